@@ -1,0 +1,32 @@
+"""virtualfs: a virtual feature store. Definitions in, warehouse SQL and online lookups out."""
+
+from virtualfs.definitions import Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.errors import (
+    CatalogError,
+    ConfigError,
+    ConflictError,
+    DefinitionError,
+    NotFoundError,
+    RequestError,
+    UnsupportedError,
+    ValidationError,
+    VirtualfsError,
+    WarehouseError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CatalogError", "ConfigError", "ConflictError", "DefinitionError", "Entity", "Feature",
+    "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
+    "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError",
+]
+
+
+def __getattr__(name: str):
+    # FeatureStore pulls in the catalog and SQLAlchemy; load it only when asked for.
+    if name == "FeatureStore":
+        from virtualfs.store import FeatureStore
+
+        return FeatureStore
+    raise AttributeError(name)

@@ -1,0 +1,148 @@
+"""virtualfs.yaml -> a frozen RepoConfig. ${ENV} is substituted; unknown keys are errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from virtualfs.errors import ConfigError
+
+CONFIG_FILE = "virtualfs.yaml"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_KEYS = ("password", "token", "private_key")
+
+# Keys each backend understands; a key outside its set is a typo, and typos are errors.
+WAREHOUSE_KEYS = {
+    "duckdb": {"path", "feature_schema"},
+    "postgres": {"url", "host", "port", "user", "password", "database", "schema", "feature_schema"},
+    "snowflake": {
+        "account", "user", "password", "private_key_path", "role", "warehouse",
+        "database", "schema", "feature_schema", "host", "port", "protocol",
+    },
+}
+ONLINE_KEYS = {
+    "memory": {"fallback"},
+    "sqlite": {"path", "fallback"},
+    "redis": {"url", "password", "fallback", "key_prefix"},
+}
+TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server"}
+PATH_KEYS = {"path", "private_key_path"}
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """One backend's section: its type and its options (paths already absolute)."""
+
+    type: str
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+    def __repr__(self) -> str:  # never print a secret
+        shown = {k: ("***" if k.startswith(_SECRET_KEYS) else v) for k, v in self.options.items()}
+        return f"BackendConfig(type={self.type!r}, options={shown!r})"
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    project: str
+    root: Path
+    warehouse: BackendConfig
+    online: BackendConfig
+    catalog_url: str
+    server: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def load_config(repo_path: str | os.PathLike[str]) -> RepoConfig:
+    """Read ``<repo>/virtualfs.yaml``."""
+    import yaml
+
+    root = Path(repo_path).resolve()
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found; is {root} a virtualfs repository? (virtualfs init)")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    return parse_config(raw, root, source=str(path))
+
+
+def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    raw = substitute_env(raw, source)
+    _reject_unknown(raw, TOP_LEVEL_KEYS, source)
+    project = raw.get("project")
+    if not isinstance(project, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project):
+        raise ConfigError(f"{source}: project must be an identifier, got {project!r}")
+    warehouse = _backend(raw.get("warehouse", {"type": "duckdb"}), "warehouse", WAREHOUSE_KEYS,
+                         root, source, default_path="data/warehouse.duckdb")
+    online = _backend(raw.get("online", {"type": "sqlite"}), "online", ONLINE_KEYS,
+                      root, source, default_path=".virtualfs/online.db")
+    catalog = raw.get("catalog", {}) or {}
+    if not isinstance(catalog, dict):
+        raise ConfigError(f"{source}: catalog must be a mapping like {{url: ...}}")
+    _reject_unknown(catalog, {"url"}, f"{source}: catalog")
+    url = _resolve_sqlite_url(str(catalog.get("url", "sqlite:///.virtualfs/catalog.db")), root)
+    server = raw.get("server", {}) or {}
+    if not isinstance(server, dict):
+        raise ConfigError(f"{source}: server must be a mapping")
+    return RepoConfig(project, root, warehouse, online, url, MappingProxyType(server))
+
+
+def substitute_env(value: Any, source: str) -> Any:
+    """Replace ``${NAME}`` in every string from the environment; a missing NAME is an error."""
+    if isinstance(value, dict):
+        return {k: substitute_env(v, source) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_env(v, source) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"{source}: environment variable {name} is not set (used as ${{{name}}})")
+        return os.environ[name]
+
+    return _ENV_REF.sub(lookup, value)
+
+
+def _backend(section: object, what: str, known: dict[str, set[str]], root: Path, source: str,
+             default_path: str) -> BackendConfig:
+    if not isinstance(section, dict) or "type" not in section:
+        raise ConfigError(f"{source}: {what} must be a mapping with a type, e.g. {{type: duckdb}}")
+    kind = section["type"]
+    if kind not in known:
+        raise ConfigError(f"{source}: {what}.type {kind!r} is not one of {', '.join(sorted(known))}")
+    options = {k: v for k, v in section.items() if k != "type"}
+    _reject_unknown(options, known[kind], f"{source}: {what} ({kind})")
+    if "path" in known[kind] and "path" not in options:
+        options["path"] = default_path
+    for key in PATH_KEYS & options.keys():
+        if options[key] != ":memory:":
+            options[key] = str((root / str(options[key])).resolve())
+    return BackendConfig(kind, MappingProxyType(options))
+
+
+def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}; expected one of {', '.join(sorted(allowed))}"
+        )
+
+
+def _resolve_sqlite_url(url: str, root: Path) -> str:
+    """Relative SQLite catalog paths are relative to the repository, like every other path."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((root / url[len(prefix):]).resolve())
+    return url

@@ -1,0 +1,20 @@
+"""The definitions DSL: frozen, validated, pure data."""
+
+from virtualfs.definitions.dtypes import DType
+from virtualfs.definitions.entity import Entity
+from virtualfs.definitions.feature_view import Feature, FeatureView
+from virtualfs.definitions.service import FeatureRef, FeatureService
+from virtualfs.definitions.source import Source
+
+DEFINITION_TYPES = (Entity, Source, FeatureView, FeatureService)
+
+__all__ = [
+    "DEFINITION_TYPES",
+    "DType",
+    "Entity",
+    "Feature",
+    "FeatureRef",
+    "FeatureService",
+    "FeatureView",
+    "Source",
+]

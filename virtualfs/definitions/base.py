@@ -1,0 +1,100 @@
+"""What every definition shares: name rules, frozen tags, and data-vs-metadata fields."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from virtualfs.errors import DefinitionError
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_PREFIX = "_vfs_"
+
+# Each definition field declares whether changing it changes the data a definition produces
+# ("data") or only how it is described ("metadata"); fingerprints hash the data fields only.
+DATA = {"affects": "data"}
+METADATA = {"affects": "metadata"}
+
+
+def data_field(**kwargs: Any) -> Any:
+    return dataclasses.field(metadata=DATA, **kwargs)
+
+
+def metadata_field(**kwargs: Any) -> Any:
+    return dataclasses.field(metadata=METADATA, **kwargs)
+
+
+def check_name(kind: str, name: object) -> str:
+    """A definition's own name: an identifier that SQL and Python both accept, not ours."""
+    return check_identifier(kind, str(name), name, "name")
+
+
+def check_identifier(kind: str, owner: str, value: object, what: str) -> str:
+    """``value`` (a name, a column, a join key) of definition ``owner`` is a plain identifier."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise DefinitionError(
+            kind, owner, f"{what} {value!r} must be a letter or _ followed by letters, digits or _"
+        )
+    if value.lower().startswith(RESERVED_PREFIX) or "__" in value:
+        raise DefinitionError(
+            kind, owner, f"{what} {value!r} may not start with {RESERVED_PREFIX!r} or contain '__'"
+        )
+    return value
+
+
+class FrozenDict(Mapping[str, str]):
+    """An immutable, hashable str -> str mapping for tags."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items = dict(sorted((items or {}).items()))
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
+def freeze_tags(kind: str, name: str, tags: object) -> FrozenDict:
+    if not isinstance(tags, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    ):
+        raise DefinitionError(kind, name, f"tags must be a mapping of str to str, got {tags!r}")
+    return FrozenDict(tags)
+
+
+def freeze_str_list(kind: str, name: str, what: str, values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise DefinitionError(kind, name, f"{what} must be a list of strings, got {values!r}")
+    if not all(isinstance(v, str) for v in values):
+        raise DefinitionError(kind, name, f"{what} must contain only strings, got {values!r}")
+    return tuple(values)
+
+
+def set_frozen(obj: object, field_name: str, value: object) -> None:
+    """Normalise a field inside __post_init__ of a frozen dataclass."""
+    object.__setattr__(obj, field_name, value)
+
+
+def check_unique(kind: str, name: str, what: str, names: list[str] | tuple[str, ...]) -> None:
+    seen: set[str] = set()
+    for item in names:
+        if item in seen:
+            raise DefinitionError(kind, name, f"duplicate {what} {item!r}")
+        seen.add(item)

@@ -1,0 +1,140 @@
+"""Feature and FeatureView: named, typed values of a source, joined to entities by key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar
+
+from virtualfs.definitions.base import (
+    FrozenDict,
+    check_identifier,
+    check_name,
+    check_unique,
+    data_field,
+    freeze_tags,
+    metadata_field,
+    set_frozen,
+)
+from virtualfs.definitions.dtypes import DType
+from virtualfs.definitions.durations import parse_duration
+from virtualfs.definitions.entity import Entity
+from virtualfs.definitions.source import Source
+from virtualfs.errors import DefinitionError
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One column of a source served as a feature: ``Feature("total", "float64")``."""
+
+    kind: ClassVar[str] = "feature"
+
+    name: str = data_field()
+    dtype: DType = data_field()
+    description: str = metadata_field(default="")
+
+    def __post_init__(self) -> None:
+        check_identifier(self.kind, str(self.name), self.name, "name")
+        try:
+            set_frozen(self, "dtype", DType.parse(self.dtype, "dtype"))
+        except ValueError as error:
+            raise DefinitionError(self.kind, self.name, str(error)) from None
+
+
+@dataclass(frozen=True)
+class FeatureView:
+    """Features of one source, keyed by the join keys of its entities.
+
+    >>> customer = Entity("customer", ["customer_id"])
+    >>> orders = Source("orders", table="orders", timestamp="ordered_at")
+    >>> FeatureView("customer_orders", [customer], orders, [Feature("total", "float64")], ttl="30d")
+    ... # doctest: +ELLIPSIS
+    FeatureView(name='customer_orders', ...)
+    """
+
+    kind: ClassVar[str] = "feature view"
+
+    name: str = data_field()
+    entities: tuple[Entity, ...] = data_field()
+    source: Source = data_field()
+    features: tuple[Feature, ...] = data_field()
+    ttl: timedelta | None = data_field(default=None)
+    description: str = metadata_field(default="")
+    owner: str = metadata_field(default="")
+    tags: FrozenDict = metadata_field(default_factory=FrozenDict)
+
+    def __post_init__(self) -> None:
+        check_name(self.kind, self.name)
+        self._freeze_entities()
+        if not isinstance(self.source, Source):
+            raise DefinitionError(self.kind, self.name, f"source must be a Source, got {self.source!r}")
+        self._freeze_features()
+        if self.ttl is not None:
+            try:
+                set_frozen(self, "ttl", parse_duration(self.ttl, "ttl"))
+            except ValueError as error:
+                raise DefinitionError(self.kind, self.name, str(error)) from None
+        set_frozen(self, "tags", freeze_tags(self.kind, self.name, self.tags))
+        self._check_columns_against_query()
+
+    def _freeze_entities(self) -> None:
+        entities = self.entities
+        if isinstance(entities, Entity):
+            entities = (entities,)
+        if not isinstance(entities, (list, tuple)) or not entities:
+            raise DefinitionError(self.kind, self.name, "entities must be a non-empty list")
+        for entity in entities:
+            if not isinstance(entity, Entity):
+                raise DefinitionError(self.kind, self.name, f"not an Entity: {entity!r}")
+        check_unique(self.kind, self.name, "entity", [e.name for e in entities])
+        set_frozen(self, "entities", tuple(entities))
+        check_unique(self.kind, self.name, "join key", list(self.join_keys))
+
+    def _freeze_features(self) -> None:
+        features = self.features
+        if not isinstance(features, (list, tuple)) or not features:
+            raise DefinitionError(self.kind, self.name, "features must be a non-empty list")
+        for feature in features:
+            if not isinstance(feature, Feature):
+                raise DefinitionError(self.kind, self.name, f"not a Feature: {feature!r}")
+        check_unique(self.kind, self.name, "feature name", [f.name for f in features])
+        reserved = set(self.join_keys) | {self.source.timestamp, self.source.created}
+        for feature in features:
+            if feature.name in reserved:
+                raise DefinitionError(
+                    self.kind,
+                    self.name,
+                    f"feature {feature.name!r} collides with a join key or time column",
+                )
+        set_frozen(self, "features", tuple(features))
+
+    def _check_columns_against_query(self) -> None:
+        columns = self.source.output_columns()
+        if columns is None:
+            return
+        needed = [*self.join_keys, self.source.timestamp, *(f.name for f in self.features)]
+        if self.source.created:
+            needed.append(self.source.created)
+        available = {c.lower() for c in columns}
+        for column in needed:
+            if column.lower() not in available:
+                raise DefinitionError(
+                    self.kind,
+                    self.name,
+                    f"column {column!r} is not returned by source {self.source.name!r} "
+                    f"(it returns {', '.join(columns)})",
+                )
+
+    @property
+    def join_keys(self) -> tuple[str, ...]:
+        return tuple(key for entity in self.entities for key in entity.join_keys)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.features)
+
+    def feature(self, name: str) -> Feature:
+        for feature in self.features:
+            if feature.name == name:
+                return feature
+        raise KeyError(name)

@@ -1,0 +1,106 @@
+"""Source: where a view's rows live in the warehouse — a table, or one SELECT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import sqlglot
+from sqlglot import exp
+
+from virtualfs.definitions.base import (
+    check_identifier,
+    check_name,
+    data_field,
+    metadata_field,
+)
+from virtualfs.errors import DefinitionError
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rows with an event time and, optionally, the time each row landed (``created``).
+
+    >>> Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
+    ... # doctest: +ELLIPSIS
+    Source(name='orders', ...)
+    """
+
+    kind: ClassVar[str] = "source"
+
+    name: str = data_field()
+    table: str | None = data_field(default=None)
+    query: str | None = data_field(default=None)
+    timestamp: str = data_field(default="")
+    created: str | None = data_field(default=None)
+    description: str = metadata_field(default="")
+
+    def __post_init__(self) -> None:
+        check_name(self.kind, self.name)
+        if (self.table is None) == (self.query is None):
+            raise DefinitionError(self.kind, self.name, "give exactly one of table= or query=")
+        if self.table is not None:
+            self._check_table()
+        else:
+            self._check_query()
+        if not self.timestamp:
+            raise DefinitionError(self.kind, self.name, "timestamp= must name the event-time column")
+        check_identifier(self.kind, self.name, self.timestamp, "timestamp column")
+        if self.created is not None:
+            check_identifier(self.kind, self.name, self.created, "created column")
+            if self.created == self.timestamp:
+                raise DefinitionError(
+                    self.kind, self.name, "created column must differ from the timestamp column"
+                )
+
+    def _check_table(self) -> None:
+        if not isinstance(self.table, str) or not self.table.strip():
+            raise DefinitionError(self.kind, self.name, f"table must be a name, got {self.table!r}")
+        try:
+            parsed = sqlglot.parse_one(self.table, into=exp.Table)
+        except sqlglot.errors.ParseError:
+            parsed = None
+        if not isinstance(parsed, exp.Table) or not parsed.name:
+            raise DefinitionError(
+                self.kind, self.name, f"table {self.table!r} is not a [db.][schema.]table name"
+            )
+
+    def _check_query(self) -> None:
+        if not isinstance(self.query, str):
+            raise DefinitionError(self.kind, self.name, "query must be a SQL string")
+        parse_source_query(self.name, self.query, dialect=None)
+
+    def output_columns(self) -> tuple[str, ...] | None:
+        """The query's output column names when they can be read off it (no ``*``)."""
+        if self.query is None:
+            return None
+        select = parse_source_query(self.name, self.query, dialect=None)
+        if not isinstance(select, exp.Select):
+            return None
+        names = []
+        for projection in select.expressions:
+            if isinstance(projection, exp.Star) or projection.is_star or not projection.alias_or_name:
+                return None
+            names.append(projection.alias_or_name)
+        return tuple(names)
+
+
+def parse_source_query(source_name: str, query: str, dialect: str | None) -> exp.Query:
+    """Parse a source's query; it must be exactly one SELECT (DDL, DML, scripts are refused)."""
+    try:
+        statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
+    except sqlglot.errors.ParseError as error:
+        first = str(error).splitlines()[0]
+        raise DefinitionError("source", source_name, f"query does not parse: {first}") from None
+    if len(statements) != 1:
+        raise DefinitionError(
+            "source", source_name, f"query must be one SELECT statement, found {len(statements)}"
+        )
+    tree = statements[0]
+    if not isinstance(tree, exp.Query) or tree.find(exp.Into) is not None:
+        raise DefinitionError(
+            "source",
+            source_name,
+            f"query must be a SELECT, found {tree.key.upper()} (DDL and DML are not allowed)",
+        )
+    return tree

@@ -1,0 +1,58 @@
+"""One error tree. Every error names the object at fault, the field, and what was expected."""
+
+from __future__ import annotations
+
+
+class VirtualfsError(Exception):
+    """Base of every error virtualfs raises on purpose."""
+
+
+class DefinitionError(VirtualfsError, ValueError):
+    """A definition (entity, source, view, feature, service) is malformed."""
+
+    def __init__(self, kind: str, name: str, problem: str) -> None:
+        self.kind, self.name, self.problem = kind, name, problem
+        super().__init__(f"{kind} {name!r}: {problem}")
+
+
+class ConfigError(VirtualfsError, ValueError):
+    """virtualfs.yaml is missing, malformed, or names an unknown key or variable."""
+
+
+class RepositoryError(VirtualfsError):
+    """The definitions in a repository folder cannot be loaded or contradict each other."""
+
+
+class CatalogError(VirtualfsError):
+    """The metadata catalog cannot be read or written."""
+
+
+class ConflictError(CatalogError):
+    """Another apply wrote a catalog version first; plan again and retry."""
+
+
+class NotFoundError(VirtualfsError, KeyError):
+    """A named object (view, feature, service, version, table) does not exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ValidationError(VirtualfsError, ValueError):
+    """Definitions do not match the live warehouse (missing table, column, wrong type)."""
+
+
+class RequestError(VirtualfsError, ValueError):
+    """A retrieval request is malformed (entity frame, feature references, options)."""
+
+
+class WarehouseError(VirtualfsError):
+    """The warehouse could not be reached or refused a statement."""
+
+
+class OnlineStoreError(VirtualfsError):
+    """The online store could not be reached or refused a write."""
+
+
+class UnsupportedError(VirtualfsError, NotImplementedError):
+    """A dialect or backend cannot do what was asked; raised at compile time."""

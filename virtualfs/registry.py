@@ -1,0 +1,94 @@
+"""Registry: one consistent set of definitions (a repository's files, or one catalog version)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
+from virtualfs.errors import NotFoundError, RepositoryError
+
+Definition = Entity | Source | FeatureView | FeatureService
+KIND_ORDER = ("entity", "source", "feature view", "feature service")
+
+
+def _frozen(mapping: dict) -> Mapping:
+    return MappingProxyType(dict(sorted(mapping.items())))
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Definitions by kind and name. ``version`` is the catalog version they came from, if any."""
+
+    entities: Mapping[str, Entity] = field(default_factory=dict)
+    sources: Mapping[str, Source] = field(default_factory=dict)
+    views: Mapping[str, FeatureView] = field(default_factory=dict)
+    services: Mapping[str, FeatureService] = field(default_factory=dict)
+    version: int | None = None
+
+    @classmethod
+    def from_objects(cls, objects: Iterable[Definition], version: int | None = None) -> Registry:
+        """Collect definitions; entities and sources used by views are registered too.
+
+        The same name with two different definitions is an error naming both.
+        """
+        by_kind: dict[str, dict[str, Definition]] = {kind: {} for kind in KIND_ORDER}
+        for obj in objects:
+            _add(by_kind, obj)
+            if isinstance(obj, FeatureView):
+                _add(by_kind, obj.source)
+                for entity in obj.entities:
+                    _add(by_kind, entity)
+        return cls(
+            entities=_frozen(by_kind["entity"]),
+            sources=_frozen(by_kind["source"]),
+            views=_frozen(by_kind["feature view"]),
+            services=_frozen(by_kind["feature service"]),
+            version=version,
+        )
+
+    def objects(self) -> list[Definition]:
+        """Every definition, in kind order then name order."""
+        return [*self.entities.values(), *self.sources.values(), *self.views.values(),
+                *self.services.values()]
+
+    def keyed(self) -> dict[tuple[str, str], Definition]:
+        return {(obj.kind, obj.name): obj for obj in self.objects()}
+
+    def view(self, name: str) -> FeatureView:
+        return _lookup("feature view", self.views, name)
+
+    def service(self, name: str) -> FeatureService:
+        return _lookup("feature service", self.services, name)
+
+    def find(self, name: str) -> Definition:
+        """Any definition by name (views first, then services, sources, entities)."""
+        for table in (self.views, self.services, self.sources, self.entities):
+            if name in table:
+                return table[name]
+        every = [*self.views, *self.services, *self.sources, *self.entities]
+        raise NotFoundError(f"no definition named {name!r}{suggest(name, every)}")
+
+
+def _add(by_kind: dict[str, dict[str, Definition]], obj: Definition) -> None:
+    existing = by_kind[obj.kind].get(obj.name)
+    if existing is not None and existing != obj:
+        raise RepositoryError(
+            f"{obj.kind} {obj.name!r} is defined twice with different contents; names must be unique"
+        )
+    by_kind[obj.kind][obj.name] = obj
+
+
+def _lookup(kind: str, table: Mapping[str, Definition], name: str):
+    try:
+        return table[name]
+    except KeyError:
+        raise NotFoundError(f"unknown {kind} {name!r}{suggest(name, table)}") from None
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    """A ' (did you mean ...?)' tail naming the closest candidates, or ''."""
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""

@@ -1,0 +1,84 @@
+"""DuckDB, the embedded default warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from virtualfs.compile.render import to_sql
+from virtualfs.errors import WarehouseError
+from virtualfs.warehouses.base import Capabilities
+
+
+class DuckDBWarehouse:
+    """A DuckDB database file (or ``:memory:``)."""
+
+    dialect = "duckdb"
+    capabilities = Capabilities(
+        supports_asof_join=True,
+        supports_qualify=True,
+        supports_lateral=True,
+        supports_distinct_on=True,
+    )
+
+    def __init__(self, path: str = ":memory:", read_only: bool = False) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.connection = duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as error:
+            raise WarehouseError(f"duckdb {path}: cannot open: {error}") from None
+        self.path = path
+
+    @classmethod
+    def from_config(cls, options: dict) -> DuckDBWarehouse:
+        return cls(options.get("path", ":memory:"))
+
+    def schema_of(self, relation: exp.Expression) -> pa.Schema:
+        probe = exp.select("*").from_(_as_source(relation)).limit(0)
+        return self.fetch_arrow(probe).schema
+
+    def upload(self, name: str, table: pa.Table) -> exp.Table:
+        target = exp.to_table(name)
+        view = f"_vfs_upload_{id(table):x}"
+        self.connection.register(view, table)
+        try:
+            create = exp.Create(
+                this=target, kind="TABLE", replace=True,
+                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                expression=exp.select("*").from_(exp.to_table(view)),
+            )
+            self.execute(create)
+        finally:
+            self.connection.unregister(view)
+        return target
+
+    def execute(self, statement: exp.Expression) -> None:
+        self._run(statement)
+
+    def fetch_arrow(self, query: exp.Expression) -> pa.Table:
+        return self._run(query).fetch_arrow_table()
+
+    def fetch_batches(self, query: exp.Expression, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
+        reader = self._run(query).fetch_record_batch(batch_rows)
+        yield from reader
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _run(self, tree: exp.Expression) -> duckdb.DuckDBPyConnection:
+        sql = to_sql(tree, self.dialect)
+        try:
+            return self.connection.execute(sql)
+        except duckdb.Error as error:
+            raise WarehouseError(f"duckdb: {str(error).splitlines()[0]}") from None
+
+
+def _as_source(relation: exp.Expression) -> exp.Expression:
+    if isinstance(relation, exp.Query):
+        return relation.subquery("_vfs_probe")
+    return relation
