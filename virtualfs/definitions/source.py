@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
-
-import sqlglot
-from sqlglot import exp
+from typing import TYPE_CHECKING, ClassVar
 
 from virtualfs.definitions.base import (
     check_identifier,
@@ -15,6 +12,9 @@ from virtualfs.definitions.base import (
     metadata_field,
 )
 from virtualfs.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ class Source:
                 )
 
     def _check_table(self) -> None:
+        import sqlglot
+        from sqlglot import exp
+
         if not isinstance(self.table, str) or not self.table.strip():
             raise DefinitionError(self.kind, self.name, f"table must be a name, got {self.table!r}")
         try:
@@ -72,6 +75,8 @@ class Source:
 
     def output_columns(self) -> tuple[str, ...] | None:
         """The query's output column names when they can be read off it (no ``*``)."""
+        from sqlglot import exp
+
         if self.query is None:
             return None
         select = parse_source_query(self.name, self.query, dialect=None)
@@ -87,6 +92,10 @@ class Source:
 
 def parse_source_query(source_name: str, query: str, dialect: str | None) -> exp.Query:
     """Parse a source's query; it must be exactly one SELECT (DDL, DML, scripts are refused)."""
+    # sqlglot is imported here, not at module level, so `import virtualfs` stays fast.
+    import sqlglot
+    from sqlglot import exp
+
     try:
         statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
     except sqlglot.errors.ParseError as error:

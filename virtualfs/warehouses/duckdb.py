@@ -61,7 +61,7 @@ class DuckDBWarehouse:
         self._run(statement)
 
     def fetch_arrow(self, query: exp.Expression) -> pa.Table:
-        return self._run(query).fetch_arrow_table()
+        return self._run(query).to_arrow_table()
 
     def fetch_batches(self, query: exp.Expression, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
         reader = self._run(query).fetch_record_batch(batch_rows)

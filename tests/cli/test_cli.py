@@ -1,0 +1,66 @@
+"""The CLI as a user runs it: a real subprocess, exit codes, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.repo_factory import DEFINITIONS, write_repo
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "virtualfs.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+def test_init_then_apply_then_list(tmp_path):
+    assert run("init", str(tmp_path / "repo")).returncode == 0
+    plan = run("plan", "-r", str(tmp_path / "repo"))
+    assert plan.returncode == 0 and "+ feature view customer_orders" in plan.stdout
+    applied = run("apply", "-r", str(tmp_path / "repo"), "--json")
+    assert applied.returncode == 0 and json.loads(applied.stdout)["version"] == 1
+    listed = json.loads(run("ls", "views", "-r", str(tmp_path / "repo"), "--json").stdout)
+    assert [row["name"] for row in listed] == ["customer_orders"]
+    described = json.loads(run("describe", "customer_orders", "-r", str(tmp_path / "repo")).stdout)
+    assert described["kind"] == "feature view" and described["ttl"] == {"__seconds__": 2592000.0}
+    versions = json.loads(run("versions", "-r", str(tmp_path / "repo"), "--json").stdout)
+    assert [v["version"] for v in versions] == [1]
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (None, ["plan"], "virtualfs.yaml: not found"),
+        ("repo", ["describe", "nope"], "no definition named 'nope'"),
+        ("repo", ["describe", "customer_ordrs"], "did you mean 'customer_orders'"),
+        ("bad_definition", ["plan"], "duplicate feature name 'amount'"),
+        ("broken_python", ["plan"], "cannot be loaded: NameError"),
+        ("missing_table", ["apply"], "table 'ordrs' cannot be read"),
+        ("existing", ["init", "."], "already a virtualfs repository"),
+    ],
+)
+def test_user_errors_print_one_line_and_exit_1(tmp_path, setup, args, message):
+    repo = tmp_path / "repo"
+    if setup is not None:
+        text = DEFINITIONS.format(entity_description="", ttl="1d")
+        text = {
+            "bad_definition": text.replace('Feature("items", "int64")', 'Feature("amount", "int64")'),
+            "broken_python": text + "\nundefined_name\n",
+            "missing_table": text.replace('table="orders"', 'table="ordrs"'),
+        }.get(setup, text)
+        write_repo(repo, definitions=text)
+        if setup == "repo":
+            assert run("apply", "-r", str(repo)).returncode == 0
+    repo.mkdir(exist_ok=True)
+    result = run(*args, "-r", str(repo)) if args[0] != "init" else run(*args, cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2(tmp_path):
+    result = run("ls", "gadgets", "-r", str(tmp_path))
+    assert result.returncode == 2
+    assert run("no-such-command").returncode == 2

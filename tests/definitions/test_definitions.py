@@ -1,0 +1,91 @@
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from virtualfs import DefinitionError, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import DEFINITION_TYPES
+from virtualfs.definitions.durations import format_duration, parse_duration
+
+customer = Entity("customer", ["customer_id"])
+orders = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
+
+
+def view(**overrides):
+    spec = {"name": "customer_orders", "entities": [customer], "source": orders,
+            "features": [Feature("amount", "float64")]}
+    return FeatureView(**{**spec, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Entity("1customer", ["id"]), "name '1customer'"),
+        (lambda: Entity("customer-x", ["id"]), "customer-x"),
+        (lambda: Entity("_vfs_thing", ["id"]), "may not start with '_vfs_'"),
+        (lambda: Entity("a__b", ["id"]), "contain '__'"),
+        (lambda: Entity("customer", []), "at least one column"),
+        (lambda: Entity("customer", "customer_id"), "must be a list"),
+        (lambda: Entity("customer", ["id", "id"]), "duplicate join key 'id'"),
+        (lambda: Entity("customer", ["bad key"]), "join key 'bad key'"),
+        (lambda: Entity("customer", ["id"], tags={"a": 1}), "tags must be a mapping of str to str"),
+        (lambda: Source("s", table="t", query="select 1 as x", timestamp="ts"), "exactly one of"),
+        (lambda: Source("s", timestamp="ts"), "exactly one of"),
+        (lambda: Source("s", query="DROP TABLE orders", timestamp="ts"), "found DROP"),
+        (lambda: Source("s", query="INSERT INTO t VALUES (1)", timestamp="ts"), "found INSERT"),
+        (lambda: Source("s", query="select 1 as a; select 2 as b", timestamp="ts"), "found 2"),
+        (lambda: Source("s", query="select from where (", timestamp="ts"), "does not parse"),
+        (lambda: Source("s", table="orders", timestamp=""), "timestamp= must name"),
+        (lambda: Source("s", table="orders", timestamp="ts", created="ts"), "must differ"),
+        (lambda: Source("s", table="a b c", timestamp="ts"), "is not a [db.][schema.]table"),
+        (lambda: Feature("amount", "decimal"), "unknown dtype 'decimal'"),
+        (lambda: Feature("amount x", "int64"), "name 'amount x'"),
+        (lambda: view(features=[]), "features must be a non-empty list"),
+        (lambda: view(features=[Feature("a", "int64"), Feature("a", "float64")]), "duplicate feature name 'a'"),
+        (lambda: view(features=[Feature("customer_id", "int64")]), "collides with a join key"),
+        (lambda: view(entities=[]), "entities must be a non-empty list"),
+        (lambda: view(entities=[customer, customer]), "duplicate entity 'customer'"),
+        (lambda: view(ttl="0d"), "positive duration"),
+        (lambda: view(ttl="soon"), "duration like '7d'"),
+        (lambda: view(source="orders"), "source must be a Source"),
+        (lambda: view(source=Source("q", query="select ordered_at, amount from orders", timestamp="ordered_at")),
+         "column 'customer_id' is not returned by source 'q'"),
+        (lambda: FeatureService("svc", []), "at least one reference"),
+        (lambda: FeatureService("svc", ["customer_orders"]), "must look like 'view:feature'"),
+        (lambda: FeatureService("svc", ["a:b", "a:b"]), "duplicate feature reference"),
+    ],
+)
+def test_invalid_definition_is_refused_naming_the_problem(build, message):
+    with pytest.raises(DefinitionError) as caught:
+        build()
+    assert message in str(caught.value)
+
+
+def test_definitions_are_frozen_and_hashable():
+    made = view(ttl="7d", tags={"team": "growth"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.name = "other"  # type: ignore[misc]
+    assert made == view(ttl=timedelta(days=7), tags={"team": "growth"})
+    assert len({made, view(ttl="7d", tags={"team": "growth"})}) == 1
+    assert made.entities == (customer,) and isinstance(made.features, tuple)
+
+
+def test_query_source_with_all_columns_is_accepted():
+    source = Source("q", query="SELECT customer_id, ordered_at, amount FROM orders WHERE amount > 0",
+                    timestamp="ordered_at")
+    assert view(source=source).join_keys == ("customer_id",)
+
+
+def test_every_definition_field_says_whether_it_changes_data():
+    classes = [*DEFINITION_TYPES, Feature]
+    for cls in classes:
+        for field in dataclasses.fields(cls):
+            assert field.metadata.get("affects") in {"data", "metadata"}, f"{cls.__name__}.{field.name}"
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("7d", 604800), ("12h", 43200), ("30m", 1800),
+                                                ("1d12h", 129600), ("2w", 1209600), ("45s", 45)])
+def test_duration_strings(text, seconds):
+    parsed = parse_duration(text, "ttl")
+    assert parsed.total_seconds() == seconds
+    assert parse_duration(format_duration(parsed), "ttl") == parsed

@@ -1,0 +1,144 @@
+"""The metadata catalog: immutable versions of a project's definitions, and watermarks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from virtualfs.catalog import tables
+from virtualfs.catalog.diff import Plan
+from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
+from virtualfs.errors import CatalogError, ConflictError, NotFoundError
+from virtualfs.registry import Registry
+
+
+@dataclass(frozen=True)
+class CatalogVersion:
+    version: int
+    parent: int | None
+    created_at: datetime
+    summary: str
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Catalog:
+    """One project's catalog in any SQLAlchemy database (SQLite file by default)."""
+
+    def __init__(self, url: str, project: str) -> None:
+        self.url, self.project = url, project
+        _make_sqlite_folder(url)
+        try:
+            self.engine = sa.create_engine(url, **_engine_options(url))
+            tables.metadata.create_all(self.engine, checkfirst=True)
+        except sa.exc.SQLAlchemyError as error:
+            raise CatalogError(f"catalog {_safe_url(url)}: cannot open: {_first_line(error)}") from None
+
+    def latest_version(self) -> int | None:
+        query = sa.select(sa.func.max(tables.versions.c.version)).where(
+            tables.versions.c.project == self.project
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def registry(self, version: int | None = None) -> Registry:
+        """The definitions of ``version`` (the latest when None; empty if nothing applied)."""
+        if version is None:
+            version = self.latest_version()
+            if version is None:
+                return Registry()
+        objs = tables.objects
+        query = sa.select(objs.c.spec).where(objs.c.project == self.project, objs.c.version == version)
+        with self.engine.connect() as connection:
+            specs = connection.execute(query).scalars().all()
+            if not specs and not self._has_version(connection, version):
+                raise NotFoundError(f"catalog version {version} does not exist for {self.project!r}")
+        return Registry.from_objects([from_data(json.loads(s)) for s in specs], version=version)
+
+    def write_version(self, registry: Registry, plan: Plan) -> CatalogVersion:
+        """Store ``registry`` as version ``plan.base_version + 1`` in one transaction.
+
+        If another apply wrote that version first, nothing is written and ConflictError says so.
+        """
+        parent = plan.base_version
+        record = CatalogVersion((parent or 0) + 1, parent, utc_now(), plan.summary(done=True))
+        rows = [
+            {"project": self.project, "version": record.version, "kind": obj.kind, "name": obj.name,
+             "spec": canonical_json(obj), "fingerprint": fingerprint(obj)}
+            for obj in registry.objects()
+        ]
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(tables.versions.insert().values(
+                    project=self.project, version=record.version, parent=parent,
+                    created_at=record.created_at.isoformat(), summary=record.summary))
+                if rows:
+                    connection.execute(tables.objects.insert(), rows)
+        except sa.exc.IntegrityError:
+            raise ConflictError(
+                f"catalog version {record.version} of {self.project!r} was written by another apply "
+                f"after this plan was made from version {parent}; run plan/apply again"
+            ) from None
+        except sa.exc.OperationalError as error:
+            raise ConflictError(f"catalog is busy (another apply?): {_first_line(error)}") from None
+        return record
+
+    def versions(self) -> list[CatalogVersion]:
+        v = tables.versions
+        query = sa.select(v.c.version, v.c.parent, v.c.created_at, v.c.summary).where(
+            v.c.project == self.project).order_by(v.c.version)
+        with self.engine.connect() as connection:
+            return [CatalogVersion(r.version, r.parent, datetime.fromisoformat(r.created_at), r.summary)
+                    for r in connection.execute(query)]
+
+    def get_watermark(self, view_name: str) -> datetime | None:
+        w = tables.watermarks
+        query = sa.select(w.c.watermark).where(w.c.project == self.project, w.c.view == view_name)
+        with self.engine.connect() as connection:
+            value = connection.execute(query).scalar()
+        return datetime.fromisoformat(value) if value else None
+
+    def set_watermark(self, view_name: str, value: datetime) -> None:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        w = tables.watermarks
+        key = (w.c.project == self.project) & (w.c.view == view_name)
+        row = {"watermark": value.astimezone(timezone.utc).isoformat(), "updated_at": utc_now().isoformat()}
+        with self.engine.begin() as connection:
+            if connection.execute(w.update().where(key).values(**row)).rowcount == 0:
+                connection.execute(w.insert().values(project=self.project, view=view_name, **row))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _has_version(self, connection: sa.Connection, version: int) -> bool:
+        v = tables.versions
+        query = sa.select(v.c.version).where(v.c.project == self.project, v.c.version == version)
+        return connection.execute(query).first() is not None
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Wait for a concurrent apply's write lock instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _make_sqlite_folder(url: str) -> None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _safe_url(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0]

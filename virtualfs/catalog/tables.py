@@ -1,0 +1,39 @@
+"""The catalog's tables (SQLAlchemy Core). Versions and their objects are never updated."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+versions = sa.Table(
+    "vfs_versions",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    # version = parent + 1: two applies from the same parent collide on this key.
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("parent", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("summary", sa.String(400), nullable=False),
+)
+
+objects = sa.Table(
+    "vfs_objects",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.ForeignKeyConstraint(["project", "version"], ["vfs_versions.project", "vfs_versions.version"]),
+)
+
+watermarks = sa.Table(
+    "vfs_watermarks",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    sa.Column("view", sa.String(200), primary_key=True),
+    sa.Column("watermark", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)

@@ -1,0 +1,3 @@
+from virtualfs.cli.main import run
+
+run()

@@ -1,0 +1,158 @@
+"""Repository commands: init, plan, apply, ls, describe, versions, demo-data."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
+
+
+class Kind(str, Enum):
+    entities = "entities"
+    sources = "sources"
+    views = "views"
+    services = "services"
+
+
+def register(app: typer.Typer) -> None:
+    for command in (init, plan, apply, ls, describe, versions, demo_data):
+        app.command(name=command.__name__.replace("_", "-"))(command)
+
+
+def init(directory: Annotated[str, typer.Argument(help="Folder to create the repository in.")]) -> None:
+    """Scaffold a working repository: config, example definitions, a small sample warehouse."""
+    from virtualfs.scaffold import init_repository
+
+    root = init_repository(directory)
+    typer.echo(f"created {root}; next: virtualfs apply -r {directory}")
+
+
+def plan(repo: RepoOption = ".", json: JsonOption = False) -> None:
+    """Show what apply would create, update and delete in the catalog."""
+    result = open_store(repo).plan()
+    if json:
+        print_json(_plan_data(result))
+        return
+    _print_plan(result)
+
+
+def apply(repo: RepoOption = ".", json: JsonOption = False) -> None:
+    """Validate the repository against the warehouse and write a new catalog version."""
+    result = open_store(repo).apply()
+    if json:
+        print_json({**_plan_data(result.plan), "version": result.version and result.version.version})
+        return
+    _print_plan(result.plan)
+    if result.version is None:
+        typer.echo("nothing to apply: the catalog is up to date")
+    else:
+        typer.echo(f"applied catalog version {result.version.version}: {result.version.summary}")
+
+
+def ls(
+    kind: Annotated[Optional[Kind], typer.Argument(help="What to list (default: everything).")] = None,
+    repo: RepoOption = ".",
+    json: JsonOption = False,
+) -> None:
+    """List the applied entities, sources, feature views and feature services."""
+    store = open_store(repo)
+    rows = [row for k in ([kind] if kind else list(Kind)) for row in _rows(store, k)]
+    if json:
+        print_json(rows)
+    else:
+        print_table(rows, ["kind", "name", "details", "description"],
+                    title=f"{store.project} (catalog version {store.registry().version})")
+
+
+def describe(name: Annotated[str, typer.Argument(help="A view, service, source or entity.")],
+             repo: RepoOption = ".") -> None:
+    """Print one applied definition in full (JSON), with its fingerprint."""
+    from virtualfs.catalog.serde import fingerprint, to_data
+
+    store = open_store(repo)
+    found = store.registry().find(name)
+    print_json({"kind": found.kind, "fingerprint": fingerprint(found), **to_data(found)})
+
+
+def versions(repo: RepoOption = ".", json: JsonOption = False) -> None:
+    """The catalog's version history, oldest first."""
+    rows = [{"version": v.version, "parent": v.parent, "summary": v.summary,
+             "created_at": v.created_at.isoformat(timespec="seconds")}
+            for v in open_store(repo).versions()]
+    if json:
+        print_json(rows)
+    else:
+        print_table(rows, ["version", "parent", "created_at", "summary"])
+
+
+def demo_data(
+    repo: RepoOption = ".",
+    scale: Annotated[float, typer.Option(help="1: ~2k customers, ~100k orders; 100: 10M+ rows.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 7,
+) -> None:
+    """Write the deterministic online-shop demo warehouse at the repository's DuckDB path."""
+    from virtualfs.config import load_config
+    from virtualfs.demo import make_demo_warehouse
+    from virtualfs.errors import ConfigError
+
+    config = load_config(repo)
+    if config.warehouse.type != "duckdb":
+        raise ConfigError("demo-data writes a DuckDB warehouse; this repository's warehouse is "
+                          f"{config.warehouse.type}")
+    counts = make_demo_warehouse(config.warehouse.get("path"), scale=scale, seed=seed)
+    typer.echo("demo warehouse: " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+
+
+def _rows(store, kind: Kind) -> list[dict]:
+    if kind is Kind.entities:
+        return [{"kind": "entity", "name": e.name, "details": "keys: " + ", ".join(e.join_keys),
+                 "description": e.description} for e in store.list_entities()]
+    if kind is Kind.sources:
+        return [{"kind": "source", "name": s.name, "details": s.table or "(query)",
+                 "description": s.description} for s in store.list_sources()]
+    if kind is Kind.views:
+        return [{"kind": "feature view", "name": v.name,
+                 "details": f"{len(v.features)} features; ttl {_ttl(v.ttl)}; source {v.source.name}",
+                 "description": v.description} for v in store.list_feature_views()]
+    return [{"kind": "feature service", "name": s.name, "details": ", ".join(s.features),
+             "description": s.description} for s in store.list_feature_services()]
+
+
+def _plan_data(result) -> dict:
+    return {
+        "base_version": result.base_version,
+        "changes": [
+            {"action": c.action, "kind": c.kind, "name": c.name,
+             "fields": [{"field": f.field, "old": f.old, "new": f.new, "affects_data": f.affects_data}
+                        for f in c.fields]}
+            for c in result.changes
+        ],
+    }
+
+
+def _print_plan(result) -> None:
+    if result.is_empty:
+        typer.echo(f"no changes (catalog version {result.base_version})")
+        return
+    marks = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
+    for change in result.changes:
+        mark, colour = marks[change.action]
+        typer.secho(f"{mark} {change.kind} {change.name}", fg=colour)
+        for field in change.fields:
+            note = "" if field.affects_data else "  (metadata only)"
+            typer.echo(f"    {field.field}: {_short(field.old)} -> {_short(field.new)}{note}")
+    typer.echo(result.summary())
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _ttl(ttl) -> str:
+    from virtualfs.definitions.durations import format_duration
+
+    return format_duration(ttl) if ttl else "-"

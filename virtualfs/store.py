@@ -1,0 +1,125 @@
+"""FeatureStore: the facade users hold. Each method delegates to the module that does the work."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from virtualfs.config import load_config
+from virtualfs.errors import NotFoundError
+from virtualfs.registry import Registry
+
+if TYPE_CHECKING:
+    from virtualfs.catalog import Catalog, CatalogVersion, Plan
+    from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
+    from virtualfs.warehouses.base import Warehouse
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    version: CatalogVersion | None  # None when there was nothing to apply
+
+
+class FeatureStore:
+    """A feature repository opened for use.
+
+    >>> store = FeatureStore("definitions")          # doctest: +SKIP
+    >>> store.apply().version.version                # doctest: +SKIP
+    1
+    """
+
+    def __init__(self, repo_path: str | os.PathLike[str] = ".") -> None:
+        self.config = load_config(repo_path)
+        self.project = self.config.project
+        self._registry: Registry | None = None
+
+    # -- connections, opened on first use -------------------------------------------------
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from virtualfs.catalog import Catalog
+
+        return Catalog(self.config.catalog_url, self.project)
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        from virtualfs.warehouses import open_warehouse
+
+        return open_warehouse(self.config.warehouse)
+
+    # -- definitions ----------------------------------------------------------------------
+
+    def repository(self) -> Registry:
+        """The definitions as they are in the repository's files now."""
+        from virtualfs.repository import load_repository
+
+        return load_repository(self.config.root)
+
+    def registry(self) -> Registry:
+        """The definitions of the latest applied catalog version (what reads use)."""
+        if self._registry is None:
+            self._registry = self.catalog.registry()
+        return self._registry
+
+    def plan(self) -> Plan:
+        """What ``apply`` would change in the catalog, computed without writing."""
+        from virtualfs.catalog import diff
+
+        return diff(self.catalog.registry(), self.repository())
+
+    def apply(self) -> ApplyResult:
+        """Validate the repository against the warehouse and write a new catalog version."""
+        from virtualfs.catalog import diff
+        from virtualfs.validate import validate_registry
+
+        wanted = self.repository()
+        plan = diff(self.catalog.registry(), wanted)
+        if plan.is_empty and plan.base_version is not None:
+            return ApplyResult(plan, None)
+        validate_registry(self.warehouse, wanted)
+        version = self.catalog.write_version(wanted, plan)
+        self._registry = None
+        return ApplyResult(plan, version)
+
+    def versions(self) -> list[CatalogVersion]:
+        return self.catalog.versions()
+
+    def list_entities(self) -> list[Entity]:
+        return list(self.registry().entities.values())
+
+    def list_sources(self) -> list[Source]:
+        return list(self.registry().sources.values())
+
+    def list_feature_views(self) -> list[FeatureView]:
+        return list(self.registry().views.values())
+
+    def list_feature_services(self) -> list[FeatureService]:
+        return list(self.registry().services.values())
+
+    def get_feature_view(self, name: str) -> FeatureView:
+        return self._applied().view(name)
+
+    def get_feature_service(self, name: str) -> FeatureService:
+        return self._applied().service(name)
+
+    def close(self) -> None:
+        for name in ("warehouse", "catalog"):
+            if name in self.__dict__:
+                self.__dict__.pop(name).close()
+
+    def __enter__(self) -> FeatureStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _applied(self) -> Registry:
+        registry = self.registry()
+        if registry.version is None:
+            raise NotFoundError(
+                f"project {self.project!r} has no applied definitions yet; run `virtualfs apply`"
+            )
+        return registry
