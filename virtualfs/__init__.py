@@ -1,6 +1,6 @@
 """virtualfs: a virtual feature store. Definitions in, warehouse SQL and online lookups out."""
 
-from virtualfs.definitions import Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import Aggregation, Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.errors import (
     CatalogError,
     ConfigError,
@@ -17,7 +17,7 @@ from virtualfs.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "CatalogError", "ConfigError", "ConflictError", "DefinitionError", "Entity", "Feature",
+    "Aggregation", "CatalogError", "ConfigError", "ConflictError", "DefinitionError", "Entity", "Feature",
     "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
     "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError",
 ]

@@ -9,7 +9,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from virtualfs.definitions import DType, FeatureView, Source
 from virtualfs.definitions.source import parse_source_query
-from virtualfs.errors import ValidationError, WarehouseError
+from virtualfs.errors import DefinitionError, ValidationError, WarehouseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -50,6 +50,10 @@ def check_view_columns(view: FeatureView, schema: pa.Schema) -> None:
     if view.source.created:
         expected.append((view.source.created, "created column", DType.TIMESTAMP))
     expected += [(f.name, "feature", f.dtype) for f in view.features]
+    for aggregation in view.aggregations:
+        expected.append((aggregation.column, f"aggregation {aggregation.name!r} column", None))
+        expected += [(c, f"aggregation {aggregation.name!r} filter column", None)
+                     for c in sorted(aggregation.filter_columns())]
     for column, role, dtype in expected:
         found = types.get(column.lower())
         where = f"feature view {view.name!r} (source {view.source.name!r})"
@@ -62,6 +66,19 @@ def check_view_columns(view: FeatureView, schema: pa.Schema) -> None:
             raise ValidationError(
                 f"{where}: {role} {column!r} is declared {dtype} but the warehouse column is {found}"
             )
+    for aggregation in view.aggregations:
+        try:
+            aggregation.output_dtype(dtype_of(types[aggregation.column.lower()]))
+        except DefinitionError as error:
+            raise ValidationError(f"feature view {view.name!r}: {error}") from None
+
+
+def dtype_of(arrow_type: pa.DataType) -> DType:
+    """The feature dtype a warehouse column of ``arrow_type`` is served as."""
+    for dtype in (DType.BOOL, DType.INT64, DType.FLOAT64, DType.TIMESTAMP, DType.STRING):
+        if compatible(dtype, arrow_type):
+            return dtype
+    return DType.STRING
 
 
 def compatible(dtype: DType, arrow_type: pa.DataType) -> bool:

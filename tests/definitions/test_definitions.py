@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from virtualfs import DefinitionError, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs import Aggregation, DefinitionError, Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.definitions import DEFINITION_TYPES
 from virtualfs.definitions.durations import format_duration, parse_duration
 
@@ -51,6 +51,15 @@ def view(**overrides):
         (lambda: view(source=Source("q", query="select ordered_at, amount from orders", timestamp="ordered_at")),
          "column 'customer_id' is not returned by source 'q'"),
         (lambda: FeatureService("svc", []), "at least one reference"),
+        (lambda: Aggregation("n", "median", "amount", "7d"), "unknown function 'median'"),
+        (lambda: Aggregation("n", "sum", "amount", "0h"), "positive duration"),
+        (lambda: Aggregation("n", "sum", "amount", "7d", filter="amount + 1"), "not a boolean expression"),
+        (lambda: Aggregation("n", "sum", "amount", "7d", filter="amount >"), "filter does not parse"),
+        (lambda: view(features=[], aggregations=[]), "or give aggregations"),
+        (lambda: view(aggregations=[Aggregation("amount", "sum", "amount", "1d")]), "duplicate feature name 'amount'"),
+        (lambda: view(materialize="cached"), "materialize must be one of view, table, incremental"),
+        (lambda: view(materialize="table", schedule="every hour"), "schedule 'every hour'"),
+        (lambda: view(materialize="table", lookback="2h"), "lookback only applies"),
         (lambda: FeatureService("svc", ["customer_orders"]), "must look like 'view:feature'"),
         (lambda: FeatureService("svc", ["a:b", "a:b"]), "duplicate feature reference"),
     ],
@@ -77,7 +86,7 @@ def test_query_source_with_all_columns_is_accepted():
 
 
 def test_every_definition_field_says_whether_it_changes_data():
-    classes = [*DEFINITION_TYPES, Feature]
+    classes = [*DEFINITION_TYPES, Feature, Aggregation]
     for cls in classes:
         for field in dataclasses.fields(cls):
             assert field.metadata.get("affects") in {"data", "metadata"}, f"{cls.__name__}.{field.name}"
@@ -89,3 +98,19 @@ def test_duration_strings(text, seconds):
     parsed = parse_duration(text, "ttl")
     assert parsed.total_seconds() == seconds
     assert parse_duration(format_duration(parsed), "ttl") == parsed
+
+
+def test_aggregation_only_view_and_refresh_options_are_accepted():
+    made = view(features=[], aggregations=[Aggregation("orders_7d", "count", "amount", "7d", filter="amount > 0")],
+                materialize="incremental", schedule="*/15 * * * *", lookback="2h")
+    assert made.feature_names == ("orders_7d",)
+    assert made.lookback == timedelta(hours=2)
+
+
+def test_aggregation_output_types_follow_the_function():
+    from virtualfs.definitions import DType
+
+    assert Aggregation("a", "avg", "x", "1d").output_dtype(DType.INT64) is DType.FLOAT64
+    assert Aggregation("a", "sum", "x", "1d").output_dtype(DType.INT64) is DType.INT64
+    with pytest.raises(DefinitionError, match="sum cannot take column 'x' of type string"):
+        Aggregation("a", "sum", "x", "1d").output_dtype(DType.STRING)

@@ -10,13 +10,13 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from virtualfs.definitions import Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import Aggregation, Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.errors import CatalogError
 
 TYPE_KEY = "__type__"
 SECONDS_KEY = "__seconds__"
 _TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (Entity, Source, Feature, FeatureView, FeatureService)
+    cls.__name__: cls for cls in (Entity, Source, Feature, Aggregation, FeatureView, FeatureService)
 }
 
 

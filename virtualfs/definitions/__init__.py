@@ -1,5 +1,6 @@
 """The definitions DSL: frozen, validated, pure data."""
 
+from virtualfs.definitions.aggregation import Aggregation
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.entity import Entity
 from virtualfs.definitions.feature_view import Feature, FeatureView
@@ -9,6 +10,7 @@ from virtualfs.definitions.source import Source
 DEFINITION_TYPES = (Entity, Source, FeatureView, FeatureService)
 
 __all__ = [
+    "Aggregation",
     "DEFINITION_TYPES",
     "DType",
     "Entity",

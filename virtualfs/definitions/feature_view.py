@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
+from virtualfs.definitions.aggregation import Aggregation
 from virtualfs.definitions.base import (
     FrozenDict,
     check_identifier,
@@ -19,8 +20,11 @@ from virtualfs.definitions.base import (
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.durations import parse_duration
 from virtualfs.definitions.entity import Entity
+from virtualfs.definitions.schedule import check_schedule
 from virtualfs.definitions.source import Source
 from virtualfs.errors import DefinitionError
+
+MATERIALIZATIONS = ("view", "table", "incremental")
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,17 @@ class FeatureView:
     name: str = data_field()
     entities: tuple[Entity, ...] = data_field()
     source: Source = data_field()
-    features: tuple[Feature, ...] = data_field()
+    features: tuple[Feature, ...] = data_field(default=())
     ttl: timedelta | None = data_field(default=None)
     description: str = metadata_field(default="")
     owner: str = metadata_field(default="")
     tags: FrozenDict = metadata_field(default_factory=FrozenDict)
+    aggregations: tuple[Aggregation, ...] = data_field(default=())
+    # How a refresh stores the view: "view" (nothing stored), "table" (rebuilt), "incremental".
+    materialize: str = data_field(default="view")
+    # When refreshes are due; changing it never changes the data, so it is metadata.
+    schedule: str | None = metadata_field(default=None)
+    lookback: timedelta | None = data_field(default=None)
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
@@ -69,13 +79,29 @@ class FeatureView:
         if not isinstance(self.source, Source):
             raise DefinitionError(self.kind, self.name, f"source must be a Source, got {self.source!r}")
         self._freeze_features()
-        if self.ttl is not None:
+        for duration in ("ttl", "lookback"):
+            if getattr(self, duration) is not None:
+                try:
+                    set_frozen(self, duration, parse_duration(getattr(self, duration), duration))
+                except ValueError as error:
+                    raise DefinitionError(self.kind, self.name, str(error)) from None
+        set_frozen(self, "tags", freeze_tags(self.kind, self.name, self.tags))
+        self._check_refresh_options()
+        self._check_columns_against_query()
+
+    def _check_refresh_options(self) -> None:
+        if self.materialize not in MATERIALIZATIONS:
+            raise DefinitionError(
+                self.kind, self.name,
+                f"materialize must be one of {', '.join(MATERIALIZATIONS)}, got {self.materialize!r}",
+            )
+        if self.schedule is not None:
             try:
-                set_frozen(self, "ttl", parse_duration(self.ttl, "ttl"))
+                check_schedule(self.schedule)
             except ValueError as error:
                 raise DefinitionError(self.kind, self.name, str(error)) from None
-        set_frozen(self, "tags", freeze_tags(self.kind, self.name, self.tags))
-        self._check_columns_against_query()
+        if self.lookback is not None and self.materialize != "incremental":
+            raise DefinitionError(self.kind, self.name, "lookback only applies to materialize='incremental'")
 
     def _freeze_entities(self) -> None:
         entities = self.entities
@@ -91,28 +117,37 @@ class FeatureView:
         check_unique(self.kind, self.name, "join key", list(self.join_keys))
 
     def _freeze_features(self) -> None:
-        features = self.features
-        if not isinstance(features, (list, tuple)) or not features:
-            raise DefinitionError(self.kind, self.name, "features must be a non-empty list")
-        for feature in features:
-            if not isinstance(feature, Feature):
-                raise DefinitionError(self.kind, self.name, f"not a Feature: {feature!r}")
-        check_unique(self.kind, self.name, "feature name", [f.name for f in features])
+        features, aggregations = self.features, self.aggregations
+        if not isinstance(features, (list, tuple)) or not isinstance(aggregations, (list, tuple)):
+            raise DefinitionError(self.kind, self.name, "features and aggregations must be lists")
+        if not features and not aggregations:
+            raise DefinitionError(
+                self.kind, self.name, "features must be a non-empty list (or give aggregations)"
+            )
+        for item in features:
+            if not isinstance(item, Feature):
+                raise DefinitionError(self.kind, self.name, f"not a Feature: {item!r}")
+        for item in aggregations:
+            if not isinstance(item, Aggregation):
+                raise DefinitionError(self.kind, self.name, f"not an Aggregation: {item!r}")
+        names = [f.name for f in features] + [a.name for a in aggregations]
+        check_unique(self.kind, self.name, "feature name", names)
         reserved = set(self.join_keys) | {self.source.timestamp, self.source.created}
-        for feature in features:
-            if feature.name in reserved:
+        for name in names:
+            if name in reserved:
                 raise DefinitionError(
-                    self.kind,
-                    self.name,
-                    f"feature {feature.name!r} collides with a join key or time column",
+                    self.kind, self.name, f"feature {name!r} collides with a join key or time column"
                 )
         set_frozen(self, "features", tuple(features))
+        set_frozen(self, "aggregations", tuple(aggregations))
 
     def _check_columns_against_query(self) -> None:
         columns = self.source.output_columns()
         if columns is None:
             return
         needed = [*self.join_keys, self.source.timestamp, *(f.name for f in self.features)]
+        for aggregation in self.aggregations:
+            needed += [aggregation.column, *sorted(aggregation.filter_columns())]
         if self.source.created:
             needed.append(self.source.created)
         available = {c.lower() for c in columns}
@@ -131,7 +166,8 @@ class FeatureView:
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.features)
+        """Plain features, then aggregations: every output column the view serves."""
+        return tuple(f.name for f in self.features) + tuple(a.name for a in self.aggregations)
 
     def feature(self, name: str) -> Feature:
         for feature in self.features:

@@ -1,0 +1,86 @@
+"""Aggregation: a windowed aggregate of a source column, e.g. orders in the last 7 days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar
+
+from virtualfs.definitions.base import check_identifier, data_field, metadata_field, set_frozen
+from virtualfs.definitions.dtypes import DType
+from virtualfs.definitions.durations import parse_duration
+from virtualfs.errors import DefinitionError
+
+# function -> (accepted input dtypes (None: any), output dtype (None: same as input))
+FUNCTIONS: dict[str, tuple[frozenset[DType] | None, DType | None]] = {
+    "count": (None, DType.INT64),
+    "count_distinct": (None, DType.INT64),
+    "sum": (frozenset({DType.INT64, DType.FLOAT64}), None),
+    "avg": (frozenset({DType.INT64, DType.FLOAT64}), DType.FLOAT64),
+    "stddev": (frozenset({DType.INT64, DType.FLOAT64}), DType.FLOAT64),
+    "min": (frozenset({DType.INT64, DType.FLOAT64, DType.TIMESTAMP, DType.STRING}), None),
+    "max": (frozenset({DType.INT64, DType.FLOAT64, DType.TIMESTAMP, DType.STRING}), None),
+    "last": (None, None),
+}
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """``Aggregation("orders_7d", "count", "order_id", "7d")``; ``filter`` is a SQL condition."""
+
+    kind: ClassVar[str] = "aggregation"
+
+    name: str = data_field()
+    function: str = data_field()
+    column: str = data_field()
+    window: timedelta = data_field()
+    filter: str | None = data_field(default=None)
+    description: str = metadata_field(default="")
+
+    def __post_init__(self) -> None:
+        check_identifier(self.kind, str(self.name), self.name, "name")
+        if self.function not in FUNCTIONS:
+            raise DefinitionError(
+                self.kind, self.name,
+                f"unknown function {self.function!r}; expected one of {', '.join(FUNCTIONS)}",
+            )
+        check_identifier(self.kind, self.name, self.column, "column")
+        try:
+            set_frozen(self, "window", parse_duration(self.window, "window"))
+        except ValueError as error:
+            raise DefinitionError(self.kind, self.name, str(error)) from None
+        if self.filter is not None:
+            parse_filter(self.name, self.filter)
+
+    def output_dtype(self, input_dtype: DType) -> DType:
+        """The dtype of the aggregate given the column's dtype; refuses types it cannot take."""
+        accepted, output = FUNCTIONS[self.function]
+        if accepted is not None and input_dtype not in accepted:
+            problem = f"{self.function} cannot take column {self.column!r} of type {input_dtype}"
+            raise DefinitionError(self.kind, self.name, problem)
+        return output or input_dtype
+
+    def filter_columns(self) -> set[str]:
+        if self.filter is None:
+            return set()
+        from sqlglot import exp
+
+        return {c.name for c in parse_filter(self.name, self.filter).find_all(exp.Column)}
+
+
+def parse_filter(name: str, text: str):
+    """Parse a filter as a boolean SQL expression over source columns (no subqueries)."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(text)
+    except sqlglot.errors.ParseError as error:
+        problem = f"filter does not parse: {str(error).splitlines()[0]}"
+        raise DefinitionError("aggregation", name, problem) from None
+    boolean = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean, exp.Is, exp.In, exp.Between)
+    if not isinstance(tree, boolean) and not isinstance(tree, exp.Paren):
+        raise DefinitionError("aggregation", name, f"filter {text!r} is not a boolean expression")
+    if tree.find(exp.Query) is not None:
+        raise DefinitionError("aggregation", name, "filter may not contain a subquery")
+    return tree
