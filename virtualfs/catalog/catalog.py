@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from virtualfs.catalog import tables
 from virtualfs.catalog.diff import Plan
 from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
+from virtualfs.catalog.state import RefreshState
 from virtualfs.errors import CatalogError, ConflictError, NotFoundError
 from virtualfs.registry import Registry
 
@@ -113,6 +114,11 @@ class Catalog:
         with self.engine.begin() as connection:
             if connection.execute(w.update().where(key).values(**row)).rowcount == 0:
                 connection.execute(w.insert().values(project=self.project, view=view_name, **row))
+
+    @property
+    def state(self) -> RefreshState:
+        """Run history and locks of this project's refreshes."""
+        return RefreshState(self.engine, self.project)
 
     def close(self) -> None:
         self.engine.dispose()

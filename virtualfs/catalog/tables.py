@@ -37,3 +37,28 @@ watermarks = sa.Table(
     sa.Column("watermark", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
+
+runs = sa.Table(
+    "vfs_runs",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    sa.Column("view", sa.String(200), nullable=False, index=True),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("finished_at", sa.String(40), nullable=True),
+    sa.Column("window_start", sa.String(40), nullable=True),
+    sa.Column("window_end", sa.String(40), nullable=True),
+    sa.Column("rows_written", sa.BigInteger, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+locks = sa.Table(
+    "vfs_locks",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    sa.Column("view", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),
+    # A lease: a holder that dies stops renewing, and the lock is free once this passes.
+    sa.Column("expires_at", sa.String(40), nullable=False),
+)

@@ -1,0 +1,107 @@
+"""Refresh state kept in the catalog: run history and lease locks, per view."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from virtualfs.catalog import tables
+from virtualfs.errors import CatalogError
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _text(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    view: str
+    started_at: datetime
+    finished_at: datetime | None
+    window_start: datetime | None
+    window_end: datetime | None
+    rows_written: int | None
+    status: str  # running | success | failed
+    error: str | None
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class LockHeldError(CatalogError):
+    """Another refresh holds this view's lock."""
+
+
+class RefreshState:
+    """Runs and locks of one project."""
+
+    def __init__(self, engine: sa.Engine, project: str) -> None:
+        self.engine, self.project = engine, project
+
+    def start_run(self, view: str, window_start: datetime | None, window_end: datetime | None) -> str:
+        run_id = uuid.uuid4().hex
+        with self.engine.begin() as connection:
+            connection.execute(tables.runs.insert().values(
+                project=self.project, run_id=run_id, view=view, started_at=_text(utc_now()),
+                window_start=_text(window_start), window_end=_text(window_end), status="running"))
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, rows_written: int | None = None,
+                   error: str | None = None) -> None:
+        r = tables.runs
+        with self.engine.begin() as connection:
+            connection.execute(r.update().where(r.c.project == self.project, r.c.run_id == run_id).values(
+                finished_at=_text(utc_now()), status=status, rows_written=rows_written, error=error))
+
+    def runs(self, view: str | None = None, limit: int = 50) -> list[RunRecord]:
+        r = tables.runs
+        query = sa.select(r).where(r.c.project == self.project)
+        if view is not None:
+            query = query.where(r.c.view == view)
+        query = query.order_by(r.c.started_at.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [RunRecord(row.run_id, row.view, _time(row.started_at), _time(row.finished_at),
+                              _time(row.window_start), _time(row.window_end), row.rows_written,
+                              row.status, row.error) for row in connection.execute(query)]
+
+    def last_success(self, view: str) -> datetime | None:
+        r = tables.runs
+        query = sa.select(sa.func.max(r.c.finished_at)).where(
+            r.c.project == self.project, r.c.view == view, r.c.status == "success")
+        with self.engine.connect() as connection:
+            return _time(connection.execute(query).scalar())
+
+    def acquire_lock(self, view: str, holder: str, lease: timedelta) -> bool:
+        """Take the view's lock for ``lease``; True if taken (or already ours), False if held."""
+        lock, now = tables.locks, utc_now()
+        mine = (lock.c.project == self.project) & (lock.c.view == view)
+        free = (lock.c.expires_at < _text(now)) | (lock.c.holder == holder)
+        values = {"holder": holder, "expires_at": _text(now + lease)}
+        with self.engine.begin() as connection:
+            if connection.execute(lock.update().where(mine & free).values(**values)).rowcount == 1:
+                return True
+            try:
+                with connection.begin_nested():
+                    connection.execute(lock.insert().values(project=self.project, view=view, **values))
+            except sa.exc.IntegrityError:
+                return False
+            return True
+
+    def release_lock(self, view: str, holder: str) -> None:
+        lock = tables.locks
+        with self.engine.begin() as connection:
+            connection.execute(lock.delete().where(
+                lock.c.project == self.project, lock.c.view == view, lock.c.holder == holder))
