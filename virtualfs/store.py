@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,7 @@ from virtualfs.registry import Registry
 if TYPE_CHECKING:
     from virtualfs.catalog import Catalog, CatalogVersion, Plan
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
+    from virtualfs.refresh import RefreshResult, RefreshRunner
     from virtualfs.warehouses.base import Warehouse
 
 
@@ -83,6 +86,31 @@ class FeatureStore:
         version = self.catalog.write_version(wanted, plan)
         self._registry = None
         return ApplyResult(plan, version)
+
+    def refresh(self, views: list[str] | None = None, start: datetime | None = None,
+                end: datetime | None = None, full: bool = False, due: bool = False,
+                now: datetime | None = None, progress: Callable[[str, int, int], None] | None = None,
+                chunk: timedelta | None = None, lock_wait: timedelta = timedelta(0)) -> list[RefreshResult]:
+        """Refresh views into their warehouse tables (and online). See ``virtualfs.refresh``.
+
+        ``due=True`` keeps only views whose schedule fired since their last successful run.
+        """
+        from virtualfs.refresh import RefreshRequest
+        from virtualfs.refresh.selection import select_views
+
+        registry = self._applied()
+        due_at = (now or datetime.now(timezone.utc)) if due else None
+        chosen = select_views(registry, views, self.catalog.state, due_at)
+        runner = self.refresh_runner(progress)
+        request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
+        return [runner.refresh(view, request) for view in chosen]
+
+    def refresh_runner(self, progress: Callable[[str, int, int], None] | None = None) -> RefreshRunner:
+        from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
+        from virtualfs.refresh import RefreshRunner
+
+        schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
+        return RefreshRunner(self.warehouse, self.catalog, self.project, schema, progress)
 
     def versions(self) -> list[CatalogVersion]:
         return self.catalog.versions()

@@ -41,5 +41,5 @@ def test_run_history_records_each_run(state):
     state.finish_run(second, "failed", error="boom")
     runs = state.runs("v")
     assert [(r.status, r.rows_written, r.error) for r in runs] == [("failed", None, "boom"), ("success", 10, None)]
-    assert state.last_success("v") == runs[1].finished_at
+    assert state.last_success("v") == runs[1]
     assert state.runs("other") == []

@@ -98,22 +98,25 @@ class Catalog:
             return [CatalogVersion(r.version, r.parent, datetime.fromisoformat(r.created_at), r.summary)
                     for r in connection.execute(query)]
 
-    def get_watermark(self, view_name: str) -> datetime | None:
+    def get_watermark(self, view_name: str, target: str = "online") -> datetime | None:
+        """How far ``view_name`` has been processed into ``target`` ("online" or "table")."""
         w = tables.watermarks
-        query = sa.select(w.c.watermark).where(w.c.project == self.project, w.c.view == view_name)
+        query = sa.select(w.c.watermark).where(
+            w.c.project == self.project, w.c.view == view_name, w.c.target == target)
         with self.engine.connect() as connection:
             value = connection.execute(query).scalar()
         return datetime.fromisoformat(value) if value else None
 
-    def set_watermark(self, view_name: str, value: datetime) -> None:
+    def set_watermark(self, view_name: str, value: datetime, target: str = "online") -> None:
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         w = tables.watermarks
-        key = (w.c.project == self.project) & (w.c.view == view_name)
+        key = (w.c.project == self.project) & (w.c.view == view_name) & (w.c.target == target)
         row = {"watermark": value.astimezone(timezone.utc).isoformat(), "updated_at": utc_now().isoformat()}
         with self.engine.begin() as connection:
             if connection.execute(w.update().where(key).values(**row)).rowcount == 0:
-                connection.execute(w.insert().values(project=self.project, view=view_name, **row))
+                connection.execute(
+                    w.insert().values(project=self.project, view=view_name, target=target, **row))
 
     @property
     def state(self) -> RefreshState:

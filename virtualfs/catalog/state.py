@@ -77,12 +77,18 @@ class RefreshState:
                               _time(row.window_start), _time(row.window_end), row.rows_written,
                               row.status, row.error) for row in connection.execute(query)]
 
-    def last_success(self, view: str) -> datetime | None:
+    def last_success(self, view: str) -> RunRecord | None:
+        """The latest successful run of ``view``, if any."""
+        return next((run for run in self.runs(view, limit=1000) if run.status == "success"), None)
+
+    def succeeded(self, view: str, window_start: datetime, window_end: datetime) -> bool:
+        """Whether a run of exactly this window already succeeded (backfills resume past it)."""
         r = tables.runs
-        query = sa.select(sa.func.max(r.c.finished_at)).where(
-            r.c.project == self.project, r.c.view == view, r.c.status == "success")
+        query = sa.select(r.c.run_id).where(
+            r.c.project == self.project, r.c.view == view, r.c.status == "success",
+            r.c.window_start == _text(window_start), r.c.window_end == _text(window_end)).limit(1)
         with self.engine.connect() as connection:
-            return _time(connection.execute(query).scalar())
+            return connection.execute(query).first() is not None
 
     def acquire_lock(self, view: str, holder: str, lease: timedelta) -> bool:
         """Take the view's lock for ``lease``; True if taken (or already ours), False if held."""

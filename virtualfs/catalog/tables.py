@@ -34,6 +34,8 @@ watermarks = sa.Table(
     metadata,
     sa.Column("project", sa.String(200), primary_key=True),
     sa.Column("view", sa.String(200), primary_key=True),
+    # What the watermark tracks: "online" (materialized to the online store) or "table".
+    sa.Column("target", sa.String(20), primary_key=True),
     sa.Column("watermark", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )

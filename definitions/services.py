@@ -1,0 +1,24 @@
+"""Feature services: the features one model consumes, fetched together by name."""
+
+from virtualfs import FeatureService
+
+# Scored per (customer, candidate product): will the customer order again within seven days?
+# Customer history and profile, the product's current listing, and the pair's own history.
+reorder_model = FeatureService(
+    "reorder_model",
+    features=[
+        "customer_orders:amount",
+        "customer_orders:quantity",
+        "customer_orders:is_gift",
+        "customer_engagement:dwell_seconds",
+        "customer_engagement:device",
+        "customer_daily_stats:*",
+        "customer_profile:country",
+        "customer_profile:is_subscribed",
+        "product_catalog:category",
+        "product_catalog:price",
+        "product_catalog:in_stock",
+        "customer_product_history:*",
+    ],
+    description="Will this customer reorder within seven days? Label: make_demo_entities' reordered.",
+)

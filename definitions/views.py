@@ -1,0 +1,97 @@
+"""Feature views: typed columns of a source, served per entity key as of a point in time.
+
+A feature's name is the source column it reads. A view answers with the latest row known at
+the time asked about; `ttl` says how old that row may be before the answer is "no value".
+"""
+
+from entities import customer, product
+from sources import customer_product_orders, customers, daily_stats, orders, page_views, products
+
+from virtualfs import Feature, FeatureView
+
+customer_orders = FeatureView(
+    "customer_orders",
+    entities=[customer],
+    source=orders,
+    features=[
+        Feature("amount", "float64"),
+        Feature("quantity", "int64"),
+        Feature("is_gift", "bool"),
+        Feature("payment_method", "string"),
+        Feature("discount", "float64", description="Null when no coupon was used."),
+    ],
+    ttl="30d",  # a last order older than a month says little about what happens next
+    description="The customer's most recent order.",
+    owner="growth@shop.example",
+)
+
+customer_engagement = FeatureView(
+    "customer_engagement",
+    entities=[customer],
+    source=page_views,
+    features=[
+        Feature("dwell_seconds", "float64"),
+        Feature("device", "string"),
+        Feature("last_viewed_product_id", "int64"),
+    ],
+    ttl="7d",  # browsing intent fades within days
+    description="The customer's most recent product page view.",
+    owner="growth@shop.example",
+)
+
+customer_daily_stats = FeatureView(
+    "customer_daily_stats",
+    entities=[customer],
+    source=daily_stats,
+    features=[
+        Feature("orders_7d", "int64"),
+        Feature("spend_7d", "float64"),
+        Feature("views_7d", "int64"),
+        Feature("last_device", "string"),
+        Feature("last_order_at", "timestamp", description="Null until the customer's first order."),
+    ],
+    ttl="3d",  # a daily job: older than a couple of missed runs is stale, not zero
+    description="Seven-day activity totals from the nightly rollup.",
+    owner="analytics@shop.example",
+)
+
+customer_profile = FeatureView(
+    "customer_profile",
+    entities=[customer],
+    source=customers,
+    features=[
+        Feature("country", "string"),
+        Feature("signup_channel", "string"),
+        Feature("is_subscribed", "bool", description="Newsletter opt-in; null if never asked."),
+    ],
+    # no ttl: a profile holds until it is replaced
+    description="Who the customer is, as recorded at signup.",
+    owner="growth@shop.example",
+)
+
+product_catalog = FeatureView(
+    "product_catalog",
+    entities=[product],
+    source=products,
+    features=[
+        Feature("category", "string"),
+        Feature("price", "float64"),
+        Feature("in_stock", "bool"),
+    ],
+    # no ttl: a price stays valid until the next catalogue row replaces it
+    description="The product's current catalogue entry.",
+    owner="catalog@shop.example",
+)
+
+customer_product_history = FeatureView(
+    "customer_product_history",
+    entities=[customer, product],  # keyed by the pair: one customer's history with one product
+    source=customer_product_orders,
+    features=[
+        Feature("last_bought_at", "timestamp"),
+        Feature("last_bought_quantity", "int64"),
+    ],
+    ttl="90d",
+    description="When the customer last bought this product, and how many.",
+    owner="growth@shop.example",
+)

@@ -1,0 +1,124 @@
+"""SQL trees for refreshes: a view's rows, staged, then swapped into its table by window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlglot import exp
+
+from virtualfs.definitions import FeatureView
+from virtualfs.warehouses.names import warehouse_column, warehouse_table
+
+DEFAULT_FEATURE_SCHEMA = "virtualfs_features"
+
+
+@dataclass(frozen=True)
+class RowWindow:
+    """Rows whose ``column`` (the created or the event time) is in ``[since, until)``."""
+
+    column: str
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ViewTables:
+    """Where a view's rows are stored, and the staging table a refresh fills first."""
+
+    target: exp.Table
+    staging: exp.Table
+
+
+def view_tables(project: str, view: FeatureView, dialect: str,
+                schema: str = DEFAULT_FEATURE_SCHEMA) -> ViewTables:
+    name = f"{project}__{view.name}"
+    return ViewTables(target=warehouse_table(f"{schema}.{name}", dialect),
+                      staging=warehouse_table(f"{schema}._vfs_stage_{name}", dialect))
+
+
+def stored_columns(view: FeatureView) -> list[str]:
+    """The source columns a view's table keeps: keys, times, features, aggregation inputs."""
+    columns = [*view.join_keys, view.source.timestamp]
+    if view.source.created:
+        columns.append(view.source.created)
+    columns += [f.name for f in view.features]
+    for aggregation in view.aggregations:
+        columns += [aggregation.column, *sorted(aggregation.filter_columns())]
+    return list(dict.fromkeys(columns))
+
+
+def window_column(view: FeatureView) -> str:
+    """Incremental runs follow when rows landed where the source says, else their event time."""
+    return view.source.created or view.source.timestamp
+
+
+def build_view_rows(view: FeatureView, relation: exp.Expression, dialect: str,
+                    window: RowWindow | None = None) -> exp.Select:
+    """``SELECT <stored columns> FROM <source> [WHERE since <= col < until]``."""
+    source = relation.subquery("_vfs_source") if isinstance(relation, exp.Query) else relation
+    select = exp.select(*(
+        exp.alias_(exp.column(warehouse_column(c, dialect)), warehouse_column(c, dialect))
+        for c in stored_columns(view)
+    )).from_(source)
+    condition = build_window_condition(window, dialect)
+    return select.where(condition) if condition is not None else select
+
+
+def build_window_condition(window: RowWindow | None, dialect: str) -> exp.Expression | None:
+    if window is None:
+        return None
+    column = exp.column(warehouse_column(window.column, dialect))
+    parts = []
+    if window.since is not None:
+        parts.append(exp.GTE(this=column.copy(), expression=timestamp_literal(window.since)))
+    if window.until is not None:
+        parts.append(exp.LT(this=column.copy(), expression=timestamp_literal(window.until)))
+    return exp.and_(*parts) if parts else None
+
+
+def timestamp_literal(value: datetime) -> exp.Expression:
+    """A UTC timestamp literal; warehouses store naive timestamps as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("timestamp"))
+
+
+def build_create_staging(tables: ViewTables, rows: exp.Select) -> list[exp.Expression]:
+    """Drop then create (not CREATE OR REPLACE, which Postgres lacks) the staging table."""
+    create = exp.Create(this=tables.staging.copy(), kind="TABLE", expression=rows)
+    return [build_drop(tables.staging), create]
+
+
+def build_create_target(tables: ViewTables) -> exp.Create:
+    """An empty target shaped like the staging table, if there is none yet."""
+    empty = exp.select("*").from_(tables.staging.copy()).where(exp.false())
+    return exp.Create(this=tables.target.copy(), kind="TABLE", exists=True, expression=empty)
+
+
+def build_swap_in(tables: ViewTables, window: RowWindow | None, dialect: str) -> list[exp.Expression]:
+    """Delete the window's rows from the target, insert the staged ones; run as one transaction.
+
+    Rows are keyed by the window column, whose value never changes for a row, so a rerun or an
+    overlapping run replaces exactly what it wrote before and never duplicates a row.
+    """
+    condition = build_window_condition(window, dialect)
+    delete = exp.Delete(this=tables.target.copy())
+    if condition is not None:
+        delete = delete.where(condition)
+    insert = exp.Insert(this=tables.target.copy(), expression=exp.select("*").from_(tables.staging.copy()))
+    return [delete, insert]
+
+
+def build_drop(table: exp.Table) -> exp.Drop:
+    return exp.Drop(this=table.copy(), kind="TABLE", exists=True)
+
+
+def build_create_schema(tables: ViewTables) -> exp.Create:
+    schema = exp.Table(this=tables.target.args["db"].copy(), db=tables.target.args.get("catalog"))
+    return exp.Create(this=schema, kind="SCHEMA", exists=True)
+
+
+def build_max(table: exp.Table, column: str, dialect: str) -> exp.Select:
+    return exp.select(exp.alias_(exp.Max(this=exp.column(warehouse_column(column, dialect))),
+                                 "_vfs_max")).from_(table.copy())

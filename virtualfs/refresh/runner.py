@@ -1,0 +1,183 @@
+"""Run refreshes: stage a view's rows, swap them into its table in one transaction, then move
+the watermark. A run killed at any point leaves the table as it was or as it will be."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from virtualfs.catalog.state import LockHeldError
+from virtualfs.compile.refresh import (
+    RowWindow,
+    ViewTables,
+    build_create_schema,
+    build_create_staging,
+    build_create_target,
+    build_drop,
+    build_max,
+    build_swap_in,
+    build_view_rows,
+    view_tables,
+    window_column,
+)
+from virtualfs.errors import VirtualfsError
+from virtualfs.refresh.intervals import chunks, incremental_since
+from virtualfs.validate import source_relation
+
+if TYPE_CHECKING:
+    from virtualfs.catalog import Catalog
+    from virtualfs.definitions import FeatureView
+    from virtualfs.warehouses.base import Warehouse
+
+TABLE = "table"
+LEASE = timedelta(minutes=10)
+# Names a point at which a test kills this process (SIGKILL) to prove a refresh is all-or-nothing.
+KILL_POINT_VARIABLE = "VIRTUALFS_TEST_KILL_AT"
+
+
+@dataclass(frozen=True)
+class RefreshRequest:
+    start: datetime | None = None
+    end: datetime | None = None
+    full: bool = False
+    chunk: timedelta | None = None  # backfills of [start, end) run in pieces of this size
+    lock_wait: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    view: str
+    mode: str  # "rebuild", "incremental", "backfill", "virtual"
+    rows_written: int
+    windows: int
+    skipped_windows: int
+    watermark: datetime | None
+    seconds: float
+
+
+@dataclass
+class RefreshRunner:
+    """Refreshes the views of one project into ``feature_schema`` of its warehouse."""
+
+    warehouse: Warehouse
+    catalog: Catalog
+    project: str
+    feature_schema: str
+    progress: Callable[[str, int, int], None] | None = None
+    holder: str = field(default_factory=lambda: lock_holder_name())
+
+    def refresh(self, view: FeatureView, request: RefreshRequest) -> RefreshResult:
+        began = time.perf_counter()
+        self._lock(view.name, request.lock_wait)
+        try:
+            if view.materialize == "view":
+                return RefreshResult(view.name, "virtual", 0, 0, 0, None, time.perf_counter() - began)
+            mode, windows = self._plan(view, request)
+            written, skipped = 0, 0
+            for done, window in enumerate(windows, start=1):
+                if mode == "backfill" and self.catalog.state.succeeded(view.name, window.since, window.until):
+                    skipped += 1
+                else:
+                    written += self._run_window(view, window, move_watermark=mode != "backfill")
+                    self._lock(view.name, timedelta(0))  # renew the lease between pieces
+                if self.progress:
+                    self.progress(view.name, done, len(windows))
+            watermark = self.catalog.get_watermark(view.name, TABLE)
+            return RefreshResult(view.name, mode, written, len(windows), skipped, watermark,
+                                 time.perf_counter() - began)
+        finally:
+            self.catalog.state.release_lock(view.name, self.holder)
+
+    def _plan(self, view: FeatureView, request: RefreshRequest) -> tuple[str, list[RowWindow | None]]:
+        column = window_column(view)
+        if view.materialize == TABLE or request.full:
+            return "rebuild", [None]
+        if request.start is not None:
+            end = request.end or datetime.now(timezone.utc)
+            size = request.chunk or (end - request.start)
+            return "backfill", [RowWindow(column, a, b) for a, b in chunks(request.start, end, size)]
+        # A source with a created time is followed by when rows landed, so late rows are never
+        # missed; without one, the lookback re-reads recent event times to catch stragglers.
+        lookback = None if view.source.created else view.lookback
+        since = incremental_since(self.catalog.get_watermark(view.name, TABLE), lookback)
+        return "incremental", [RowWindow(column, since, request.end)]
+
+    def _run_window(self, view: FeatureView, window: RowWindow | None, move_watermark: bool) -> int:
+        tables = view_tables(self.project, view, self.warehouse.dialect, self.feature_schema)
+        run_id = self.catalog.state.start_run(view.name, window and window.since, window and window.until)
+        try:
+            rows, newest = self._stage_and_swap(view, tables, window)
+        except BaseException as error:
+            self.catalog.state.finish_run(run_id, "failed", error=_describe(error))
+            self._drop_quietly(tables.staging)
+            raise
+        _kill_point("before_watermark")
+        if move_watermark and newest is not None:
+            current = self.catalog.get_watermark(view.name, TABLE)
+            if window is None or current is None or newest > current:
+                self.catalog.set_watermark(view.name, newest, TABLE)
+        self.catalog.state.finish_run(run_id, "success", rows_written=rows)
+        return rows
+
+    def _stage_and_swap(self, view: FeatureView, tables: ViewTables,
+                        window: RowWindow | None) -> tuple[int, datetime | None]:
+        dialect = self.warehouse.dialect
+        rows = build_view_rows(view, source_relation(view.source, dialect), dialect, window)
+        self.warehouse.execute(build_create_schema(tables))
+        for statement in build_create_staging(tables, rows):
+            self.warehouse.execute(statement)
+        _kill_point("after_staging")
+        self.warehouse.execute(build_create_target(tables))
+        count = self._scalar(exp.select(exp.alias_(exp.Count(this=exp.Star()), "_vfs_n"))
+                             .from_(tables.staging.copy()))
+        newest = self._scalar(build_max(tables.staging, window_column(view), dialect))
+        self.warehouse.execute_atomic(build_swap_in(tables, window, dialect))
+        _kill_point("after_swap")
+        self.warehouse.execute(build_drop(tables.staging))
+        return int(count or 0), _as_utc(newest)
+
+    def _scalar(self, query: exp.Select):
+        table = self.warehouse.fetch_arrow(query)
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    def _lock(self, view: str, wait: timedelta) -> None:
+        deadline = time.monotonic() + wait.total_seconds()
+        while not self.catalog.state.acquire_lock(view, self.holder, LEASE):
+            if time.monotonic() >= deadline:
+                raise LockHeldError(f"feature view {view!r} is being refreshed by another process "
+                                    "(its lock expires if that process died); try again later")
+            time.sleep(0.2)
+
+    def _drop_quietly(self, table: exp.Table) -> None:
+        # The next run replaces a leftover staging table anyway; never hide the first error.
+        with contextlib.suppress(VirtualfsError):
+            self.warehouse.execute(build_drop(table))
+
+
+def lock_holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _as_utc(value: object) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _kill_point(name: str) -> None:
+    if os.environ.get(KILL_POINT_VARIABLE) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
