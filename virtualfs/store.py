@@ -105,6 +105,16 @@ class FeatureStore:
         request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
         return [runner.refresh(view, request) for view in chosen]
 
+    def due_views(self, now: datetime | None = None) -> list[FeatureView]:
+        """Views whose schedule fired since their last successful refresh."""
+        from virtualfs.refresh.selection import select_views
+
+        return select_views(self._applied(), None, self.catalog.state, now or datetime.now(timezone.utc))
+
+    def reload(self) -> None:
+        """Forget the cached definitions; the next read sees the latest applied version."""
+        self._registry = None
+
     def refresh_runner(self, progress: Callable[[str, int, int], None] | None = None) -> RefreshRunner:
         from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
         from virtualfs.refresh import RefreshRunner

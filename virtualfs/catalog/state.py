@@ -106,6 +106,21 @@ class RefreshState:
                 return False
             return True
 
+    def lock_holder(self, view: str) -> str | None:
+        lock = tables.locks
+        query = sa.select(lock.c.holder).where(lock.c.project == self.project, lock.c.view == view)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def take_over_lock(self, view: str, dead_holder: str, holder: str, lease: timedelta) -> bool:
+        """Take the lock from ``dead_holder`` (known to have died); False if someone else has it now."""
+        lock = tables.locks
+        with self.engine.begin() as connection:
+            taken = connection.execute(lock.update().where(
+                lock.c.project == self.project, lock.c.view == view, lock.c.holder == dead_holder,
+            ).values(holder=holder, expires_at=_text(utc_now() + lease)))
+            return taken.rowcount == 1
+
     def release_lock(self, view: str, holder: str) -> None:
         lock = tables.locks
         with self.engine.begin() as connection:

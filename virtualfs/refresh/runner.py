@@ -152,7 +152,11 @@ class RefreshRunner:
 
     def _lock(self, view: str, wait: timedelta) -> None:
         deadline = time.monotonic() + wait.total_seconds()
-        while not self.catalog.state.acquire_lock(view, self.holder, LEASE):
+        state = self.catalog.state
+        while not state.acquire_lock(view, self.holder, LEASE):
+            holder = state.lock_holder(view)
+            if holder and holder_is_dead(holder) and state.take_over_lock(view, holder, self.holder, LEASE):
+                return
             if time.monotonic() >= deadline:
                 raise LockHeldError(f"feature view {view!r} is being refreshed by another process "
                                     "(its lock expires if that process died); try again later")
@@ -166,6 +170,21 @@ class RefreshRunner:
 
 def lock_holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def holder_is_dead(holder: str) -> bool:
+    """A holder on this host whose process is gone; elsewhere only the lease can tell."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _as_utc(value: object) -> datetime | None:

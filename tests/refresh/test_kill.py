@@ -1,0 +1,49 @@
+"""A refresh killed (SIGKILL) at any point leaves no partial rows and a truthful watermark."""
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from tests.refresh.test_refresh import T0, land, make_repo, read, refresh
+from virtualfs import FeatureStore
+from virtualfs.refresh.runner import KILL_POINT_VARIABLE
+
+TABLE = "virtualfs_features.shop__customer_orders"
+
+
+def refresh_killed_at(repo, point):
+    env = {**os.environ, KILL_POINT_VARIABLE: point}
+    result = subprocess.run([sys.executable, "-m", "virtualfs.cli", "refresh", "-r", str(repo)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+
+
+@pytest.mark.parametrize("point", ["after_staging", "after_swap", "before_watermark"])
+def test_refresh_killed_midway_is_all_or_nothing(tmp_path, point):
+    repo = make_repo(tmp_path / "repo")
+    first = [(1, T0, T0 + timedelta(hours=1), 1.0, 1), (2, T0, T0 + timedelta(hours=2), 2.0, 2)]
+    land(repo, first)
+    refresh(repo)
+    before = read(repo, TABLE)
+    land(repo, [(3, T0 - timedelta(days=3), T0 + timedelta(hours=5), 3.0, 3)])
+
+    refresh_killed_at(repo, point)
+
+    after_kill = read(repo, TABLE)
+    with FeatureStore(repo) as store:
+        watermark = store.catalog.get_watermark("customer_orders", "table")
+        statuses = [run.status for run in store.catalog.state.runs("customer_orders")]
+    # The table holds the old rows or all the new ones, never a part.
+    assert after_kill.equals(before) or after_kill.equals(read(repo, "orders"))
+    # The watermark never claims rows that are not in the table.
+    assert watermark == T0.replace(tzinfo=watermark.tzinfo) + timedelta(hours=2)
+    assert statuses[0] == "running"  # the killed run is recorded as never finished
+    # The dead process still holds the lock; the next run sees its holder is gone and takes over.
+    with FeatureStore(repo) as store:
+        assert store.catalog.state.lock_holder("customer_orders") is not None
+    refresh(repo)
+    assert read(repo, TABLE).equals(read(repo, "orders"))

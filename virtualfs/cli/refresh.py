@@ -1,0 +1,101 @@
+"""Refresh commands: refresh, runs, scheduler."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Optional
+
+import typer
+
+from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
+from virtualfs.errors import RequestError
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(refresh)
+    app.command()(runs)
+    app.command()(scheduler)
+
+
+def parse_time(value: str | None, option: str) -> datetime | None:
+    """An ISO date or time from the command line, naive taken as UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        expected = "an ISO date or time like 2026-01-31T12:00"
+        raise RequestError(f"{option}: expected {expected}, got {value!r}") from None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+
+
+def refresh(
+    views: Annotated[Optional[list[str]], typer.Argument(help="Views to refresh (default: all).")] = None,
+    repo: RepoOption = ".",
+    start: Annotated[Optional[str], typer.Option(help="Backfill from this time (ISO).")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Backfill up to this time (ISO).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild tables from scratch.")] = False,
+    due: Annotated[bool, typer.Option("--due", help="Only views whose schedule is due.")] = False,
+    chunk: Annotated[Optional[str], typer.Option(help="Backfill piece size, e.g. 1d.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Refresh feature views into warehouse tables (dbt-style: incremental, idempotent)."""
+    from rich.progress import Progress
+
+    from virtualfs.definitions.durations import parse_duration
+
+    store = open_store(repo)
+    size = parse_duration(chunk, "--chunk") if chunk else None
+    with Progress(transient=True, disable=json) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(view: str, done: int, total: int) -> None:
+            if view not in tasks:
+                tasks[view] = bar.add_task(view, total=total)
+            bar.update(tasks[view], completed=done)
+
+        results = store.refresh(views or None, parse_time(start, "--start"), parse_time(end, "--end"),
+                                full=full, due=due, progress=progress, chunk=size)
+    rows = [{"view": r.view, "mode": r.mode, "rows_written": r.rows_written, "windows": r.windows,
+             "skipped": r.skipped_windows, "watermark": r.watermark, "seconds": round(r.seconds, 3)}
+            for r in results]
+    if json:
+        print_json(rows)
+    elif not rows:
+        typer.echo("nothing to refresh")
+    else:
+        print_table(rows, list(rows[0]))
+
+
+def runs(
+    view: Annotated[Optional[str], typer.Argument(help="Only this view's runs.")] = None,
+    repo: RepoOption = ".",
+    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    json: JsonOption = False,
+) -> None:
+    """The refresh run history: window, rows written, duration, status, error."""
+    store = open_store(repo)
+    if view is not None:
+        store.get_feature_view(view)
+    rows = [{"view": r.view, "status": r.status, "started_at": r.started_at, "window_start": r.window_start,
+             "window_end": r.window_end, "rows_written": r.rows_written,
+             "seconds": r.duration and round(r.duration.total_seconds(), 3), "error": r.error}
+            for r in store.catalog.state.runs(view, limit)]
+    if json:
+        print_json(rows)
+    else:
+        print_table(rows, ["view", "status", "started_at", "window_start", "window_end", "rows_written",
+                           "seconds", "error"])
+
+
+def scheduler(
+    repo: RepoOption = ".",
+    interval: Annotated[float, typer.Option(help="Seconds between checks for due views.")] = 30.0,
+) -> None:
+    """Run due refreshes until SIGTERM/SIGINT (finishes the refresh in progress, then exits)."""
+    from virtualfs.refresh.scheduler import Scheduler
+
+    loop = Scheduler(open_store(repo), interval, report=typer.echo)
+    loop.install_signal_handlers()
+    typer.echo(f"scheduler running every {interval:g}s; stop with SIGTERM or Ctrl-C")
+    loop.run()
