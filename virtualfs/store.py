@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from virtualfs.config import load_config
 from virtualfs.errors import NotFoundError
@@ -16,6 +16,9 @@ from virtualfs.registry import Registry
 if TYPE_CHECKING:
     from virtualfs.catalog import Catalog, CatalogVersion, Plan
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
+    from virtualfs.materialize import MaterializeResult
+    from virtualfs.online import OnlineStore
+    from virtualfs.online.response import OnlineResponse
     from virtualfs.refresh import RefreshResult, RefreshRunner
     from virtualfs.warehouses.base import Warehouse
 
@@ -52,6 +55,12 @@ class FeatureStore:
         from virtualfs.warehouses import open_warehouse
 
         return open_warehouse(self.config.warehouse)
+
+    @cached_property
+    def online(self) -> OnlineStore:
+        from virtualfs.online import open_online_store
+
+        return open_online_store(self.config.online, self.project)
 
     # -- definitions ----------------------------------------------------------------------
 
@@ -103,7 +112,31 @@ class FeatureStore:
         chosen = select_views(registry, views, self.catalog.state, due_at)
         runner = self.refresh_runner(progress)
         request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
-        return [runner.refresh(view, request) for view in chosen]
+        results = []
+        for view in chosen:
+            results.append(runner.refresh(view, request))
+            self.materialize([view.name])  # a refresh also brings the online store up to date
+        return results
+
+    # -- online -----------------------------------------------------------------------------
+
+    def materialize(self, views: list[str] | None = None, start: datetime | None = None,
+                    end: datetime | None = None, progress: Callable | None = None) -> list[MaterializeResult]:
+        """Push the latest values per key into the online store; continues from each watermark."""
+        from virtualfs.materialize import materialize
+
+        return materialize(self.warehouse, self._applied(), self.online, self.catalog, self.project,
+                           views, start, end, progress)
+
+    def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
+                            now: datetime | None = None) -> OnlineResponse:
+        """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store."""
+        from virtualfs.online import fallback_enabled
+        from virtualfs.serving import get_online_features
+
+        fallback = self.warehouse if fallback_enabled(self.config.online) else None
+        return get_online_features(self.online, self._applied(), entity_rows, features,
+                                   full_feature_names=full_feature_names, now=now, fallback=fallback)
 
     def due_views(self, now: datetime | None = None) -> list[FeatureView]:
         """Views whose schedule fired since their last successful refresh."""
@@ -144,7 +177,7 @@ class FeatureStore:
         return self._applied().service(name)
 
     def close(self) -> None:
-        for name in ("warehouse", "catalog"):
+        for name in ("online", "warehouse", "catalog"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
 
