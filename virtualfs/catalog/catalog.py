@@ -37,6 +37,8 @@ class Catalog:
         _make_sqlite_folder(url)
         try:
             self.engine = sa.create_engine(url, **_engine_options(url))
+            if url.startswith("sqlite"):
+                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             tables.metadata.create_all(self.engine, checkfirst=True)
         except sa.exc.SQLAlchemyError as error:
             raise CatalogError(f"catalog {_safe_url(url)}: cannot open: {_first_line(error)}") from None
@@ -137,6 +139,14 @@ def _engine_options(url: str) -> dict:
         # Wait for a concurrent apply's write lock instead of failing at once.
         return {"connect_args": {"timeout": 30}}
     return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    # WAL: readers never wait for a writer, and a commit is an append rather than two fsyncs.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _make_sqlite_folder(url: str) -> None:

@@ -89,7 +89,8 @@ class RefreshRunner:
                     skipped += 1
                 else:
                     written += self._run_window(view, window, move_watermark=mode != "backfill")
-                    self._lock(view.name, timedelta(0))  # renew the lease between pieces
+                    if done < len(windows):
+                        self._lock(view.name, timedelta(0))  # renew the lease between pieces
                 if self.progress:
                     self.progress(view.name, done, len(windows))
             watermark = self.catalog.get_watermark(view.name, TABLE)

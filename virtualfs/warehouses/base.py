@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from sqlglot import exp
+
+from virtualfs.errors import WarehouseError
+
 if TYPE_CHECKING:
     import pyarrow as pa
-    from sqlglot import exp
 
 
 @dataclass(frozen=True)
@@ -33,14 +37,25 @@ class Warehouse(Protocol):
     capabilities: Capabilities
 
     def schema_of(self, relation: exp.Expression) -> pa.Schema:
-        """The columns (names as the warehouse reports them) and Arrow types of a relation."""
+        """The columns and Arrow types of a table or query.
+
+        Names come back as the warehouse stores them (Snowflake: ``ORDERS.EVENT_TS`` created
+        unquoted reports ``EVENT_TS``; Postgres: ``event_ts``); map them back to defined names
+        with ``virtualfs.warehouses.names.resolve_column``. Types are the canonical Arrow types
+        of ``virtualfs.warehouses.types``.
+        """
         ...
 
     def upload(self, name: str, table: pa.Table) -> exp.Table:
-        """Bulk-load ``table`` into a temporary table; return a reference to it."""
+        """Bulk-load ``table`` into temporary table ``name`` (replaced if present), columns in
+        their exact case; return a reference to it. Naive timestamps are uploaded as UTC."""
         ...
 
     def execute(self, statement: exp.Expression) -> None:
+        ...
+
+    def execute_atomic(self, statements: list[exp.Expression]) -> None:
+        """Run ``statements`` in one transaction: all of them take effect, or none."""
         ...
 
     def fetch_arrow(self, query: exp.Expression) -> pa.Table:
@@ -51,3 +66,31 @@ class Warehouse(Protocol):
 
     def close(self) -> None:
         ...
+
+
+@contextmanager
+def uploaded(warehouse: Warehouse, name: str, table: pa.Table) -> Iterator[exp.Table]:
+    """``table`` uploaded as temporary table ``name`` for one block, dropped after, also on error.
+
+    >>> with uploaded(warehouse, "_vfs_entities", frame) as entities:  # doctest: +SKIP
+    ...     result = warehouse.fetch_arrow(build_query(entities))
+    """
+    target = warehouse.upload(name, table)
+    failed = False
+    try:
+        yield target
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        try:
+            warehouse.execute(exp.Drop(this=target.copy(), kind="TABLE", exists=True))
+        except WarehouseError:
+            if not failed:  # never hide the error that ended the block
+                raise
+
+
+def probe(relation: exp.Expression) -> exp.Select:
+    """``SELECT * FROM relation LIMIT 0``: a table or query's columns without its rows."""
+    source = relation.subquery("_vfs_probe") if isinstance(relation, exp.Query) else relation
+    return exp.select("*").from_(source).limit(0)

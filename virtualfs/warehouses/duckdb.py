@@ -11,7 +11,9 @@ from sqlglot import exp
 
 from virtualfs.compile.render import to_sql
 from virtualfs.errors import WarehouseError
-from virtualfs.warehouses.base import Capabilities
+from virtualfs.warehouses.arrow import conform, conform_batch, prepare_upload
+from virtualfs.warehouses.base import Capabilities, probe
+from virtualfs.warehouses.names import temp_table
 
 
 class DuckDBWarehouse:
@@ -39,11 +41,11 @@ class DuckDBWarehouse:
         return cls(options.get("path", ":memory:"))
 
     def schema_of(self, relation: exp.Expression) -> pa.Schema:
-        probe = exp.select("*").from_(_as_source(relation)).limit(0)
-        return self.fetch_arrow(probe).schema
+        return self.fetch_arrow(probe(relation)).schema
 
     def upload(self, name: str, table: pa.Table) -> exp.Table:
-        target = exp.to_table(name)
+        target = temp_table(name)
+        table, _ = prepare_upload(table, self.dialect)
         view = f"_vfs_upload_{id(table):x}"
         self.connection.register(view, table)
         try:
@@ -60,12 +62,22 @@ class DuckDBWarehouse:
     def execute(self, statement: exp.Expression) -> None:
         self._run(statement)
 
+    def execute_atomic(self, statements: list[exp.Expression]) -> None:
+        self.connection.begin()
+        try:
+            for statement in statements:
+                self._run(statement)
+        except BaseException:
+            self.connection.rollback()
+            raise
+        self.connection.commit()
+
     def fetch_arrow(self, query: exp.Expression) -> pa.Table:
-        return self._run(query).to_arrow_table()
+        return conform(self._run(query).to_arrow_table())
 
     def fetch_batches(self, query: exp.Expression, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
-        reader = self._run(query).fetch_record_batch(batch_rows)
-        yield from reader
+        for batch in self._run(query).to_arrow_reader(batch_rows):
+            yield conform_batch(batch)
 
     def close(self) -> None:
         self.connection.close()
@@ -77,8 +89,3 @@ class DuckDBWarehouse:
         except duckdb.Error as error:
             raise WarehouseError(f"duckdb: {str(error).splitlines()[0]}") from None
 
-
-def _as_source(relation: exp.Expression) -> exp.Expression:
-    if isinstance(relation, exp.Query):
-        return relation.subquery("_vfs_probe")
-    return relation
