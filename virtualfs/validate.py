@@ -10,6 +10,8 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from virtualfs.definitions import DType, FeatureView, Source
 from virtualfs.definitions.source import parse_source_query
 from virtualfs.errors import DefinitionError, ValidationError, WarehouseError
+from virtualfs.warehouses.names import resolve_column, warehouse_table
+from virtualfs.warehouses.types import compatible, dtype_of_arrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -25,7 +27,7 @@ def validate_registry(warehouse: Warehouse, registry: Registry) -> None:
         source = view.source
         if source.name not in schemas:
             schemas[source.name] = _source_schema(warehouse, source)
-        check_view_columns(view, schemas[source.name])
+        check_view_columns(view, schemas[source.name], warehouse.dialect)
 
 
 def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:
@@ -37,14 +39,17 @@ def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:
 
 
 def source_relation(source: Source, dialect: str) -> exp.Expression:
-    """The source as a tree: a table normalised the way the warehouse resolves names, or its query."""
+    """The source as a tree: a table named the way the warehouse resolves it, or its query."""
     if source.table is not None:
-        return normalize_identifiers(exp.to_table(source.table, dialect=dialect), dialect=dialect)
-    return parse_source_query(source.name, source.query or "", dialect)
+        return warehouse_table(source.table, dialect)
+    # Unquoted names in the query fold as the warehouse folds them (upper case on Snowflake),
+    # since every identifier is quoted when the tree is rendered.
+    query = parse_source_query(source.name, source.query or "", dialect)
+    return normalize_identifiers(query, dialect=dialect)
 
 
-def check_view_columns(view: FeatureView, schema: pa.Schema) -> None:
-    types = {field.name.lower(): field.type for field in schema}
+def check_view_columns(view: FeatureView, schema: pa.Schema, dialect: str) -> None:
+    """Each column the view reads is in ``schema`` (resolved by the warehouse's name rules), typed right."""
     expected: list[tuple[str, str, DType | None]] = [(key, "join key", None) for key in view.join_keys]
     expected.append((view.source.timestamp, "timestamp column", DType.TIMESTAMP))
     if view.source.created:
@@ -55,7 +60,8 @@ def check_view_columns(view: FeatureView, schema: pa.Schema) -> None:
         expected += [(c, f"aggregation {aggregation.name!r} filter column", None)
                      for c in sorted(aggregation.filter_columns())]
     for column, role, dtype in expected:
-        found = types.get(column.lower())
+        name = resolve_column(column, schema.names, dialect)
+        found = schema.field(name).type if name is not None else None
         where = f"feature view {view.name!r} (source {view.source.name!r})"
         if found is None:
             raise ValidationError(
@@ -68,28 +74,9 @@ def check_view_columns(view: FeatureView, schema: pa.Schema) -> None:
             )
     for aggregation in view.aggregations:
         try:
-            aggregation.output_dtype(dtype_of(types[aggregation.column.lower()]))
+            name = resolve_column(aggregation.column, schema.names, dialect)
+            aggregation.output_dtype(dtype_of_arrow(schema.field(name).type) or DType.STRING)
         except DefinitionError as error:
             raise ValidationError(f"feature view {view.name!r}: {error}") from None
 
 
-def dtype_of(arrow_type: pa.DataType) -> DType:
-    """The feature dtype a warehouse column of ``arrow_type`` is served as."""
-    for dtype in (DType.BOOL, DType.INT64, DType.FLOAT64, DType.TIMESTAMP, DType.STRING):
-        if compatible(dtype, arrow_type):
-            return dtype
-    return DType.STRING
-
-
-def compatible(dtype: DType, arrow_type: pa.DataType) -> bool:
-    """Whether a warehouse column of ``arrow_type`` can be served as ``dtype`` without loss of meaning."""
-    import pyarrow.types as t
-
-    checks = {
-        DType.INT64: t.is_integer,
-        DType.FLOAT64: lambda a: t.is_floating(a) or t.is_decimal(a) or t.is_integer(a),
-        DType.STRING: lambda a: t.is_string(a) or t.is_large_string(a) or t.is_string_view(a),
-        DType.BOOL: t.is_boolean,
-        DType.TIMESTAMP: lambda a: t.is_timestamp(a) or t.is_date(a),
-    }
-    return bool(checks[dtype](arrow_type))
