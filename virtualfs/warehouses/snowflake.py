@@ -101,7 +101,21 @@ class SnowflakeWarehouse:
 
     def execute(self, statement: exp.Expression) -> None:
         with self._errors(), self.connection.cursor() as cursor:
-            cursor.execute(to_sql(statement, self.dialect))
+            if isinstance(statement, exp.Create) and statement.kind == "SCHEMA":
+                self._create_schema_keeping_current(cursor, statement)
+            else:
+                cursor.execute(to_sql(statement, self.dialect))
+
+    def _create_schema_keeping_current(self, cursor: Any, statement: exp.Create) -> None:
+        # CREATE SCHEMA also makes the new schema the session's current one, after which the
+        # user's unqualified table names would resolve there; switch back to where they were.
+        current = cursor.execute(to_sql(exp.select(exp.func("CURRENT_SCHEMA")), self.dialect)).fetchone()[0]
+        cursor.execute(to_sql(statement, self.dialect))
+        if current:
+            use = exp.Use(kind=exp.Var(this="SCHEMA"), this=exp.to_table(current, quoted=True))
+            for identifier in use.find_all(exp.Identifier):
+                identifier.set("quoted", True)
+            cursor.execute(to_sql(use, self.dialect))
 
     def execute_atomic(self, statements: list[exp.Expression]) -> None:
         """One transaction. Snowflake commits DDL implicitly, so only DML can be made atomic."""
