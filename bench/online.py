@@ -1,0 +1,244 @@
+"""Online serving benchmark: virtualfs against the raw client reading the same stored bytes.
+
+    .venv/bin/python bench/online.py [--calls 3000] [--batch-calls 1000] [--rows 1000000]
+
+Measures, in one run, on SQLite and Redis (127.0.0.1:6379, db 7, keys under ``vfs_bench:``):
+- one entity, two views, six features: ``get_online_features`` vs two primary-key SELECTs
+  (sqlite3) or one MGET of the two keys (redis-py), p50 / p99 over ``--calls`` calls;
+- 100 entities: vs two ``IN`` SELECTs of 100 keys (sqlite3) or one MGET of 200 keys (redis-py);
+- materialization of ``--rows`` rows (DuckDB -> store) in rows/s vs a raw bulk write of the same
+  encoded rows (``executemany`` INSERT in one transaction; pipelined MSET of 1,000 keys each).
+Reads of ours and of the raw client alternate call by call, so load on the machine hits both alike.
+Prints a Markdown table for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from virtualfs import Entity, Feature, FeatureView, Source  # noqa: E402
+from virtualfs.compile.latest import build_latest_query  # noqa: E402
+from virtualfs.materialize import materialize  # noqa: E402
+from virtualfs.online.rows import ViewRows  # noqa: E402
+from virtualfs.registry import Registry  # noqa: E402
+from virtualfs.serving import get_online_features  # noqa: E402
+from virtualfs.warehouses.duckdb import DuckDBWarehouse  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/7"
+PREFIX = "vfs_bench:"
+CUSTOMERS = 10_000
+END = datetime(2030, 1, 1, tzinfo=timezone.utc)
+CUSTOMER = Entity("customer", ["customer_id"])
+VIEWS = [
+    FeatureView("customer_orders", [CUSTOMER], Source("orders", table="orders", timestamp="ordered_at",
+                created="loaded_at"), [Feature("total", "float64"), Feature("orders", "int64"),
+                Feature("last_item", "string")], ttl="3650d"),
+    FeatureView("customer_profile", [CUSTOMER], Source("profiles", table="profiles", timestamp="updated_at"),
+                [Feature("segment", "string"), Feature("vip", "bool"), Feature("signup", "timestamp")]),
+]
+FEATURES = ["customer_orders:*", "customer_profile:*"]
+
+
+class Watermarks:
+    def __init__(self) -> None:
+        self.values: dict = {}
+
+    def get_watermark(self, view_name: str):
+        return self.values.get(view_name)
+
+    def set_watermark(self, view_name: str, value) -> None:
+        self.values[view_name] = value
+
+
+def make_warehouse(customers: int, rows: int) -> DuckDBWarehouse:
+    warehouse = DuckDBWarehouse()
+    run = warehouse.connection.execute
+    # Sizes travel as parameters: the statements themselves are constant text.
+    run("""CREATE TABLE orders AS SELECT (i % $1)::BIGINT AS customer_id,
+           TIMESTAMP '2026-01-01' + i * INTERVAL 1 SECOND AS ordered_at,
+           TIMESTAMP '2026-01-01' + i * INTERVAL 1 SECOND + INTERVAL 5 MINUTE AS loaded_at,
+           random() * 500 AS total, (i % 37)::BIGINT AS orders, 'item-' || (i % 1000) AS last_item
+           FROM range($1 * 3) t(i)""", [customers])
+    run("""CREATE TABLE profiles AS SELECT i::BIGINT AS customer_id,
+           TIMESTAMP '2026-01-01' + i * INTERVAL 1 SECOND AS updated_at,
+           ['bronze', 'silver', 'gold'][1 + i % 3] AS segment, i % 10 = 0 AS vip,
+           TIMESTAMP '2020-01-01' + i * INTERVAL 1 HOUR AS signup FROM range($1) t(i)""", [customers])
+    run("""CREATE TABLE big AS SELECT i::BIGINT AS customer_id,
+           TIMESTAMP '2026-01-01' + i * INTERVAL 1 SECOND AS ordered_at,
+           TIMESTAMP '2026-01-01' + i * INTERVAL 1 SECOND AS loaded_at,
+           random() * 500 AS total, (i % 37)::BIGINT AS orders, 'item-' || (i % 1000) AS last_item
+           FROM range($1) t(i)""", [rows])
+    return warehouse
+
+
+def open_stores(folder: Path) -> dict:
+    from virtualfs.online.redis import RedisOnlineStore
+    from virtualfs.online.sqlite import SQLiteOnlineStore
+
+    return {"sqlite": SQLiteOnlineStore(str(folder / "online.db"), project="bench"),
+            "redis": RedisOnlineStore(REDIS_URL, key_prefix=PREFIX, project="bench")}
+
+
+def raw_readers(name: str, store) -> tuple[Callable, Callable]:
+    """The raw client reading the same bytes: (one entity's 2 keys, many entities' keys per view)."""
+    if name == "sqlite":
+        connection = sqlite3.connect(store.path)
+        by_key = 'SELECT "value" FROM "_vfs_online" WHERE "key" = ?'
+
+        def single(keys: list[str]) -> list:
+            return [connection.execute(by_key, (key,)).fetchone()[0] for key in keys]
+
+        def batch(per_view: list[list[str]]) -> list:
+            found = []
+            for keys in per_view:
+                marks = ",".join("?" * len(keys))
+                statement = 'SELECT "key", "value" FROM "_vfs_online" WHERE "key" IN (' + marks + ")"  # noqa: S608 (placeholders only)
+                found += connection.execute(statement, keys).fetchall()
+            return found
+
+        return single, batch
+    client = store.client
+
+    def mget(keys: list[str]) -> list:
+        return client.mget([PREFIX + key for key in keys])
+
+    return mget, lambda per_view: mget([key for keys in per_view for key in keys])
+
+
+def timed(function: Callable, *args) -> float:
+    began = time.perf_counter()
+    function(*args)
+    return (time.perf_counter() - began) * 1000
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return statistics.median(samples), cuts[98]
+
+
+def bench_reads(name: str, store, registry: Registry, calls: int, entities: int) -> dict:
+    prefixes = [ViewRows(view, "bench").prefix for view in VIEWS]
+    raw_single, raw_batch = raw_readers(name, store)
+    rng = random.Random(7)
+    ours, raw = [], []
+    for index in range(calls + 200):  # the first 200 warm caches and are dropped
+        ids = [rng.randrange(CUSTOMERS) for _ in range(entities)]
+        rows = [{"customer_id": i} for i in ids]
+        per_view = [[f"{prefix}{i}}}" for i in ids] for prefix in prefixes]
+        ours_ms = timed(get_online_features, store, registry, rows, FEATURES)
+        if entities == 1:
+            raw_ms = timed(raw_single, [keys[0] for keys in per_view])
+        else:
+            raw_ms = timed(raw_batch, per_view)
+        if index >= 200:
+            ours.append(ours_ms)
+            raw.append(raw_ms)
+    return {"ours": percentiles(ours), "raw": percentiles(raw)}
+
+
+def bench_materialize(name: str, store, warehouse: DuckDBWarehouse, rows: int) -> tuple[float, float]:
+    view = FeatureView("big_orders", [CUSTOMER], Source("big", table="big", timestamp="ordered_at",
+                       created="loaded_at"), list(VIEWS[0].features))
+    began = time.perf_counter()
+    [result] = materialize(warehouse, Registry.from_objects([view]), store, Watermarks(), "bench", end=END)
+    ours = result.rows / (time.perf_counter() - began)
+    encoded = [ViewRows(view, "raw").write_batch(batch)
+               for batch in warehouse.fetch_batches(build_latest_query(view, None, END, "duckdb"))]
+    began = time.perf_counter()
+    raw_write(name, store, encoded)
+    raw = sum(len(batch) for batch in encoded) / (time.perf_counter() - began)
+    return ours, raw
+
+
+def raw_write(name: str, store, batches: list) -> None:
+    if name == "sqlite":
+        connection = sqlite3.connect(store.path + ".raw", isolation_level=None)
+        for pragma in ("page_size = 16384", "journal_mode = WAL", "synchronous = NORMAL",
+                       "cache_size = -65536"):
+            connection.execute("PRAGMA " + pragma)
+        connection.execute('CREATE TABLE t ("key" TEXT PRIMARY KEY, "value" BLOB NOT NULL, "expires_at" REAL)'
+                           " WITHOUT ROWID")
+        for batch in batches:
+            connection.execute("BEGIN")
+            rows = zip(batch.keys, batch.values, strict=True)
+            connection.executemany("INSERT INTO t VALUES (?, ?, NULL)", rows)
+            connection.execute("COMMIT")
+        return
+    for batch in batches:
+        pipe = store.client.pipeline(transaction=False)
+        for start in range(0, len(batch), 1000):
+            keys = [PREFIX + "raw:" + key for key in batch.keys[start:start + 1000]]
+            pipe.mset(dict(zip(keys, batch.values[start:start + 1000], strict=True)))
+        pipe.execute()
+
+
+def clean_redis(store) -> None:
+    keys = list(store.client.scan_iter(match=PREFIX + "*", count=10_000))
+    for start in range(0, len(keys), 10_000):
+        store.client.delete(*keys[start:start + 10_000])
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, load average at start {' '.join(load)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--batch-calls", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    warehouse = make_warehouse(CUSTOMERS, args.rows)
+    registry = Registry.from_objects(VIEWS)
+    lines = []
+    with tempfile.TemporaryDirectory() as folder:
+        stores = open_stores(Path(folder))
+        clean_redis(stores["redis"])
+        try:
+            for name, store in stores.items():
+                materialize(warehouse, registry, store, Watermarks(), "bench", end=END)
+                single = bench_reads(name, store, registry, args.calls, 1)
+                batch = bench_reads(name, store, registry, args.batch_calls, 100)
+                throughput = bench_materialize(name, store, warehouse, args.rows)
+                lines += table_rows(name, single, batch, throughput, args)
+        finally:
+            clean_redis(stores["redis"])
+    print("\n| store | measure | virtualfs | raw client | overhead / ratio |")
+    print("| --- | --- | --- | --- | --- |")
+    print("\n".join(lines))
+
+
+def table_rows(name: str, single: dict, batch: dict, throughput: tuple, args) -> list[str]:
+    rows = []
+    for label, result, calls in (("1 entity, 2 views, 6 features", single, args.calls),
+                                 ("100 entities, 2 views, 6 features", batch, args.batch_calls)):
+        for index, stat in enumerate(("p50", "p99")):
+            ours, raw = result["ours"][index], result["raw"][index]
+            rows.append(f"| {name} | {label}: {stat} ms ({calls:,} calls) | {ours:.3f} | {raw:.3f} | "
+                        f"+{ours - raw:.3f} ms |")
+    ours, raw = throughput
+    rows.append(f"| {name} | materialize {args.rows:,} rows: rows/s | {ours:,.0f} | {raw:,.0f} | "
+                f"{ours / raw:.2f}x |")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

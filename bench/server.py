@@ -1,0 +1,266 @@
+"""Benchmark the HTTP feature server against the in-process read, on loopback only.
+
+    .venv/bin/python bench/server.py [--store redis|sqlite] [--workers 2] [--seconds 5]
+
+Builds a throwaway repository (10,000 customers, a view of 5 features, a service) in a temporary
+folder, materializes it into the online store (Redis on 127.0.0.1:6379 by default, keys under a
+unique prefix, deleted afterwards), starts ``virtualfs serve`` on a free loopback port and drives
+it with a small asyncio HTTP/1.1 keep-alive client at concurrency 1, 16 and 64: single-entity
+requests by feature service, requests/s, p50, p99. The same run times ``get_online_features``
+in-process for comparison. Everything stops by itself within 30 s (a watchdog enforces it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+HOST = "127.0.0.1"
+CUSTOMERS = 10_000
+CONCURRENCY = (1, 16, 64)
+DEADLINE_SECONDS = 30
+SERVICE = "scoring"
+DEFINITIONS = """\
+from virtualfs import Entity, Feature, FeatureService, FeatureView, Source
+
+customer = Entity("customer", ["customer_id"])
+stats = Source("customer_stats", table="customer_stats", timestamp="updated_at")
+customer_stats = FeatureView(
+    "customer_stats", [customer], stats,
+    [Feature("orders", "int64"), Feature("spend", "float64"), Feature("segment", "string"),
+     Feature("vip", "bool"), Feature("last_order", "timestamp")],
+)
+scoring = FeatureService("scoring", ["customer_stats:*"])
+"""
+
+
+def main() -> None:
+    args = _arguments()
+    _watchdog(DEADLINE_SECONDS)
+    with tempfile.TemporaryDirectory(prefix="vfs-bench-") as folder:
+        root = Path(folder)
+        prefix = f"vfs_bench_{os.getpid()}:"
+        _write_repo(root, args.store, prefix)
+        try:
+            _materialize(root)
+            rows = [("in-process get_online_features", 1, *_in_process(root, args.seconds))]
+            rows += _over_http(root, args.workers, args.seconds)
+        finally:
+            if args.store == "redis":
+                _delete_keys(prefix)
+    _report(args, rows)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", choices=("redis", "sqlite"), default="redis")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each load step")
+    args = parser.parse_args()
+    if args.seconds * (len(CONCURRENCY) + 1) > DEADLINE_SECONDS - 8:
+        parser.error(f"--seconds too long: the whole run must end within {DEADLINE_SECONDS} s")
+    return args
+
+
+def _watchdog(seconds: float) -> None:
+    """End the process (and so the server, which is its child) after ``seconds``, whatever happens."""
+    def stop() -> None:
+        print(f"bench: {seconds} s deadline reached, stopping", file=sys.stderr)
+        os._exit(2)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+
+
+def _write_repo(root: Path, store: str, prefix: str) -> None:
+    import duckdb
+
+    online = (f"{{type: redis, url: 'redis://{HOST}:6379/0', key_prefix: '{prefix}'}}"
+              if store == "redis" else "{type: sqlite, path: .virtualfs/online.db}")
+    (root / "virtualfs.yaml").write_text(textwrap.dedent(f"""\
+        project: bench
+        warehouse: {{type: duckdb, path: data/warehouse.duckdb}}
+        online: {online}
+        server: {{reload_seconds: 0}}
+        """))
+    (root / "features.py").write_text(DEFINITIONS)
+    (root / "data").mkdir()
+    with duckdb.connect(str(root / "data" / "warehouse.duckdb")) as connection:
+        connection.execute(
+            "CREATE TABLE customer_stats AS SELECT range AS customer_id, "
+            "TIMESTAMP '2026-01-01' + to_seconds(range) AS updated_at, range % 17 AS orders, "
+            "range * 1.5 AS spend, 'segment_' || (range % 5) AS segment, range % 7 = 0 AS vip, "
+            f"TIMESTAMP '2025-12-01' + to_seconds(range) AS last_order FROM range({CUSTOMERS})"
+        )
+
+
+def _materialize(root: Path) -> None:
+    from virtualfs.store import FeatureStore
+
+    with FeatureStore(root) as store:
+        store.apply()
+        store.materialize()
+
+
+def _in_process(root: Path, seconds: float) -> tuple[float, float, float]:
+    """Requests/s, p50 and p99 (ms) of ``get_online_features`` for one entity, in this process."""
+    from virtualfs.store import FeatureStore
+
+    ids = [random.randrange(CUSTOMERS) for _ in range(4096)]
+    latencies = []
+    with FeatureStore(root) as store:
+        store.get_online_features([{"customer_id": 0}], SERVICE)  # warm the plan and connection
+        end = time.perf_counter() + seconds
+        index = 0
+        while time.perf_counter() < end:
+            started = time.perf_counter_ns()
+            store.get_online_features([{"customer_id": ids[index & 4095]}], SERVICE)
+            latencies.append(time.perf_counter_ns() - started)
+            index += 1
+    return _summary(latencies, seconds)
+
+
+def _over_http(root: Path, workers: int, seconds: float) -> list[tuple]:
+    port = _free_port()
+    command = [sys.executable, "-m", "virtualfs.cli", "serve", "--repo", str(root), "--host", HOST,
+               "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_ready(port, server)
+        rows = []
+        for concurrency in CONCURRENCY:
+            latencies = asyncio.run(_load(port, concurrency, seconds))
+            rows.append((f"HTTP, {workers} workers", concurrency, *_summary(latencies, seconds)))
+        return rows
+    finally:
+        server.terminate()
+        server.wait(timeout=5)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _wait_ready(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"bench: the server exited: {server.stderr.read().decode()}")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.2) as connection:
+                connection.sendall(b"GET /readyz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                if connection.recv(64).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("bench: the server was not ready within 10 s")
+
+
+class _Client(asyncio.Protocol):
+    """One keep-alive connection sending one request at a time and timing each response."""
+
+    def __init__(self, requests: list[bytes]) -> None:
+        self.requests, self.latencies = requests, []
+        self.buffer, self.expected = b"", -1
+        self.done: asyncio.Future | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.expected < 0:
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            if not self.buffer.startswith(b"HTTP/1.1 200"):
+                self.done.set_exception(RuntimeError(self.buffer[:200].decode(errors="replace")))
+                return
+            length_at = self.buffer.find(b"content-length: ", 0, head_end) + 16
+            length = int(self.buffer[length_at:self.buffer.find(b"\r\n", length_at)])
+            self.expected = head_end + 4 + length
+        if len(self.buffer) >= self.expected:
+            self.buffer, self.expected = b"", -1
+            self.done.set_result(None)
+
+    async def run(self, until: float) -> None:
+        loop = asyncio.get_running_loop()
+        index = random.randrange(len(self.requests))
+        while loop.time() < until:
+            self.done = loop.create_future()
+            started = time.perf_counter_ns()
+            self.transport.write(self.requests[index % len(self.requests)])
+            await self.done
+            self.latencies.append(time.perf_counter_ns() - started)
+            index += 1
+
+
+async def _load(port: int, concurrency: int, seconds: float) -> list[int]:
+    """Latencies (ns) of ``concurrency`` connections each sending requests for ``seconds``."""
+    loop = asyncio.get_running_loop()
+    requests = [_request(random.randrange(CUSTOMERS)) for _ in range(1024)]
+    clients = []
+    for _ in range(concurrency):
+        _, client = await loop.create_connection(lambda: _Client(requests), HOST, port)
+        clients.append(client)
+    until = loop.time() + seconds
+    await asyncio.gather(*(client.run(until) for client in clients))
+    for client in clients:
+        client.transport.close()
+    return [latency for client in clients for latency in client.latencies]
+
+
+def _request(customer_id: int) -> bytes:
+    body = orjson.dumps({"feature_service": SERVICE, "entities": {"customer_id": [customer_id]}})
+    head = (f"POST /v1/online-features HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+def _summary(latencies_ns: list[int], seconds: float) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(latencies_ns, n=100, method="inclusive")
+    return len(latencies_ns) / seconds, cuts[49] / 1e6, cuts[98] / 1e6
+
+
+def _delete_keys(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis(host=HOST, port=6379, db=0)
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def _report(args: argparse.Namespace, rows: list[tuple]) -> None:
+    print(f"store: {args.store}; {os.cpu_count()} cores; {platform.processor() or platform.machine()}; "
+          f"Python {platform.python_version()}; load 1/5/15 min: {os.getloadavg()}")
+    print("| path | concurrency | requests/s | p50 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, concurrency, rate, p50, p99 in rows:
+        print(f"| {name} | {concurrency} | {rate:,.0f} | {p50:.3f} | {p99:.3f} |")
+    overhead = rows[1][3] - rows[0][3]
+    print(f"\nserver overhead at p50, concurrency 1: {overhead:.3f} ms over the in-process read")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Fixtures for the online suite: one set of tests, every online store (and warehouse)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.backends import WAREHOUSES, make_warehouse
+from tests.services import REDIS_HOST, REDIS_PORT, require_service
+from virtualfs.online.base import OnlineStore
+
+STORES = ("memory", "sqlite", "redis")
+REDIS_DB = 7  # the online tests' own database; each store also gets a unique key prefix
+_prefixes = itertools.count()
+
+
+@contextmanager
+def make_store(kind: str, folder: Path, project: str = "test") -> Iterator[OnlineStore]:
+    """An empty online store of ``kind``; a Redis store's keys are deleted afterwards."""
+    if kind == "memory":
+        from virtualfs.online.memory import MemoryOnlineStore
+
+        yield MemoryOnlineStore(project=project)
+    elif kind == "sqlite":
+        from virtualfs.online.sqlite import SQLiteOnlineStore
+
+        store = SQLiteOnlineStore(str(folder / f"online-{next(_prefixes)}.db"), project=project)
+        try:
+            yield store
+        finally:
+            store.close()
+    else:
+        yield from _redis(project)
+
+
+def _redis(project: str) -> Iterator[OnlineStore]:
+    from virtualfs.online.redis import RedisOnlineStore
+
+    require_service("Redis", REDIS_HOST, REDIS_PORT)
+    prefix = f"vfs_test_{os.getpid()}_{next(_prefixes)}:"
+    store = RedisOnlineStore(f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}", key_prefix=prefix,
+                             project=project)
+    try:
+        yield store
+    finally:
+        stale = list(store.client.scan_iter(match=prefix + "*", count=1000))
+        if stale:
+            store.client.delete(*stale)
+        store.close()
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OnlineStore]:
+    """An empty store; the test runs once on each of memory, sqlite and redis."""
+    with make_store(request.param, tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """The name of a store kind, for tests that open several stores of it."""
+    return request.param
+
+
+@pytest.fixture
+def duckdb_warehouse():
+    with make_warehouse("duckdb") as opened:
+        yield opened
+
+
+@pytest.fixture(params=WAREHOUSES)
+def warehouse(request: pytest.FixtureRequest):
+    """An empty warehouse; the test runs once on each of duckdb, postgres and snowflake."""
+    with make_warehouse(request.param) as opened:
+        yield opened
+
+
+class MemoryWatermarks:
+    """The WatermarkStore protocol in a dict (the catalog's stand-in)."""
+
+    def __init__(self) -> None:
+        self.values: dict = {}
+
+    def get_watermark(self, view_name: str):
+        return self.values.get(view_name)
+
+    def set_watermark(self, view_name: str, value) -> None:
+        self.values[view_name] = value

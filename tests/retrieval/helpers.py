@@ -1,0 +1,86 @@
+"""Putting hypothesis cases into a warehouse, and comparing frames with the reference."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import pyarrow as pa
+from sqlglot import exp
+
+from tests.reference import ReferenceView
+from tests.strategies import FEATURES, PitCase, SourceCase
+from virtualfs import Entity, Feature, FeatureView, Source
+from virtualfs.compile.pit import AsofJoin, DistinctOn, LateralLimit, MatchCondition, WindowRank
+from virtualfs.registry import Registry
+from virtualfs.warehouses.base import Warehouse, uploaded
+from virtualfs.warehouses.names import frame_column, warehouse_column, warehouse_table
+
+ENTITIES = {"customer_id": Entity("customer", ["customer_id"]), "product_id": Entity("product", ["product_id"])}
+DTYPES = {"f_int": "int64", "f_float": "float64", "f_str": "string", "f_bool": "bool", "f_time": "timestamp"}
+ALL_STRATEGIES = (AsofJoin(), AsofJoin(packed=False), MatchCondition(), WindowRank(), LateralLimit(), DistinctOn())
+_tables = itertools.count()
+
+
+def strategies_for(warehouse: Warehouse) -> list:
+    """Every strategy the warehouse can run (AsofJoin twice: packed, and MatchCondition's records)."""
+    return [s for s in ALL_STRATEGIES if s.supports(warehouse.capabilities)]
+
+
+def create_source(warehouse: Warehouse, name: str, rows: pd.DataFrame, naive: bool) -> None:
+    """``CREATE TABLE name AS ...`` with unquoted-style names, time columns naive if asked."""
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    with uploaded(warehouse, "_vfs_seed", table) as staged:
+        columns = []
+        for field in table.schema:
+            value: exp.Expression = exp.column(frame_column(field.name))
+            if naive and pa.types.is_timestamp(field.type) and field.name != "f_time":
+                value = exp.cast(value, exp.DataType.build("TIMESTAMP"))
+            columns.append(exp.alias_(value, warehouse_column(field.name, warehouse.dialect)))
+        target = warehouse_table(name, warehouse.dialect)
+        warehouse.execute(exp.Create(this=target, kind="TABLE", expression=exp.select(*columns).from_(staged)))
+
+
+def view_for(index: int, source: SourceCase, table: str) -> FeatureView:
+    created = "created_at" if source.has_created else None
+    return FeatureView(
+        f"v{index}", [ENTITIES[k] for k in source.join_keys],
+        Source(f"s{index}", table=table, timestamp="event_at", created=created),
+        [Feature(f, DTYPES[f]) for f in FEATURES], ttl=source.ttl,
+    )
+
+
+def reference_view(index: int, source: SourceCase) -> ReferenceView:
+    return ReferenceView(
+        source.rows, source.join_keys, "event_at", "created_at" if source.has_created else None,
+        tuple((f, f"v{index}__{f}") for f in FEATURES), source.ttl,
+    )
+
+
+@contextmanager
+def case_in_warehouse(warehouse: Warehouse, case: PitCase) -> Iterator[Registry]:
+    """The case's sources as warehouse tables (dropped afterwards) and a registry of its views."""
+    tables = [f"pit_source_{next(_tables)}" for _ in case.sources]
+    try:
+        for table, source in zip(tables, case.sources, strict=True):
+            create_source(warehouse, table, source.rows, source.naive)
+        views = [view_for(i, s, t) for i, (s, t) in enumerate(zip(case.sources, tables, strict=True))]
+        yield Registry.from_objects(views)
+    finally:
+        for table in tables:
+            warehouse.execute(exp.Drop(this=warehouse_table(table, warehouse.dialect), kind="TABLE", exists=True))
+
+
+def python_values(frame: pd.DataFrame) -> dict[str, list]:
+    """Columns as lists of plain values: nulls None, timestamps UTC, numpy scalars unwrapped."""
+    return {column: [_plain(v) for v in frame[column]] for column in frame.columns}
+
+
+def _plain(value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,1 @@
+"""Definitions -> sqlglot trees -> SQL text for a dialect (text only in ``render.to_sql``)."""

@@ -1,0 +1,41 @@
+"""What each SQL dialect can run, as data. The PIT strategy is chosen from these flags.
+
+Sources for the flags: DuckDB has ``ASOF JOIN``, ``QUALIFY``, ``LATERAL`` and ``DISTINCT ON``;
+Snowflake has ``ASOF JOIN ... MATCH_CONDITION`` and ``QUALIFY``; PostgreSQL has ``LATERAL`` and
+``DISTINCT ON`` but no ``QUALIFY``; BigQuery and Databricks have ``QUALIFY``; Trino has neither
+(sqlglot rewrites ``QUALIFY`` into a ``ROW_NUMBER()`` sub-query there, and for PostgreSQL).
+The limits are the documented statement-length limits, rounded down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from virtualfs.errors import UnsupportedError
+from virtualfs.warehouses.base import Capabilities
+
+DIALECT_CAPABILITIES: Mapping[str, Capabilities] = MappingProxyType({
+    "duckdb": Capabilities(
+        supports_asof_join=True, supports_qualify=True, supports_lateral=True, supports_distinct_on=True,
+    ),
+    "snowflake": Capabilities(supports_match_condition=True, supports_qualify=True),
+    # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
+    "postgres": Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12),
+    "bigquery": Capabilities(supports_qualify=True, max_query_length=1_000_000),
+    "databricks": Capabilities(supports_qualify=True),
+    "trino": Capabilities(max_query_length=1_000_000),
+})
+
+
+def capabilities_of(dialect: str) -> Capabilities:
+    """The capabilities of ``dialect``; an unknown dialect is an error naming the known ones.
+
+    >>> capabilities_of("duckdb").supports_asof_join
+    True
+    """
+    try:
+        return DIALECT_CAPABILITIES[dialect]
+    except KeyError:
+        known = ", ".join(DIALECT_CAPABILITIES)
+        raise UnsupportedError(f"dialect {dialect!r} is not supported; expected one of {known}") from None

@@ -1,0 +1,133 @@
+"""Assemble a point-in-time retrieval: every view's join stacked onto the entity rows.
+
+A narrow request is one query. A wide one (more views than the warehouse takes joins, or SQL
+longer than it accepts) is split into parts, each written to a temporary table keyed by
+``_vfs_row``, and a last query joins the parts back on it, in the entity rows' order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.compile.pit import PitStrategy, choose_strategy
+from virtualfs.compile.pit.base import ViewJoin
+from virtualfs.compile.plan import EntityRelation, PitRequest, ViewContext
+from virtualfs.compile.render import to_sql
+from virtualfs.compile.scan import build_bounds
+from virtualfs.errors import UnsupportedError
+from virtualfs.warehouses.base import Capabilities
+from virtualfs.warehouses.names import temp_table
+
+
+@dataclass(frozen=True)
+class CompiledRetrieval:
+    """Statements to run in order (``setup``, then ``query``, whose rows are the result), then
+    ``cleanup`` (also after a failure)."""
+
+    setup: tuple[exp.Expression, ...]
+    query: exp.Query
+    cleanup: tuple[exp.Expression, ...]
+    strategy: str
+
+    def render(self, dialect: str, pretty: bool = False) -> str:
+        """The SQL text of ``setup`` and ``query``, separated by ``;``."""
+        return ";\n\n".join(to_sql(s, dialect, pretty=pretty) for s in (*self.setup, self.query))
+
+
+def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilities,
+                    strategy: PitStrategy | None = None) -> CompiledRetrieval:
+    """Compile ``request`` for ``dialect`` with ``strategy`` (default: the fastest one allowed).
+
+    >>> build_retrieval(request, "duckdb", DIALECT_CAPABILITIES["duckdb"]).strategy  # doctest: +SKIP
+    'asof_join'
+    """
+    strategy = strategy or choose_strategy(capabilities)
+    views = [ViewContext(i, lookup, request.entities, request.rule, dialect)
+             for i, lookup in enumerate(request.lookups)]
+    per_part = max(1, capabilities.max_joins_per_query // strategy.joins_per_view)
+    while True:
+        compiled = _compile(views, request.entities, strategy, per_part)
+        longest = max(len(to_sql(s, dialect)) for s in (*compiled.setup, compiled.query))
+        if longest <= capabilities.max_query_length:
+            return compiled
+        if per_part == 1:
+            raise UnsupportedError(
+                f"{dialect}: one feature view compiles to {longest} characters of SQL, "
+                f"more than the {capabilities.max_query_length} the warehouse accepts"
+            )
+        per_part = max(1, per_part // 2)
+
+
+def _compile(views: list[ViewContext], entities: EntityRelation, strategy: PitStrategy,
+             per_part: int) -> CompiledRetrieval:
+    chunks = _balanced(views, per_part)
+    if len(chunks) == 1:
+        query = build_select(views, entities, strategy, entities.carry, ordered=True)
+        return CompiledRetrieval((), query, (), strategy.name)
+    setup: list[exp.Expression] = []
+    cleanup: list[exp.Expression] = []
+    for index, chunk in enumerate(chunks):
+        part = build_select(chunk, entities, strategy, (names.ROW,), ordered=False)
+        target = temp_table(names.part_name(index))
+        setup += [_drop(target), exp.Create(
+            this=target.copy(), kind="TABLE", expression=part,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )]
+        cleanup.append(_drop(target))
+    return CompiledRetrieval(tuple(setup), _join_parts(chunks, entities), tuple(cleanup), strategy.name)
+
+
+def build_select(views: Sequence[ViewContext], entities: EntityRelation, strategy: PitStrategy,
+                 carry: Sequence[str], ordered: bool) -> exp.Select:
+    """``WITH bounds, view CTEs SELECT carry, features FROM entities <view joins> [ORDER BY row]``."""
+    joins: list[ViewJoin] = [strategy.build_view(view) for view in views]
+    projections = [names.column(c, names.ENTITY) for c in carry]
+    projections += [column for join in joins for column in join.columns]
+    select = exp.select(*projections, copy=False).from_(_entities(entities), copy=False)
+    for join in joins:
+        select.append("joins", join.join)
+    ctes = [(names.BOUNDS, build_bounds(entities))]
+    ctes += [cte for join in joins for cte in join.ctes]
+    select.set("with_", exp.With(expressions=[
+        exp.CTE(this=query, alias=exp.TableAlias(this=names.identifier(name))) for name, query in ctes
+    ]))
+    return _in_row_order(select) if ordered else select
+
+
+def _join_parts(chunks: list[list[ViewContext]], entities: EntityRelation) -> exp.Select:
+    projections: list[exp.Expression] = [names.column(c, names.ENTITY) for c in entities.carry]
+    select = exp.select(copy=False).from_(_entities(entities), copy=False)
+    for index, chunk in enumerate(chunks):
+        alias = names.part_name(index)
+        outputs = [f.output for view in chunk for f in view.lookup.features]
+        projections += [names.column(output, alias) for output in outputs]
+        on = names.column(names.ROW, alias).eq(names.column(names.ROW, names.ENTITY))
+        select.append("joins", exp.Join(this=temp_table(alias), side="LEFT", on=on))
+    select.set("expressions", projections)
+    return _in_row_order(select)
+
+
+def _balanced(views: list[ViewContext], per_part: int) -> list[list[ViewContext]]:
+    """``views`` in as few parts of at most ``per_part`` as possible, of near-equal sizes."""
+    count = -(-len(views) // per_part)
+    size = -(-len(views) // count)
+    return [views[i:i + size] for i in range(0, len(views), size)]
+
+
+def _entities(entities: EntityRelation) -> exp.Table:
+    table = entities.table.copy()
+    table.set("alias", exp.TableAlias(this=names.identifier(names.ENTITY)))
+    return table
+
+
+def _in_row_order(select: exp.Select) -> exp.Select:
+    row = exp.Ordered(this=names.column(names.ROW, names.ENTITY), desc=False, nulls_first=False)
+    return select.order_by(row, copy=False)
+
+
+def _drop(table: exp.Table) -> exp.Drop:
+    return exp.Drop(this=table.copy(), kind="TABLE", exists=True)

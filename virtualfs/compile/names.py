@@ -1,0 +1,58 @@
+"""Internal SQL names of compiled retrievals: deterministic, prefixed ``_vfs_``.
+
+Same request, same names, byte-identical SQL. User-defined names never start with ``_vfs_``
+(definitions refuse the prefix), so these cannot collide with a source or entity column.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from virtualfs.warehouses.names import frame_column
+
+ENTITIES = "_vfs_entities"  # the uploaded (or warehouse-built) entity rows
+ENTITY = "_vfs_entity"      # its alias in a query
+ROW = "_vfs_row"            # the entity row's position: output order, and what parts join on
+BOUNDS = "_vfs_bounds"      # min and max entity time, for pruning source scans
+LOW, HIGH = "_vfs_low", "_vfs_high"
+SOURCE = "_vfs_source"      # a source table or query inside a scan
+EVENT = "_vfs_event"        # e: when the row happened
+CREATED = "_vfs_created"    # c: when the row landed
+KNOWN = "_vfs_known"        # greatest(e, c): when the row became known
+ORDER = "_vfs_order"        # (e, c) packed into one sortable number
+RANK = "_vfs_rank"
+
+
+def scan_name(index: int) -> str:
+    """The CTE holding view ``index``'s pruned source rows."""
+    return f"_vfs_scan_{index}"
+
+
+def best_name(index: int) -> str:
+    """The CTE holding view ``index``'s candidate winners (records or ranked rows)."""
+    return f"_vfs_best_{index}"
+
+
+def view_alias(index: int) -> str:
+    """The alias view ``index`` is joined under."""
+    return f"_vfs_v{index}"
+
+
+def part_name(index: int) -> str:
+    """The temporary table holding part ``index`` of a wide request."""
+    return f"_vfs_part_{index}"
+
+
+def column(name: str, table: str | None = None) -> exp.Column:
+    """An exact-case, quoted column reference, ``"table"."name"``."""
+    return exp.Column(this=identifier(name), table=identifier(table) if table else None)
+
+
+def identifier(name: str) -> exp.Identifier:
+    """An exact-case, quoted identifier."""
+    return frame_column(name)
+
+
+def table(name: str) -> exp.Table:
+    """An exact-case, quoted table reference (a CTE, a temporary table)."""
+    return exp.Table(this=identifier(name))

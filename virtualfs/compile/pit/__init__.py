@@ -1,0 +1,48 @@
+"""Point-in-time join strategies, by technique, chosen from a warehouse's declared capabilities.
+
+| strategy         | needs                       | used for                                  |
+|------------------|-----------------------------|-------------------------------------------|
+| `MatchCondition` | `supports_match_condition`  | Snowflake                                 |
+| `AsofJoin`       | `supports_asof_join`        | DuckDB                                    |
+| `DistinctOn`     | `supports_distinct_on`      | PostgreSQL                                |
+| `WindowRank`     | nothing (QUALIFY or rewrite)| BigQuery, Databricks, Trino, fakesnow     |
+| `LateralLimit`   | `supports_lateral`          | on request (PostgreSQL with an index)     |
+"""
+
+from __future__ import annotations
+
+from virtualfs.compile.pit.asof import AsofJoin
+from virtualfs.compile.pit.base import PitStrategy, ViewJoin
+from virtualfs.compile.pit.lateral import DistinctOn, LateralLimit
+from virtualfs.compile.pit.match_condition import MatchCondition
+from virtualfs.compile.pit.window import WindowRank
+from virtualfs.errors import UnsupportedError
+from virtualfs.warehouses.base import Capabilities
+
+# Fastest first; the first one a warehouse supports is used. LateralLimit probes the source once
+# per entity row, which only pays with an index, so it is never picked by itself.
+PREFERENCE: tuple[PitStrategy, ...] = (MatchCondition(), AsofJoin(), DistinctOn(), WindowRank())
+BY_NAME: dict[str, PitStrategy] = {s.name: s for s in (*PREFERENCE, LateralLimit())}
+
+
+def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitStrategy:
+    """The fastest strategy ``capabilities`` allow, or the one called ``name`` if it is allowed.
+
+    >>> from virtualfs.compile.dialects import DIALECT_CAPABILITIES
+    >>> choose_strategy(DIALECT_CAPABILITIES["duckdb"]).name
+    'asof_join'
+    """
+    if name is not None:
+        if name not in BY_NAME:
+            raise UnsupportedError(f"unknown PIT strategy {name!r}; expected one of {', '.join(BY_NAME)}")
+        chosen = BY_NAME[name]
+        if not chosen.supports(capabilities):
+            raise UnsupportedError(f"PIT strategy {name!r} is not supported by this warehouse")
+        return chosen
+    return next(s for s in PREFERENCE if s.supports(capabilities))
+
+
+__all__ = [
+    "AsofJoin", "DistinctOn", "LateralLimit", "MatchCondition", "PitStrategy", "ViewJoin", "WindowRank",
+    "choose_strategy",
+]

@@ -1,0 +1,79 @@
+"""LateralLimit and DistinctOn: PostgreSQL's tools for "the newest row per entity row".
+
+``LateralLimit`` runs one ``ORDER BY e DESC, c DESC LIMIT 1`` probe per entity row: fastest
+with an index on (keys, e), a scan per row without one. ``DistinctOn`` joins candidates once and
+keeps the first row per entity row, one sort, like ``WindowRank`` without the ranking column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.compile.pit.base import (
+    ViewJoin,
+    candidate_condition,
+    left_join_on_row,
+    newest_first,
+    plain_columns,
+)
+from virtualfs.compile.pit.window import candidate_outputs
+from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.scan import build_scan
+from virtualfs.warehouses.base import Capabilities
+
+
+@dataclass(frozen=True)
+class LateralLimit:
+    """``LEFT JOIN LATERAL (SELECT ... WHERE keys AND e <= t ORDER BY e DESC, c DESC LIMIT 1) ON TRUE``."""
+
+    name: str = "lateral_limit"
+    joins_per_view: int = 1
+
+    def supports(self, capabilities: Capabilities) -> bool:
+        return capabilities.supports_lateral
+
+    def build_view(self, view: ViewContext) -> ViewJoin:
+        features = [
+            exp.alias_(view.feature(f, view.scan), view.source_column(f.name), copy=False)
+            for f in view.lookup.features
+        ]
+        newest = (
+            exp.select(*features, copy=False)
+            .from_(names.table(view.scan), copy=False)
+            .where(candidate_condition(view, view.scan), copy=False)
+            .order_by(*newest_first(view, view.scan), copy=False)
+            .limit(1, copy=False)
+        )
+        lateral = exp.Lateral(this=newest.subquery(copy=False),
+                              alias=exp.TableAlias(this=names.identifier(view.alias)))
+        join = exp.Join(this=lateral, side="LEFT", on=exp.true())
+        return ViewJoin(((view.scan, build_scan(view)),), join, plain_columns(view))
+
+
+@dataclass(frozen=True)
+class DistinctOn:
+    """``SELECT DISTINCT ON (_vfs_row) ... ORDER BY _vfs_row, e DESC, c DESC``, joined back on the row."""
+
+    name: str = "distinct_on"
+    joins_per_view: int = 2
+
+    def supports(self, capabilities: Capabilities) -> bool:
+        return capabilities.supports_distinct_on
+
+    def build_view(self, view: ViewContext) -> ViewJoin:
+        row = names.column(names.ROW, names.ENTITY)
+        order = [exp.Ordered(this=row.copy(), desc=False, nulls_first=False), *newest_first(view, view.scan)]
+        newest = (
+            exp.select(*candidate_outputs(view), copy=False)
+            .from_(exp.alias_(view.entities.table.copy(), names.identifier(names.ENTITY)), copy=False)
+            .join(names.table(view.scan), on=candidate_condition(view, view.scan), join_type="INNER",
+                  copy=False)
+            .order_by(*order, copy=False)
+        )
+        newest.set("distinct", exp.Distinct(on=exp.Tuple(expressions=[row])))
+        ctes = ((view.scan, build_scan(view)), (view.best, newest))
+        return ViewJoin(ctes, left_join_on_row(view, view.best), plain_columns(view))
+

@@ -1,0 +1,38 @@
+"""MatchCondition: Snowflake's ``ASOF JOIN ... MATCH_CONDITION (t >= ordering) ON keys``.
+
+fakesnow cannot parse ``MATCH_CONDITION``; an adapter on it declares
+``supports_match_condition=False`` and gets ``WindowRank``. The records are the portable ones,
+executed on DuckDB by ``AsofJoin(packed=False)`` in the tests; the join itself is golden-tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from virtualfs.compile.pit.base import ViewJoin, aliased, ttl_columns
+from virtualfs.compile.pit.records import asof_target
+from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.scan import build_scan
+from virtualfs.warehouses.base import Capabilities
+
+
+@dataclass(frozen=True)
+class MatchCondition:
+    """Snowflake's ASOF join; an entity row without a match keeps its row with null features."""
+
+    name: str = "match_condition"
+    joins_per_view: int = 1
+
+    def supports(self, capabilities: Capabilities) -> bool:
+        return capabilities.supports_match_condition
+
+    def build_view(self, view: ViewContext) -> ViewJoin:
+        target = asof_target(view, packed=False)
+        condition = target.probe >= exp.column(target.ordering, table=view.alias, quoted=True)
+        join = exp.Join(
+            this=aliased(target.table, view.alias), method="ASOF",
+            match_condition=condition, on=exp.and_(*view.keys_match(view.alias), copy=False),
+        )
+        return ViewJoin(((view.scan, build_scan(view)), *target.ctes), join, ttl_columns(view))

@@ -1,0 +1,127 @@
+"""Plan nodes of a point-in-time retrieval: what to look up, for which entity rows, by which rule.
+
+A :class:`PitRequest` is pure data (frozen, hashable); strategies turn each of its views into
+sqlglot trees through a :class:`ViewContext`, which knows the view's position in the request
+(for deterministic names) and how its columns are spelled in the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.definitions import DType, FeatureView
+from virtualfs.warehouses.names import warehouse_column
+
+Rule = Literal["known", "event"]
+RULES: tuple[Rule, ...] = ("known", "event")
+
+
+@dataclass(frozen=True)
+class FeatureColumn:
+    """One feature of a view: its defined name (the source column), output name and type."""
+
+    name: str
+    output: str
+    dtype: DType
+
+
+@dataclass(frozen=True)
+class ViewLookup:
+    """The features asked of one view."""
+
+    view: FeatureView
+    features: tuple[FeatureColumn, ...]
+
+
+@dataclass(frozen=True)
+class EntityRelation:
+    """The entity rows in the warehouse: a table with a ``_vfs_row`` column.
+
+    ``keys`` maps each join key to the relation's column holding it (exact case), ``carry``
+    lists the columns passed through to the output, in order.
+    """
+
+    table: exp.Table
+    timestamp: str
+    keys: tuple[tuple[str, str], ...]
+    carry: tuple[str, ...]
+
+    def key_column(self, key: str) -> str:
+        return dict(self.keys)[key]
+
+
+@dataclass(frozen=True)
+class PitRequest:
+    """Every view to look up for the entity rows, under one rule."""
+
+    lookups: tuple[ViewLookup, ...]
+    entities: EntityRelation
+    rule: Rule = "known"
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    """View ``index`` of a request, compiled for ``dialect``: its names and column references."""
+
+    index: int
+    lookup: ViewLookup
+    entities: EntityRelation
+    rule: Rule
+    dialect: str
+
+    @property
+    def view(self) -> FeatureView:
+        return self.lookup.view
+
+    @property
+    def alias(self) -> str:
+        return names.view_alias(self.index)
+
+    @property
+    def scan(self) -> str:
+        return names.scan_name(self.index)
+
+    @property
+    def best(self) -> str:
+        return names.best_name(self.index)
+
+    @property
+    def has_created(self) -> bool:
+        return self.view.source.created is not None
+
+    @property
+    def uses_known_time(self) -> bool:
+        """Whether candidates are limited by when they landed (known rule, created declared)."""
+        return self.rule == "known" and self.has_created
+
+    @property
+    def ttl(self) -> timedelta | None:
+        return self.view.ttl
+
+    def source_column(self, name: str) -> exp.Identifier:
+        """A column of the view's source, folded the way the warehouse folds unquoted names."""
+        return warehouse_column(name, self.dialect)
+
+    def keys(self, table: str) -> list[exp.Column]:
+        """The join key columns of the view's rows in ``table`` (a scan or a CTE over one)."""
+        return [exp.column(self.source_column(k), table=names.identifier(table))
+                for k in self.view.join_keys]
+
+    def entity_keys(self) -> list[exp.Column]:
+        return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.view.join_keys]
+
+    def entity_time(self) -> exp.Column:
+        return names.column(self.entities.timestamp, names.ENTITY)
+
+    def keys_match(self, table: str) -> list[exp.Expression]:
+        """Entity keys equal the keys of ``table``'s rows, one condition per key."""
+        pairs = zip(self.entity_keys(), self.keys(table), strict=True)
+        return [entity.eq(row) for entity, row in pairs]
+
+    def feature(self, feature: FeatureColumn, table: str) -> exp.Column:
+        return exp.column(self.source_column(feature.name), table=names.identifier(table))

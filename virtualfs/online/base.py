@@ -1,0 +1,88 @@
+"""The OnlineStore protocol every key-value adapter implements, and the records crossing it.
+
+Stores are deliberately dumb: keys (``online.keys``) and values (``online.codec``) are encoded
+once for every store, so an adapter only moves bytes and enforces *newer-wins*: a write replaces
+a stored value only when its (event time, created time) is greater. Those times are bytes
+``ORDER`` of every value, encoded so that comparing the bytes compares the times; each store
+compares them where it runs (Python, SQL, Lua). Adding a store is one module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Protocol, runtime_checkable
+
+
+class Status(str, Enum):
+    """What one online value is: a value, a missing key, or a value too old for the view's TTL."""
+
+    PRESENT = "PRESENT"
+    NOT_FOUND = "NOT_FOUND"
+    OUTSIDE_TTL = "OUTSIDE_TTL"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class WriteBatch:
+    """Encoded rows for one bulk write: keys and their values, in parallel.
+
+    ``expire_after`` marks read-through cache entries, which disappear after that long (wall
+    clock); materialized rows never expire.
+    """
+
+    keys: Sequence[str]
+    values: Sequence[bytes]
+    expire_after: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.keys) != len(self.values):
+            raise ValueError(f"WriteBatch has {len(self.keys)} keys but {len(self.values)} values")
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@runtime_checkable
+class OnlineStore(Protocol):
+    """A key-value store holding the latest encoded row per (project, view, entity key).
+
+    ``project`` namespaces the keys that materialization writes and serving reads.
+    """
+
+    name: str
+    project: str
+
+    def write(self, batch: WriteBatch) -> int:
+        """Write a batch atomically per key, newer-wins; return how many keys changed."""
+        ...
+
+    def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """The stored values of ``keys`` in ONE round trip; absent and expired keys are left out."""
+        ...
+
+    def ping(self) -> None:
+        """Raise OnlineStoreError naming the store when it cannot be reached."""
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+ORDER = slice(1, 17)  # the (event, created) bytes of an encoded value; see online.codec
+
+
+def replaces(new: bytes, current: bytes | None, current_is_cache: bool) -> bool:
+    """Newer-wins: does a value ``new`` replace the live stored value ``current``?
+
+    Yes when nothing (or only an expired cache entry) is stored, when ``new`` is greater by
+    (event, created), or when a materialized row meets an equal read-through cache entry (the
+    cache entry would otherwise expire and hide a row that materialization confirmed).
+    """
+    if current is None or new[ORDER] > current[ORDER]:
+        return True
+    return current_is_cache and new[ORDER] == current[ORDER]

@@ -1,0 +1,186 @@
+"""The binary value encoding every online store holds: one row's features plus its times.
+
+Layout (big-endian; the view's feature order; the key's schema tag pins the shape)::
+
+    u8      format version (1)
+    u64     event time    } microseconds since the epoch (UTC) + 2**63: order-preserving, so
+    u64     created time  } comparing bytes 1..16 compares (event, created); no created -> 0
+    bytes   null bitmap, one bit per feature
+    slots   one per feature: int64 q, float64 d, bool ?, timestamp q (microseconds), string I (length)
+    bytes   the UTF-8 text of the string features, in order
+
+Encoding is column-wise (numpy + Arrow) because materialization writes millions of rows;
+decoding is one ``struct.unpack_from`` per value because serving reads a handful.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, NamedTuple
+
+from virtualfs.definitions import DType, FeatureView
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+VERSION = 1
+OFFSET = 1 << 63
+NO_CREATED = -OFFSET  # a source without a created time: every row ties on it
+HEADER = struct.Struct(">BQQ")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SLOT = {DType.INT64: "q", DType.FLOAT64: "d", DType.BOOL: "?", DType.TIMESTAMP: "q", DType.STRING: "I"}
+_NUMPY_SLOT = {DType.INT64: ">i8", DType.FLOAT64: ">f8", DType.BOOL: "u1", DType.TIMESTAMP: ">i8",
+               DType.STRING: ">u4"}
+
+
+class Decoded(NamedTuple):
+    """One stored row: its times (microseconds since the epoch, UTC) and feature values."""
+
+    event_us: int
+    created_us: int
+    values: list
+
+
+@dataclass(frozen=True)
+class EncodedValues:
+    """A batch of encoded rows with their times, as parallel lists."""
+
+    values: list[bytes]
+    events: list[int]
+    createds: list[int]
+
+
+def to_datetime(micros: int) -> datetime:
+    """Microseconds since the epoch -> an aware UTC datetime."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def to_micros(value: datetime) -> int:
+    """An aware or naive (taken as UTC) datetime -> microseconds since the epoch."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+class ViewCodec:
+    """Encodes and decodes the stored rows of one view. Build once per view and reuse."""
+
+    def __init__(self, view: FeatureView) -> None:
+        self.dtypes = tuple(f.dtype for f in view.features)
+        self.null_bytes = (len(self.dtypes) + 7) // 8
+        slots = "".join(_SLOT[d] for d in self.dtypes)
+        self._struct = struct.Struct(f">BQQ{self.null_bytes}s{slots}")
+        self._unpack = self._struct.unpack_from
+        self._no_nulls = bytes(self.null_bytes)
+        self._strings = [i for i, d in enumerate(self.dtypes) if d is DType.STRING]
+        self._times = [i for i, d in enumerate(self.dtypes) if d is DType.TIMESTAMP]
+
+    def decode(self, data: bytes) -> Decoded:
+        """One stored value back to Python values (timestamps as aware UTC datetimes)."""
+        fields = self._unpack(data)
+        return Decoded(fields[1] - OFFSET, fields[2] - OFFSET, self._values(data, fields))
+
+    def event_and_values(self, data: bytes) -> tuple[int, list]:
+        """:meth:`decode` without the created time or a record: the serving hot path."""
+        fields = self._unpack(data)
+        return fields[1] - OFFSET, self._values(data, fields)
+
+    def _values(self, data: bytes, fields: tuple) -> list:
+        values = list(fields[4:])
+        if self._strings:
+            offset = self._struct.size
+            for index in self._strings:
+                end = offset + values[index]
+                values[index] = data[offset:end].decode()
+                offset = end
+        for index in self._times:
+            values[index] = EPOCH + timedelta(0, 0, values[index])
+        if fields[3] != self._no_nulls:
+            _apply_nulls(values, fields[3])
+        return values
+
+    def encode(self, events: pa.Array, createds: pa.Array | None,
+               features: Sequence[pa.Array]) -> EncodedValues:
+        """Encode a batch column-wise: event and created times, then one array per feature."""
+        import numpy as np
+
+        if events.null_count:
+            raise ValueError("every stored row needs an event time; found nulls")
+        count = len(events)
+        event_us = _micros(events)
+        created_us = _micros(createds, default=NO_CREATED) if createds is not None else None
+        layout = np.zeros(count, dtype=self._numpy_dtype())
+        layout["version"] = VERSION
+        layout["event"] = event_us.astype(np.int64).view(np.uint64) ^ np.uint64(OFFSET)
+        if created_us is not None:
+            layout["created"] = created_us.view(np.uint64) ^ np.uint64(OFFSET)
+        strings = self._fill_slots(layout, features)
+        values = _join_rows(layout, strings)
+        createds_list = created_us.tolist() if created_us is not None else [NO_CREATED] * count
+        return EncodedValues(values, event_us.tolist(), createds_list)
+
+    def _numpy_dtype(self):
+        import numpy as np
+
+        fields = [("version", "u1"), ("event", ">u8"), ("created", ">u8"),
+                  ("nulls", "u1", (self.null_bytes,))]
+        fields += [(f"f{i}", _NUMPY_SLOT[d]) for i, d in enumerate(self.dtypes)]
+        return np.dtype(fields)
+
+    def _fill_slots(self, layout, features: Sequence[pa.Array]) -> list[pa.Array]:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        strings = []
+        for index, (dtype, column) in enumerate(zip(self.dtypes, features, strict=True)):
+            if column.null_count:
+                bit = np.uint8(1 << (index % 8))
+                layout["nulls"][:, index // 8] |= column.is_null().to_numpy(zero_copy_only=False) * bit
+            if dtype is DType.STRING:
+                text = pc.cast(column, pa.string()).cast(pa.binary()).fill_null(b"")
+                layout[f"f{index}"] = pc.binary_length(text).to_numpy(zero_copy_only=False)
+                strings.append(text)
+            elif dtype is DType.TIMESTAMP:
+                layout[f"f{index}"] = _micros(column, default=0)
+            else:
+                typed = pc.cast(column, dtype.to_arrow()).fill_null(False if dtype is DType.BOOL else 0)
+                layout[f"f{index}"] = typed.to_numpy(zero_copy_only=False)
+        return strings
+
+
+def _apply_nulls(values: list, bitmap: bytes) -> None:
+    for index in range(len(values)):
+        if bitmap[index >> 3] & (1 << (index & 7)):
+            values[index] = None
+
+
+def _micros(column: pa.Array, default: int | None = None):
+    """Timestamps (any unit, naive taken as UTC, or dates) -> int64 microseconds as numpy."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        column = column.cast(pa.timestamp(column.type.unit))  # keeps the UTC instant
+    micros = pc.cast(column, pa.timestamp("us"), safe=False).cast(pa.int64())
+    if default is not None:
+        micros = micros.fill_null(default)
+    return micros.to_numpy(zero_copy_only=False)
+
+
+def _join_rows(layout, strings: list[pa.Array]) -> list[bytes]:
+    """Cut the fixed-width buffer into rows and append each row's string bytes, in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    width = layout.dtype.itemsize
+    fixed = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(layout), [None, pa.py_buffer(layout.tobytes())]
+    )
+    if not strings:
+        return fixed.to_pylist()
+    return pc.binary_join_element_wise(fixed.cast(pa.binary()), *strings, b"").to_pylist()

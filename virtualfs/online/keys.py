@@ -1,0 +1,108 @@
+"""One key encoding for every online store.
+
+A key is ``<project>:<view>#<schema tag>:{<entity>}``, e.g. ``shop:customer_orders#9f3a1c2b:{42}``.
+
+- The schema tag hashes the view's join keys and feature names and types, so a value written for
+  an older shape of the view is never decoded against the new one (re-materialize after a change).
+- The entity part is each join key value as text (an integer in decimal, a string as itself with
+  ``\\ | { }`` escaped), joined by ``|``. Integer 42 and string "42" are the same key: a join key
+  column has one type in the warehouse, and clients (CLI, HTTP) often send ids as text.
+- The entity part sits inside ``{...}``, a Redis Cluster hash tag: every view of one entity hashes
+  to the same slot, so one entity's vector can be read from one node.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from virtualfs.definitions import FeatureView
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "{": "\\{", "}": "\\}"})
+_ESCAPE_PATTERN = r"([\\|{}])"
+SEPARATOR = "|"
+
+
+def schema_tag(view: FeatureView) -> str:
+    """8 hex characters that change when the stored shape of ``view`` changes."""
+    shape = [*view.join_keys, "", *(f"{f.name}:{f.dtype.value}" for f in view.features)]
+    return hashlib.blake2b("\n".join(shape).encode(), digest_size=4).hexdigest()
+
+
+def view_prefix(project: str, view: FeatureView) -> str:
+    """Everything before a view's entity text: ``shop:customer_orders#9f3a1c2b:{``."""
+    return f"{project}:{view.name}#{schema_tag(view)}:{{"
+
+
+def marker_key(project: str, view: FeatureView) -> str:
+    """The key of a view's materialization marker (how far this store holds this view's shape)."""
+    return f"{project}:{view.name}#{schema_tag(view)}:~"
+
+
+def plain_text(value: object) -> str:
+    """A join key value as text, unescaped; raise TypeError for anything but an integer or a string.
+
+    >>> plain_text(42), plain_text("a|b")
+    ('42', 'a|b')
+    """
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str)):
+        raise TypeError(f"expected an integer or a string, got {kind.__name__} {value!r}")
+    return str(int(value)) if isinstance(value, numbers.Integral) else str(value)
+
+
+def key_text(value: object) -> str:
+    """A join key value as it appears in a key: :func:`plain_text` with ``\\ | { }`` escaped."""
+    if type(value) is int:
+        return str(value)
+    return plain_text(value).translate(_ESCAPES)
+
+
+def entity_key(prefix: str, values: Sequence[object]) -> str:
+    """The full key of one entity: ``prefix`` from :func:`view_prefix` plus its join key values."""
+    if len(values) == 1:
+        return prefix + key_text(values[0]) + "}"
+    return prefix + SEPARATOR.join(key_text(v) for v in values) + "}"
+
+
+def arrow_keys(prefix: str, columns: Sequence[pa.Array], what: str) -> pa.Array:
+    """The keys of a batch's rows, built column-wise in Arrow (the materialization path)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [_arrow_key_text(column, what) for column in columns]
+    prefix_column = pa.scalar(prefix, pa.string())
+    return pc.binary_join_element_wise(prefix_column, *_interleave(parts), pa.scalar("}"), "")
+
+
+def _interleave(parts: list[pa.Array]) -> list:
+    import pyarrow as pa
+
+    joined: list = [parts[0]]
+    for part in parts[1:]:
+        joined += [pa.scalar(SEPARATOR), part]
+    return joined
+
+
+def _arrow_key_text(column: pa.Array, what: str) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_integer(kind) or (pa.types.is_decimal(kind) and kind.scale == 0):
+        return pc.cast(column, pa.string())
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        column = pc.cast(column, pa.string())
+        if pc.any(pc.match_substring_regex(column, _ESCAPE_PATTERN)).as_py():
+            return pc.replace_substring_regex(column, _ESCAPE_PATTERN, r"\\\1")
+        return column
+    raise TypeError(f"join key {what} has type {kind}; expected an integer or a string column")

@@ -1,0 +1,139 @@
+"""What an online request reads: feature references resolved once per (registry, features).
+
+Resolution parses references, checks names and builds key prefixes and decoders; a server
+asks for the same features again and again, so plans are cached and the read path does none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from virtualfs.definitions import FeatureRef, FeatureService, FeatureView
+from virtualfs.errors import DefinitionError, NotFoundError, RequestError
+from virtualfs.online.rows import ViewRows
+from virtualfs.registry import Registry, suggest
+
+FeaturesArg = str | FeatureService | Sequence[str]
+_CACHE_LIMIT = 512
+
+
+@dataclass(frozen=True)
+class ViewPlan:
+    """One view of a request: its key prefix and codec, and which stored features it returns."""
+
+    rows: ViewRows
+    indices: tuple[int, ...]
+    columns: tuple[str, ...]
+    ttl_us: int | None
+
+    @property
+    def view(self) -> FeatureView:
+        return self.rows.view
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """A feature column of the response: its name, its view (position in the plan), its index."""
+
+    name: str
+    view: int
+    index: int
+
+
+@dataclass(frozen=True)
+class RequestPlan:
+    """Every view a request reads, once each, and the response's columns in request order."""
+
+    registry: Registry
+    views: tuple[ViewPlan, ...]
+    join_keys: tuple[str, ...]
+    columns: tuple[OutputColumn, ...]
+
+
+_plans: dict[tuple, RequestPlan] = {}
+
+
+def request_plan(registry: Registry, project: str, features: FeaturesArg,
+                 full_feature_names: bool) -> RequestPlan:
+    """The (cached) plan for reading ``features`` of ``registry``'s views under ``project``."""
+    cache_key = (id(registry), project, _hashable(features), full_feature_names)
+    try:
+        plan = _plans.get(cache_key)
+    except TypeError:  # not hashable, so not a valid request either: let build_plan say why
+        return build_plan(registry, project, features, full_feature_names)
+    if plan is not None and plan.registry is registry:
+        return plan
+    plan = build_plan(registry, project, features, full_feature_names)
+    if len(_plans) >= _CACHE_LIMIT:
+        _plans.clear()
+    _plans[cache_key] = plan
+    return plan
+
+
+def build_plan(registry: Registry, project: str, features: FeaturesArg,
+               full_feature_names: bool) -> RequestPlan:
+    """Resolve references to views and features; errors name the reference and suggest names."""
+    by_view: dict[str, list[str]] = {}
+    for ref in resolve_refs(registry, features):
+        view = registry.view(ref.view)
+        names = view.feature_names if ref.feature == "*" else (_check_feature(view, ref.feature),)
+        by_view.setdefault(view.name, []).extend(names)
+    views, columns, seen = [], [], {}
+    for position, (view_name, names) in enumerate(by_view.items()):
+        view = registry.view(view_name)
+        order = view.feature_names
+        outputs = [f"{view_name}__{n}" if full_feature_names else n for n in names]
+        for output, name in zip(outputs, names, strict=True):
+            _check_unique(seen, output, f"{view_name}:{name}", full_feature_names)
+            columns.append(OutputColumn(output, position, order.index(name)))
+        ttl_us = int(view.ttl.total_seconds() * 1_000_000) if view.ttl else None
+        indices = tuple(order.index(n) for n in names)
+        views.append(ViewPlan(ViewRows(view, project), indices, tuple(outputs), ttl_us))
+    join_keys = tuple(dict.fromkeys(k for plan in views for k in plan.view.join_keys))
+    for key in join_keys:
+        _check_unique(seen, key, f"join key {key}", full_feature_names)
+    return RequestPlan(registry, tuple(views), join_keys, tuple(columns))
+
+
+def resolve_refs(registry: Registry, features: FeaturesArg) -> list[FeatureRef]:
+    """References from a list of "view:feature" / "view:*", a FeatureService, or its name."""
+    if isinstance(features, FeatureService):
+        return list(features.refs)
+    if isinstance(features, str):
+        if ":" not in features:
+            return list(registry.service(features).refs)
+        features = [features]
+    if not isinstance(features, (list, tuple)) or not features:
+        raise RequestError(
+            f"features must be a non-empty list of 'view:feature' references, a FeatureService "
+            f"or its name; got {features!r}"
+        )
+    refs = []
+    for text in features:
+        try:
+            refs.append(FeatureRef.parse(text))
+        except (ValueError, DefinitionError) as error:
+            raise RequestError(str(error)) from None
+    return refs
+
+
+def _check_feature(view: FeatureView, name: str) -> str:
+    if name not in view.feature_names:
+        raise NotFoundError(
+            f"feature view {view.name!r} has no feature {name!r}{suggest(name, view.feature_names)}"
+        )
+    return name
+
+
+def _check_unique(seen: dict[str, str], output: str, source: str, full_names: bool) -> None:
+    if output in seen:
+        hint = "" if full_names else "; pass full_feature_names=True to name columns view__feature"
+        raise RequestError(f"column {output!r} is requested twice ({seen[output]} and {source}){hint}")
+    seen[output] = source
+
+
+def _hashable(features: FeaturesArg) -> object:
+    if isinstance(features, list):
+        return tuple(features)
+    return features

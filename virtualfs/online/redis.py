@@ -1,0 +1,182 @@
+"""RedisOnlineStore: production serving. redis-py is imported here and nowhere else.
+
+Each key holds one encoded row (``online.codec``). Writes go through a small Lua script that
+compares the (event, created) header bytes of the new and the stored value, so concurrent,
+overlapping or out-of-order materializations can never replace a newer row with an older one;
+each script call is atomic, so a killed writer leaves every key with its old or its new value.
+Reads are one ``MGET``. Keys carry the entity in a ``{hash tag}`` (see ``online.keys``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+
+import redis
+
+from virtualfs.errors import OnlineStoreError
+from virtualfs.online.base import WriteBatch
+
+# ARGV[1]: expiry in ms (0: none); ARGV[i + 1]: the value of KEYS[i]. Returns keys written.
+# Bytes 2..17 of a value are its (event, created) times, order-preserving, so comparing them as
+# four big-endian words compares the times (Lua's '<' on strings would follow the locale).
+# SET NX GET (Redis >= 7) writes an absent key and returns a present one in one call.
+NEWER_WINS = """
+local function compare(a, b)
+  local a1, a2, a3, a4 = struct.unpack('>I4I4I4I4', a, 2)
+  local b1, b2, b3, b4 = struct.unpack('>I4I4I4I4', b, 2)
+  if a1 ~= b1 then return a1 > b1 and 1 or -1 end
+  if a2 ~= b2 then return a2 > b2 and 1 or -1 end
+  if a3 ~= b3 then return a3 > b3 and 1 or -1 end
+  if a4 ~= b4 then return a4 > b4 and 1 or -1 end
+  return 0
+end
+local px = tonumber(ARGV[1])
+local changed = 0
+for i, key in ipairs(KEYS) do
+  local new = ARGV[i + 1]
+  local old
+  if px > 0 then
+    old = redis.call('SET', key, new, 'PX', px, 'NX', 'GET')
+  else
+    old = redis.call('SET', key, new, 'NX', 'GET')
+  end
+  if not old then
+    changed = changed + 1
+  else
+    local order = compare(new, old)
+    if order > 0 or (order == 0 and px == 0 and redis.call('PTTL', key) > 0) then
+      if px > 0 then
+        redis.call('SET', key, new, 'PX', px)
+      else
+        redis.call('SET', key, new)
+      end
+      changed = changed + 1
+    end
+  end
+end
+return changed
+"""
+KEYS_PER_CALL = 1_000  # one script call is atomic and blocks Redis: keep each one short
+
+
+class RedisOnlineStore:
+    """Latest values in Redis, one string key per (project, view, entity)."""
+
+    name = "redis"
+
+    def __init__(self, url: str = "redis://127.0.0.1:6379/0", password: str | None = None,
+                 key_prefix: str = "", project: str = "default") -> None:
+        self.key_prefix, self.project = key_prefix, project
+        self.client = redis.Redis.from_url(
+            url, password=password, socket_timeout=5, socket_connect_timeout=2
+        )
+        self._sha: bytes | None = None
+        kwargs = self.client.connection_pool.connection_kwargs
+        self.address = f"redis://{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
+
+    @classmethod
+    def from_config(cls, options: Mapping[str, object], project: str) -> RedisOnlineStore:
+        return cls(
+            str(options.get("url", "redis://127.0.0.1:6379/0")),
+            password=options.get("password"),  # type: ignore[arg-type]
+            key_prefix=str(options.get("key_prefix", "")),
+            project=project,
+        )
+
+    def write(self, batch: WriteBatch) -> int:
+        """All of the batch's script calls in one round trip; return how many keys changed.
+
+        The calls are packed here rather than by redis-py, whose per-argument packing costs more
+        than Redis takes to run the script. A Redis that lost the script (restarted) gets it again
+        and the batch is resent, which newer-wins makes harmless.
+        """
+        px = str(_milliseconds(batch.expire_after)).encode()
+        prefix = self.key_prefix
+        keys = [(prefix + key).encode() for key in batch.keys]
+        with self._errors("write"):
+            for attempt in (1, 2):
+                try:
+                    return self._send_scripts(keys, batch.values, px)
+                except redis.exceptions.NoScriptError:
+                    self._sha = None
+                    if attempt == 2:
+                        raise
+        return 0  # unreachable: the loop returns or raises
+
+    def _send_scripts(self, keys: list[bytes], values: Sequence[bytes], px: bytes) -> int:
+        sha = self._script_sha()
+        payload, calls = [], 0
+        for start in range(0, len(keys), KEYS_PER_CALL):
+            chunk = keys[start:start + KEYS_PER_CALL]
+            args = [b"EVALSHA", sha, str(len(chunk)).encode(), *chunk, px,
+                    *values[start:start + KEYS_PER_CALL]]
+            payload.append(pack_command(args))
+            calls += 1
+        pool = self.client.connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_packed_command(payload)
+            replies = [_reply(connection) for _ in range(calls)]
+        except BaseException:
+            connection.disconnect()  # unread replies would confuse the next user of the connection
+            raise
+        finally:
+            pool.release(connection)
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return sum(replies)
+
+    def _script_sha(self) -> bytes:
+        if self._sha is None:
+            self._sha = self.client.script_load(NEWER_WINS).encode()
+        return self._sha
+
+    def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """One ``MGET`` for every key of the request; absent keys are left out."""
+        if not keys:
+            return {}
+        prefix = self.key_prefix
+        names = [prefix + key for key in keys] if prefix else keys
+        with self._errors("read"):
+            values = self.client.execute_command("MGET", *names)
+        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+
+    def ping(self) -> None:
+        """Raise OnlineStoreError naming the server when it does not answer."""
+        with self._errors("ping"):
+            self.client.ping()
+
+    def close(self) -> None:
+        """Release the connection pool; the values stay in Redis."""
+        self.client.close()
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except redis.RedisError as error:
+            raise OnlineStoreError(
+                f"redis online store {self.address}: {action} failed: {error}"
+            ) from None
+
+
+def pack_command(args: Sequence[bytes]) -> bytes:
+    """One command in the Redis protocol (RESP): an array of bulk strings."""
+    parts = [b"*%d\r\n" % len(args)]
+    parts += [b"$%d\r\n%b\r\n" % (len(arg), arg) for arg in args]
+    return b"".join(parts)
+
+
+def _reply(connection) -> object:
+    """The next reply; a script error is returned, not raised, so every reply is still read."""
+    try:
+        return connection.read_response()
+    except redis.exceptions.ResponseError as error:
+        return error
+
+
+def _milliseconds(delta: timedelta | None) -> int:
+    return max(1, int(delta.total_seconds() * 1000)) if delta else 0

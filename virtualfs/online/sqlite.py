@@ -1,0 +1,165 @@
+"""SQLiteOnlineStore: the embedded default. One file, WAL mode, one table keyed by the shared keys."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+
+from sqlglot import exp
+
+from virtualfs.compile.render import to_sql
+from virtualfs.errors import OnlineStoreError
+from virtualfs.online.base import WriteBatch
+
+TABLE = "_vfs_online"
+KEYS_PER_SELECT = 1_000  # a request up to this size is one statement; larger ones are chunked
+
+# The store's own fixed statements: constant text, every value bound as a parameter.
+_DDL = """
+CREATE TABLE IF NOT EXISTS "_vfs_online" (
+    "key" TEXT PRIMARY KEY,
+    "value" BLOB NOT NULL,
+    "expires_at" REAL
+) WITHOUT ROWID
+"""
+# Newer-wins inside the statement, so overlapping or out-of-order writers cannot regress a key:
+# bytes 2..17 of a value are its (event, created) times, order-preserving, so comparing the
+# blobs compares the times. The last two conditions are the cache rules of online.base.replaces.
+_UPSERT = """
+INSERT INTO "_vfs_online" ("key", "value", "expires_at") VALUES (?, ?, ?)
+ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at"
+WHERE substr(excluded."value", 2, 16) > substr("_vfs_online"."value", 2, 16)
+    OR "_vfs_online"."expires_at" <= (julianday('now') - 2440587.5) * 86400.0
+    OR ("_vfs_online"."expires_at" IS NOT NULL AND excluded."expires_at" IS NULL
+        AND substr(excluded."value", 2, 16) = substr("_vfs_online"."value", 2, 16))
+"""
+
+
+@lru_cache(maxsize=128)
+def _select_statement(size: int) -> str:
+    """SELECT the live values of ``size`` keys (the last parameter is the time now)."""
+    placeholders = [exp.Placeholder() for _ in range(size)]
+    expires = exp.column("expires_at")
+    live = exp.or_(expires.is_(exp.Null()), expires > exp.Placeholder())
+    tree = (
+        exp.select("key", "value")
+        .from_(TABLE)
+        .where(exp.and_(exp.column("key").isin(*placeholders), live))
+    )
+    return to_sql(tree, "sqlite")
+
+
+def _padded(size: int) -> int:
+    """Statement sizes: exact up to 8 keys, then multiples of 8, so few are ever prepared."""
+    return size if size <= 8 else (size + 7) // 8 * 8
+
+
+class SQLiteOnlineStore:
+    """Latest values in one SQLite file (or ``:memory:``), safe to share between threads."""
+
+    name = "sqlite"
+
+    def __init__(self, path: str = ":memory:", project: str = "default") -> None:
+        self.path, self.project = path, project
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        # ":memory:" is private to a connection, so that case shares one connection.
+        self._shared = self._connect() if path == ":memory:" else None
+        self._connection()
+
+    @classmethod
+    def from_config(cls, options: Mapping[str, object], project: str) -> SQLiteOnlineStore:
+        return cls(str(options.get("path", ":memory:")), project=project)
+
+    def write(self, batch: WriteBatch) -> int:
+        """Upsert the batch in one transaction, newer-wins; return how many keys changed."""
+        expires = time.time() + batch.expire_after.total_seconds() if batch.expire_after else None
+        rows = zip(batch.keys, batch.values, [expires] * len(batch), strict=True)
+        # Key order turns random B-tree inserts into appends (~1.5x faster); the sort is stable,
+        # so repeated keys keep their order and newer-wins ties still go to the first writer.
+        rows = sorted(rows, key=itemgetter(0))
+        connection = self._connection()
+        with self._write_lock, self._errors("write"):
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                changed = connection.executemany(_UPSERT, rows).rowcount
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return changed
+
+    def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """One SELECT by primary key for all ``keys``; expired cache entries are left out."""
+        if not keys:
+            return {}
+        connection = self._connection()
+        now = time.time()
+        found: dict[str, bytes] = {}
+        with self._errors("read"):
+            for start in range(0, len(keys), KEYS_PER_SELECT):
+                chunk = list(keys[start:start + KEYS_PER_SELECT])
+                size = _padded(len(chunk))
+                chunk += chunk[-1:] * (size - len(chunk))
+                chunk.append(now)
+                found.update(connection.execute(_select_statement(size), chunk).fetchall())
+        return found
+
+    def ping(self) -> None:
+        """Raise OnlineStoreError if the file cannot be queried."""
+        with self._errors("ping"):
+            self._connection().execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        """Close this thread's connection (and the shared in-memory one)."""
+        connection = self._shared or getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+        self._local.connection = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+        return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        with self._errors("open"):
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                         cached_statements=256)
+            connection.execute("PRAGMA busy_timeout = 10000")
+            connection.execute("PRAGMA page_size = 16384")  # a new file only: fewer, fuller pages
+            if self.path != ":memory:":
+                connection.execute("PRAGMA journal_mode = WAL")
+            # A cache: after a power loss a rerun of materialize restores it; app crashes are safe.
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: bulk upserts stay in memory
+            connection.execute(_DDL)
+        return connection
+
+    def _errors(self, action: str):
+        return _StoreErrors(f"sqlite online store {self.path}: {action} failed")
+
+
+class _StoreErrors:
+    """Turn sqlite3 errors into an OnlineStoreError that names the file."""
+
+    def __init__(self, context: str) -> None:
+        self.context = context
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if error is not None and isinstance(error, sqlite3.Error):
+            raise OnlineStoreError(f"{self.context}: {error}") from None
+        return False

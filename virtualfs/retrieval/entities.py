@@ -1,0 +1,168 @@
+"""Entity rows of a request: a pandas DataFrame, a pyarrow Table, or a SELECT run in the warehouse.
+
+Checked before anything runs: the timestamp column exists and holds timestamps, every view's
+join keys are there, no feature would overwrite an input column. In-memory rows keep their
+columns exactly as given; only the columns the join needs travel to the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from virtualfs.compile import names
+from virtualfs.compile.plan import ViewLookup
+from virtualfs.errors import RequestError
+from virtualfs.registry import suggest
+from virtualfs.warehouses.names import resolve_column
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from virtualfs.warehouses.base import Warehouse
+
+
+@dataclass(frozen=True, eq=False)
+class EntityInput:
+    """The entity rows: in memory (``table``, and ``frame`` when given as pandas) or ``query``.
+
+    ``columns`` are the input's columns in order; ``timestamp`` and ``keys`` (join key ->
+    column) name columns among them.
+    """
+
+    columns: tuple[str, ...]
+    timestamp: str
+    keys: tuple[tuple[str, str], ...]
+    table: pa.Table | None = None
+    frame: pd.DataFrame | None = None
+    query: exp.Query | None = None
+
+    @property
+    def num_rows(self) -> int | None:
+        return None if self.table is None else self.table.num_rows
+
+    def join_columns(self) -> list[str]:
+        """The columns the joins read: join keys, then the timestamp, each once."""
+        return list(dict.fromkeys([*(column for _, column in self.keys), self.timestamp]))
+
+
+def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
+                  lookups: Sequence[ViewLookup]) -> EntityInput:
+    """Check ``entity_df`` against the request; errors name the column and what was expected."""
+    frame = None
+    if isinstance(entity_df, str):
+        query = _parse_query(entity_df, warehouse.dialect)
+        schema = warehouse.schema_of(query)
+        resolve = _resolver(schema.names, warehouse.dialect)
+    else:
+        frame, table = _as_arrow(entity_df)
+        query, schema, resolve = None, table.schema, _exact(table.column_names)
+    timestamp = _find(resolve, timestamp_column, schema.names,
+                      "the timestamp column; name another with timestamp_column=")
+    if query is None:
+        table = _timestamps_checked(table, timestamp)
+        schema = table.schema
+    elif not pa.types.is_timestamp(schema.field(timestamp).type):
+        raise _not_a_timestamp(timestamp, schema.field(timestamp).type)
+    keys = _keys(lookups, resolve, schema.names)
+    _check_outputs(lookups, schema.names)
+    return EntityInput(tuple(schema.names), timestamp, keys, table if query is None else None, frame, query)
+
+
+def with_row_ids(table: pa.Table, columns: Iterable[str]) -> pa.Table:
+    """``columns`` of ``table`` plus ``_vfs_row``, each row's position."""
+    chosen = table.select(list(columns))
+    return chosen.append_column(names.ROW, pa.array(range(table.num_rows), pa.int64()))
+
+
+def _as_arrow(entity_df: Any) -> tuple[pd.DataFrame | None, pa.Table]:
+    if isinstance(entity_df, pa.Table):
+        return None, entity_df
+    import pandas as pd
+
+    if isinstance(entity_df, pd.DataFrame):
+        try:
+            return entity_df, pa.Table.from_pandas(entity_df, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+            raise RequestError(f"entity frame cannot be read: {error}") from None
+    raise RequestError(
+        "entity_df must be a pandas DataFrame, a pyarrow Table or a SELECT statement; "
+        f"got {type(entity_df).__name__}"
+    )
+
+
+def _parse_query(text: str, dialect: str) -> exp.Query:
+    try:
+        statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
+    except sqlglot.errors.ParseError as error:
+        raise RequestError(f"entity query does not parse: {str(error).splitlines()[0]}") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise RequestError("entity query must be exactly one SELECT statement")
+    # written as SQL is written by hand: unquoted names fold the way the warehouse folds them
+    return normalize_identifiers(statements[0], dialect=dialect)
+
+
+def _exact(available: list[str]):
+    return lambda name: name if name in available else None
+
+
+def _resolver(available: list[str], dialect: str):
+    return lambda name: resolve_column(name, available, dialect)
+
+
+def _find(resolve, name: str, available: list[str], role: str) -> str:
+    found = resolve(name)
+    if found is None:
+        raise RequestError(
+            f"entity frame has no column {name!r} ({role}){suggest(name, available)}; "
+            f"it has {', '.join(available) or 'no columns'}"
+        )
+    return found
+
+
+def _timestamps_checked(table: pa.Table, column: str) -> pa.Table:
+    found = table.schema.field(column).type
+    if pa.types.is_timestamp(found):
+        return table
+    if table.num_rows == 0 or pa.types.is_null(found):  # no values: nothing to misread
+        index = table.schema.get_field_index(column)
+        return table.set_column(index, column, pa.nulls(table.num_rows, pa.timestamp("us", tz="UTC")))
+    raise _not_a_timestamp(column, found)
+
+
+def _not_a_timestamp(column: str, found: pa.DataType) -> RequestError:
+    return RequestError(
+        f"entity frame column {column!r} must hold timestamps (naive ones are taken as UTC); "
+        f"found {found}"
+    )
+
+
+def _keys(lookups: Sequence[ViewLookup], resolve, available: list[str]) -> tuple[tuple[str, str], ...]:
+    keys: dict[str, str] = {}
+    for lookup in lookups:
+        for key in lookup.view.join_keys:
+            if key not in keys:
+                role = f"a join key of feature view {lookup.view.name!r}"
+                keys[key] = _find(resolve, key, available, role)
+    return tuple(keys.items())
+
+
+def _check_outputs(lookups: Sequence[ViewLookup], available: list[str]) -> None:
+    taken = {column.lower(): column for column in available}
+    for lookup in lookups:
+        for feature in lookup.features:
+            if feature.output.lower() in taken:
+                raise RequestError(
+                    f"feature {lookup.view.name}:{feature.name} would be output as {feature.output!r}, "
+                    f"but the entity frame already has column {taken.get(feature.output.lower())!r}; "
+                    "rename the column or pass full_feature_names=True"
+                )
+    for column in available:
+        if column.lower().startswith("_vfs_"):
+            raise RequestError(f"entity frame column {column!r}: names starting with _vfs_ are reserved")

@@ -1,0 +1,26 @@
+"""Arrow features -> pandas columns with the dtypes promised for them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def features_to_pandas(inputs: pd.DataFrame, features: pa.Table) -> pd.DataFrame:
+    """``inputs`` (kept as they are, index included) with ``features`` added as columns, by position.
+
+    int64 -> Int64 and bool -> boolean (nullable), string -> string, timestamps stay
+    ``datetime64[us, UTC]``, float64 stays float64 (NaN for null).
+    """
+    import pandas as pd
+
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
+    converted = features.to_pandas(types_mapper=mapping.get)
+    result = inputs.copy(deep=False)
+    for name in converted.columns:
+        result[name] = converted[name].array
+    return result

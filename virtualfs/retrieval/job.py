@@ -1,0 +1,149 @@
+"""RetrievalJob: a compiled training-frame query, run when its result is asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.compile.historical import CompiledRetrieval, build_retrieval
+from virtualfs.compile.pit import PitStrategy
+from virtualfs.compile.plan import EntityRelation, PitRequest, Rule, ViewLookup
+from virtualfs.errors import WarehouseError
+from virtualfs.retrieval.entities import EntityInput, with_row_ids
+from virtualfs.warehouses.arrow import conform
+from virtualfs.warehouses.base import Warehouse, uploaded
+from virtualfs.warehouses.names import temp_table, warehouse_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True, eq=False)
+class RetrievalJob:
+    """Entity rows with their point-in-time features, computed in the warehouse on demand.
+
+    >>> job = get_historical_features(warehouse, registry, frame, ["orders:total"])  # doctest: +SKIP
+    >>> job.to_pandas().columns.tolist()  # doctest: +SKIP
+    ['customer_id', 'event_timestamp', 'total']
+    """
+
+    warehouse: Warehouse = field(repr=False)
+    lookups: tuple[ViewLookup, ...]
+    entities: EntityInput = field(repr=False)
+    rule: Rule
+    strategy: PitStrategy
+
+    @property
+    def sql(self) -> str:
+        """The SQL the warehouse runs (parts first when the request is split), input columns kept."""
+        return self._full.render(self.warehouse.dialect, pretty=True)
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The output feature columns, in request order."""
+        return [f.output for lookup in self.lookups for f in lookup.features]
+
+    def to_arrow(self) -> pa.Table:
+        """Input columns then features; one row per input row, in input order."""
+        if self.entities.table is None:
+            return self._fetch(self._full, self.entities.columns)
+        table = self.entities.table
+        features = self._fetch(self._features_only, self.entities.join_columns())
+        for name in features.column_names:
+            table = table.append_column(name, features.column(name))
+        return table
+
+    def to_pandas(self) -> pd.DataFrame:
+        """:meth:`to_arrow` as pandas: nullable Int64/boolean/string features, UTC timestamps.
+
+        A DataFrame given as input comes back as it was (index included) with features added.
+        """
+        from virtualfs.retrieval.frames import features_to_pandas
+
+        if self.entities.frame is None:
+            table = self.to_arrow()
+            inputs = table.select(list(self.entities.columns)).to_pandas()
+            return features_to_pandas(inputs, table.select(self.feature_names))
+        features = self._fetch(self._features_only, self.entities.join_columns())
+        return features_to_pandas(self.entities.frame, features)
+
+    def to_table(self, name: str) -> exp.Table:
+        """Write the result into warehouse table ``name`` (named as in hand-written SQL), not
+        downloading it; the table must not exist yet."""
+        target = warehouse_table(name, self.warehouse.dialect)
+        compiled = self._full
+        with self._staged(self.entities.columns):
+            create = exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query)
+            _run_all(self.warehouse, compiled, lambda: self.warehouse.execute(create))
+        return target
+
+    @cached_property
+    def _full(self) -> CompiledRetrieval:
+        return self._compile(self.entities.columns)
+
+    @cached_property
+    def _features_only(self) -> CompiledRetrieval:
+        return self._compile(())
+
+    def _compile(self, carry: Sequence[str]) -> CompiledRetrieval:
+        relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp,
+                                  self.entities.keys, tuple(carry))
+        request = PitRequest(self.lookups, relation, self.rule)
+        return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
+
+    def _fetch(self, compiled: CompiledRetrieval, columns: Sequence[str]) -> pa.Table:
+        with self._staged(columns):
+            fetched = _run_all(self.warehouse, compiled, lambda: self.warehouse.fetch_arrow(compiled.query))
+        types = {f.output: f.dtype.to_arrow() for lookup in self.lookups for f in lookup.features}
+        schema = pa.schema([(f.name, types.get(f.name, f.type)) for f in fetched.schema])
+        return conform(fetched, schema)
+
+    @contextmanager
+    def _staged(self, columns: Sequence[str]) -> Iterator[None]:
+        """The entity rows as temporary table ``_vfs_entities`` with ``_vfs_row``, dropped after."""
+        if self.entities.table is not None:
+            with uploaded(self.warehouse, names.ENTITIES, with_row_ids(self.entities.table, columns)):
+                yield
+            return
+        target = temp_table(names.ENTITIES)
+        numbered = exp.select(
+            exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber()), names.identifier(names.ROW)), copy=False,
+        ).from_(self.entities.query.subquery(names.identifier("_vfs_query")), copy=False)
+        create = exp.Create(this=target.copy(), kind="TABLE", expression=numbered,
+                            properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+        drop = exp.Drop(this=target.copy(), kind="TABLE", exists=True)
+        self.warehouse.execute(drop)
+        self.warehouse.execute(create)
+        try:
+            yield
+        finally:
+            _quietly_if_failing(lambda: self.warehouse.execute(drop.copy()))
+
+
+def _run_all(warehouse: Warehouse, compiled: CompiledRetrieval, last):
+    """``compiled.setup``, then ``last()``, then ``compiled.cleanup`` whatever happened."""
+    try:
+        for statement in compiled.setup:
+            warehouse.execute(statement)
+        return last()
+    finally:
+        for statement in compiled.cleanup:
+            _quietly_if_failing(lambda s=statement: warehouse.execute(s))
+
+
+def _quietly_if_failing(cleanup) -> None:
+    """Run ``cleanup``; its error is raised unless another error is already on its way."""
+    import sys
+
+    if sys.exc_info()[0] is None:
+        cleanup()
+        return
+    with suppress(WarehouseError):
+        cleanup()

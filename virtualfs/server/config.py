@@ -1,0 +1,154 @@
+"""The ``server:`` section of virtualfs.yaml -> a frozen ServerConfig. Unknown keys are errors.
+
+.. code-block:: yaml
+
+    server:
+      max_entities: 1000          # entity rows per request (413 above)
+      max_body_bytes: 1048576     # request body size (413 above)
+      reload_seconds: 30          # how often to look for a newly applied catalog version (0: never)
+      auth:
+        tokens:
+          scoring_app:            # a name for logs and metrics; the token itself never is logged
+            token: ${SCORING_TOKEN}
+            allow: [churn, customer_orders]   # feature services and views; "*" for all
+
+Tokens are kept only as SHA-256 digests, so a ServerConfig can be printed safely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from virtualfs.errors import ConfigError
+
+ALL = "*"
+MIN_TOKEN_LENGTH = 16
+SERVER_KEYS = {"auth", "max_entities", "max_body_bytes", "reload_seconds"}
+AUTH_KEYS = {"tokens"}
+TOKEN_KEYS = {"token", "allow"}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WHERE = "virtualfs.yaml: server"
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """One bearer token (as its digest) and the feature services and views it may read."""
+
+    name: str
+    digest: bytes
+    allow: frozenset[str]
+
+    @property
+    def allows_all(self) -> bool:
+        return ALL in self.allow
+
+    def allows(self, name: str) -> bool:
+        """May this token read the feature view or service called ``name``?"""
+        return ALL in self.allow or name in self.allow
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """How the feature server limits and authenticates requests."""
+
+    tokens: tuple[TokenGrant, ...] = ()
+    max_entities: int = 1_000
+    max_body_bytes: int = 1_048_576
+    reload_seconds: float = 30.0
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.tokens)
+
+
+def token_digest(token: str) -> bytes:
+    """The SHA-256 of a token; only digests are kept and compared."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+def parse_server_config(raw: Mapping[str, Any] | None) -> ServerConfig:
+    """Validate the raw ``server:`` mapping; errors name the key and what was expected.
+
+    >>> parse_server_config({"max_entities": 10}).max_entities
+    10
+    """
+    raw = dict(raw or {})
+    _reject_unknown(raw, SERVER_KEYS, _WHERE)
+    defaults = ServerConfig()
+    return ServerConfig(
+        tokens=_parse_auth(raw.get("auth")),
+        max_entities=_positive_int(raw, "max_entities", defaults.max_entities),
+        max_body_bytes=_positive_int(raw, "max_body_bytes", defaults.max_body_bytes),
+        reload_seconds=_seconds(raw, "reload_seconds", defaults.reload_seconds),
+    )
+
+
+def _parse_auth(section: object) -> tuple[TokenGrant, ...]:
+    if section is None:
+        return ()
+    if not isinstance(section, dict):
+        raise ConfigError(f"{_WHERE}.auth must be a mapping like {{tokens: {{NAME: {{token: ...}}}}}}")
+    _reject_unknown(section, AUTH_KEYS, f"{_WHERE}.auth")
+    tokens = section.get("tokens")
+    if not isinstance(tokens, dict) or not tokens:
+        raise ConfigError(f"{_WHERE}.auth.tokens must be a non-empty mapping of NAME: {{token, allow}}")
+    grants = [_parse_token(str(name), entry) for name, entry in tokens.items()]
+    seen: dict[bytes, str] = {}
+    for grant in grants:
+        if grant.digest in seen:
+            raise ConfigError(
+                f"{_WHERE}.auth.tokens: {seen[grant.digest]!r} and {grant.name!r} have the same token; "
+                "give each client its own"
+            )
+        seen[grant.digest] = grant.name
+    return tuple(grants)
+
+
+def _parse_token(name: str, entry: object) -> TokenGrant:
+    where = f"{_WHERE}.auth.tokens.{name}"
+    if not _NAME.fullmatch(name):
+        raise ConfigError(f"{_WHERE}.auth.tokens: name {name!r} must be an identifier")
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where} must be a mapping like {{token: ${{ENV}}, allow: [...]}}")
+    _reject_unknown(entry, TOKEN_KEYS, where)
+    token = entry.get("token")
+    if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
+        raise ConfigError(
+            f"{where}.token must be a string of at least {MIN_TOKEN_LENGTH} characters "
+            "(set it from the environment: token: ${MY_TOKEN})"
+        )
+    allow = entry.get("allow")
+    if not isinstance(allow, list) or not allow or not all(isinstance(a, str) for a in allow):
+        raise ConfigError(
+            f"{where}.allow must be a non-empty list of feature service / view names, or [\"*\"]"
+        )
+    for item in allow:
+        if item != ALL and not _NAME.fullmatch(item):
+            raise ConfigError(f"{where}.allow: {item!r} is not a feature service or view name")
+    return TokenGrant(name, token_digest(token), frozenset(allow))
+
+
+def _positive_int(raw: dict, key: str, default: int) -> int:
+    value = raw.get(key, default)
+    if type(value) is not int or value < 1:
+        raise ConfigError(f"{_WHERE}.{key} must be a positive integer, got {value!r}")
+    return value
+
+
+def _seconds(raw: dict, key: str, default: float) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{_WHERE}.{key} must be a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
+def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}; expected one of {', '.join(sorted(allowed))}"
+        )

@@ -1,0 +1,181 @@
+"""Online serving: entity ids in, feature vectors out, with one round trip to the online store.
+
+The hot path is plain Python over lists: a cached plan (``online.plan``), key strings, one
+``store.read`` for every view and entity of the request, one ``struct`` unpack per value.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from virtualfs.errors import RequestError
+from virtualfs.online.base import OnlineStore, Status
+from virtualfs.online.codec import to_micros
+from virtualfs.online.keys import SEPARATOR, key_text
+from virtualfs.online.plan import FeaturesArg, RequestPlan, ViewPlan, request_plan
+from virtualfs.online.response import OnlineResponse, ViewResult
+from virtualfs.registry import Registry
+
+if TYPE_CHECKING:
+    from virtualfs.warehouses.base import Warehouse
+
+__all__ = ["OnlineResponse", "Status", "get_online_features"]
+
+PRESENT, NOT_FOUND, OUTSIDE_TTL = Status.PRESENT, Status.NOT_FOUND, Status.OUTSIDE_TTL
+EntityRows = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]] | Any
+
+
+def get_online_features(online_store: OnlineStore, registry: Registry, entity_rows: EntityRows,
+                        features: FeaturesArg, *, full_feature_names: bool = False,
+                        now: datetime | None = None,
+                        fallback: Warehouse | None = None) -> OnlineResponse:
+    """The latest stored values of ``features`` for each entity row, in the rows' order.
+
+    ``entity_rows``: a list of dicts, a DataFrame, or a dict of columns, holding join keys.
+    ``features``: ``["view:feature", "view:*"]``, a FeatureService, or a service's name.
+    ``now`` (default: the clock) is when TTLs are judged. With ``fallback``, keys missing from the
+    store are read from that warehouse (latest known at ``now``) and cached in the store.
+
+    >>> get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
+    ... # doctest: +SKIP
+    OnlineResponse(rows=1, features=['amount'])
+    """
+    plan = request_plan(registry, online_store.project, features, full_feature_names)
+    columns, count = entity_columns(entity_rows, plan.join_keys)
+    view_keys = [_view_keys(view, columns) for view in plan.views]
+    if len(view_keys) == 1:
+        wanted: Sequence[str] = view_keys[0]
+    else:
+        wanted = list(dict.fromkeys(key for keys in view_keys for key in keys))
+    found = online_store.read(wanted)
+    now_us = to_micros(now) if now is not None else time.time_ns() // 1000
+    if fallback is not None and len(found) < len(set(wanted)):
+        from virtualfs.online.fallback import read_through
+
+        found = read_through(fallback, online_store, plan, columns, view_keys, found, now_us)
+    return _respond(plan, columns, view_keys, found, now_us)
+
+
+def entity_columns(entity_rows: EntityRows, join_keys: Sequence[str]) -> tuple[dict[str, list], int]:
+    """The join key columns of the request, and its row count; errors name the row and key."""
+    if isinstance(entity_rows, (list, tuple)):
+        return _columns_from_rows(entity_rows, join_keys), len(entity_rows)
+    if isinstance(entity_rows, Mapping):
+        return _columns_from_mapping(entity_rows, join_keys)
+    if hasattr(entity_rows, "columns") and hasattr(entity_rows, "__getitem__"):
+        return _columns_from_frame(entity_rows, join_keys)
+    raise RequestError(
+        f"entity_rows must be a list of dicts, a DataFrame or a dict of columns; "
+        f"got {type(entity_rows).__name__}"
+    )
+
+
+def _columns_from_rows(rows: Sequence[Mapping[str, Any]], join_keys: Sequence[str]) -> dict[str, list]:
+    if not rows:
+        raise RequestError("entity_rows is empty; pass at least one row of join keys")
+    try:
+        return {key: [row[key] for row in rows] for key in join_keys}
+    except (KeyError, TypeError):
+        for index, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                raise RequestError(f"entity row {index} must be a dict, got {row!r}") from None
+            for key in join_keys:
+                if key not in row:
+                    raise RequestError(
+                        f"entity row {index} has no join key {key!r} (it has {', '.join(row) or 'none'})"
+                    ) from None
+        raise
+
+
+def _columns_from_mapping(mapping: Mapping[str, Any], join_keys: Sequence[str]) -> tuple[dict, int]:
+    columns = {}
+    for key in join_keys:
+        if key not in mapping:
+            raise RequestError(f"entity_rows has no join key column {key!r} (it has {', '.join(mapping)})")
+        values = mapping[key]
+        if not isinstance(values, (list, tuple)):
+            raise RequestError(f"entity_rows column {key!r} must be a list, got {values!r}")
+        columns[key] = list(values)
+    count = len(next(iter(columns.values()), ()))
+    if any(len(values) != count for values in columns.values()):
+        raise RequestError("entity_rows columns differ in length")
+    if count == 0:
+        raise RequestError("entity_rows is empty; pass at least one row of join keys")
+    return columns, count
+
+
+def _columns_from_frame(frame: Any, join_keys: Sequence[str]) -> tuple[dict, int]:
+    available = [str(c) for c in frame.columns]
+    columns = {}
+    for key in join_keys:
+        if key not in available:
+            raise RequestError(f"entity_rows has no join key column {key!r} (it has {', '.join(available)})")
+        series = frame[key]
+        columns[key] = series.tolist() if hasattr(series, "tolist") else series.to_list()
+    count = len(frame)
+    if count == 0:
+        raise RequestError("entity_rows is empty; pass at least one row of join keys")
+    return columns, count
+
+
+def _view_keys(view: ViewPlan, columns: Mapping[str, list]) -> list[str]:
+    prefix, join_keys = view.rows.prefix, view.view.join_keys
+    try:
+        if len(join_keys) == 1:
+            return [prefix + key_text(value) + "}" for value in columns[join_keys[0]]]
+        rows = zip(*(columns[key] for key in join_keys), strict=True)
+        return [prefix + SEPARATOR.join(map(key_text, values)) + "}" for values in rows]
+    except TypeError:
+        raise _key_type_error(join_keys, columns) from None
+
+
+def _key_type_error(join_keys: Sequence[str], columns: Mapping[str, list]) -> RequestError:
+    for key in join_keys:
+        for index, value in enumerate(columns[key]):
+            try:
+                key_text(value)
+            except TypeError as error:
+                return RequestError(f"entity row {index}: join key {key!r}: {error}")
+    return RequestError(f"join keys {', '.join(join_keys)}: expected integers or strings")
+
+
+def _respond(plan: RequestPlan, columns: dict[str, list], view_keys: list[list[str]],
+             found: Mapping[str, bytes], now_us: int) -> OnlineResponse:
+    results, rows_by_view = [], []
+    for view, keys in zip(plan.views, view_keys, strict=True):
+        result, rows = _read_view(view, keys, found, now_us)
+        results.append(result)
+        rows_by_view.append(rows)
+    features = {}
+    for column in plan.columns:
+        index = column.index
+        features[column.name] = [None if row is None else row[index] for row in rows_by_view[column.view]]
+    join_columns = {key: columns[key] for key in plan.join_keys}
+    return OnlineResponse(join_columns, features, results)
+
+
+def _read_view(view: ViewPlan, keys: list[str], found: Mapping[str, bytes],
+               now_us: int) -> tuple[ViewResult, list[list | None]]:
+    decode = view.rows.codec.event_and_values
+    cutoff = now_us - view.ttl_us if view.ttl_us is not None else None
+    statuses, events, rows = [], [], []
+    add_status, add_event, add_row = statuses.append, events.append, rows.append
+    for key in keys:
+        data = found.get(key)
+        if data is None:
+            add_status(NOT_FOUND)
+            add_event(None)
+            add_row(None)
+            continue
+        event_us, values = decode(data)
+        add_event(event_us)
+        if cutoff is not None and event_us < cutoff:
+            add_status(OUTSIDE_TTL)
+            add_row(None)
+        else:
+            add_status(PRESENT)
+            add_row(values)
+    return ViewResult(view.columns, statuses, events), rows
