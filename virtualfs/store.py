@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from virtualfs.online import OnlineStore
     from virtualfs.online.response import OnlineResponse
     from virtualfs.refresh import RefreshResult, RefreshRunner
+    from virtualfs.retrieval import RetrievalJob
     from virtualfs.warehouses.base import Warehouse
 
 
@@ -117,6 +118,21 @@ class FeatureStore:
             results.append(runner.refresh(view, request))
             self.materialize([view.name])  # a refresh also brings the online store up to date
         return results
+
+    # -- training frames --------------------------------------------------------------------
+
+    def get_historical_features(self, entity_df: Any, features: Any, full_feature_names: bool = False,
+                                point_in_time: str = "known",
+                                timestamp_column: str = "event_timestamp") -> RetrievalJob:
+        """A point-in-time-correct training frame for ``entity_df``; see ``virtualfs.retrieval``.
+
+        >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
+        """
+        from virtualfs.retrieval import get_historical_features
+
+        return get_historical_features(self.warehouse, self._applied(), entity_df, features,
+                                       full_feature_names=full_feature_names, point_in_time=point_in_time,
+                                       timestamp_column=timestamp_column)
 
     # -- online -----------------------------------------------------------------------------
 
