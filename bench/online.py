@@ -118,10 +118,11 @@ def raw_readers(name: str, store) -> tuple[Callable, Callable]:
     return mget, lambda per_view: mget([key for keys in per_view for key in keys])
 
 
-def timed(function: Callable, *args) -> float:
-    began = time.perf_counter()
+def timed(function: Callable, *args) -> tuple[float, float]:
+    """Wall-clock and this thread's CPU milliseconds of one call."""
+    began, cpu = time.perf_counter(), time.thread_time()
     function(*args)
-    return (time.perf_counter() - began) * 1000
+    return (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -133,7 +134,7 @@ def bench_reads(name: str, store, registry: Registry, calls: int, entities: int)
     prefixes = [ViewRows(view, "bench").prefix for view in VIEWS]
     raw_single, raw_batch = raw_readers(name, store)
     rng = random.Random(7)
-    ours, raw = [], []
+    ours, raw, ours_cpu, raw_cpu = [], [], [], []
     for index in range(calls + 200):  # the first 200 warm caches and are dropped
         ids = [rng.randrange(CUSTOMERS) for _ in range(entities)]
         rows = [{"customer_id": i} for i in ids]
@@ -144,9 +145,12 @@ def bench_reads(name: str, store, registry: Registry, calls: int, entities: int)
         else:
             raw_ms = timed(raw_batch, per_view)
         if index >= 200:
-            ours.append(ours_ms)
-            raw.append(raw_ms)
-    return {"ours": percentiles(ours), "raw": percentiles(raw)}
+            ours.append(ours_ms[0])
+            raw.append(raw_ms[0])
+            ours_cpu.append(ours_ms[1])
+            raw_cpu.append(raw_ms[1])
+    return {"ours": percentiles(ours), "raw": percentiles(raw),
+            "cpu": statistics.median(ours_cpu) - statistics.median(raw_cpu)}
 
 
 def bench_materialize(name: str, store, warehouse: DuckDBWarehouse, rows: int) -> tuple[float, float]:
@@ -221,8 +225,8 @@ def main() -> None:
                 lines += table_rows(name, single, batch, throughput, args)
         finally:
             clean_redis(stores["redis"])
-    print("\n| store | measure | virtualfs | raw client | overhead / ratio |")
-    print("| --- | --- | --- | --- | --- |")
+    print("\n| store | measure | virtualfs | raw client | overhead / ratio | CPU overhead p50 |")
+    print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(lines))
 
 
@@ -232,11 +236,12 @@ def table_rows(name: str, single: dict, batch: dict, throughput: tuple, args) ->
                                  ("100 entities, 2 views, 6 features", batch, args.batch_calls)):
         for index, stat in enumerate(("p50", "p99")):
             ours, raw = result["ours"][index], result["raw"][index]
+            cpu = f"+{result['cpu']:.3f} ms" if stat == "p50" else ""
             rows.append(f"| {name} | {label}: {stat} ms ({calls:,} calls) | {ours:.3f} | {raw:.3f} | "
-                        f"+{ours - raw:.3f} ms |")
+                        f"{ours - raw:+.3f} ms | {cpu} |")
     ours, raw = throughput
     rows.append(f"| {name} | materialize {args.rows:,} rows: rows/s | {ours:,.0f} | {raw:,.0f} | "
-                f"{ours / raw:.2f}x |")
+                f"{ours / raw:.2f}x | |")
     return rows
 
 

@@ -62,7 +62,7 @@ def _winner(view: ReferenceView, keys: tuple, t: pd.Timestamp | None, rule: str)
         c = _utc(row[view.created]) if view.created else None
         if e is None or e > t:
             continue
-        if False:
+        if rule == "known" and c is not None and c > t:
             continue
         order = (e, c is not None, c if c is not None else e)
         if best_order is None or order > best_order:

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from virtualfs.compile.latest import build_latest_query
 from virtualfs.definitions import FeatureView
-from virtualfs.errors import RequestError
+from virtualfs.errors import RequestError, UnsupportedError
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime, to_micros
 from virtualfs.online.rows import ViewRows
 from virtualfs.registry import Registry
 from virtualfs.warehouses.base import Warehouse
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 class WatermarkStore(Protocol):
@@ -83,14 +87,22 @@ def materialize(warehouse: Warehouse, registry: Registry, online_store: OnlineSt
 
 
 def select_views(registry: Registry, views: Iterable[str | FeatureView] | None) -> list[FeatureView]:
-    """The views named (NotFoundError suggests close names), or every view of the registry."""
+    """The views named (NotFoundError suggests close names), or every view with plain features.
+
+    Only plain features are stored online; a view of aggregations alone has nothing to write.
+    """
     if views is None:
-        return list(registry.views.values())
+        return [view for view in registry.views.values() if view.features]
     if isinstance(views, (str, FeatureView)):
         views = [views]
     chosen = [v if isinstance(v, FeatureView) else registry.view(v) for v in views]
     if not chosen:
         raise RequestError("materialize: views is an empty list; pass None for every view")
+    for view in chosen:
+        if not view.features:
+            raise UnsupportedError(
+                f"feature view {view.name!r} has only aggregations; materialize stores plain features"
+            )
     return chosen
 
 
@@ -113,12 +125,7 @@ def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: 
     read = written = 0
     if window_start is None or window_start < end:
         query = build_latest_query(rows.view, window_start, end, warehouse.dialect)
-        for batch in warehouse.fetch_batches(query):
-            if batch.num_rows:
-                written += online_store.write(rows.write_batch(batch))
-                read += batch.num_rows
-                if progress is not None:
-                    progress(MaterializeProgress(name, read))
+        read, written = _stream(warehouse, online_store, rows, query, progress)
     if _moves_watermark(watermark, window_start, end):
         rows.write_marker(online_store, to_micros(end))
         catalog.set_watermark(name, end)
@@ -127,6 +134,36 @@ def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: 
         progress(MaterializeProgress(name, read, done=True))
     return MaterializeResult(name, window_start, end, read, written,
                              time.perf_counter() - began, watermark)
+
+
+def _stream(warehouse: Warehouse, online_store: OnlineStore, rows: ViewRows, query: exp.Select,
+            progress: Callable[[MaterializeProgress], None] | None) -> tuple[int, int]:
+    """Fetch and encode batch N+1 while batch N is written: the warehouse, the encoder and the
+    store (all releasing the GIL in their I/O and C code) overlap. At most one write is in
+    flight and writes keep their order. Returns (rows read, keys changed)."""
+    read = written = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vfs-materialize") as writer:
+        pending: tuple[Future, int] | None = None
+        for batch in warehouse.fetch_batches(query):
+            if not batch.num_rows:
+                continue
+            encoded = rows.write_batch(batch)
+            if pending is not None:
+                read, written = _finish(pending, read, written, rows.view.name, progress)
+            pending = (writer.submit(online_store.write, encoded), batch.num_rows)
+        if pending is not None:
+            read, written = _finish(pending, read, written, rows.view.name, progress)
+    return read, written
+
+
+def _finish(pending: tuple[Future, int], read: int, written: int, name: str,
+            progress: Callable[[MaterializeProgress], None] | None) -> tuple[int, int]:
+    future, count = pending
+    written += future.result()
+    read += count
+    if progress is not None:
+        progress(MaterializeProgress(name, read))
+    return read, written
 
 
 def _effective_watermark(watermark: datetime | None, marker_us: int | None) -> datetime | None:

@@ -44,7 +44,7 @@ def get_online_features(online_store: OnlineStore, registry: Registry, entity_ro
     OnlineResponse(rows=1, features=['amount'])
     """
     plan = request_plan(registry, online_store.project, features, full_feature_names)
-    columns, count = entity_columns(entity_rows, plan.join_keys)
+    columns, _ = entity_columns(entity_rows, plan.join_keys)
     view_keys = [_view_keys(view, columns) for view in plan.views]
     if len(view_keys) == 1:
         wanted: Sequence[str] = view_keys[0]
@@ -124,8 +124,9 @@ def _columns_from_frame(frame: Any, join_keys: Sequence[str]) -> tuple[dict, int
 def _view_keys(view: ViewPlan, columns: Mapping[str, list]) -> list[str]:
     prefix, join_keys = view.rows.prefix, view.view.join_keys
     try:
-        if len(join_keys) == 1:
-            return [prefix + key_text(value) + "}" for value in columns[join_keys[0]]]
+        if len(join_keys) == 1:  # ints inline: the common id, without a call per value
+            return [prefix + (str(value) if type(value) is int else key_text(value)) + "}"
+                    for value in columns[join_keys[0]]]
         rows = zip(*(columns[key] for key in join_keys), strict=True)
         return [prefix + SEPARATOR.join(map(key_text, values)) + "}" for values in rows]
     except TypeError:
@@ -144,38 +145,28 @@ def _key_type_error(join_keys: Sequence[str], columns: Mapping[str, list]) -> Re
 
 def _respond(plan: RequestPlan, columns: dict[str, list], view_keys: list[list[str]],
              found: Mapping[str, bytes], now_us: int) -> OnlineResponse:
-    results, rows_by_view = [], []
+    results, decoded = [], []
     for view, keys in zip(plan.views, view_keys, strict=True):
-        result, rows = _read_view(view, keys, found, now_us)
+        result, view_columns = _read_view(view, keys, found, now_us)
         results.append(result)
-        rows_by_view.append(rows)
-    features = {}
-    for column in plan.columns:
-        index = column.index
-        features[column.name] = [None if row is None else row[index] for row in rows_by_view[column.view]]
+        decoded.append(view_columns)
+    features = {column.name: decoded[column.view][column.index] for column in plan.columns}
     join_columns = {key: columns[key] for key in plan.join_keys}
-    return OnlineResponse(join_columns, features, results)
+    dtypes = {column.name: column.dtype for column in plan.columns}
+    return OnlineResponse(join_columns, features, results, dtypes)
 
 
 def _read_view(view: ViewPlan, keys: list[str], found: Mapping[str, bytes],
-               now_us: int) -> tuple[ViewResult, list[list | None]]:
-    decode = view.rows.codec.event_and_values
-    cutoff = now_us - view.ttl_us if view.ttl_us is not None else None
-    statuses, events, rows = [], [], []
-    add_status, add_event, add_row = statuses.append, events.append, rows.append
-    for key in keys:
-        data = found.get(key)
-        if data is None:
-            add_status(NOT_FOUND)
-            add_event(None)
-            add_row(None)
-            continue
-        event_us, values = decode(data)
-        add_event(event_us)
-        if cutoff is not None and event_us < cutoff:
-            add_status(OUTSIDE_TTL)
-            add_row(None)
-        else:
-            add_status(PRESENT)
-            add_row(values)
-    return ViewResult(view.columns, statuses, events), rows
+               now_us: int) -> tuple[ViewResult, dict[int, list]]:
+    get = found.get
+    decoded = view.rows.codec.decode_columns([get(key) for key in keys], view.indices)
+    events = decoded.events
+    statuses = [NOT_FOUND if event is None else PRESENT for event in events]
+    if view.ttl_us is not None:
+        cutoff = now_us - view.ttl_us
+        for position, event in enumerate(events):
+            if event is not None and event < cutoff:
+                statuses[position] = OUTSIDE_TTL
+                for column in decoded.columns.values():
+                    column[position] = None
+    return ViewResult(view.columns, statuses, events), decoded.columns

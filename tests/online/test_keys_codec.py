@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.online.helpers import CUSTOMER, DTYPES, PRODUCT, UTC, orders_view, typed_view
 from virtualfs import Feature, FeatureView, Source
+from virtualfs.definitions import DType
 from virtualfs.online.codec import NO_CREATED, ViewCodec, to_micros
 from virtualfs.online.keys import arrow_keys, entity_key, key_text, schema_tag, view_prefix
 
@@ -129,3 +130,29 @@ def test_codec_refuses_rows_without_event_time():
     columns = [pa.array([1.0]), pa.array([1]), pa.array(["x"])]
     with pytest.raises(ValueError, match="event time"):
         ViewCodec(view).encode(pa.array([None], pa.timestamp("us")), None, columns)
+
+
+TWO_STRINGS = {"s1": "string", "i": "int64", "s2": "string", "t": "timestamp", "b": "bool", "f": "float64"}
+
+
+@settings(deadline=None)
+@given(st.lists(
+    st.none() | st.fixed_dictionaries({
+        "event": TIMES, **{name: st.none() | _value(dtype) for name, dtype in TWO_STRINGS.items()}
+    }),
+    min_size=1, max_size=20,
+), st.lists(st.sampled_from(range(len(TWO_STRINGS))), unique=True, min_size=1))
+def test_column_decoding_equals_value_decoding(rows, wanted):
+    view = FeatureView("v", [CUSTOMER], Source("s", table="t", timestamp="e"),
+                       [Feature(name, dtype) for name, dtype in TWO_STRINGS.items()])
+    codec = ViewCodec(view)
+    present = [row for row in rows if row is not None]
+    stamp = pa.timestamp("us", tz="UTC")
+    features = [pa.array([r[name] for r in present], DType(dtype).to_arrow()) for name, dtype in TWO_STRINGS.items()]
+    encoded = iter(codec.encode(pa.array([r["event"] for r in present], stamp), None, features).values)
+    values = [None if row is None else next(encoded) for row in rows]
+    decoded = codec.decode_columns(values, wanted)
+    singles = [None if value is None else codec.decode(value) for value in values]
+    assert decoded.events == [None if d is None else d.event_us for d in singles]
+    for index in wanted:
+        assert decoded.columns[index] == [None if d is None else d.values[index] for d in singles]

@@ -236,3 +236,18 @@ def test_naive_window_bounds_are_utc(duckdb_warehouse, store):
                            store.project, start=datetime(2026, 1, 1), end=datetime(2026, 1, 2))
     assert (result.start, result.end) == (at(0), at(24 * 60))
     assert result.end.tzinfo is UTC
+
+
+def test_views_of_aggregations_alone_are_skipped_or_refused(duckdb_warehouse):
+    from virtualfs.definitions.aggregation import Aggregation
+    from virtualfs.errors import UnsupportedError
+
+    counts = dataclasses.replace(orders_view(), name="order_counts", features=(),
+                                 aggregations=(Aggregation("orders_7d", "count", "items", "7d"),))
+    registry = Registry.from_objects([orders_view(), counts])
+    create_user_table(duckdb_warehouse, "orders", orders_table(random_orders(seed=8, count=10)))
+    with make_store("memory", None) as store:
+        results = materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", end=at(5000))
+        assert [r.view for r in results] == ["customer_orders"]
+        with pytest.raises(UnsupportedError, match="'order_counts' has only aggregations"):
+            materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", ["order_counts"])

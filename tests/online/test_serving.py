@@ -63,6 +63,11 @@ def test_dataframe_and_columnar_inputs_equal_list_of_dicts(shop):
     assert from_rows.to_dict() == from_frame.to_dict() == from_columns.to_dict()
     frame = from_rows.to_pandas()
     assert list(frame.columns) == ["customer_id", "amount", "note"] and len(frame) == 3
+    assert [str(t) for t in frame.dtypes] == ["int64", "float64", "string"]
+    profile = get_online_features(store, registry, {"customer_id": [1, 2]}, ["customer_profile:*",
+                                                                            "customer_orders:items"]).to_pandas()
+    assert [str(t) for t in profile.dtypes] == ["int64", "string", "boolean", "datetime64[us, UTC]", "Int64"]
+    assert profile["items"].tolist() == [2, pd.NA] and profile["vip"].tolist() == [True, pd.NA]
 
 
 def test_statuses_and_event_times_per_value(shop):
@@ -138,3 +143,22 @@ def test_read_through_uploads_compound_and_text_keys(duckdb_warehouse):
                                                      {"customer_id": 1, "product_id": "q"}],
                                    ["customer_product:views"], now=at(10), fallback=duckdb_warehouse)
     assert response.to_dict()["views"] == [5, 6]
+
+
+def test_aggregations_are_refused_online_with_a_clear_error():
+    import dataclasses
+
+    from virtualfs.definitions.aggregation import Aggregation
+    from virtualfs.errors import UnsupportedError
+
+    registry = shop_registry()
+    mixed = dataclasses.replace(registry.view("customer_orders"),
+                                aggregations=(Aggregation("orders_7d", "count", "items", "7d"),))
+    registry = Registry.from_objects([mixed])
+    store = MemoryOnlineStore(project="test")
+    rows = [{"customer_id": 1}]
+    assert get_online_features(store, registry, rows, ["customer_orders:amount"]).to_dict()["amount"] == [None]
+    for ref, message in (("customer_orders:orders_7d", "aggregation 'orders_7d' cannot be served online"),
+                         ("customer_orders:*", "'\\*' \\(it has aggregations \\['orders_7d'\\]\\)")):
+        with pytest.raises(UnsupportedError, match=message):
+            get_online_features(store, registry, rows, [ref])

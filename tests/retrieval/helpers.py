@@ -84,3 +84,39 @@ def _plain(value):
     if isinstance(value, pd.Timestamp):
         return value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")
     return value.item() if hasattr(value, "item") else value
+
+
+def orders_frame(rows: list[tuple], created: bool = True) -> pd.DataFrame:
+    """Source rows ``(customer_id, ordered_at, loaded_at, total)`` (without loaded_at if not created)."""
+    columns = ["customer_id", "ordered_at", *(["loaded_at"] if created else []), "total"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for column in ("ordered_at", "loaded_at"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+    frame["customer_id"] = frame["customer_id"].astype("Int64")
+    frame["total"] = frame["total"].astype("Float64")
+    return frame
+
+
+@contextmanager
+def orders_view(warehouse: Warehouse, rows: list[tuple], created: bool = True, ttl: str | None = None,
+                query: bool = False) -> Iterator[Registry]:
+    """A registry with view ``orders`` (feature ``total``) over a new table holding ``rows``;
+    with ``query=True`` the source is a SELECT over that table."""
+    table = f"orders_{next(_tables)}"
+    create_source(warehouse, table, orders_frame(rows, created), naive=False)
+    columns = "customer_id, ordered_at, " + ("loaded_at, " if created else "") + "total"
+    source = (Source("orders", query=f"SELECT {columns} FROM {table}", timestamp="ordered_at",  # noqa: S608
+                     created="loaded_at" if created else None)
+              if query else
+              Source("orders", table=table, timestamp="ordered_at", created="loaded_at" if created else None))
+    view = FeatureView("orders", [ENTITIES["customer_id"]], source, [Feature("total", "float64")], ttl=ttl)
+    try:
+        yield Registry.from_objects([view])
+    finally:
+        warehouse.execute(exp.Drop(this=warehouse_table(table, warehouse.dialect), kind="TABLE", exists=True))
+
+
+def entities(*rows: tuple, timestamp: str = "event_timestamp") -> pd.DataFrame:
+    """An entity frame of ``(customer_id, time)`` rows (naive times are UTC)."""
+    return pd.DataFrame({"customer_id": [r[0] for r in rows], timestamp: pd.to_datetime([r[1] for r in rows], format="ISO8601")})

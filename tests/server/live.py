@@ -34,7 +34,7 @@ AUTH = """\
       recent_app: {token: "${VFS_TEST_RECENT_TOKEN}", allow: [recent_orders]}
 """
 DEFINITIONS = """\
-from virtualfs import Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs import Aggregation, Entity, Feature, FeatureService, FeatureView, Source
 
 customer = Entity("customer", ["customer_id"])
 orders = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
@@ -43,6 +43,10 @@ customer_orders = FeatureView(
     [Feature("amount", "float64"), Feature("items", "int64")], ttl="3650d",
 )
 recent_orders = FeatureView("recent_orders", [customer], orders, [Feature("amount", "float64")], ttl="1d")
+order_counts = FeatureView(  # aggregations are not served online (yet): a 400 that says so
+    "order_counts", [customer], orders, [Feature("items", "int64")],
+    aggregations=[Aggregation("orders_7d", "count", "items", "7d")],
+)
 churn = FeatureService("churn", ["customer_orders:*"])
 recent = FeatureService("recent", ["recent_orders:amount"])
 mixed = FeatureService("mixed", ["customer_orders:items", "recent_orders:amount"])

@@ -83,6 +83,8 @@ BAD_REQUESTS = [
     ({"features": ["orders:amount"], "entities": {"customer_id": [1]}}, "features", "unknown feature view"),
     ({"features": ["customer_orders:amount", "recent_orders:amount"], "entities": {"customer_id": [1]}},
      "features", "requested twice"),
+    ({"features": ["order_counts:orders_7d"], "entities": {"customer_id": [1]}}, "features",
+     "cannot be served online yet"),
     ({"feature_service": "chrun", "entities": {"customer_id": [1]}}, "feature_service", "did you mean 'churn'"),
     ({"feature_service": 3, "entities": {"customer_id": [1]}}, "feature_service", "service's name"),
     ({"feature_service": "churn"}, "entities", "join key columns"),
@@ -155,10 +157,12 @@ def test_unknown_route_is_404_and_wrong_method_405_as_json(sqlite_server):
 
 def test_feature_views_and_services_are_listed(server):
     views = server.get("/v1/feature-views", token=FULL).json()["feature_views"]
-    assert [view["name"] for view in views] == ["customer_orders", "recent_orders"]
+    assert [view["name"] for view in views] == ["customer_orders", "order_counts", "recent_orders"]
     assert views[0]["join_keys"] == ["customer_id"]
     assert views[0]["features"] == [{"name": "amount", "dtype": "float64"}, {"name": "items", "dtype": "int64"}]
-    assert views[1]["ttl_seconds"] == 86400.0
+    assert views[1]["aggregations"] == [{"name": "orders_7d", "function": "count", "column": "items",
+                                         "window_seconds": 604800.0}]
+    assert views[2]["ttl_seconds"] == 86400.0
     services = server.get("/v1/feature-services", token=FULL).json()["feature_services"]
     assert {s["name"]: s["features"] for s in services} == {
         "churn": ["customer_orders:*"], "mixed": ["customer_orders:items", "recent_orders:amount"],

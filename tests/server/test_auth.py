@@ -49,7 +49,7 @@ def test_a_full_token_still_gets_400_for_unknown_names(sqlite_server):
 
 
 @pytest.mark.parametrize(("token", "views", "services"), [
-    (FULL, ["customer_orders", "recent_orders"], ["churn", "mixed", "recent"]),
+    (FULL, ["customer_orders", "order_counts", "recent_orders"], ["churn", "mixed", "recent"]),
     (CHURN, [], ["churn"]),
     (RECENT, ["recent_orders"], ["recent"]),
 ])

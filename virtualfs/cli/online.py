@@ -11,7 +11,7 @@ import typer
 from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
 
 if TYPE_CHECKING:
-    from virtualfs.materialize import MaterializeProgress
+    from virtualfs.materialize import MaterializeProgress, MaterializeResult
 
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")
 
@@ -30,6 +30,9 @@ FeaturesOption = Annotated[
     typer.Option("--features", "-f", help="view:feature or view:*; repeat or separate with commas."),
 ]
 ServiceOption = Annotated[str | None, typer.Option("--service", "-s", help="A feature service's name.")]
+NowOption = Annotated[
+    str | None, typer.Option("--now", help="Judge TTLs at this ISO time instead of now (replays, demos).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -41,11 +44,12 @@ def register(app: typer.Typer) -> None:
 def materialize_command(views: ViewsArgument = None, start: StartOption = None, end: EndOption = None,
                         repo: RepoOption = ".") -> None:
     """Compute the latest values in the warehouse and write them to the online store."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     window = {"start": _parse_time(start, "--start"), "end": _parse_time(end, "--end")}
     store = open_store(repo)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"),
+    # Rows stream from the warehouse without a count first, so each view's bar pulses until done.
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn())
     with Progress(*columns, transient=False) as bar:
         tasks: dict[str, Any] = {}
@@ -58,19 +62,30 @@ def materialize_command(views: ViewsArgument = None, start: StartOption = None, 
                 bar.update(tasks[step.view], total=1, completed=1)
 
         results = store.materialize(views=views or None, progress=report, **window)
-    rows = [{"view": r.view, "from": r.start or "(beginning)", "to": r.end, "rows": f"{r.rows:,}",
-             "keys written": f"{r.written:,}", "seconds": f"{r.seconds:.2f}"} for r in results]
-    print_table(rows, ["view", "from", "to", "rows", "keys written", "seconds"], title="materialized")
+    headers = ["view", "from", "to", "rows", "keys written", "seconds", "state"]
+    print_table([_result_row(result) for result in results], headers, title="materialized")
+
+
+def _result_row(result: MaterializeResult) -> dict[str, str]:
+    done = result.start is not None and result.start >= result.end
+    return {"view": result.view, "from": _when(result.start) if result.start else "(beginning)",
+            "to": _when(result.end), "rows": f"{result.rows:,}", "keys written": f"{result.written:,}",
+            "seconds": f"{result.seconds:.2f}", "state": "already past --end" if done else "done"}
+
+
+def _when(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def get_command(entity: EntityOption, features: FeaturesOption = None, service: ServiceOption = None,
-                repo: RepoOption = ".", as_json: JsonOption = False) -> None:
+                now: NowOption = None, repo: RepoOption = ".", as_json: JsonOption = False) -> None:
     """Read one entity's feature vector from the online store."""
+    row = parse_entity(entity)
     if bool(features) == bool(service):
         raise typer.BadParameter("give --features or --service (one of them)")
     requested: Any = service or [ref for item in features or [] for ref in item.split(",") if ref]
-    row = parse_entity(entity)
-    response = open_store(repo).get_online_features([row], requested)
+    at = _parse_time(now, "--now")
+    response = open_store(repo).get_online_features([row], requested, now=at)
     values = response.to_dict()
     statuses, times = response.statuses, response.event_times
     lines = [{"feature": name, "value": values[name][0], "status": str(statuses[name][0]),

@@ -39,8 +39,9 @@ def serve_command(host: HostOption = "127.0.0.1", port: PortOption = 6566, worke
     config = parse_server_config(load_config(repo).server)  # fail on a bad server: section now
     check_bind(host, config.auth_enabled, insecure)
     root = str(Path(repo).resolve())
+    # No proxy-header rewriting: the server never looks at client addresses, so skip the work.
     options = {"host": host, "port": port, "access_log": access_log, "server_header": False,
-               "log_level": "info"}
+               "proxy_headers": False, "log_level": "info"}
     if workers == 1:
         from virtualfs.server.app import build_app
         from virtualfs.store import FeatureStore

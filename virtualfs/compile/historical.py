@@ -23,6 +23,10 @@ from virtualfs.warehouses.base import Capabilities
 from virtualfs.warehouses.names import temp_table
 
 
+# "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" is the longest text one node adds
+_SYNTAX_PER_NODE = 64
+
+
 @dataclass(frozen=True)
 class CompiledRetrieval:
     """Statements to run in order (``setup``, then ``query``, whose rows are the result), then
@@ -46,12 +50,17 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
     'asof_join'
     """
     strategy = strategy or choose_strategy(capabilities)
+    if not strategy.supports(capabilities):
+        raise UnsupportedError(f"{dialect}: the {strategy.name} PIT strategy needs a capability it lacks")
     views = [ViewContext(i, lookup, request.entities, request.rule, dialect)
              for i, lookup in enumerate(request.lookups)]
     per_part = max(1, capabilities.max_joins_per_query // strategy.joins_per_view)
     while True:
         compiled = _compile(views, request.entities, strategy, per_part)
-        longest = max(len(to_sql(s, dialect)) for s in (*compiled.setup, compiled.query))
+        statements = (*compiled.setup, compiled.query)
+        if max(map(_length_bound, statements)) <= capabilities.max_query_length:
+            return compiled
+        longest = max(len(to_sql(s, dialect)) for s in statements)
         if longest <= capabilities.max_query_length:
             return compiled
         if per_part == 1:
@@ -105,17 +114,32 @@ def _join_parts(chunks: list[list[ViewContext]], entities: EntityRelation) -> ex
         alias = names.part_name(index)
         outputs = [f.output for view in chunk for f in view.lookup.features]
         projections += [names.column(output, alias) for output in outputs]
-        on = names.column(names.ROW, alias).eq(names.column(names.ROW, names.ENTITY))
+        on = exp.EQ(this=names.column(names.ROW, alias), expression=names.column(names.ROW, names.ENTITY))
         select.append("joins", exp.Join(this=temp_table(alias), side="LEFT", on=on))
     select.set("expressions", projections)
     return _in_row_order(select)
 
 
+def _length_bound(tree: exp.Expression) -> int:
+    """More than the length of ``tree`` as SQL text in any dialect, without rendering it: names
+    and literals (doubled, for quotes and escapes), plus the longest keyword run one node prints."""
+    total = 0
+    for node in tree.walk():
+        text = node.args.get("this")
+        total += _SYNTAX_PER_NODE + (2 * len(text) if isinstance(text, str) else 0)
+    return total
+
+
 def _balanced(views: list[ViewContext], per_part: int) -> list[list[ViewContext]]:
-    """``views`` in as few parts of at most ``per_part`` as possible, of near-equal sizes."""
+    """``views`` in as few parts of at most ``per_part`` as possible, sizes differing by at most one."""
     count = -(-len(views) // per_part)
-    size = -(-len(views) // count)
-    return [views[i:i + size] for i in range(0, len(views), size)]
+    size, larger = divmod(len(views), count)
+    parts, start = [], 0
+    for index in range(count):
+        end = start + size + (index < larger)
+        parts.append(views[start:end])
+        start = end
+    return parts
 
 
 def _entities(entities: EntityRelation) -> exp.Table:

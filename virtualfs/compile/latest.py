@@ -38,8 +38,9 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
     """Latest row per key of ``view`` by (event, created) among rows known in ``[start, end)``.
 
     Output columns, in order: the join keys, event time, created time (null when the source
-    has none), then the features. With ``keys`` (an uploaded table with columns ``_vfs_k0``...
-    holding key values as text), only those entities are computed.
+    has none), then the plain features (aggregations are computed elsewhere). With ``keys`` (an
+    uploaded table with columns ``_vfs_k0``... holding key values as text), only those entities
+    are computed.
 
     >>> from virtualfs.compile.render import to_sql
     >>> sql = to_sql(build_latest_query(view, None, None, "duckdb"), "duckdb")  # doctest: +SKIP
@@ -63,7 +64,7 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
     if keys is not None:
         inner = inner.join(keys.as_(KEYS), on=_key_match(view.join_keys, names), join_type="inner")
     outer = [*(names.column(k) for k in view.join_keys), exp.to_identifier(EVENT),
-             exp.to_identifier(CREATED), *(names.column(f) for f in view.feature_names)]
+             exp.to_identifier(CREATED), *(names.column(f.name) for f in view.features)]
     return (
         exp.select(*(exp.column(name, table=RANKED) for name in outer))
         .from_(inner.subquery(RANKED))
@@ -107,7 +108,7 @@ def _inner_projections(view: FeatureView, names: _Names, event: exp.Column,
         *(names.source_column(k).as_(names.column(k)) for k in view.join_keys),
         event.copy().as_(EVENT),
         created_value.copy().as_(CREATED),
-        *(names.source_column(f).as_(names.column(f)) for f in view.feature_names),
+        *(names.source_column(f.name).as_(names.column(f.name)) for f in view.features),
         rank.as_(RANK),
     ]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from virtualfs.warehouses.names import frame_column
-
 ENTITIES = "_vfs_entities"  # the uploaded (or warehouse-built) entity rows
 ENTITY = "_vfs_entity"      # its alias in a query
 ROW = "_vfs_row"            # the entity row's position: output order, and what parts join on
@@ -48,9 +46,14 @@ def column(name: str, table: str | None = None) -> exp.Column:
     return exp.Column(this=identifier(name), table=identifier(table) if table else None)
 
 
+def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    """``expression AS "name"`` (exact case)."""
+    return exp.Alias(this=expression, alias=identifier(name))
+
+
 def identifier(name: str) -> exp.Identifier:
     """An exact-case, quoted identifier."""
-    return frame_column(name)
+    return exp.Identifier(this=name, quoted=True)
 
 
 def table(name: str) -> exp.Table:

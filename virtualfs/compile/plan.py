@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Literal
 
 from sqlglot import exp
@@ -105,12 +106,11 @@ class ViewContext:
 
     def source_column(self, name: str) -> exp.Identifier:
         """A column of the view's source, folded the way the warehouse folds unquoted names."""
-        return warehouse_column(name, self.dialect)
+        return names.identifier(_folded(name, self.dialect))
 
     def keys(self, table: str) -> list[exp.Column]:
         """The join key columns of the view's rows in ``table`` (a scan or a CTE over one)."""
-        return [exp.column(self.source_column(k), table=names.identifier(table))
-                for k in self.view.join_keys]
+        return [names.column(_folded(k, self.dialect), table) for k in self.view.join_keys]
 
     def entity_keys(self) -> list[exp.Column]:
         return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.view.join_keys]
@@ -121,7 +121,12 @@ class ViewContext:
     def keys_match(self, table: str) -> list[exp.Expression]:
         """Entity keys equal the keys of ``table``'s rows, one condition per key."""
         pairs = zip(self.entity_keys(), self.keys(table), strict=True)
-        return [entity.eq(row) for entity, row in pairs]
+        return [exp.EQ(this=entity, expression=row) for entity, row in pairs]
 
     def feature(self, feature: FeatureColumn, table: str) -> exp.Column:
-        return exp.column(self.source_column(feature.name), table=names.identifier(table))
+        return names.column(_folded(feature.name, self.dialect), table)
+
+
+@lru_cache(maxsize=4096)
+def _folded(name: str, dialect: str) -> str:
+    return warehouse_column(name, dialect).this

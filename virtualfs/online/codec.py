@@ -45,6 +45,14 @@ class Decoded(NamedTuple):
 
 
 @dataclass(frozen=True)
+class DecodedColumns:
+    """Stored values decoded column-wise: per value its event time, per feature index a column."""
+
+    events: list[int | None]
+    columns: dict[int, list]
+
+
+@dataclass(frozen=True)
 class EncodedValues:
     """A batch of encoded rows with their times, as parallel lists."""
 
@@ -78,16 +86,43 @@ class ViewCodec:
         self._no_nulls = bytes(self.null_bytes)
         self._strings = [i for i, d in enumerate(self.dtypes) if d is DType.STRING]
         self._times = [i for i, d in enumerate(self.dtypes) if d is DType.TIMESTAMP]
+        # string i's bytes start after the strings before it: their length slots, per feature
+        self._earlier_strings = {i: [j + 4 for j in self._strings if j < i] for i in self._strings}
 
     def decode(self, data: bytes) -> Decoded:
         """One stored value back to Python values (timestamps as aware UTC datetimes)."""
         fields = self._unpack(data)
         return Decoded(fields[1] - OFFSET, fields[2] - OFFSET, self._values(data, fields))
 
-    def event_and_values(self, data: bytes) -> tuple[int, list]:
-        """:meth:`decode` without the created time or a record: the serving hot path."""
-        fields = self._unpack(data)
-        return fields[1] - OFFSET, self._values(data, fields)
+    def decode_columns(self, values: Sequence[bytes | None],
+                       wanted: Sequence[int]) -> DecodedColumns:
+        """Many stored values (None: absent) at once, as columns of the ``wanted`` features.
+
+        The serving hot path: one ``unpack`` per value, then one list comprehension per column,
+        rather than per-value lists and fix-ups. Absent values give None everywhere.
+        """
+        rows = [None if data is None else self._unpack(data) for data in values]
+        events = [None if row is None else row[1] - OFFSET for row in rows]
+        columns = {index: self._column(index, rows, values) for index in wanted}
+        if any(row is not None and row[3] != self._no_nulls for row in rows):
+            _null_columns(columns, rows, self._no_nulls)
+        return DecodedColumns(events, columns)
+
+    def _column(self, index: int, rows: list, values: Sequence[bytes | None]) -> list:
+        slot, dtype = index + 4, self.dtypes[index]
+        if dtype is DType.TIMESTAMP:
+            return [None if row is None else EPOCH + timedelta(0, 0, row[slot]) for row in rows]
+        if dtype is not DType.STRING:
+            return [None if row is None else row[slot] for row in rows]
+        size, earlier = self._struct.size, self._earlier_strings[index]
+        if not earlier:
+            return [None if row is None else data[size:size + row[slot]].decode()
+                    for row, data in zip(rows, values, strict=True)]
+        column = []
+        for row, data in zip(rows, values, strict=True):
+            start = 0 if row is None else size + sum(row[other] for other in earlier)
+            column.append(None if row is None else data[start:start + row[slot]].decode())
+        return column
 
     def _values(self, data: bytes, fields: tuple) -> list:
         values = list(fields[4:])
@@ -151,6 +186,14 @@ class ViewCodec:
                 typed = pc.cast(column, dtype.to_arrow()).fill_null(False if dtype is DType.BOOL else 0)
                 layout[f"f{index}"] = typed.to_numpy(zero_copy_only=False)
         return strings
+
+
+def _null_columns(columns: dict[int, list], rows: list, no_nulls: bytes) -> None:
+    for position, row in enumerate(rows):
+        if row is not None and row[3] != no_nulls:
+            for index, column in columns.items():
+                if row[3][index >> 3] & (1 << (index & 7)):
+                    column[position] = None
 
 
 def _apply_nulls(values: list, bitmap: bytes) -> None:

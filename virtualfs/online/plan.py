@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from virtualfs.definitions import FeatureRef, FeatureService, FeatureView
-from virtualfs.errors import DefinitionError, NotFoundError, RequestError
+from virtualfs.definitions import DType, FeatureRef, FeatureService, FeatureView
+from virtualfs.errors import DefinitionError, NotFoundError, RequestError, UnsupportedError
 from virtualfs.online.rows import ViewRows
 from virtualfs.registry import Registry, suggest
 
@@ -34,11 +34,13 @@ class ViewPlan:
 
 @dataclass(frozen=True)
 class OutputColumn:
-    """A feature column of the response: its name, its view (position in the plan), its index."""
+    """A feature column of the response: its name, its view (position in the plan), its index
+    among the view's stored features, and its dtype."""
 
     name: str
     view: int
     index: int
+    dtype: DType
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,16 @@ def build_plan(registry: Registry, project: str, features: FeaturesArg,
     by_view: dict[str, list[str]] = {}
     for ref in resolve_refs(registry, features):
         view = registry.view(ref.view)
-        names = view.feature_names if ref.feature == "*" else (_check_feature(view, ref.feature),)
-        by_view.setdefault(view.name, []).extend(names)
+        by_view.setdefault(view.name, []).extend(_feature_names(view, ref.feature))
     views, columns, seen = [], [], {}
     for position, (view_name, names) in enumerate(by_view.items()):
         view = registry.view(view_name)
-        order = view.feature_names
+        order = stored_features(view)
         outputs = [f"{view_name}__{n}" if full_feature_names else n for n in names]
         for output, name in zip(outputs, names, strict=True):
             _check_unique(seen, output, f"{view_name}:{name}", full_feature_names)
-            columns.append(OutputColumn(output, position, order.index(name)))
+            index = order.index(name)
+            columns.append(OutputColumn(output, position, index, view.features[index].dtype))
         ttl_us = int(view.ttl.total_seconds() * 1_000_000) if view.ttl else None
         indices = tuple(order.index(n) for n in names)
         views.append(ViewPlan(ViewRows(view, project), indices, tuple(outputs), ttl_us))
@@ -118,12 +120,27 @@ def resolve_refs(registry: Registry, features: FeaturesArg) -> list[FeatureRef]:
     return refs
 
 
-def _check_feature(view: FeatureView, name: str) -> str:
+def stored_features(view: FeatureView) -> tuple[str, ...]:
+    """The features a view keeps online, in stored order: its plain features."""
+    return tuple(f.name for f in view.features)
+
+
+def _feature_names(view: FeatureView, name: str) -> tuple[str, ...]:
+    """The features one reference asks for; aggregations are refused until they are stored online."""
+    aggregations = [a.name for a in view.aggregations]
+    if name == "*" and not aggregations:
+        return stored_features(view)
+    if name in aggregations or name == "*":
+        asked = f"aggregation {name!r}" if name != "*" else f"'*' (it has aggregations {aggregations})"
+        raise UnsupportedError(
+            f"feature view {view.name!r}: {asked} cannot be served online yet; materialize stores "
+            f"plain features only ({', '.join(stored_features(view)) or 'none'})"
+        )
     if name not in view.feature_names:
         raise NotFoundError(
             f"feature view {view.name!r} has no feature {name!r}{suggest(name, view.feature_names)}"
         )
-    return name
+    return (name,)
 
 
 def _check_unique(seen: dict[str, str], output: str, source: str, full_names: bool) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from virtualfs.definitions import DType
 from virtualfs.online.base import Status
 from virtualfs.online.codec import to_datetime
 
@@ -32,13 +33,14 @@ class OnlineResponse:
     [<Status.PRESENT: 'PRESENT'>, <Status.NOT_FOUND: 'NOT_FOUND'>]
     """
 
-    __slots__ = ("_features", "_join_keys", "_views")
+    __slots__ = ("_dtypes", "_features", "_join_keys", "_views")
 
     def __init__(self, join_keys: Mapping[str, list], features: Mapping[str, list],
-                 views: Sequence[ViewResult]) -> None:
+                 views: Sequence[ViewResult], dtypes: Mapping[str, DType]) -> None:
         self._join_keys = join_keys
         self._features = features
         self._views = views
+        self._dtypes = dtypes
 
     def __len__(self) -> int:
         return len(next(iter(self._join_keys.values()), ()))
@@ -56,10 +58,20 @@ class OnlineResponse:
         return {**self._join_keys, **self._features}
 
     def to_pandas(self) -> pd.DataFrame:
-        """The same columns as a DataFrame (timestamps as UTC datetimes)."""
+        """The same columns as a DataFrame, with the dtypes training frames use: int64 -> Int64 and
+        bool -> boolean (nullable), string -> string, timestamp -> datetime64[us, UTC], float64."""
         import pandas as pd
+        import pyarrow as pa
 
-        return pd.DataFrame(self.to_dict())
+        nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+                    pa.string(): pd.StringDtype()}
+        frame = pd.DataFrame({key: pd.Series(values) for key, values in self._join_keys.items()})
+        features = pa.table({name: pa.array(values, self._dtypes[name].to_arrow())
+                             for name, values in self._features.items()})
+        converted = features.to_pandas(types_mapper=nullable.get)
+        for name in converted.columns:
+            frame[name] = converted[name].array
+        return frame
 
     @property
     def statuses(self) -> dict[str, list[Status]]:

@@ -1,4 +1,4 @@
-"""Warehouse rows -> store writes, and stored values -> Python: the per-view glue, built once."""
+"""Warehouse rows -> store writes for one view: its key prefix, codec and marker, built once."""
 
 from __future__ import annotations
 

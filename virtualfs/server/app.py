@@ -30,9 +30,11 @@ from virtualfs.errors import (
     NotFoundError,
     OnlineStoreError,
     RequestError,
+    UnsupportedError,
     VirtualfsError,
     WarehouseError,
 )
+from virtualfs.online import fallback_enabled
 from virtualfs.online.plan import RequestPlan, request_plan
 from virtualfs.online.response import OnlineResponse
 from virtualfs.registry import Registry
@@ -66,8 +68,6 @@ if TYPE_CHECKING:
 REPO_ENV = "VIRTUALFS_SERVER_REPO"  # the repository a uvicorn worker process opens (see app_from_env)
 logger = logging.getLogger("virtualfs.server")
 ROUTES: list[Route] = []
-from concurrent.futures import ThreadPoolExecutor
-_EXEC = ThreadPoolExecutor(int(os.environ.get("VFS_THREADS", "8")))
 
 
 class ServerState:
@@ -79,6 +79,8 @@ class ServerState:
         self.auth = Authenticator(config.tokens)
         self.metrics = Metrics()
         self.store_name = store.config.online.type
+        # Read-through may run a warehouse query for seconds: keep it off the event loop.
+        self.reads_block = fallback_enabled(store.config.online)
         self.openapi = orjson.dumps(openapi_document(config))
 
     def registry(self) -> Registry:
@@ -93,24 +95,30 @@ class ServerState:
         self.metrics.registry_version = registry.version
         return registry
 
-    def read(self, request: FeaturesRequest) -> OnlineResponse:
+    async def read(self, wanted: FeaturesRequest) -> OnlineResponse:
         """The online read; a store that does not answer is a 503 (the next request tries again)."""
         try:
-            return self.store.get_online_features(request.entities, request.wanted,
-                                                  full_feature_names=request.full_feature_names)
+            if self.reads_block:
+                return await run_in_threadpool(self._read, wanted)
+            # On the event loop: one store round trip costs less than the hop to a thread and back.
+            return self._read(wanted)
         except (OnlineStoreError, WarehouseError) as error:
             self.metrics.store_error(self.store_name)
             raise unavailable(str(error)) from None
-        except (RequestError, NotFoundError) as error:
+        except (RequestError, NotFoundError, UnsupportedError) as error:
             raise bad_request(str(error), "entities") from None
 
-    def ping(self) -> None:
-        """503 unless the online store answers."""
+    async def ping(self) -> None:
+        """503 unless the online store answers (asked from a thread: a dead host may take seconds)."""
         try:
-            self.store.online.ping()
+            await run_in_threadpool(self.store.online.ping)
         except OnlineStoreError as error:
             self.metrics.store_error(self.store_name)
             raise unavailable(str(error)) from None
+
+    def _read(self, wanted: FeaturesRequest) -> OnlineResponse:
+        return self.store.get_online_features(wanted.entities, wanted.wanted,
+                                              full_feature_names=wanted.full_feature_names)
 
 
 def route(path: str, method: str = "GET") -> Callable[[Handler], Handler]:
@@ -136,13 +144,7 @@ async def online_features(call: Call, state: ServerState) -> Reply:
         authorize_service(grant, registry, wanted.feature_service)  # type: ignore[arg-type]
     plan = _plan(state, registry, wanted)
     _check_join_keys(plan, wanted)
-    mode = os.environ.get("VFS_MODE", "inline")
-    if mode == "inline":
-        response = state.read(wanted)
-    elif mode == "anyio":
-        response = await run_in_threadpool(state.read, wanted)
-    else:
-        response = await asyncio.get_running_loop().run_in_executor(_EXEC, state.read, wanted)
+    response = await state.read(wanted)
     if wants_arrow(call.accept):
         return Reply(to_arrow(response, plan), ARROW_STREAM)
     return Reply(to_json(response, plan), JSON)
@@ -176,7 +178,7 @@ async def healthz(call: Call, state: ServerState) -> Reply:
 async def readyz(call: Call, state: ServerState) -> Reply:
     """Readiness: definitions are applied and the online store answers."""
     registry = state.registry()
-    await run_in_threadpool(state.ping)
+    await state.ping()
     return _json({"status": "ready", "online_store": state.store_name, "registry_version": registry.version})
 
 
@@ -196,7 +198,7 @@ async def openapi(call: Call, state: ServerState) -> Reply:
 def _plan(state: ServerState, registry: Registry, wanted: FeaturesRequest) -> RequestPlan:
     try:
         return request_plan(registry, state.store.project, wanted.wanted, wanted.full_feature_names)
-    except (NotFoundError, RequestError) as error:
+    except (NotFoundError, RequestError, UnsupportedError) as error:
         raise bad_request(str(error), wanted.field) from None
 
 
@@ -229,7 +231,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state: ServerState = app.state.server
-    await run_in_threadpool(_warm_up, state)
+    await _warm_up(state)
     watcher = asyncio.create_task(_watch_catalog(state)) if state.config.reload_seconds else None
     try:
         yield
@@ -238,17 +240,17 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
             watcher.cancel()
 
 
-def _warm_up(state: ServerState) -> None:
-    """Open the catalog and the online store before the first request; a failure is logged, not fatal,
-    so the server starts, answers /readyz with 503 and recovers when they come up."""
+async def _warm_up(state: ServerState) -> None:
+    """Open the catalog and the online store before the first request. A failure is logged, not
+    fatal: the server starts, answers /readyz with 503, and recovers when they come up."""
     try:
-        registry = state.registry()
+        registry = await run_in_threadpool(state.registry)
         for grant in state.config.tokens:
             unknown = sorted(grant.allow - {"*", *registry.views, *registry.services})
             if unknown:
                 logger.warning("server.auth.tokens.%s.allow: %s is not an applied feature view or "
                                "service", grant.name, ", ".join(unknown))
-        state.ping()
+        await state.ping()
     except (Problem, VirtualfsError) as error:
         logger.warning("not ready yet: %s", error)
 

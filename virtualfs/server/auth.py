@@ -66,10 +66,12 @@ def authorize_service(grant: TokenGrant | None, registry: Registry, name: str) -
 
 
 def may_read_view(grant: TokenGrant | None, name: str) -> bool:
+    """Whether ``grant`` may read feature view ``name`` (listing filter)."""
     return grant is None or grant.allows(name)
 
 
 def may_read_service(grant: TokenGrant | None, registry: Registry, name: str) -> bool:
+    """Whether ``grant`` may read feature service ``name`` (listing filter)."""
     if grant is None or grant.allows(name):
         return True
     return all(grant.allows(ref.view) for ref in registry.service(name).refs)

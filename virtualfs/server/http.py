@@ -71,6 +71,7 @@ class Reply:
         self.body, self.content_type, self.status, self.headers = body, content_type, status, headers
 
     async def send(self, send: Send) -> None:
+        """Send the reply over ASGI: the start message, then the whole body."""
         headers = [(b"content-type", self.content_type.encode()),
                    (b"content-length", str(len(self.body)).encode())]
         if self.headers:

@@ -29,6 +29,7 @@ class Histogram:
         self.sum = 0.0
 
     def observe(self, seconds: float) -> None:
+        """Count one duration in its bucket."""
         self.counts[bisect_left(BUCKETS, seconds)] += 1
         self.sum += seconds
 

@@ -34,13 +34,16 @@ class Problem(Exception):
 
 
 def bad_request(message: str, field: str | None = None) -> Problem:
+    """400: the request is malformed; ``field`` names where."""
     return Problem(400, message, field)
 
 
 def too_large(message: str, field: str | None = None) -> Problem:
+    """413: the request is over a configured limit."""
     return Problem(413, message, field)
 
 
 def unavailable(message: str) -> Problem:
+    """503: the online store or the catalog does not answer (yet)."""
     # Retry-After: a down store usually comes back within seconds, and clients should not hammer it.
     return Problem(503, message, headers={"Retry-After": "1"})

@@ -35,6 +35,9 @@ class DuckDBWarehouse:
         except duckdb.Error as error:
             raise WarehouseError(f"duckdb {path}: cannot open: {error}") from None
         self.path = path
+        # naive timestamps are UTC: compare them with zoned ones in UTC, not in the machine's zone
+        self.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+            this=exp.column("TimeZone"), expression=exp.Literal.string("UTC")))]))
 
     @classmethod
     def from_config(cls, options: dict) -> DuckDBWarehouse:

@@ -32,14 +32,13 @@ def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitS
     >>> choose_strategy(DIALECT_CAPABILITIES["duckdb"]).name
     'asof_join'
     """
-    if name is not None:
-        if name not in BY_NAME:
-            raise UnsupportedError(f"unknown PIT strategy {name!r}; expected one of {', '.join(BY_NAME)}")
-        chosen = BY_NAME[name]
-        if not chosen.supports(capabilities):
-            raise UnsupportedError(f"PIT strategy {name!r} is not supported by this warehouse")
-        return chosen
-    return next(s for s in PREFERENCE if s.supports(capabilities))
+    if name is None:
+        return next(s for s in PREFERENCE if s.supports(capabilities))
+    if name not in BY_NAME:
+        raise UnsupportedError(f"unknown PIT strategy {name!r}; expected one of {', '.join(BY_NAME)}")
+    if not BY_NAME[name].supports(capabilities):
+        raise UnsupportedError(f"PIT strategy {name!r} is not supported by this warehouse")
+    return BY_NAME[name]
 
 
 __all__ = [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from virtualfs.compile import names
 from virtualfs.compile.pit.base import ViewJoin, aliased, ttl_columns
 from virtualfs.compile.pit.records import asof_target
 from virtualfs.compile.plan import ViewContext
@@ -32,7 +33,7 @@ class AsofJoin:
         target = asof_target(view, self.packed)
         match = exp.and_(
             *view.keys_match(view.alias),
-            target.probe >= exp.column(target.ordering, table=view.alias, quoted=True),
+            exp.GTE(this=target.probe, expression=names.column(target.ordering, view.alias)),
             copy=False,
         )
         join = exp.Join(this=aliased(target.table, view.alias), side="LEFT", method="ASOF", on=match)

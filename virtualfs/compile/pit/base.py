@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.plan import ViewContext
-from virtualfs.compile.scan import minus
+from virtualfs.compile.scan import landed_by, minus
 from virtualfs.warehouses.base import Capabilities
 
 
@@ -45,14 +45,13 @@ class PitStrategy(Protocol):
 def candidate_condition(view: ViewContext, table: str) -> exp.Expression:
     """Rows of ``table`` that the rule lets entity row ``t`` see: ``e <= t``, under the known-time
     rule also landed by ``t`` (a null created time counts as landed at ``e``), within the TTL."""
-    time, event = view.entity_time(), names.column(names.EVENT, table)
-    conditions = [*view.keys_match(table), event <= time]
+    event = names.column(names.EVENT, table)
+    conditions = [*view.keys_match(table), exp.LTE(this=event, expression=view.entity_time())]
     if view.uses_known_time:
-        created = names.column(names.CREATED, table)
-        landed = exp.or_(created <= time.copy(), created.copy().is_(exp.null()), copy=False)
-        conditions.append(exp.paren(landed, copy=False))
+        conditions.append(landed_by(names.column(names.CREATED, table), view.entity_time()))
     if view.ttl is not None:
-        conditions.append(event.copy() >= minus(time.copy(), view.ttl))
+        oldest = minus(view.entity_time(), view.ttl)
+        conditions.append(exp.GTE(this=event.copy(), expression=oldest))
     return exp.and_(*conditions, copy=False)
 
 
@@ -66,10 +65,7 @@ def newest_first(view: ViewContext, table: str) -> list[exp.Ordered]:
 
 def plain_columns(view: ViewContext) -> tuple[exp.Expression, ...]:
     """The view's features as output columns, read from its joined alias."""
-    return tuple(
-        exp.alias_(view.feature(f, view.alias), names.identifier(f.output), copy=False)
-        for f in view.lookup.features
-    )
+    return tuple(names.alias(view.feature(f, view.alias), f.output) for f in view.lookup.features)
 
 
 def ttl_columns(view: ViewContext) -> tuple[exp.Expression, ...]:
@@ -80,21 +76,24 @@ def ttl_columns(view: ViewContext) -> tuple[exp.Expression, ...]:
     """
     if view.ttl is None:
         return plain_columns(view)
-    fresh = names.column(names.EVENT, view.alias) >= minus(view.entity_time(), view.ttl)
+    oldest = minus(view.entity_time(), view.ttl)
+    fresh = exp.GTE(this=names.column(names.EVENT, view.alias), expression=oldest)
     return tuple(
-        exp.alias_(
-            exp.Case(ifs=[exp.If(this=fresh.copy(), true=view.feature(f, view.alias))]),
-            names.identifier(f.output), copy=False,
-        )
+        names.alias(exp.Case(ifs=[exp.If(this=fresh.copy(), true=view.feature(f, view.alias))]), f.output)
         for f in view.lookup.features
     )
 
 
 def left_join_on_row(view: ViewContext, table: str) -> exp.Join:
     """``LEFT JOIN table AS alias ON alias._vfs_row = _vfs_entity._vfs_row``."""
-    on = names.column(names.ROW, view.alias).eq(names.column(names.ROW, names.ENTITY))
+    on = exp.EQ(this=names.column(names.ROW, view.alias), expression=names.column(names.ROW, names.ENTITY))
     return exp.Join(this=aliased(table, view.alias), side="LEFT", on=on)
 
 
 def aliased(table: str, alias: str) -> exp.Table:
     return exp.Table(this=names.identifier(table), alias=exp.TableAlias(this=names.identifier(alias)))
+
+
+def selected_from(table: str, projections: list[exp.Expression]) -> exp.Select:
+    """``SELECT projections FROM table``."""
+    return exp.Select(expressions=projections, from_=exp.From(this=names.table(table)))

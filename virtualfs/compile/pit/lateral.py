@@ -19,7 +19,7 @@ from virtualfs.compile.pit.base import (
     newest_first,
     plain_columns,
 )
-from virtualfs.compile.pit.window import candidate_outputs
+from virtualfs.compile.pit.window import candidates
 from virtualfs.compile.plan import ViewContext
 from virtualfs.compile.scan import build_scan
 from virtualfs.warehouses.base import Capabilities
@@ -36,18 +36,15 @@ class LateralLimit:
         return capabilities.supports_lateral
 
     def build_view(self, view: ViewContext) -> ViewJoin:
-        features = [
-            exp.alias_(view.feature(f, view.scan), view.source_column(f.name), copy=False)
-            for f in view.lookup.features
-        ]
-        newest = (
-            exp.select(*features, copy=False)
-            .from_(names.table(view.scan), copy=False)
-            .where(candidate_condition(view, view.scan), copy=False)
-            .order_by(*newest_first(view, view.scan), copy=False)
-            .limit(1, copy=False)
+        features = [exp.Alias(this=view.feature(f, view.scan), alias=view.source_column(f.name))
+                    for f in view.lookup.features]
+        newest = exp.Select(
+            expressions=features, from_=exp.From(this=names.table(view.scan)),
+            where=exp.Where(this=candidate_condition(view, view.scan)),
+            order=exp.Order(expressions=newest_first(view, view.scan)),
+            limit=exp.Limit(expression=exp.Literal.number(1)),
         )
-        lateral = exp.Lateral(this=newest.subquery(copy=False),
+        lateral = exp.Lateral(this=exp.Subquery(this=newest),
                               alias=exp.TableAlias(this=names.identifier(view.alias)))
         join = exp.Join(this=lateral, side="LEFT", on=exp.true())
         return ViewJoin(((view.scan, build_scan(view)),), join, plain_columns(view))
@@ -66,13 +63,8 @@ class DistinctOn:
     def build_view(self, view: ViewContext) -> ViewJoin:
         row = names.column(names.ROW, names.ENTITY)
         order = [exp.Ordered(this=row.copy(), desc=False, nulls_first=False), *newest_first(view, view.scan)]
-        newest = (
-            exp.select(*candidate_outputs(view), copy=False)
-            .from_(exp.alias_(view.entities.table.copy(), names.identifier(names.ENTITY)), copy=False)
-            .join(names.table(view.scan), on=candidate_condition(view, view.scan), join_type="INNER",
-                  copy=False)
-            .order_by(*order, copy=False)
-        )
+        newest = candidates(view)
+        newest.set("order", exp.Order(expressions=order))
         newest.set("distinct", exp.Distinct(on=exp.Tuple(expressions=[row])))
         ctes = ((view.scan, build_scan(view)), (view.best, newest))
         return ViewJoin(ctes, left_join_on_row(view, view.best), plain_columns(view))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from virtualfs.compile import names
 from virtualfs.compile.pit.base import ViewJoin, aliased, ttl_columns
 from virtualfs.compile.pit.records import asof_target
 from virtualfs.compile.plan import ViewContext
@@ -30,7 +31,7 @@ class MatchCondition:
 
     def build_view(self, view: ViewContext) -> ViewJoin:
         target = asof_target(view, packed=False)
-        condition = target.probe >= exp.column(target.ordering, table=view.alias, quoted=True)
+        condition = exp.GTE(this=target.probe, expression=names.column(target.ordering, view.alias))
         join = exp.Join(
             this=aliased(target.table, view.alias), method="ASOF",
             match_condition=condition, on=exp.and_(*view.keys_match(view.alias), copy=False),

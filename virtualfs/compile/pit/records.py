@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from virtualfs.compile import names
+from virtualfs.compile.pit.base import selected_from
 from virtualfs.compile.plan import ViewContext
 
 _SHIFT = exp.Literal.number(2**64)
@@ -46,7 +47,7 @@ def asof_target(view: ViewContext, packed: bool) -> AsofTarget:
     if not view.has_created:  # no tie-break exists: the rule is just e <= t
         return AsofTarget((), view.scan, time, names.EVENT)
     if packed:
-        ordered = exp.select(exp.Star(), _order_column(view), copy=False).from_(names.table(view.scan))
+        ordered = selected_from(view.scan, [exp.Star(), _order_column(view)])
         return AsofTarget(((view.best, ordered),), view.best, _packed(time, None), names.ORDER)
     return AsofTarget(((view.best, _newest_per_event(view)),), view.best, time, names.EVENT)
 
@@ -54,11 +55,9 @@ def asof_target(view: ViewContext, packed: bool) -> AsofTarget:
 def _packed_records(view: ViewContext) -> exp.Select:
     order = names.column(names.ORDER)
     running_best = _running(exp.Max(this=order), view, partition=[])
-    return (
-        exp.select(exp.Star(), _order_column(view), copy=False)
-        .from_(names.table(view.scan), copy=False)
-        .qualify(order.copy().eq(running_best), copy=False)
-    )
+    records = selected_from(view.scan, [exp.Star(), _order_column(view)])
+    records.set("qualify", exp.Qualify(this=exp.EQ(this=order.copy(), expression=running_best)))
+    return records
 
 
 def _portable_records(view: ViewContext) -> exp.Select:
@@ -66,10 +65,13 @@ def _portable_records(view: ViewContext) -> exp.Select:
     best_event = _running(exp.Max(this=event), view, partition=[])
     # among rows of the best event time, the greatest created time (null when all are null)
     best_created = _running(exp.Max(this=created), view, partition=[event.copy()])
-    record = exp.and_(
-        event.copy().eq(best_event), exp.NullSafeEQ(this=created.copy(), expression=best_created), copy=False,
+    record = exp.And(
+        this=exp.EQ(this=event.copy(), expression=best_event),
+        expression=exp.NullSafeEQ(this=created.copy(), expression=best_created),
     )
-    return exp.select(exp.Star(), copy=False).from_(names.table(view.scan), copy=False).qualify(record, copy=False)
+    records = selected_from(view.scan, [exp.Star()])
+    records.set("qualify", exp.Qualify(this=record))
+    return records
 
 
 def _newest_per_event(view: ViewContext) -> exp.Select:
@@ -79,11 +81,9 @@ def _newest_per_event(view: ViewContext) -> exp.Select:
         partition_by=[*view.keys(view.scan), event],
         order=exp.Order(expressions=[exp.Ordered(this=created, desc=True, nulls_first=False)]),
     )
-    return (
-        exp.select(exp.Star(), copy=False)
-        .from_(names.table(view.scan), copy=False)
-        .qualify(rank.eq(1), copy=False)
-    )
+    newest = selected_from(view.scan, [exp.Star()])
+    newest.set("qualify", exp.Qualify(this=exp.EQ(this=rank, expression=exp.Literal.number(1))))
+    return newest
 
 
 def _running(aggregate: exp.Expression, view: ViewContext, partition: list[exp.Expression]) -> exp.Window:
@@ -100,7 +100,7 @@ def _running(aggregate: exp.Expression, view: ViewContext, partition: list[exp.E
 
 def _order_column(view: ViewContext) -> exp.Expression:
     event, created = names.column(names.EVENT), names.column(names.CREATED)
-    return exp.alias_(_packed(event, created), names.identifier(names.ORDER), copy=False)
+    return names.alias(_packed(event, created), names.ORDER)
 
 
 def _packed(event: exp.Expression, created: exp.Expression | None) -> exp.Expression:

@@ -39,21 +39,20 @@ class WindowRank:
             partition_by=[names.column(names.ROW, names.ENTITY)],
             order=exp.Order(expressions=newest_first(view, view.scan)),
         )
-        ranked = (
-            exp.select(*candidate_outputs(view), copy=False)
-            .from_(exp.alias_(view.entities.table.copy(), names.identifier(names.ENTITY)), copy=False)
-            .join(names.table(view.scan), on=candidate_condition(view, view.scan), join_type="INNER",
-                  copy=False)
-            .qualify(rank.eq(1), copy=False)
-        )
+        ranked = candidates(view)
+        ranked.set("qualify", exp.Qualify(this=exp.EQ(this=rank, expression=exp.Literal.number(1))))
         ctes = ((view.scan, build_scan(view)), (view.best, ranked))
         return ViewJoin(ctes, left_join_on_row(view, view.best), plain_columns(view))
 
 
-def candidate_outputs(view: ViewContext) -> list[exp.Expression]:
-    """``_vfs_entity._vfs_row`` and the features of a candidate row of the view's scan."""
-    features = [
-        exp.alias_(view.feature(f, view.scan), view.source_column(f.name), copy=False)
-        for f in view.lookup.features
-    ]
-    return [names.column(names.ROW, names.ENTITY), *features]
+def candidates(view: ViewContext) -> exp.Select:
+    """``SELECT _vfs_entity._vfs_row, features FROM entities JOIN scan ON <candidate>``."""
+    features = [exp.Alias(this=view.feature(f, view.scan), alias=view.source_column(f.name))
+                for f in view.lookup.features]
+    entities = view.entities.table.copy()
+    entities.set("alias", exp.TableAlias(this=names.identifier(names.ENTITY)))
+    join = exp.Join(this=names.table(view.scan), kind="INNER", on=candidate_condition(view, view.scan))
+    return exp.Select(
+        expressions=[names.column(names.ROW, names.ENTITY), *features],
+        from_=exp.From(this=entities), joins=[join],
+    )

@@ -1,0 +1,100 @@
+"""Compiler units as tables of (input, dialect, expected SQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlglot import exp
+
+from tests.compile.helpers import context, orders_view
+from virtualfs.compile import names
+from virtualfs.compile.pit import AsofJoin, MatchCondition
+from virtualfs.compile.pit.base import candidate_condition, newest_first
+from virtualfs.compile.render import to_sql
+from virtualfs.compile.scan import build_source_relation, known_time, landed_by, minus
+
+T = names.column("t")
+
+
+@pytest.mark.parametrize(("delta", "dialect", "expected"), [
+    (timedelta(days=30), "duckdb", "\"t\" - INTERVAL '2592000' SECOND"),
+    (timedelta(days=30), "snowflake", "\"t\" - INTERVAL '2592000 SECOND'"),
+    (timedelta(hours=1), "postgres", "\"t\" - INTERVAL '3600 SECOND'"),
+    (timedelta(hours=1), "bigquery", "`t` - INTERVAL '3600' SECOND"),
+    (timedelta(hours=1), "trino", "\"t\" - INTERVAL '3600' SECOND"),
+    (timedelta(seconds=1, microseconds=5), "duckdb", "\"t\" - INTERVAL '1000005' MICROSECOND"),
+])
+def test_minus_interval(delta, dialect, expected) -> None:
+    assert to_sql(minus(T, delta), dialect) == expected
+
+
+@pytest.mark.parametrize(("dialect", "expected"), [
+    ("duckdb", 'CASE WHEN "c" > "e" THEN "c" ELSE "e" END'),
+    ("snowflake", 'CASE WHEN "c" > "e" THEN "c" ELSE "e" END'),
+])
+def test_known_time_is_null_safe_greatest(dialect, expected) -> None:
+    assert to_sql(known_time(names.column("e"), names.column("c")), dialect) == expected
+
+
+def test_landed_by_counts_null_created_as_landed() -> None:
+    assert to_sql(landed_by(names.column("c"), T), "postgres") == '("c" <= "t" OR "c" IS NULL)'
+
+
+@pytest.mark.parametrize(("source", "dialect", "expected"), [
+    (None, "duckdb", '"sales"."orders" AS "_vfs_source"'),
+    (None, "snowflake", '"SALES"."ORDERS" AS "_vfs_source"'),
+    (None, "postgres", '"sales"."orders" AS "_vfs_source"'),
+    ("SELECT customer_id, Ordered_At, loaded_at, total FROM orders", "snowflake",
+     '(SELECT "CUSTOMER_ID", "ORDERED_AT", "LOADED_AT", "TOTAL" FROM "ORDERS") AS "_vfs_source"'),
+    ('SELECT "Id" AS customer_id, ordered_at, loaded_at, total FROM orders', "postgres",
+     '(SELECT "Id" AS "customer_id", "ordered_at", "loaded_at", "total" FROM "orders") AS "_vfs_source"'),
+])
+def test_source_names_fold_like_the_warehouse(source, dialect, expected) -> None:
+    view = orders_view(query=source)
+    assert to_sql(build_source_relation(view.source, dialect), dialect) == expected
+
+
+@pytest.mark.parametrize(("dialect", "expected"), [
+    ("duckdb", '"s"."_vfs_event" DESC, "s"."_vfs_created" DESC'),
+    ("postgres", '"s"."_vfs_event" DESC NULLS LAST, "s"."_vfs_created" DESC NULLS LAST'),
+    ("snowflake", '"s"."_vfs_event" DESC NULLS LAST, "s"."_vfs_created" DESC NULLS LAST'),
+    ("bigquery", '`s`.`_vfs_event` DESC, `s`.`_vfs_created` DESC'),
+])
+def test_newest_first_says_where_nulls_go(dialect, expected) -> None:
+    order = exp.Order(expressions=newest_first(context(orders_view(), dialect), "s"))
+    assert to_sql(order, dialect) == f"ORDER BY {expected}"
+
+
+@pytest.mark.parametrize(("rule", "ttl", "expected"), [
+    ("known", None, '"_vfs_entity"."customer_id" = "s"."CUSTOMER_ID" AND "s"."_vfs_event" <= '
+     '"_vfs_entity"."event_timestamp" AND ("s"."_vfs_created" <= "_vfs_entity"."event_timestamp" '
+     'OR "s"."_vfs_created" IS NULL)'),
+    ("event", "1h", '"_vfs_entity"."customer_id" = "s"."CUSTOMER_ID" AND "s"."_vfs_event" <= '
+     '"_vfs_entity"."event_timestamp" AND "s"."_vfs_event" >= "_vfs_entity"."event_timestamp" '
+     "- INTERVAL '3600 SECOND'"),
+])
+def test_candidate_condition_per_rule(rule, ttl, expected) -> None:
+    view = context(orders_view(ttl=ttl), "snowflake", rule)
+    assert to_sql(candidate_condition(view, "s"), "snowflake") == expected
+
+
+def test_match_condition_keeps_entity_time_on_the_left() -> None:
+    # a past sqlglot release swapped MATCH_CONDITION operands: pin the text
+    join = MatchCondition().build_view(context(orders_view(), "snowflake")).join
+    assert to_sql(join, "snowflake") == (
+        'ASOF JOIN "_vfs_best_0" AS "_vfs_v0" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= '
+        '"_vfs_v0"."_vfs_known") ON "_vfs_entity"."customer_id" = "_vfs_v0"."CUSTOMER_ID"'
+    )
+
+
+@pytest.mark.parametrize(("rule", "created", "ordering"), [
+    ("known", "loaded_at", '"_vfs_entity"."event_timestamp" >= "_vfs_v0"."_vfs_known"'),
+    ("event", None, '"_vfs_entity"."event_timestamp" >= "_vfs_v0"."_vfs_event"'),
+    ("known", None, '"_vfs_entity"."event_timestamp" >= "_vfs_v0"."_vfs_event"'),
+    ("event", "loaded_at", 'CAST(EPOCH_US("_vfs_entity"."event_timestamp") AS INT128) * 18446744073709551616 '
+     '+ 9223372036854775807 >= "_vfs_v0"."_vfs_order"'),
+])
+def test_asof_join_orders_by_rule(rule, created, ordering) -> None:
+    join = AsofJoin().build_view(context(orders_view(created=created), "duckdb", rule)).join
+    assert to_sql(join, "duckdb").endswith(f'"_vfs_entity"."customer_id" = "_vfs_v0"."customer_id" AND {ordering}')

@@ -1,0 +1,97 @@
+"""Training-frame commands: retrieve (entities file in, features parquet out) and sql."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from virtualfs.cli.common import RepoOption, open_store
+from virtualfs.errors import RequestError
+
+RuleOption = Annotated[str, typer.Option(
+    "--point-in-time", help="known: only rows landed by each label time (default); event: Feast's rule.",
+)]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(retrieve)
+    app.command()(sql)
+
+
+def retrieve(
+    entities: Annotated[Path, typer.Option("--entities", help="Entity rows: a .parquet or .csv file.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the training frame (.parquet).")],
+    features: Annotated[Optional[list[str]], typer.Option(
+        "--features", help="A feature reference, view:feature or view:*; repeat for more.")] = None,
+    service: Annotated[Optional[str], typer.Option("--service", help="A feature service's name.")] = None,
+    repo: RepoOption = ".",
+    timestamp_column: Annotated[str, typer.Option(help="The entity rows' time column.")] = "event_timestamp",
+    point_in_time: RuleOption = "known",
+    full_feature_names: Annotated[bool, typer.Option(help="Name columns view__feature.")] = False,
+) -> None:
+    """Build a point-in-time-correct training frame for the entity rows of a file."""
+    import pyarrow.parquet as pq
+    from rich.console import Console
+
+    wanted = _features(features, service)
+    if out.suffix != ".parquet":
+        raise RequestError(f"--out {out}: expected a .parquet file")
+    rows = read_entity_file(entities)
+    store = open_store(repo)
+    with Console(stderr=True).status(f"building the training frame for {rows.num_rows} entity rows..."):
+        job = store.get_historical_features(rows, wanted, full_feature_names=full_feature_names,
+                                            point_in_time=point_in_time, timestamp_column=timestamp_column)
+        frame = job.to_arrow()
+        pq.write_table(frame, out)
+    typer.echo(f"wrote {frame.num_rows} rows, {len(job.feature_names)} features to {out}")
+
+
+def sql(
+    service: Annotated[str, typer.Option("--service", help="A feature service's name.")],
+    dialect: Annotated[Optional[str], typer.Option(help="SQL dialect (default: the warehouse's).")] = None,
+    repo: RepoOption = ".",
+    point_in_time: RuleOption = "known",
+) -> None:
+    """Print the SQL a feature service's training frame compiles to (entity rows in _vfs_entities)."""
+    from virtualfs.compile.service import service_sql
+
+    store = open_store(repo)
+    chosen = store.get_feature_service(service)
+    typer.echo(service_sql(store.registry(), chosen, dialect or store.config.warehouse.type,
+                           rule=_rule(point_in_time)), nl=False)
+
+
+def read_entity_file(path: Path):
+    """A .parquet or .csv file as an Arrow table (CSV times are parsed as timestamps)."""
+    import pyarrow as pa
+
+    if not path.is_file():
+        raise RequestError(f"--entities {path}: no such file")
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path)
+        if path.suffix == ".csv":
+            import pyarrow.csv as pa_csv
+
+            return pa_csv.read_csv(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise RequestError(f"--entities {path}: cannot be read: {error}") from None
+    raise RequestError(f"--entities {path}: expected a .parquet or .csv file")
+
+
+def _features(features: list[str] | None, service: str | None) -> list[str] | str:
+    if bool(features) == bool(service):
+        raise RequestError("give either --features (one or more) or --service, not both or neither")
+    return service or list(features or [])
+
+
+def _rule(point_in_time: str) -> str:
+    from virtualfs.compile.plan import RULES
+
+    if point_in_time not in RULES:
+        raise RequestError(f"--point-in-time must be one of {', '.join(RULES)}; got {point_in_time!r}")
+    return point_in_time

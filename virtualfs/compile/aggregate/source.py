@@ -1,0 +1,143 @@
+"""The rows aggregations read: source rows renamed for the join, and the entity rows.
+
+Both formulations read the same columns: join keys as ``_vfs_k<i>``, one ``_vfs_m<i>`` per
+measure (the column where the filter holds, else null) and, for ``last``, ``_vfs_p<i>`` (1 where
+the filter holds). The range join keeps native times (``_vfs_event``, ``_vfs_created``); the
+tiled formulation turns them into integer microseconds (``_vfs_e``, ``_vfs_k`` for when the row
+became known, ``_vfs_c``) plus one tile number per tile size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.compile.aggregate import times
+from virtualfs.compile.aggregate.spec import (
+    AggregateContext,
+    key_name,
+    measure_name,
+    passes_name,
+)
+from virtualfs.compile.scan import build_source_relation
+
+EVENT_US, KNOWN_US, CREATED_US, TIME_US = "_vfs_e", "_vfs_k", "_vfs_c", "_vfs_t"
+LOW_US, HIGH_US = "_vfs_low", "_vfs_high"
+
+
+def tile_name(size: timedelta) -> str:
+    """The scan column holding each row's tile number for tiles of ``size``."""
+    return f"_vfs_tile_{times.micros(size)}"
+
+
+def build_native_scan(context: AggregateContext) -> exp.Select:
+    """Keys, ``_vfs_event``, ``_vfs_created`` (when declared), measures: for the range join."""
+    source = context.view.source
+    projections = [*_keys(context), _as(_source(context, source.timestamp), names.EVENT)]
+    if context.has_created:
+        projections.append(_as(_source(context, source.created or ""), names.CREATED))
+    projections += _measures(context)
+    return exp.select(*projections, copy=False).from_(
+        build_source_relation(source, context.dialect), copy=False
+    )
+
+
+def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta], bounds: str) -> exp.Select:
+    """Keys, times in microseconds, one tile number per size, measures: for the tiled form.
+
+    Rows that no entity row can see are left out: events after the latest entity time or at
+    or before the earliest entity time minus the longest window, and (known-time rule) rows
+    that landed after the latest entity time.
+    """
+    source = context.view.source
+    event = times.epoch_micros(_source(context, source.timestamp), context.dialect)
+    created = None
+    if context.has_created:
+        created = times.epoch_micros(_source(context, source.created or ""), context.dialect)
+    known = _later(event, created) if context.uses_known_time and created is not None else event
+    projections = [*_keys(context), _as(event, EVENT_US), _as(known.copy(), KNOWN_US)]
+    if created is not None:
+        projections.append(_as(created.copy(), CREATED_US))
+    projections += [_as(times.tile_number(event, size), tile_name(size)) for size in sizes]
+    projections += _measures(context)
+    low = exp.Sub(this=_bound(bounds, LOW_US), expression=times.literal(max(context.windows)))
+    conditions = [event.copy() > low, event.copy() <= _bound(bounds, HIGH_US)]
+    if context.uses_known_time:
+        conditions.append(known.copy() <= _bound(bounds, HIGH_US))
+    return (
+        exp.select(*projections, copy=False)
+        .from_(build_source_relation(source, context.dialect), copy=False)
+        .where(exp.and_(*conditions, copy=False), copy=False)
+    )
+
+
+def build_micro_entities(context: AggregateContext) -> exp.Select:
+    """``_vfs_row``, the keys as ``_vfs_k<i>`` and ``_vfs_t``, the entity time in microseconds."""
+    keys = [_as(key, key_name(i)) for i, key in enumerate(context.entity_keys())]
+    time = times.epoch_micros(context.entity_time(), context.dialect)
+    return exp.select(
+        names.column(names.ROW, names.ENTITY), *keys, _as(time, TIME_US), copy=False
+    ).from_(_entity_table(context), copy=False)
+
+
+def build_micro_bounds(context: AggregateContext) -> exp.Select:
+    """The earliest and latest entity times in microseconds."""
+    time = times.epoch_micros(names.column(context.entities.timestamp), context.dialect)
+    return exp.select(
+        _as(exp.Min(this=time), LOW_US), _as(exp.Max(this=time.copy()), HIGH_US), copy=False
+    ).from_(context.entities.table.copy(), copy=False)
+
+
+def entity_relation(context: AggregateContext) -> exp.Table:
+    """The entity rows aliased ``_vfs_entity``."""
+    return _entity_table(context)
+
+
+def _entity_table(context: AggregateContext) -> exp.Table:
+    table = context.entities.table.copy()
+    table.set("alias", exp.TableAlias(this=names.identifier(names.ENTITY)))
+    return table
+
+
+def _keys(context: AggregateContext) -> list[exp.Expression]:
+    return [_as(_source(context, key), key_name(i)) for i, key in enumerate(context.view.join_keys)]
+
+
+def _measures(context: AggregateContext) -> list[exp.Expression]:
+    """One column per measure, plus a passes-the-filter flag where ``last`` needs one."""
+    last_filtered = {context.measure_index(c) for c in context.columns
+                     if c.aggregation.function == "last" and c.aggregation.filter is not None}
+    columns: list[exp.Expression] = []
+    for index, measure in enumerate(context.measures):
+        value = _source(context, measure.column)
+        condition = context.filter_condition(measure, names.SOURCE)
+        if condition is not None:
+            value = exp.Case(ifs=[exp.If(this=condition, true=value)])
+        columns.append(_as(value, measure_name(index)))
+        if index in last_filtered:
+            flag = exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))],
+                            default=exp.Literal.number(0))
+            columns.append(_as(flag, passes_name(index)))
+    return columns
+
+
+def _source(context: AggregateContext, name: str) -> exp.Column:
+    return context.source_column(name, names.SOURCE)
+
+
+def _later(first: exp.Expression, second: exp.Expression) -> exp.Expression:
+    """The later of two times, ``first`` when ``second`` is null (null-safe GREATEST)."""
+    return exp.Case(ifs=[exp.If(this=second.copy() > first.copy(), true=second.copy())], default=first.copy())
+
+
+def _bound(bounds: str, column: str) -> exp.Subquery:
+    return exp.select(names.column(column), copy=False).from_(names.table(bounds), copy=False).subquery(
+        copy=False
+    )
+
+
+def _as(value: exp.Expression, name: str) -> exp.Alias:
+    return exp.alias_(value, names.identifier(name), copy=False)

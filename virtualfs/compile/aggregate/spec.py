@@ -1,0 +1,159 @@
+"""What an aggregate lookup asks for, as pure data: aggregations, entity rows, rule.
+
+An :class:`AggregateRequest` names the aggregations of one view wanted for the entity rows of
+an :class:`~virtualfs.compile.plan.EntityRelation`. :class:`AggregateContext` derives from it
+everything the formulations share: internal names, measures (one per distinct column and
+filter), windows, and how source columns are spelled in the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.compile.plan import EntityRelation, Rule
+from virtualfs.definitions import Aggregation, DType, FeatureView
+from virtualfs.definitions.aggregation import parse_filter
+from virtualfs.errors import RequestError
+from virtualfs.warehouses.names import warehouse_column
+
+# Functions that need the window's rows themselves, not per-tile summaries.
+RAW_ONLY = frozenset({"count_distinct", "last"})
+
+
+@dataclass(frozen=True)
+class AggregateColumn:
+    """One aggregation asked of a view: its definition, output column and output dtype.
+
+    ``dtype`` is the aggregation's ``output_dtype`` for the source column's type; the result is
+    cast to it. ``None`` leaves the value as the warehouse computes it (for SQL meant to be read).
+    """
+
+    aggregation: Aggregation
+    output: str
+    dtype: DType | None = None
+
+
+@dataclass(frozen=True)
+class AggregateRequest:
+    """Aggregations of ``view`` for each row of ``entities``, under ``rule``.
+
+    ``index`` is the view's position in a larger request; it keeps internal names apart.
+    """
+
+    view: FeatureView
+    columns: tuple[AggregateColumn, ...]
+    entities: EntityRelation
+    rule: Rule = "known"
+    index: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            raise RequestError(f"feature view {self.view.name!r}: no aggregations requested")
+        known = {a.name: a for a in self.view.aggregations}
+        for column in self.columns:
+            if known.get(column.aggregation.name) != column.aggregation:
+                raise RequestError(
+                    f"feature view {self.view.name!r} has no aggregation {column.aggregation.name!r}"
+                )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A source column under an optional filter: ``CASE WHEN filter THEN column END``."""
+
+    column: str
+    filter: str | None
+
+
+@dataclass(frozen=True)
+class AggregateContext:
+    """``request`` compiled for ``dialect``: names, measures, windows, column spellings."""
+
+    request: AggregateRequest
+    dialect: str
+
+    @property
+    def view(self) -> FeatureView:
+        return self.request.view
+
+    @property
+    def entities(self) -> EntityRelation:
+        return self.request.entities
+
+    @property
+    def columns(self) -> tuple[AggregateColumn, ...]:
+        return self.request.columns
+
+    @property
+    def has_created(self) -> bool:
+        return self.view.source.created is not None
+
+    @property
+    def uses_known_time(self) -> bool:
+        """Whether a row counts only once it landed (known-time rule, created time declared)."""
+        return self.request.rule == "known" and self.has_created
+
+    def name(self, part: str) -> str:
+        """A deterministic internal name for this view: ``_vfs_a<index>_<part>``."""
+        return f"_vfs_a{self.request.index}_{part}"
+
+    @cached_property
+    def measures(self) -> tuple[Measure, ...]:
+        found = (Measure(c.aggregation.column, c.aggregation.filter) for c in self.columns)
+        return tuple(dict.fromkeys(found))
+
+    def measure_index(self, column: AggregateColumn) -> int:
+        return self.measures.index(Measure(column.aggregation.column, column.aggregation.filter))
+
+    @cached_property
+    def windows(self) -> tuple[timedelta, ...]:
+        """The distinct windows, shortest first."""
+        return tuple(sorted({c.aggregation.window for c in self.columns}))
+
+    def source_column(self, name: str, table: str | None = None) -> exp.Column:
+        """A source column folded the way the warehouse folds unquoted names."""
+        return exp.column(warehouse_column(name, self.dialect),
+                          table=names.identifier(table) if table else None)
+
+    def filter_condition(self, measure: Measure, table: str) -> exp.Expression | None:
+        """The measure's filter over ``table``'s columns, identifiers folded for the dialect."""
+        if measure.filter is None:
+            return None
+        tree = parse_filter(measure.column, measure.filter)
+        return tree.transform(lambda node: self._bind(node, table))
+
+    def _bind(self, node: exp.Expression, table: str) -> exp.Expression:
+        if isinstance(node, exp.Column):
+            return self.source_column(node.name, table)
+        return node
+
+    def entity_time(self) -> exp.Column:
+        return names.column(self.entities.timestamp, names.ENTITY)
+
+    def entity_keys(self) -> list[exp.Column]:
+        return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.view.join_keys]
+
+
+def measure_name(index: int) -> str:
+    """The column holding measure ``index`` (null where the filter fails)."""
+    return f"_vfs_m{index}"
+
+
+def passes_name(index: int) -> str:
+    """The column saying whether a row passes measure ``index``'s filter (for ``last``)."""
+    return f"_vfs_p{index}"
+
+
+def output_name(index: int) -> str:
+    """The internal column holding requested aggregation ``index``."""
+    return f"_vfs_o{index}"
+
+
+def key_name(index: int) -> str:
+    """The internal column holding join key ``index`` inside aggregate CTEs."""
+    return f"_vfs_k{index}"
