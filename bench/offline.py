@@ -8,9 +8,10 @@ Two views (orders with a 30-day TTL, page views), both with a created time, both
 (entity rows in order, all input columns): for the known-time rule a running best row per key
 by (event, created) in the order rows became known, then ASOF JOIN on that time; for the
 event-time rule ties deduplicated, then ASOF JOIN. Also shown, for scale, a plain ASOF JOIN on
-the event time without any tie-break (wrong on ties). Each variant runs in its own process:
-median of ``--repeat`` runs, and peak memory above the process's size before the first run.
-Last, the time to compile the SQL of a 20-view request per dialect.
+the event time without any tie-break (wrong on ties). Each variant runs in its own process,
+``--repeat`` times; the two variants of a rule alternate (A, B, A, B) so that load from other
+work on the machine falls on both. Reported: the median time, and the peak memory above the
+process's size before its first run. Last, the time to compile the SQL of a 20-view request.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def child(path: str, variant: str, rule: str, repeat: int) -> None:
         result = run()
         times.append(time.perf_counter() - began)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - start_mb
-    print(json.dumps({"seconds": statistics.median(times), "peak_mb": peak_mb, "rows": len(result),
+    print(json.dumps({"times": times, "peak_mb": peak_mb, "rows": len(result),
                       "filled": int(result["amount"].notna().sum())}))
 
 
@@ -196,7 +197,8 @@ def _rss_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--scale", choices=list(SCALES), default="small")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs=3, metavar=("PATH", "VARIANT", "RULE"), help=argparse.SUPPRESS)
@@ -214,23 +216,29 @@ def main() -> None:
         print("| rule | query | seconds | peak MB | vs hand-written (time / memory) |")
         print("|---|---|---|---|---|")
         for rule in ("known", "event"):
-            hand = _measure(path, rule, rule, args.repeat)
-            ours = _measure(path, "virtualfs", rule, args.repeat)
+            hand, ours = _alternating(path, [rule, "virtualfs"], rule, args.repeat)
             assert ours["rows"] == hand["rows"] and ours["filled"] == hand["filled"], (ours, hand)
             print(f"| {rule} | hand-written | {hand['seconds']:.2f} | {hand['peak_mb']:.0f} | |")
             print(f"| {rule} | virtualfs | {ours['seconds']:.2f} | {ours['peak_mb']:.0f} | "
                   f"{ours['seconds'] / hand['seconds']:.2f}x / {ours['peak_mb'] / hand['peak_mb']:.2f}x |")
-        floor = _measure(path, "floor", "event", args.repeat)
+        (floor,) = _alternating(path, ["floor"], "event", args.repeat)
         print(f"| - | ASOF on event time, no tie-break (wrong on ties) | {floor['seconds']:.2f} | "
               f"{floor['peak_mb']:.0f} | |")
     print("\ncompile a 20-view request (trees + SQL text), median ms: " +
           ", ".join(f"{d} {ms:.1f}" for d, ms in compile_times().items()))
 
 
-def _measure(path: Path, variant: str, rule: str, repeat: int) -> dict:
-    command = [sys.executable, __file__, "--child", str(path), variant, rule, "--repeat", str(repeat)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def _alternating(path: Path, variants: list[str], rule: str, repeat: int) -> list[dict]:
+    """Each variant ``repeat`` times, one process per run, variants taking turns."""
+    runs: dict[str, list[dict]] = {variant: [] for variant in variants}
+    for _ in range(repeat):
+        for variant in variants:
+            command = [sys.executable, __file__, "--child", str(path), variant, rule, "--repeat", "1"]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            runs[variant].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return [{"seconds": statistics.median(t for run in results for t in run["times"]),
+             "peak_mb": statistics.median(run["peak_mb"] for run in results),
+             "rows": results[0]["rows"], "filled": results[0]["filled"]} for results in runs.values()]
 
 
 if __name__ == "__main__":

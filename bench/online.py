@@ -170,8 +170,8 @@ def bench_materialize(name: str, store, warehouse: DuckDBWarehouse, rows: int) -
 def raw_write(name: str, store, batches: list) -> None:
     if name == "sqlite":
         connection = sqlite3.connect(store.path + ".raw", isolation_level=None)
-        for pragma in ("page_size = 16384", "journal_mode = WAL", "synchronous = NORMAL",
-                       "cache_size = -65536"):
+        for pragma in ("page_size = 16384", "journal_mode = WAL", "synchronous = NORMAL",  # as ours
+                       "cache_size = -65536", "wal_autocheckpoint = 4096", "journal_size_limit = 67108864"):
             connection.execute("PRAGMA " + pragma)
         connection.execute('CREATE TABLE t ("key" TEXT PRIMARY KEY, "value" BLOB NOT NULL, "expires_at" REAL)'
                            " WITHOUT ROWID")

@@ -76,7 +76,7 @@ def _window_rows(rows: list[dict], source: ReferenceSource, keys: tuple, t, aggr
             continue
         e = _utc(row[source.event])
         c = _utc(row[source.created]) if source.created else None
-        if e is None or not (t - aggregation.window <= e <= t):
+        if e is None or not (t - aggregation.window < e <= t):
             continue
         if rule == "known" and c is not None and c > t:
             continue

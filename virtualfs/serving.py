@@ -46,10 +46,9 @@ def get_online_features(online_store: OnlineStore, registry: Registry, entity_ro
     plan = request_plan(registry, online_store.project, features, full_feature_names)
     columns, _ = entity_columns(entity_rows, plan.join_keys)
     view_keys = [_view_keys(view, columns) for view in plan.views]
-    if len(view_keys) == 1:
-        wanted: Sequence[str] = view_keys[0]
-    else:
-        wanted = list(dict.fromkeys(key for keys in view_keys for key in keys))
+    # Views never share keys (each has its own prefix); a repeated entity row is read twice,
+    # which costs less than removing repeats from every request.
+    wanted = view_keys[0] if len(view_keys) == 1 else [key for keys in view_keys for key in keys]
     found = online_store.read(wanted)
     now_us = to_micros(now) if now is not None else time.time_ns() // 1000
     if fallback is not None and len(found) < len(set(wanted)):

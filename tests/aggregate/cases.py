@@ -104,14 +104,15 @@ def source_rows(draw, has_created: bool) -> pd.DataFrame:
 
 
 @st.composite
-def entity_frames(draw) -> pd.DataFrame:
-    rows = draw(st.lists(st.tuples(_maybe(st.integers(1, 4), 15), _maybe(st.integers(-2, 28), 20), NUDGES),
-                         min_size=1, max_size=8))
+def entity_frames(draw, edges: list[datetime]) -> pd.DataFrame:
+    """Entity rows at grid times, or exactly at an event time or one window after one."""
+    grid = st.tuples(_maybe(st.integers(-2, 28), 20), NUDGES).map(lambda pair: instant(*pair))
+    times = st.one_of(grid, st.sampled_from(edges)) if edges else grid
+    rows = draw(st.lists(st.tuples(_maybe(st.integers(1, 4), 15), times), min_size=1, max_size=8))
     rows += draw(st.lists(st.sampled_from(rows), max_size=2))  # duplicate rows
     return pd.DataFrame({
         "customer_id": pd.array([r[0] for r in rows], dtype="Int64"),
-        "event_timestamp": pd.to_datetime([instant(r[1], r[2]) for r in rows], utc=True).astype(
-            "datetime64[us, UTC]"),
+        "event_timestamp": pd.to_datetime([r[1] for r in rows], utc=True).astype("datetime64[us, UTC]"),
     })
 
 
@@ -125,7 +126,10 @@ def specs(draw) -> AggregateSpec:
 @st.composite
 def aggregate_cases(draw) -> AggregateCase:
     has_created = draw(st.booleans())
-    return AggregateCase(
-        draw(source_rows(has_created)), has_created, draw(st.booleans()), draw(entity_frames()),
-        tuple(draw(st.lists(specs(), min_size=1, max_size=6))), draw(st.sampled_from(["known", "event"])),
-    )
+    rows = draw(source_rows(has_created))
+    chosen = tuple(draw(st.lists(specs(), min_size=1, max_size=6)))
+    times = [t for column in ("event_ts", "created_ts") if column in rows for t in rows[column].dropna()]
+    edges = [t.to_pydatetime() + timedelta(seconds=shift) for t in times
+             for shift in (0, *(spec.window for spec in chosen))]
+    return AggregateCase(rows, has_created, draw(st.booleans()), draw(entity_frames(edges)), chosen,
+                         draw(st.sampled_from(["known", "event"])))

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from tests.compile.helpers import context, orders_view
 from virtualfs.compile import names
+from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.pit import AsofJoin, MatchCondition
 from virtualfs.compile.pit.base import candidate_condition, newest_first
 from virtualfs.compile.render import to_sql
-from virtualfs.compile.scan import build_source_relation, known_time, landed_by, minus
+from virtualfs.compile.scan import build_scan, build_source_relation, known_time, landed_by, minus
 
 T = names.column("t")
 
@@ -98,3 +101,32 @@ def test_match_condition_keeps_entity_time_on_the_left() -> None:
 def test_asof_join_orders_by_rule(rule, created, ordering) -> None:
     join = AsofJoin().build_view(context(orders_view(created=created), "duckdb", rule)).join
     assert to_sql(join, "duckdb").endswith(f'"_vfs_entity"."customer_id" = "_vfs_v0"."customer_id" AND {ordering}')
+
+
+@pytest.mark.parametrize(("query", "dialect", "expected"), [
+    ("SELECT id, t FROM x ORDER BY t DESC", "snowflake",
+     'SELECT "ID", "T", ROW_NUMBER() OVER (ORDER BY "T" DESC) AS "_vfs_row" FROM "X" ORDER BY "T" DESC'),
+    ("SELECT id, t AS at FROM x ORDER BY 2, at", "postgres",
+     'SELECT "id", "t" AS "at", ROW_NUMBER() OVER (ORDER BY "t", "t") AS "_vfs_row" FROM "x" ORDER BY 2, "at"'),
+    ("SELECT id, t FROM x", "snowflake",
+     'SELECT "_vfs_query".*, ROW_NUMBER() OVER (ORDER BY NULL) AS "_vfs_row" FROM (SELECT "ID", "T" FROM "X") '
+     'AS "_vfs_query"'),
+    ("SELECT DISTINCT id, t FROM x ORDER BY t", "duckdb",
+     'SELECT "_vfs_query".*, ROW_NUMBER() OVER (ORDER BY NULL) AS "_vfs_row" FROM (SELECT DISTINCT "id", "t" '
+     'FROM "x" ORDER BY "t") AS "_vfs_query"'),
+])
+def test_entity_query_rows_are_numbered_in_its_order(query, dialect, expected) -> None:
+    parsed = normalize_identifiers(sqlglot.parse_one(query, read=dialect), dialect=dialect)
+    assert to_sql(build_numbered_entities(parsed), dialect) == expected
+
+
+@pytest.mark.parametrize(("rule", "ttl", "where"), [
+    ("known", "1h", '"_vfs_source"."ORDERED_AT" <= "_vfs_bounds"."_vfs_high" AND "_vfs_source"."ORDERED_AT" >= '
+     '"_vfs_bounds"."_vfs_low" - INTERVAL \'3600 SECOND\' AND ("_vfs_source"."LOADED_AT" <= '
+     '"_vfs_bounds"."_vfs_high" OR "_vfs_source"."LOADED_AT" IS NULL)'),
+    ("event", None, '"_vfs_source"."ORDERED_AT" <= "_vfs_bounds"."_vfs_high"'),
+])
+def test_scan_is_pruned_to_entity_times(rule, ttl, where) -> None:
+    scan = build_scan(context(orders_view(ttl=ttl), "snowflake", rule))
+    assert to_sql(scan.args["where"], "snowflake") == f"WHERE {where}"
+    assert to_sql(scan.args["joins"][0], "snowflake") == 'CROSS JOIN "_vfs_bounds"'

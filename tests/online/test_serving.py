@@ -162,3 +162,32 @@ def test_aggregations_are_refused_online_with_a_clear_error():
                          ("customer_orders:*", "'\\*' \\(it has aggregations \\['orders_7d'\\]\\)")):
         with pytest.raises(UnsupportedError, match=message):
             get_online_features(store, registry, rows, [ref])
+
+
+def test_read_path_imports_neither_pandas_nor_pyarrow(tmp_path):
+    import subprocess
+    import sys
+
+    from virtualfs.online.sqlite import SQLiteOnlineStore
+
+    registry = shop_registry()
+    store = SQLiteOnlineStore(str(tmp_path / "online.db"), project="test")
+    write_rows(store, registry.view("customer_orders"), [{"customer_id": 1, "event": at(0), "amount": 9.5}])
+    code = "\n".join([
+        "import sys",
+        "from virtualfs import Entity, Feature, FeatureView, Source",
+        "from virtualfs.online.sqlite import SQLiteOnlineStore",
+        "from virtualfs.registry import Registry",
+        "from virtualfs.serving import get_online_features",
+        "customer = Entity('customer', ['customer_id'])",
+        "source = Source('orders', table='orders', timestamp='ordered_at', created='loaded_at')",
+        "features = [Feature('amount', 'float64'), Feature('items', 'int64'), Feature('note', 'string')]",
+        "registry = Registry.from_objects([FeatureView('customer_orders', [customer], source, features)])",
+        f"store = SQLiteOnlineStore({str(tmp_path / 'online.db')!r}, project='test')",
+        "response = get_online_features(store, registry, [{'customer_id': 1}], ['customer_orders:amount'])",
+        "assert response.to_dict()['amount'] == [9.5], response.to_dict()",
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'redis') if m in sys.modules))",
+    ])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

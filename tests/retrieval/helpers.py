@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
@@ -29,14 +29,15 @@ def strategies_for(warehouse: Warehouse) -> list:
     return [s for s in ALL_STRATEGIES if s.supports(warehouse.capabilities)]
 
 
-def create_source(warehouse: Warehouse, name: str, rows: pd.DataFrame, naive: bool) -> None:
-    """``CREATE TABLE name AS ...`` with unquoted-style names, time columns naive if asked."""
+def create_source(warehouse: Warehouse, name: str, rows: pd.DataFrame, naive: Collection[str] = ()) -> None:
+    """``CREATE TABLE name AS ...`` with unquoted-style names; the ``naive`` columns are stored as
+    timestamps without time zone (naive UTC)."""
     table = pa.Table.from_pandas(rows, preserve_index=False)
     with uploaded(warehouse, "_vfs_seed", table) as staged:
         columns = []
         for field in table.schema:
             value: exp.Expression = exp.column(frame_column(field.name))
-            if naive and pa.types.is_timestamp(field.type) and field.name != "f_time":
+            if field.name in naive:
                 value = exp.cast(value, exp.DataType.build("TIMESTAMP"))
             columns.append(exp.alias_(value, warehouse_column(field.name, warehouse.dialect)))
         target = warehouse_table(name, warehouse.dialect)
@@ -65,7 +66,7 @@ def case_in_warehouse(warehouse: Warehouse, case: PitCase) -> Iterator[Registry]
     tables = [f"pit_source_{next(_tables)}" for _ in case.sources]
     try:
         for table, source in zip(tables, case.sources, strict=True):
-            create_source(warehouse, table, source.rows, source.naive)
+            create_source(warehouse, table, source.rows, ("event_at", "created_at") if source.naive else ())
         views = [view_for(i, s, t) for i, (s, t) in enumerate(zip(case.sources, tables, strict=True))]
         yield Registry.from_objects(views)
     finally:
@@ -104,9 +105,9 @@ def orders_view(warehouse: Warehouse, rows: list[tuple], created: bool = True, t
     """A registry with view ``orders`` (feature ``total``) over a new table holding ``rows``;
     with ``query=True`` the source is a SELECT over that table."""
     table = f"orders_{next(_tables)}"
-    create_source(warehouse, table, orders_frame(rows, created), naive=False)
+    create_source(warehouse, table, orders_frame(rows, created))
     columns = "customer_id, ordered_at, " + ("loaded_at, " if created else "") + "total"
-    source = (Source("orders", query=f"SELECT {columns} FROM {table}", timestamp="ordered_at",  # noqa: S608
+    source = (Source("orders", query=f"SELECT {columns} FROM {table}", timestamp="ordered_at",
                      created="loaded_at" if created else None)
               if query else
               Source("orders", table=table, timestamp="ordered_at", created="loaded_at" if created else None))

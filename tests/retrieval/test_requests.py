@@ -37,7 +37,7 @@ def test_features_come_back_with_their_declared_types(warehouse) -> None:
         "s": pd.array(["a", None], dtype="string"), "b": pd.array([None, True], dtype="boolean"),
         "when": pd.to_datetime([None, "2024-01-01"], utc=True).astype("datetime64[us, UTC]"),
     })
-    create_source(warehouse, "typed_source", source, naive=True)
+    create_source(warehouse, "typed_source", source, naive=("at",))
     features = [Feature("n", "int64"), Feature("x", "float64"), Feature("s", "string"), Feature("b", "bool"),
                 Feature("when", "timestamp")]
     view = FeatureView("typed", [ENTITIES["customer_id"]], Source("typed", table="typed_source", timestamp="at"),
@@ -85,7 +85,7 @@ def test_views_with_different_entities_in_one_request(warehouse) -> None:
         "updated_at": pd.to_datetime(["2024-04-01", "2024-05-02"], utc=True).astype("datetime64[us, UTC]"),
         "price": pd.array([1.5, 2.5], dtype="Float64"),
     })
-    create_source(warehouse, "product_prices", products, naive=False)
+    create_source(warehouse, "product_prices", products)
     prices = FeatureView("prices", [ENTITIES["product_id"]],
                          Source("prices", table="product_prices", timestamp="updated_at"), [Feature("price", "float64")])
     frame = entities((1, T), (2, "2024-05-03"))
@@ -106,21 +106,23 @@ def test_full_feature_names_prefix_the_view(warehouse) -> None:
         assert job.to_pandas().columns.tolist() == ["customer_id", "event_timestamp", "orders__total"]
 
 
-def test_entities_from_a_warehouse_query(warehouse) -> None:
+@pytest.mark.parametrize(("order", "positions"), [("position", [1, 2, 3]), ("3 DESC", [3, 2, 1]),
+                                                ("rank", [3, 2, 1])])
+def test_entities_from_a_warehouse_query_keep_its_order(warehouse, order, positions) -> None:
     labels = pd.DataFrame({"customer_id": pd.array([2, 1, 3], dtype="Int64"),
                            "event_timestamp": pd.to_datetime([T, T, T], utc=True).astype("datetime64[us, UTC]"),
                            "position": pd.array([1, 2, 3], dtype="Int64")})
-    create_source(warehouse, "labels", labels, naive=True)
+    create_source(warehouse, "labels", labels, naive=("event_timestamp",))
+    totals = {1: 20.0, 2: 10.0, 3: None}
     try:
         with orders_view(warehouse, ROWS) as registry:
-            query = "SELECT customer_id, event_timestamp, position FROM labels ORDER BY position"
-            job = get_historical_features(warehouse, registry, query, ["orders:total"])
-            result = job.to_pandas()
+            query = f"SELECT customer_id, event_timestamp, position, -position AS rank FROM labels ORDER BY {order}"
+            result = get_historical_features(warehouse, registry, query, ["orders:total"]).to_pandas()
     finally:
         warehouse.execute(exp.Drop(this=warehouse_table("labels", warehouse.dialect), kind="TABLE"))
-    assert [c.lower() for c in result.columns] == ["customer_id", "event_timestamp", "position", "total"]
-    assert result.iloc[:, 2].tolist() == [1, 2, 3]
-    assert [None if pd.isna(v) else v for v in result["total"]] == [20.0, 10.0, None]
+    assert [c.lower() for c in result.columns] == ["customer_id", "event_timestamp", "position", "rank", "total"]
+    assert result.iloc[:, 2].tolist() == positions
+    assert [None if pd.isna(v) else v for v in result["total"]] == [totals[p] for p in positions]
 
 
 def test_to_table_writes_the_result_in_the_warehouse(warehouse) -> None:

@@ -6,11 +6,13 @@ import dataclasses
 
 import pandas as pd
 import pytest
+import sqlglot
 
 from tests.reference import ReferenceView, reference_frame
 from tests.retrieval.helpers import ENTITIES, create_source, entities, orders_frame, python_values
 from virtualfs import Feature, FeatureView, Source
 from virtualfs.compile.pit import AsofJoin, WindowRank
+from virtualfs.errors import WarehouseError
 from virtualfs.registry import Registry
 from virtualfs.retrieval import get_historical_features
 from virtualfs.warehouses.duckdb import DuckDBWarehouse
@@ -24,7 +26,7 @@ def wide():
     warehouse = DuckDBWarehouse()
     rows = orders_frame([(c, f"2024-05-01 {h:02d}:{m:02d}", f"2024-05-01 {h:02d}:{m + 7:02d}", float(c * 100 + h))
                          for c in range(1, 4) for h in range(8, 13) for m in (0, 30)])
-    create_source(warehouse, "orders", rows, naive=True)
+    create_source(warehouse, "orders", rows, naive=("ordered_at", "loaded_at"))
     views = [FeatureView(f"orders_{i}", [ENTITIES["customer_id"]],
                          Source("orders", table="orders", timestamp="ordered_at", created="loaded_at"),
                          [Feature("total", "float64")], ttl=f"{20 + i}m") for i in range(VIEWS)]
@@ -44,3 +46,16 @@ def test_pit_fifty_views_split_into_parts_match_reference(wide, strategy) -> Non
                                 (("total", f"orders_{i}__total"),), pd.Timedelta(minutes=20 + i))
                   for i in range(VIEWS)]
     assert python_values(job.to_pandas()) == python_values(reference_frame(frame, references, "known"))
+
+
+def test_failed_wide_request_leaves_no_temporary_tables(wide) -> None:
+    warehouse, registry, _ = wide
+    broken = FeatureView("broken", [ENTITIES["customer_id"]],
+                         Source("gone", table="dropped_table", timestamp="ordered_at"), [Feature("total", "float64")])
+    views = [*registry.views.values(), broken]
+    job = get_historical_features(warehouse, Registry.from_objects(views), entities((1, "2024-05-01 12:00")),
+                                  [f"{v.name}:total" for v in views], full_feature_names=True)
+    with pytest.raises(WarehouseError, match="dropped_table"):
+        job.to_pandas()
+    left = warehouse.fetch_arrow(sqlglot.parse_one("SELECT table_name FROM duckdb_tables() WHERE temporary"))
+    assert left.column("table_name").to_pylist() == []

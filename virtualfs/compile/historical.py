@@ -22,7 +22,6 @@ from virtualfs.errors import UnsupportedError
 from virtualfs.warehouses.base import Capabilities
 from virtualfs.warehouses.names import temp_table
 
-
 # "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" is the longest text one node adds
 _SYNTAX_PER_NODE = 64
 

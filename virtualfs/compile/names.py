@@ -14,6 +14,7 @@ ROW = "_vfs_row"            # the entity row's position: output order, and what 
 BOUNDS = "_vfs_bounds"      # min and max entity time, for pruning source scans
 LOW, HIGH = "_vfs_low", "_vfs_high"
 SOURCE = "_vfs_source"      # a source table or query inside a scan
+QUERY = "_vfs_query"        # entity rows given as a query, inside the statement numbering them
 EVENT = "_vfs_event"        # e: when the row happened
 CREATED = "_vfs_created"    # c: when the row landed
 KNOWN = "_vfs_known"        # greatest(e, c): when the row became known

@@ -53,6 +53,7 @@ class EntityRelation:
     carry: tuple[str, ...]
 
     def key_column(self, key: str) -> str:
+        """The column holding join key ``key``."""
         return dict(self.keys)[key]
 
 
@@ -113,9 +114,11 @@ class ViewContext:
         return [names.column(_folded(k, self.dialect), table) for k in self.view.join_keys]
 
     def entity_keys(self) -> list[exp.Column]:
+        """The entity rows' columns holding the view's join keys."""
         return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.view.join_keys]
 
     def entity_time(self) -> exp.Column:
+        """The entity rows' time, ``t``."""
         return names.column(self.entities.timestamp, names.ENTITY)
 
     def keys_match(self, table: str) -> list[exp.Expression]:
@@ -124,6 +127,7 @@ class ViewContext:
         return [exp.EQ(this=entity, expression=row) for entity, row in pairs]
 
     def feature(self, feature: FeatureColumn, table: str) -> exp.Column:
+        """Feature ``feature`` of the view's rows in ``table``."""
         return names.column(_folded(feature.name, self.dialect), table)
 
 

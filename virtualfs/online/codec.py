@@ -10,7 +10,8 @@ Layout (big-endian; the view's feature order; the key's schema tag pins the shap
     bytes   the UTF-8 text of the string features, in order
 
 Encoding is column-wise (numpy + Arrow) because materialization writes millions of rows;
-decoding is one ``struct.unpack_from`` per value because serving reads a handful.
+decoding is one ``struct.unpack_from`` per value, then one list comprehension per column,
+because serving reads a few hundred at most and must stay in pure Python.
 """
 
 from __future__ import annotations

@@ -46,7 +46,9 @@ class ViewRows:
         store.write(WriteBatch([self.marker], [value]))
 
     def write_batch(self, batch: pa.RecordBatch, expire_after: timedelta | None = None) -> WriteBatch:
-        """Key and encode one record batch of latest rows."""
+        """Key and encode one record batch of latest rows, sorted by key."""
+        import pyarrow.compute as pc
+
         width = len(self.view.join_keys)
         expected = width + 2 + len(self.view.features)
         if batch.num_columns != expected:
@@ -54,9 +56,11 @@ class ViewRows:
                 f"feature view {self.view.name!r}: expected {expected} columns from the warehouse "
                 f"(join keys, event, created, features), got {batch.num_columns}"
             )
-        columns = batch.columns
         try:
-            keys = arrow_keys(self.prefix, columns[:width], f"of view {self.view.name!r}")
+            keys = arrow_keys(self.prefix, batch.columns[:width], f"of view {self.view.name!r}")
+            # Rows in key order: B-tree stores (SQLite) then append instead of inserting at random.
+            order = pc.sort_indices(keys)
+            keys, columns = keys.take(order), batch.take(order).columns
             encoded = self.codec.encode(columns[width], columns[width + 1], columns[width + 2:])
         except (TypeError, ValueError, NotImplementedError) as error:
             raise OnlineStoreError(f"feature view {self.view.name!r}: {error}") from None

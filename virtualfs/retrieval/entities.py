@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from virtualfs.warehouses.base import Warehouse
 
 
+_TIMESTAMP_ROLE = "the timestamp column; name another with timestamp_column="
+
+
 @dataclass(frozen=True, eq=False)
 class EntityInput:
     """The entity rows: in memory (``table``, and ``frame`` when given as pandas) or ``query``.
@@ -43,10 +46,6 @@ class EntityInput:
     frame: pd.DataFrame | None = None
     query: exp.Query | None = None
 
-    @property
-    def num_rows(self) -> int | None:
-        return None if self.table is None else self.table.num_rows
-
     def join_columns(self) -> list[str]:
         """The columns the joins read: join keys, then the timestamp, each once."""
         return list(dict.fromkeys([*(column for _, column in self.keys), self.timestamp]))
@@ -55,24 +54,25 @@ class EntityInput:
 def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
                   lookups: Sequence[ViewLookup]) -> EntityInput:
     """Check ``entity_df`` against the request; errors name the column and what was expected."""
-    frame = None
     if isinstance(entity_df, str):
         query = _parse_query(entity_df, warehouse.dialect)
         schema = warehouse.schema_of(query)
-        resolve = _resolver(schema.names, warehouse.dialect)
+        columns = schema.names
+        resolve = _resolver(columns, warehouse.dialect)
+        timestamp = _find(resolve, timestamp_column, columns, _TIMESTAMP_ROLE)
+        found = schema.field(timestamp).type
+        if not pa.types.is_timestamp(found):
+            raise _not_a_timestamp(timestamp, found)
+        inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns), query=query)
     else:
         frame, table = _as_arrow(entity_df)
-        query, schema, resolve = None, table.schema, _exact(table.column_names)
-    timestamp = _find(resolve, timestamp_column, schema.names,
-                      "the timestamp column; name another with timestamp_column=")
-    if query is None:
-        table = _timestamps_checked(table, timestamp)
-        schema = table.schema
-    elif not pa.types.is_timestamp(schema.field(timestamp).type):
-        raise _not_a_timestamp(timestamp, schema.field(timestamp).type)
-    keys = _keys(lookups, resolve, schema.names)
-    _check_outputs(lookups, schema.names)
-    return EntityInput(tuple(schema.names), timestamp, keys, table if query is None else None, frame, query)
+        columns = table.column_names
+        resolve = _exact(columns)
+        timestamp = _find(resolve, timestamp_column, columns, _TIMESTAMP_ROLE)
+        inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns),
+                             table=_timestamps_checked(table, timestamp), frame=frame)
+    _check_outputs(lookups, columns)
+    return inputs
 
 
 def with_row_ids(table: pa.Table, columns: Iterable[str]) -> pa.Table:
@@ -89,7 +89,7 @@ def _as_arrow(entity_df: Any) -> tuple[pd.DataFrame | None, pa.Table]:
     if isinstance(entity_df, pd.DataFrame):
         try:
             return entity_df, pa.Table.from_pandas(entity_df, preserve_index=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as error:
             raise RequestError(f"entity frame cannot be read: {error}") from None
     raise RequestError(
         "entity_df must be a pandas DataFrame, a pyarrow Table or a SELECT statement; "

@@ -20,7 +20,5 @@ def features_to_pandas(inputs: pd.DataFrame, features: pa.Table) -> pd.DataFrame
 
     mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
     converted = features.to_pandas(types_mapper=mapping.get)
-    result = inputs.copy(deep=False)
-    for name in converted.columns:
-        result[name] = converted[name].array
-    return result
+    converted.index = inputs.index  # rows match by position; the indexes are then equal, not aligned
+    return pd.concat([inputs, converted], axis=1)

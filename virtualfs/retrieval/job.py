@@ -12,6 +12,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from virtualfs.compile import names
+from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.historical import CompiledRetrieval, build_retrieval
 from virtualfs.compile.pit import PitStrategy
 from virtualfs.compile.plan import EntityRelation, PitRequest, Rule, ViewLookup
@@ -79,9 +80,8 @@ class RetrievalJob:
         downloading it; the table must not exist yet."""
         target = warehouse_table(name, self.warehouse.dialect)
         compiled = self._full
-        with self._staged(self.entities.columns):
-            create = exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query)
-            _run_all(self.warehouse, compiled, lambda: self.warehouse.execute(create))
+        with self._staged(self.entities.columns), _prepared(self.warehouse, compiled):
+            self.warehouse.execute(exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query))
         return target
 
     @cached_property
@@ -99,8 +99,8 @@ class RetrievalJob:
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 
     def _fetch(self, compiled: CompiledRetrieval, columns: Sequence[str]) -> pa.Table:
-        with self._staged(columns):
-            fetched = _run_all(self.warehouse, compiled, lambda: self.warehouse.fetch_arrow(compiled.query))
+        with self._staged(columns), _prepared(self.warehouse, compiled):
+            fetched = self.warehouse.fetch_arrow(compiled.query)
         types = {f.output: f.dtype.to_arrow() for lookup in self.lookups for f in lookup.features}
         schema = pa.schema([(f.name, types.get(f.name, f.type)) for f in fetched.schema])
         return conform(fetched, schema)
@@ -113,37 +113,34 @@ class RetrievalJob:
                 yield
             return
         target = temp_table(names.ENTITIES)
-        numbered = exp.select(
-            exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber()), names.identifier(names.ROW)), copy=False,
-        ).from_(self.entities.query.subquery(names.identifier("_vfs_query")), copy=False)
+        numbered = build_numbered_entities(self.entities.query)
         create = exp.Create(this=target.copy(), kind="TABLE", expression=numbered,
                             properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
         drop = exp.Drop(this=target.copy(), kind="TABLE", exists=True)
         self.warehouse.execute(drop)
         self.warehouse.execute(create)
-        try:
+        with _cleaned_up(self.warehouse, (drop,)):
             yield
-        finally:
-            _quietly_if_failing(lambda: self.warehouse.execute(drop.copy()))
 
 
-def _run_all(warehouse: Warehouse, compiled: CompiledRetrieval, last):
-    """``compiled.setup``, then ``last()``, then ``compiled.cleanup`` whatever happened."""
-    try:
+@contextmanager
+def _prepared(warehouse: Warehouse, compiled: CompiledRetrieval) -> Iterator[None]:
+    """``compiled.setup`` run (the parts of a wide request); ``compiled.cleanup`` run after."""
+    with _cleaned_up(warehouse, compiled.cleanup):
         for statement in compiled.setup:
             warehouse.execute(statement)
-        return last()
-    finally:
-        for statement in compiled.cleanup:
-            _quietly_if_failing(lambda s=statement: warehouse.execute(s))
+        yield
 
 
-def _quietly_if_failing(cleanup) -> None:
-    """Run ``cleanup``; its error is raised unless another error is already on its way."""
-    import sys
-
-    if sys.exc_info()[0] is None:
-        cleanup()
-        return
-    with suppress(WarehouseError):
-        cleanup()
+@contextmanager
+def _cleaned_up(warehouse: Warehouse, statements: Sequence[exp.Expression]) -> Iterator[None]:
+    """Run ``statements`` when the block ends; their errors never hide the block's own."""
+    try:
+        yield
+    except BaseException:
+        for statement in statements:
+            with suppress(WarehouseError):
+                warehouse.execute(statement)
+        raise
+    for statement in statements:
+        warehouse.execute(statement)

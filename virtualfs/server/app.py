@@ -45,6 +45,7 @@ from virtualfs.server.auth import (
     may_read_service,
     may_read_view,
 )
+from virtualfs.server.batch import ReadBatcher, Vectors
 from virtualfs.server.config import ServerConfig, parse_server_config
 from virtualfs.server.encode import (
     ARROW_STREAM,
@@ -81,6 +82,7 @@ class ServerState:
         self.store_name = store.config.online.type
         # Read-through may run a warehouse query for seconds: keep it off the event loop.
         self.reads_block = fallback_enabled(store.config.online)
+        self.batcher = ReadBatcher(self._read, self.metrics)
         self.openapi = orjson.dumps(openapi_document(config))
 
     def registry(self) -> Registry:
@@ -95,13 +97,15 @@ class ServerState:
         self.metrics.registry_version = registry.version
         return registry
 
-    async def read(self, wanted: FeaturesRequest) -> OnlineResponse:
+    async def read(self, wanted: FeaturesRequest) -> Vectors:
         """The online read; a store that does not answer is a 503 (the next request tries again)."""
         try:
             if self.reads_block:
-                return await run_in_threadpool(self._read, wanted)
-            # On the event loop: one store round trip costs less than the hop to a thread and back.
-            return self._read(wanted)
+                self.metrics.store_reads += 1
+                return Vectors.of(await run_in_threadpool(self._read, wanted))
+            # On the event loop, batched: a store round trip costs less than a hop to a thread and
+            # back, and one round trip for a burst of requests less than one each.
+            return await self.batcher.read(wanted)
         except (OnlineStoreError, WarehouseError) as error:
             self.metrics.store_error(self.store_name)
             raise unavailable(str(error)) from None

@@ -21,7 +21,7 @@ import orjson
 
 from virtualfs.definitions import FeatureService, FeatureView
 from virtualfs.online.plan import RequestPlan
-from virtualfs.online.response import OnlineResponse
+from virtualfs.server.batch import Vectors
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -36,35 +36,35 @@ def wants_arrow(accept: str | None) -> bool:
     return accept is not None and ARROW_STREAM in accept
 
 
-def to_json(response: OnlineResponse, plan: RequestPlan) -> bytes:
-    """The columnar JSON body of a response."""
-    columns = response.to_dict()
-    names = response.feature_names
+def to_json(vectors: Vectors, plan: RequestPlan) -> bytes:
+    """The columnar JSON body of a read."""
+    columns = vectors.columns
+    names = vectors.feature_names
     return orjson.dumps({
         "entities": {key: columns[key] for key in plan.join_keys},
         "features": names,
         "values": {name: columns[name] for name in names},
-        "statuses": response.statuses,
-        "event_times": response.event_times,
+        "statuses": vectors.statuses,
+        "event_times": vectors.event_times,
     }, option=_OPTIONS)
 
 
-def to_arrow(response: OnlineResponse, plan: RequestPlan) -> bytes:
-    """The response as an Arrow IPC stream of one record batch."""
+def to_arrow(vectors: Vectors, plan: RequestPlan) -> bytes:
+    """A read as an Arrow IPC stream of one record batch."""
     import pyarrow as pa
 
-    columns = response.to_dict()
+    columns = vectors.columns
     names, arrays = [], []
     for key in plan.join_keys:
         names.append(key)
         arrays.append(_key_array(columns[key]))
     types = _feature_types(plan)
-    for name in response.feature_names:
+    for name in vectors.feature_names:
         names.append(name)
         arrays.append(pa.array(columns[name], type=types.get(name)))
-    statuses, times = response.statuses, response.event_times
+    statuses, times = vectors.statuses, vectors.event_times
     timestamp = pa.timestamp("us", tz="UTC")
-    for name in response.feature_names:
+    for name in vectors.feature_names:
         names += [f"{name}.status", f"{name}.event_time"]
         arrays += [pa.array([s.value for s in statuses[name]], pa.string()),
                    pa.array(times[name], timestamp)]

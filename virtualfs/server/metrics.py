@@ -2,6 +2,7 @@
 
 - ``virtualfs_http_requests_total{route, method, status}``: a counter per outcome
 - ``virtualfs_http_request_duration_seconds{route}``: a latency histogram per route
+- ``virtualfs_online_store_reads_total``: reads sent to the online store (one serves a whole batch)
 - ``virtualfs_online_store_errors_total{store}``: reads and pings the online store failed
 - ``virtualfs_registry_version``: the catalog version being served
 
@@ -41,6 +42,7 @@ class Metrics:
         self.requests: dict[tuple[str, str, int], int] = {}
         self.latency: dict[str, Histogram] = {}
         self.store_errors: dict[str, int] = {}
+        self.store_reads = 0
         self.registry_version: int | None = None
         self.started = time.time()
 
@@ -73,6 +75,9 @@ class Metrics:
         yield "# TYPE virtualfs_http_request_duration_seconds histogram"
         for route, histogram in sorted(self.latency.items()):
             yield from _histogram_lines("virtualfs_http_request_duration_seconds", route, histogram)
+        yield "# HELP virtualfs_online_store_reads_total Reads sent to the online store (one per batch)."
+        yield "# TYPE virtualfs_online_store_reads_total counter"
+        yield f"virtualfs_online_store_reads_total {self.store_reads}"
         yield "# HELP virtualfs_online_store_errors_total Online store calls that failed."
         yield "# TYPE virtualfs_online_store_errors_total counter"
         for store, count in sorted(self.store_errors.items()):

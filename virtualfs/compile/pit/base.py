@@ -91,6 +91,7 @@ def left_join_on_row(view: ViewContext, table: str) -> exp.Join:
 
 
 def aliased(table: str, alias: str) -> exp.Table:
+    """``"table" AS "alias"``."""
     return exp.Table(this=names.identifier(table), alias=exp.TableAlias(this=names.identifier(alias)))
 
 

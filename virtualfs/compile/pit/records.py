@@ -26,6 +26,7 @@ from virtualfs.compile.plan import ViewContext
 
 _SHIFT = exp.Literal.number(2**64)
 _LOWEST, _HIGHEST = exp.Literal.number(-(2**63)), exp.Literal.number(2**63 - 1)
+_INT128 = exp.DataType.build("INT128")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def asof_target(view: ViewContext, packed: bool) -> AsofTarget:
     if not view.has_created:  # no tie-break exists: the rule is just e <= t
         return AsofTarget((), view.scan, time, names.EVENT)
     if packed:
-        ordered = selected_from(view.scan, [exp.Star(), _order_column(view)])
+        ordered = selected_from(view.scan, [exp.Star(), _order_column()])
         return AsofTarget(((view.best, ordered),), view.best, _packed(time, None), names.ORDER)
     return AsofTarget(((view.best, _newest_per_event(view)),), view.best, time, names.EVENT)
 
@@ -55,7 +56,7 @@ def asof_target(view: ViewContext, packed: bool) -> AsofTarget:
 def _packed_records(view: ViewContext) -> exp.Select:
     order = names.column(names.ORDER)
     running_best = _running(exp.Max(this=order), view, partition=[])
-    records = selected_from(view.scan, [exp.Star(), _order_column(view)])
+    records = selected_from(view.scan, [exp.Star(), _order_column()])
     records.set("qualify", exp.Qualify(this=exp.EQ(this=order.copy(), expression=running_best)))
     return records
 
@@ -98,7 +99,7 @@ def _running(aggregate: exp.Expression, view: ViewContext, partition: list[exp.E
     )
 
 
-def _order_column(view: ViewContext) -> exp.Expression:
+def _order_column() -> exp.Expression:
     event, created = names.column(names.EVENT), names.column(names.CREATED)
     return names.alias(_packed(event, created), names.ORDER)
 
@@ -108,7 +109,7 @@ def _packed(event: exp.Expression, created: exp.Expression | None) -> exp.Expres
 
     A null ``c`` sorts lowest; with no ``c`` (a probe) the highest ``c`` is taken.
     """
-    high = exp.Cast(this=exp.UnixMicros(this=event), to=exp.DataType.build("INT128"))
+    high = exp.Cast(this=exp.UnixMicros(this=event), to=_INT128.copy())
     low = _HIGHEST.copy() if created is None else exp.Coalesce(
         this=exp.UnixMicros(this=created), expressions=[_LOWEST.copy()]
     )
