@@ -55,11 +55,11 @@ class DecodedColumns:
 
 @dataclass(frozen=True)
 class EncodedValues:
-    """A batch of encoded rows with their times, as parallel lists."""
+    """A batch of encoded rows, with their times (int64 numpy arrays of microseconds)."""
 
     values: list[bytes]
-    events: list[int]
-    createds: list[int]
+    events: Sequence[int]
+    createds: Sequence[int]
 
 
 def to_datetime(micros: int) -> datetime:
@@ -156,8 +156,9 @@ class ViewCodec:
             layout["created"] = created_us.view(np.uint64) ^ np.uint64(OFFSET)
         strings = self._fill_slots(layout, features)
         values = _join_rows(layout, strings)
-        createds_list = created_us.tolist() if created_us is not None else [NO_CREATED] * count
-        return EncodedValues(values, event_us.tolist(), createds_list)
+        if created_us is None:
+            created_us = np.full(count, NO_CREATED, dtype=np.int64)
+        return EncodedValues(values, event_us, created_us)
 
     def _numpy_dtype(self):
         import numpy as np

@@ -25,7 +25,6 @@ from virtualfs.compile.aggregate.spec import (
 from virtualfs.compile.scan import build_source_relation
 
 EVENT_US, KNOWN_US, CREATED_US, TIME_US = "_vfs_e", "_vfs_k", "_vfs_c", "_vfs_t"
-LOW_US, HIGH_US = "_vfs_low", "_vfs_high"
 
 
 def tile_name(size: timedelta) -> str:
@@ -45,12 +44,11 @@ def build_native_scan(context: AggregateContext) -> exp.Select:
     )
 
 
-def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta], bounds: str) -> exp.Select:
+def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta]) -> exp.Select:
     """Keys, times in microseconds, one tile number per size, measures: for the tiled form.
 
-    Rows that no entity row can see are left out: events after the latest entity time or at
-    or before the earliest entity time minus the longest window, and (known-time rule) rows
-    that landed after the latest entity time.
+    Not pruned to the entity times: DuckDB runs a comparison with a scalar sub-query as a
+    nested-loop join over every source row, which costs more than the rows it would skip.
     """
     source = context.view.source
     event = times.epoch_micros(_source(context, source.timestamp), context.dialect)
@@ -61,16 +59,10 @@ def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta], boun
     projections = [*_keys(context), _as(event, EVENT_US), _as(known.copy(), KNOWN_US)]
     if created is not None:
         projections.append(_as(created.copy(), CREATED_US))
-    projections += [_as(times.tile_number(event, size), tile_name(size)) for size in sizes]
+    projections += [_as(times.tile_number(event, size, context.dialect), tile_name(size)) for size in sizes]
     projections += _measures(context)
-    low = exp.Sub(this=_bound(bounds, LOW_US), expression=times.literal(max(context.windows)))
-    conditions = [event.copy() > low, event.copy() <= _bound(bounds, HIGH_US)]
-    if context.uses_known_time:
-        conditions.append(known.copy() <= _bound(bounds, HIGH_US))
-    return (
-        exp.select(*projections, copy=False)
-        .from_(build_source_relation(source, context.dialect), copy=False)
-        .where(exp.and_(*conditions, copy=False), copy=False)
+    return exp.select(*projections, copy=False).from_(
+        build_source_relation(source, context.dialect), copy=False
     )
 
 
@@ -81,14 +73,6 @@ def build_micro_entities(context: AggregateContext) -> exp.Select:
     return exp.select(
         names.column(names.ROW, names.ENTITY), *keys, _as(time, TIME_US), copy=False
     ).from_(_entity_table(context), copy=False)
-
-
-def build_micro_bounds(context: AggregateContext) -> exp.Select:
-    """The earliest and latest entity times in microseconds."""
-    time = times.epoch_micros(names.column(context.entities.timestamp), context.dialect)
-    return exp.select(
-        _as(exp.Min(this=time), LOW_US), _as(exp.Max(this=time.copy()), HIGH_US), copy=False
-    ).from_(context.entities.table.copy(), copy=False)
 
 
 def entity_relation(context: AggregateContext) -> exp.Table:
@@ -131,12 +115,6 @@ def _source(context: AggregateContext, name: str) -> exp.Column:
 def _later(first: exp.Expression, second: exp.Expression) -> exp.Expression:
     """The later of two times, ``first`` when ``second`` is null (null-safe GREATEST)."""
     return exp.Case(ifs=[exp.If(this=second.copy() > first.copy(), true=second.copy())], default=first.copy())
-
-
-def _bound(bounds: str, column: str) -> exp.Subquery:
-    return exp.select(names.column(column), copy=False).from_(names.table(bounds), copy=False).subquery(
-        copy=False
-    )
 
 
 def _as(value: exp.Expression, name: str) -> exp.Alias:

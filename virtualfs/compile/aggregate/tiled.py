@@ -43,14 +43,13 @@ from virtualfs.compile.aggregate.source import (
     EVENT_US,
     KNOWN_US,
     TIME_US,
-    build_micro_bounds,
     build_micro_entities,
     build_micro_scan,
     tile_name,
 )
 from virtualfs.compile.aggregate.spec import RAW_ONLY, AggregateContext, key_name, measure_name, passes_name
 
-TILE, TILE_T, KNOWN_MAX, NUMBER = "_vfs_tile", "_vfs_tt", "_vfs_mk", "_vfs_i"
+TILE, TILE_T, KNOWN_MAX, NUMBER, SCAN = "_vfs_tile", "_vfs_tt", "_vfs_mk", "_vfs_i", "_vfs_scan"
 
 
 @dataclass(frozen=True)
@@ -111,13 +110,11 @@ class Tiled:
     def build(self, context: AggregateContext) -> AggregateJoin:
         """The CTEs computing every requested aggregation of ``context``'s view."""
         chosen = grains(context, self.policy)
-        bounds, scan, entities = context.name("bounds"), context.name("scan"), context.name("ent")
-        sizes = sorted({grain.size for grain in chosen})
-        parts = [
-            Part(bounds, build_micro_bounds(context)),
-            Part(scan, build_micro_scan(context, sizes, bounds)),
-            Part(entities, build_micro_entities(context)),
-        ]
+        entities = context.name("ent")
+        # The scan is repeated inside each query reading it rather than shared as a CTE: a
+        # shared CTE is materialised (DuckDB, PostgreSQL) and hides its size from the planner.
+        scan = build_micro_scan(context, sorted({grain.size for grain in chosen}))
+        parts = [Part(entities, build_micro_entities(context))]
         for index, grain in enumerate(chosen):
             steps = _GrainSteps(context, grain, context.name(f"g{index}"), scan, entities)
             parts += steps.tiled_parts() if grain.tiled else steps.raw_parts()
@@ -132,7 +129,7 @@ class _GrainSteps:
     context: AggregateContext
     grain: Grain
     prefix: str
-    scan: str
+    scan: exp.Select
     entities: str
 
     def step(self, name: str) -> str:
@@ -171,7 +168,9 @@ class _GrainSteps:
             fetched = self.step("fetchmk")
         parts.append(Part(self.step("raw"), self._raw_rows(fetched, max(self.grain.windows), extra=self._carried())))
         parts.append(Part(self.step("pieces"), _union([self._tile_pieces(), self._raw_pieces()], distinct=False)))
-        pieces = Pieces(self.step("pieces"), frozenset(self.grain.windows))
+        # one window: every middle tile and every joined raw row lies in it, so no flags
+        flagged = frozenset(self.grain.windows) if len(self.grain.windows) > 1 else frozenset()
+        pieces = Pieces(self.step("pieces"), flagged)
         return parts + build_stats_aggregates(self.context, pieces, self.grain.outputs, self.step("agg"))
 
     # -- entity side -------------------------------------------------------------------------
@@ -179,10 +178,10 @@ class _GrainSteps:
     def _probe(self) -> exp.Select:
         """Entity rows with ``tile(t)`` and, per window, ``tile(t - w)``."""
         time = names.column(TIME_US)
-        columns = [exp.Star(), _as(times.tile_number(time, self.grain.size), TILE_T)]
+        columns = [exp.Star(), _as(times.tile_number(time, self.grain.size, self.context.dialect), TILE_T)]
         for window in self.grain.windows:
             start = exp.Sub(this=time.copy(), expression=times.literal(window))
-            columns.append(_as(times.tile_number(start, self.grain.size), _start(window)))
+            columns.append(_as(times.tile_number(start, self.grain.size, self.context.dialect), _start(window)))
         return exp.select(*columns, copy=False).from_(names.table(self.entities), copy=False)
 
     def _probe_columns(self, table: str) -> list[exp.Expression]:
@@ -205,13 +204,15 @@ class _GrainSteps:
         """Per (keys, tile): when its last row landed, and each measure's summaries."""
         keys = [names.column(key_name(i)) for i in range(len(self.context.view.join_keys))]
         tile = names.column(tile_name(self.grain.size))
-        columns = [*keys, _as(tile, TILE), _as(exp.Max(this=names.column(KNOWN_US)), KNOWN_MAX)]
+        columns = [*keys, _as(tile, TILE)]
+        if self.context.uses_known_time:
+            columns.append(_as(exp.Max(this=names.column(KNOWN_US)), KNOWN_MAX))
         for measure, stats in self._stats().items():
             value = names.column(measure_name(measure))
             columns += [_as(_summary(stat, value), stat_name(stat, measure)) for stat in stats]
         return (
             exp.select(*columns, copy=False)
-            .from_(names.table(self.scan), copy=False)
+            .from_(self._scan(), copy=False)
             .group_by(*[k.copy() for k in keys], tile.copy(), copy=False)
         )
 
@@ -265,7 +266,7 @@ class _GrainSteps:
     def _raw_rows(self, fetched: str, window: timedelta, extra: Sequence[str]) -> exp.Select:
         """Fetched (entity row, tile) pairs joined to the tile's source rows in ``(t - w, t]``
         and known by ``t``."""
-        scan = self.scan
+        scan = SCAN
         keys = [names.column(key_name(i), fetched).eq(names.column(key_name(i), scan))
                 for i in range(len(self.context.view.join_keys))]
         time = names.column(TIME_US, fetched)
@@ -279,8 +280,11 @@ class _GrainSteps:
         return (
             exp.select(*carried, *row_columns, copy=False)
             .from_(names.table(fetched), copy=False)
-            .join(names.table(scan), on=on, join_type="INNER", copy=False)
+            .join(self._scan(), on=on, join_type="INNER", copy=False)
         )
+
+    def _scan(self) -> exp.Subquery:
+        return self.scan.subquery(names.identifier(SCAN))
 
     def _row_columns(self) -> list[str]:
         columns = [EVENT_US, KNOWN_US] + ([CREATED_US] if self.context.has_created else [])
@@ -305,7 +309,7 @@ class _GrainSteps:
     def _tile_pieces(self) -> exp.Select:
         middle = self.step("middle")
         tile = names.column(TILE, middle)
-        flags = [_as(tile.copy() > names.column(_start(w), middle), flag_name(w)) for w in self.grain.windows]
+        flags = [_as(tile.copy() > names.column(_start(w), middle), flag_name(w)) for w in self._flagged()]
         stats = [names.column(stat_name(s, m), middle) for m, group in self._stats().items() for s in group]
         select = exp.select(names.column(names.ROW, middle), *flags, *stats, copy=False)
         select = select.from_(names.table(middle), copy=False)
@@ -315,7 +319,7 @@ class _GrainSteps:
 
     def _raw_pieces(self) -> exp.Select:
         raw = self.step("raw")
-        flags = [_as(self._raw_flag(raw, w), flag_name(w)) for w in self.grain.windows]
+        flags = [_as(self._raw_flag(raw, w), flag_name(w)) for w in self._flagged()]
         stats = []
         for measure, group in self._stats().items():
             value = names.column(measure_name(measure), raw)
@@ -335,6 +339,9 @@ class _GrainSteps:
             whole.append(names.column(KNOWN_MAX, raw) <= time.copy())
         return exp.and_(inside, exp.not_(exp.paren(exp.and_(*whole, copy=False))), copy=False)
 
+    def _flagged(self) -> tuple[timedelta, ...]:
+        return self.grain.windows if len(self.grain.windows) > 1 else ()
+
     def _stats(self) -> dict[int, tuple[str, ...]]:
         """Per measure of this grain, the summaries its functions read, in a fixed order."""
         wanted: dict[int, set[str]] = {}
@@ -345,7 +352,8 @@ class _GrainSteps:
         return {m: tuple(s for s in order if s in group) for m, group in sorted(wanted.items())}
 
     def _tile_columns(self) -> list[str]:
-        return [TILE, KNOWN_MAX, *(stat_name(s, m) for m, group in self._stats().items() for s in group)]
+        landed = [KNOWN_MAX] if self.context.uses_known_time else []
+        return [TILE, *landed, *(stat_name(s, m) for m, group in self._stats().items() for s in group)]
 
 
 def _summary(stat: str, value: exp.Expression) -> exp.Expression:
