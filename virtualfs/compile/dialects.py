@@ -18,10 +18,12 @@ from virtualfs.warehouses.base import Capabilities
 DIALECT_CAPABILITIES: Mapping[str, Capabilities] = MappingProxyType({
     "duckdb": Capabilities(
         supports_asof_join=True, supports_qualify=True, supports_lateral=True, supports_distinct_on=True,
+        supports_transactional_ddl=True,
     ),
     "snowflake": Capabilities(supports_match_condition=True, supports_qualify=True),
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
-    "postgres": Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12),
+    "postgres": Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12,
+                             supports_transactional_ddl=True),
     "bigquery": Capabilities(supports_qualify=True, max_query_length=1_000_000),
     "databricks": Capabilities(supports_qualify=True),
     "trino": Capabilities(max_query_length=1_000_000),

@@ -110,6 +110,14 @@ def build_swap_in(tables: ViewTables, window: RowWindow | None, dialect: str) ->
     return [delete, insert]
 
 
+def build_replace_with_staging(tables: ViewTables) -> list[exp.Expression]:
+    """Drop the target and rename the staging table into its place (one transaction where DDL
+    is transactional): a rebuild then writes its rows once instead of twice."""
+    rename = exp.Alter(this=tables.staging.copy(), kind="TABLE",
+                       actions=[exp.AlterRename(this=exp.Table(this=tables.target.this.copy()))])
+    return [build_drop(tables.target), rename]
+
+
 def build_drop(table: exp.Table) -> exp.Drop:
     return exp.Drop(this=table.copy(), kind="TABLE", exists=True)
 

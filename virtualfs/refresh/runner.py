@@ -25,6 +25,7 @@ from virtualfs.compile.refresh import (
     build_create_target,
     build_drop,
     build_max,
+    build_replace_with_staging,
     build_swap_in,
     build_view_rows,
     view_tables,
@@ -138,13 +139,17 @@ class RefreshRunner:
         for statement in build_create_staging(tables, rows):
             self.warehouse.execute(statement)
         _kill_point("after_staging")
-        self.warehouse.execute(build_create_target(tables))
         count = self._scalar(exp.select(exp.alias_(exp.Count(this=exp.Star()), "_vfs_n"))
                              .from_(tables.staging.copy()))
         newest = self._scalar(build_max(tables.staging, window_column(view), dialect))
-        self.warehouse.execute_atomic(build_swap_in(tables, window, dialect))
-        _kill_point("after_swap")
-        self.warehouse.execute(build_drop(tables.staging))
+        if window is None and self.warehouse.capabilities.supports_transactional_ddl:
+            self.warehouse.execute_atomic(build_replace_with_staging(tables))
+            _kill_point("after_swap")
+        else:
+            self.warehouse.execute(build_create_target(tables))
+            self.warehouse.execute_atomic(build_swap_in(tables, window, dialect))
+            _kill_point("after_swap")
+            self.warehouse.execute(build_drop(tables.staging))
         return int(count or 0), _as_utc(newest)
 
     def _scalar(self, query: exp.Select):

@@ -25,6 +25,8 @@ class Capabilities:
     supports_lateral: bool = False
     supports_distinct_on: bool = False
     supports_temp_tables: bool = True
+    # DDL inside a transaction (DuckDB, PostgreSQL): a rebuilt table can be renamed into place.
+    supports_transactional_ddl: bool = False
     max_query_length: int = 1_000_000
     max_joins_per_query: int = 40
 

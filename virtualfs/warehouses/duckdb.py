@@ -9,10 +9,11 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from virtualfs.compile.dialects import capabilities_of
 from virtualfs.compile.render import to_sql
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import conform, conform_batch, prepare_upload
-from virtualfs.warehouses.base import Capabilities, probe
+from virtualfs.warehouses.base import probe
 from virtualfs.warehouses.names import temp_table
 
 
@@ -20,12 +21,7 @@ class DuckDBWarehouse:
     """A DuckDB database file (or ``:memory:``)."""
 
     dialect = "duckdb"
-    capabilities = Capabilities(
-        supports_asof_join=True,
-        supports_qualify=True,
-        supports_lateral=True,
-        supports_distinct_on=True,
-    )
+    capabilities = capabilities_of("duckdb")
 
     def __init__(self, path: str = ":memory:", read_only: bool = False) -> None:
         if path != ":memory:":

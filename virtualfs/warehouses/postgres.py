@@ -16,10 +16,11 @@ from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import TextLoader
 from sqlglot import exp
 
+from virtualfs.compile.dialects import capabilities_of
 from virtualfs.compile.render import to_sql
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import prepare_upload, result_schema, rows_to_table
-from virtualfs.warehouses.base import Capabilities, probe
+from virtualfs.warehouses.base import probe
 from virtualfs.warehouses.names import frame_column, temp_table, warehouse_column
 from virtualfs.warehouses.types import arrow_type_of, type_names
 
@@ -35,7 +36,7 @@ class PostgresWarehouse:
     """
 
     dialect = "postgres"
-    capabilities = Capabilities(supports_lateral=True, supports_distinct_on=True)
+    capabilities = capabilities_of("postgres")
 
     def __init__(self, conninfo: str = "", schema: str | None = None, **params: Any) -> None:
         settings = _settings(conninfo, params)

@@ -27,14 +27,15 @@ import snowflake.connector.pandas_tools as pandas_tools
 from snowflake.connector.constants import FIELD_ID_TO_NAME
 from sqlglot import exp
 
+from virtualfs.compile.dialects import capabilities_of
 from virtualfs.compile.render import to_sql
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.warehouses.arrow import conform, prepare_upload, result_schema, rows_to_table
-from virtualfs.warehouses.base import Capabilities, probe
+from virtualfs.warehouses.base import probe
 from virtualfs.warehouses.names import temp_table
 from virtualfs.warehouses.types import arrow_type_of
 
-NATIVE = Capabilities(supports_match_condition=True, supports_qualify=True)
+NATIVE = capabilities_of("snowflake")
 EMULATED = dataclasses.replace(NATIVE, supports_match_condition=False)
 # UTC: naive timestamps are UTC; ARROW: fetch_arrow_* refuse a session set to JSON results
 _SESSION = {"TIMEZONE": "UTC", "QUERY_TAG": "virtualfs", "PYTHON_CONNECTOR_QUERY_RESULT_FORMAT": "ARROW"}
