@@ -1,13 +1,14 @@
 """Online serving benchmark: virtualfs against the raw client reading the same stored bytes.
 
-    .venv/bin/python bench/online.py [--calls 3000] [--batch-calls 1000] [--rows 1000000]
+    .venv/bin/python bench/online.py [--calls 3000] [--batch-calls 1000] [--rows 1000000] [--rounds 3]
 
 Measures, in one run, on SQLite and Redis (127.0.0.1:6379, db 7, keys under ``vfs_bench:``):
 - one entity, two views, six features: ``get_online_features`` vs two primary-key SELECTs
   (sqlite3) or one MGET of the two keys (redis-py), p50 / p99 over ``--calls`` calls;
 - 100 entities: vs two ``IN`` SELECTs of 100 keys (sqlite3) or one MGET of 200 keys (redis-py);
-- materialization of ``--rows`` rows (DuckDB -> store) in rows/s vs a raw bulk write of the same
-  encoded rows (``executemany`` INSERT in one transaction; pipelined MSET of 1,000 keys each).
+- materialization of ``--rows`` rows (DuckDB -> store, query included) in rows/s vs a raw bulk
+  write of the same encoded rows (``executemany`` INSERT, one transaction per 100,000 rows, same
+  pragmas; pipelined MSET of 1,000 keys each), alternating over ``--rounds`` fresh stores.
 Reads of ours and of the raw client alternate call by call, so load on the machine hits both alike.
 Prints a Markdown table for bench/RESULTS.md.
 """
@@ -84,12 +85,13 @@ def make_warehouse(customers: int, rows: int) -> DuckDBWarehouse:
     return warehouse
 
 
-def open_stores(folder: Path) -> dict:
+def open_stores(folder: Path, prefix: str = PREFIX) -> dict:
     from virtualfs.online.redis import RedisOnlineStore
     from virtualfs.online.sqlite import SQLiteOnlineStore
 
+    folder.mkdir(parents=True, exist_ok=True)
     return {"sqlite": SQLiteOnlineStore(str(folder / "online.db"), project="bench"),
-            "redis": RedisOnlineStore(REDIS_URL, key_prefix=PREFIX, project="bench")}
+            "redis": RedisOnlineStore(REDIS_URL, key_prefix=prefix, project="bench")}
 
 
 def raw_readers(name: str, store) -> tuple[Callable, Callable]:
@@ -153,18 +155,27 @@ def bench_reads(name: str, store, registry: Registry, calls: int, entities: int)
             "cpu": statistics.median(ours_cpu) - statistics.median(raw_cpu)}
 
 
-def bench_materialize(name: str, store, warehouse: DuckDBWarehouse, rows: int) -> tuple[float, float]:
+def bench_materialize(name: str, folder: Path, warehouse: DuckDBWarehouse, rows: int,
+                      rounds: int) -> tuple[float, float]:
+    """Median rows/s over ``rounds`` of (ours, raw) into fresh stores, alternating, so a change in
+    the machine's load hits both sides alike."""
     view = FeatureView("big_orders", [CUSTOMER], Source("big", table="big", timestamp="ordered_at",
                        created="loaded_at"), list(VIEWS[0].features))
-    began = time.perf_counter()
-    [result] = materialize(warehouse, Registry.from_objects([view]), store, Watermarks(), "bench", end=END)
-    ours = result.rows / (time.perf_counter() - began)
     encoded = [ViewRows(view, "raw").write_batch(batch)
                for batch in warehouse.fetch_batches(build_latest_query(view, None, END, "duckdb"))]
-    began = time.perf_counter()
-    raw_write(name, store, encoded)
-    raw = sum(len(batch) for batch in encoded) / (time.perf_counter() - began)
-    return ours, raw
+    ours, raw = [], []
+    for round_ in range(rounds):
+        store = open_stores(folder / f"round{round_}", f"{PREFIX}m{round_}:")[name]
+        began = time.perf_counter()
+        [result] = materialize(warehouse, Registry.from_objects([view]), store, Watermarks(), "bench",
+                               end=END)
+        ours.append(result.rows / (time.perf_counter() - began))
+        began = time.perf_counter()
+        raw_write(name, store, encoded)
+        raw.append(sum(len(batch) for batch in encoded) / (time.perf_counter() - began))
+        if name == "redis":
+            clean_redis(store)
+    return statistics.median(ours), statistics.median(raw)
 
 
 def raw_write(name: str, store, batches: list) -> None:
@@ -184,7 +195,7 @@ def raw_write(name: str, store, batches: list) -> None:
     for batch in batches:
         pipe = store.client.pipeline(transaction=False)
         for start in range(0, len(batch), 1000):
-            keys = [PREFIX + "raw:" + key for key in batch.keys[start:start + 1000]]
+            keys = [store.key_prefix + "raw:" + key for key in batch.keys[start:start + 1000]]
             pipe.mset(dict(zip(keys, batch.values[start:start + 1000], strict=True)))
         pipe.execute()
 
@@ -208,6 +219,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--batch-calls", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3, help="materialization rounds (median)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     warehouse = make_warehouse(CUSTOMERS, args.rows)
@@ -221,7 +233,7 @@ def main() -> None:
                 materialize(warehouse, registry, store, Watermarks(), "bench", end=END)
                 single = bench_reads(name, store, registry, args.calls, 1)
                 batch = bench_reads(name, store, registry, args.batch_calls, 100)
-                throughput = bench_materialize(name, store, warehouse, args.rows)
+                throughput = bench_materialize(name, Path(folder), warehouse, args.rows, args.rounds)
                 lines += table_rows(name, single, batch, throughput, args)
         finally:
             clean_redis(stores["redis"])
@@ -240,7 +252,8 @@ def table_rows(name: str, single: dict, batch: dict, throughput: tuple, args) ->
             rows.append(f"| {name} | {label}: {stat} ms ({calls:,} calls) | {ours:.3f} | {raw:.3f} | "
                         f"{ours - raw:+.3f} ms | {cpu} |")
     ours, raw = throughput
-    rows.append(f"| {name} | materialize {args.rows:,} rows: rows/s | {ours:,.0f} | {raw:,.0f} | "
+    rows.append(f"| {name} | materialize {args.rows:,} rows: rows/s (median of {args.rounds}) | "
+                f"{ours:,.0f} | {raw:,.0f} | "
                 f"{ours / raw:.2f}x | |")
     return rows
 

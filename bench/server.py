@@ -5,9 +5,17 @@
 Builds a throwaway repository (10,000 customers, a view of 5 features, a service) in a temporary
 folder, materializes it into the online store (Redis on 127.0.0.1:6379 by default, keys under a
 unique prefix, deleted afterwards), starts ``virtualfs serve`` on a free loopback port and drives
-it with a small asyncio HTTP/1.1 keep-alive client at concurrency 1, 16 and 64: single-entity
-requests by feature service, requests/s, p50, p99. The same run times ``get_online_features``
-in-process for comparison. Everything stops by itself within 30 s (a watchdog enforces it).
+it with a small asyncio HTTP/1.1 keep-alive client (uvloop, raw protocol) sending single-entity
+requests by feature service:
+
+- closed loop at concurrency 1, 16 and 64 (each connection sends its next request as soon as
+  the answer arrives): the most the server does, requests/s, p50, p99;
+- paced: 16 connections offering ``--rate`` requests/s in total (default 1,500, the target), each
+  on a fixed schedule: the latency an application sees at that rate.
+
+The same run times ``get_online_features`` in-process for comparison, and reports the server's
+CPU time per request (from /proc; the measure that stays honest on a busy machine). Everything
+stops by itself within 30 s (a watchdog enforces it).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import orjson
 HOST = "127.0.0.1"
 CUSTOMERS = 10_000
 CONCURRENCY = (1, 16, 64)
+PACED_CONNECTIONS = 16
 DEADLINE_SECONDS = 30
 SERVICE = "scoring"
 _SERVERS: list[subprocess.Popen] = []  # for the watchdog
@@ -58,8 +67,8 @@ def main() -> None:
         _write_repo(root, args.store, prefix)
         try:
             _materialize(root)
-            rows = [("in-process get_online_features", 1, *_in_process(root, args.seconds))]
-            rows += _over_http(root, args.workers, args.seconds)
+            rows = [_in_process(root, args.seconds)]
+            rows += _over_http(root, args.workers, args.seconds, args.rate)
         finally:
             if args.store == "redis":
                 _delete_keys(prefix)
@@ -70,9 +79,10 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", choices=("redis", "sqlite"), default="redis")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each load step")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each load step")
+    parser.add_argument("--rate", type=float, default=1500.0, help="requests/s of the paced step")
     args = parser.parse_args()
-    if args.seconds * (len(CONCURRENCY) + 1) > DEADLINE_SECONDS - 12:
+    if args.seconds * (len(CONCURRENCY) + 2) > DEADLINE_SECONDS - 12:
         parser.error(f"--seconds too long: the whole run must end within {DEADLINE_SECONDS} s")
     return args
 
@@ -120,14 +130,15 @@ def _materialize(root: Path) -> None:
         store.materialize()
 
 
-def _in_process(root: Path, seconds: float) -> tuple[float, float, float]:
-    """Requests/s, p50 and p99 (ms) of ``get_online_features`` for one entity, in this process."""
+def _in_process(root: Path, seconds: float) -> Row:
+    """``get_online_features`` for one entity, called in a loop in this process."""
     from virtualfs.store import FeatureStore
 
     ids = [random.randrange(CUSTOMERS) for _ in range(4096)]
     latencies = []
     with FeatureStore(root) as store:
         store.get_online_features([{"customer_id": 0}], SERVICE)  # warm the plan and connection
+        cpu = time.process_time()
         end = time.perf_counter() + seconds
         index = 0
         while time.perf_counter() < end:
@@ -135,10 +146,11 @@ def _in_process(root: Path, seconds: float) -> tuple[float, float, float]:
             store.get_online_features([{"customer_id": ids[index & 4095]}], SERVICE)
             latencies.append(time.perf_counter_ns() - started)
             index += 1
-    return _summary(latencies, seconds)
+        cpu = time.process_time() - cpu
+    return Row("in-process get_online_features", 1, None, latencies, seconds, cpu)
 
 
-def _over_http(root: Path, workers: int, seconds: float) -> list[tuple]:
+def _over_http(root: Path, workers: int, seconds: float, rate: float) -> list[Row]:
     port = _free_port()
     command = [sys.executable, "-m", "virtualfs.cli", "serve", "--repo", str(root), "--host", HOST,
                "--port", str(port), "--workers", str(workers)]
@@ -147,10 +159,17 @@ def _over_http(root: Path, workers: int, seconds: float) -> list[tuple]:
     try:
         _wait_ready(port, server)
         _run(_load(port, CONCURRENCY[-1], 0.5))  # warm every worker and connection path
+        name = f"HTTP, {workers} worker{'s' if workers > 1 else ''}"
         rows = []
         for concurrency in CONCURRENCY:
+            cpu = _cpu_seconds(server.pid)
             latencies = _run(_load(port, concurrency, seconds))
-            rows.append((f"HTTP, {workers} workers", concurrency, *_summary(latencies, seconds)))
+            cpu = _cpu_seconds(server.pid) - cpu if cpu is not None else None
+            rows.append(Row(name, concurrency, None, latencies, seconds, cpu))
+        cpu = _cpu_seconds(server.pid)
+        latencies = _run(_load(port, PACED_CONNECTIONS, seconds, interval=PACED_CONNECTIONS / rate))
+        cpu = _cpu_seconds(server.pid) - cpu if cpu is not None else None
+        rows.append(Row(name + ", paced", PACED_CONNECTIONS, rate, latencies, seconds, cpu))
         return rows
     finally:
         server.terminate()
@@ -216,10 +235,16 @@ class _Client(asyncio.Protocol):
             self.buffer, self.expected = b"", -1
             self.done.set_result(None)
 
-    async def run(self, until: float) -> None:
+    async def run(self, until: float, interval: float | None) -> None:
+        """Send until ``until``: back to back, or one request every ``interval`` seconds."""
         loop = asyncio.get_running_loop()
         index = random.randrange(len(self.requests))
+        due = loop.time() + (random.random() * interval if interval else 0.0)  # spread the schedules
         while loop.time() < until:
+            if interval:
+                if due > loop.time():
+                    await asyncio.sleep(due - loop.time())
+                due += interval
             self.done = loop.create_future()
             started = time.perf_counter_ns()
             self.transport.write(self.requests[index % len(self.requests)])
@@ -228,7 +253,7 @@ class _Client(asyncio.Protocol):
             index += 1
 
 
-async def _load(port: int, concurrency: int, seconds: float) -> list[int]:
+async def _load(port: int, concurrency: int, seconds: float, interval: float | None = None) -> list[int]:
     """Latencies (ns) of ``concurrency`` connections each sending requests for ``seconds``."""
     loop = asyncio.get_running_loop()
     requests = [_request(random.randrange(CUSTOMERS)) for _ in range(1024)]
@@ -237,7 +262,7 @@ async def _load(port: int, concurrency: int, seconds: float) -> list[int]:
         _, client = await loop.create_connection(lambda: _Client(requests), HOST, port)
         clients.append(client)
     until = loop.time() + seconds
-    await asyncio.gather(*(client.run(until) for client in clients))
+    await asyncio.gather(*(client.run(until, interval) for client in clients))
     for client in clients:
         client.transport.close()
     return [latency for client in clients for latency in client.latencies]
@@ -250,9 +275,32 @@ def _request(customer_id: int) -> bytes:
     return head.encode() + body
 
 
-def _summary(latencies_ns: list[int], seconds: float) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(latencies_ns, n=100, method="inclusive")
-    return len(latencies_ns) / seconds, cuts[49] / 1e6, cuts[98] / 1e6
+class Row:
+    """One measured step: requests/s, p50 and p99 in ms, and CPU microseconds per request."""
+
+    def __init__(self, name: str, concurrency: int, offered: float | None, latencies_ns: list[int],
+                 seconds: float, cpu_seconds: float | None) -> None:
+        cuts = statistics.quantiles(latencies_ns, n=100, method="inclusive")
+        self.name, self.concurrency, self.offered = name, concurrency, offered
+        self.rate = len(latencies_ns) / seconds
+        self.p50, self.p99 = cuts[49] / 1e6, cuts[98] / 1e6
+        self.cpu_us = cpu_seconds / len(latencies_ns) * 1e6 if cpu_seconds is not None else None
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process and its children (uvicorn's workers), from /proc on Linux."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _delete_keys(prefix: str) -> None:
@@ -265,15 +313,23 @@ def _delete_keys(prefix: str) -> None:
     client.close()
 
 
-def _report(args: argparse.Namespace, rows: list[tuple]) -> None:
-    print(f"store: {args.store}; {os.cpu_count()} cores; {platform.processor() or platform.machine()}; "
-          f"Python {platform.python_version()}; load 1/5/15 min: {os.getloadavg()}")
-    print("| path | concurrency | requests/s | p50 ms | p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for name, concurrency, rate, p50, p99 in rows:
-        print(f"| {name} | {concurrency} | {rate:,.0f} | {p50:.3f} | {p99:.3f} |")
-    overhead = rows[1][3] - rows[0][3]
-    print(f"\nserver overhead at p50, concurrency 1: {overhead:.3f} ms over the in-process read")
+def _report(args: argparse.Namespace, rows: list[Row]) -> None:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"store: {args.store}; {os.cpu_count()} cores; {platform.machine()}; "
+          f"Python {platform.python_version()}; load average (1, 5, 15 min): {load}")
+    print("| path | concurrency | offered req/s | requests/s | p50 ms | p99 ms | server CPU µs/req |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        offered = f"{row.offered:,.0f}" if row.offered else "as fast as answered"
+        cpu = f"{row.cpu_us:,.0f}" if row.cpu_us is not None else "?"
+        print(f"| {row.name} | {row.concurrency} | {offered} | {row.rate:,.0f} | {row.p50:.3f} | "
+              f"{row.p99:.3f} | {cpu} |")
+    overhead = rows[1].p50 - rows[0].p50
+    paced = rows[-1]
+    print(f"\nserver overhead at p50, concurrency 1: {overhead:.3f} ms over the in-process read "
+          "(target < 1 ms)")
+    print(f"paced {paced.offered:,.0f} req/s over {paced.concurrency} connections: {paced.rate:,.0f} "
+          f"answered/s, p99 {paced.p99:.3f} ms (target: 1,500/s with p99 < 5 ms)")
 
 
 if __name__ == "__main__":

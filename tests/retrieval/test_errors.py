@@ -107,3 +107,9 @@ def test_strategy_the_warehouse_cannot_run_is_refused_at_compile_time(duckdb) ->
     job = dataclasses.replace(request(duckdb, ["orders:total"]), strategy=MatchCondition())
     with pytest.raises(UnsupportedError, match="match_condition"):
         job.sql  # noqa: B018
+
+
+def test_service_object_name_and_references_resolve_alike(duckdb) -> None:
+    by_name = request(duckdb, "model").feature_names
+    assert request(duckdb, REGISTRY.service("model")).feature_names == by_name == ["total"]
+    assert request(duckdb, ["orders:total"]).feature_names == by_name

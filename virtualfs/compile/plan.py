@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from sqlglot import exp
@@ -80,6 +80,10 @@ class ViewContext:
     def view(self) -> FeatureView:
         return self.lookup.view
 
+    @cached_property
+    def join_keys(self) -> tuple[str, ...]:
+        return self.view.join_keys
+
     @property
     def alias(self) -> str:
         return names.view_alias(self.index)
@@ -111,11 +115,11 @@ class ViewContext:
 
     def keys(self, table: str) -> list[exp.Column]:
         """The join key columns of the view's rows in ``table`` (a scan or a CTE over one)."""
-        return [names.column(_folded(k, self.dialect), table) for k in self.view.join_keys]
+        return [names.column(_folded(k, self.dialect), table) for k in self.join_keys]
 
     def entity_keys(self) -> list[exp.Column]:
         """The entity rows' columns holding the view's join keys."""
-        return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.view.join_keys]
+        return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.join_keys]
 
     def entity_time(self) -> exp.Column:
         """The entity rows' time, ``t``."""

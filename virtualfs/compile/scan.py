@@ -10,6 +10,7 @@ scalar sub-queries), so the SQL does not depend on the data and values stay in t
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
@@ -25,7 +26,7 @@ def build_source_relation(source: Source, dialect: str) -> exp.Expression:
     """The source's table, or its query parsed in ``dialect`` as a sub-query, aliased ``_vfs_source``."""
     alias = exp.TableAlias(this=names.identifier(names.SOURCE))
     if source.table is not None:
-        table = warehouse_table(source.table, dialect)
+        table = _table(source.table, dialect).copy()
         table.set("alias", alias)
         return table
     # The query is written as SQL is written by hand: its unquoted names fold like the warehouse's.
@@ -92,6 +93,12 @@ def minus(time: exp.Expression, delta: timedelta) -> exp.Expression:
     amount, unit = (micros // 1_000_000, "SECOND") if micros % 1_000_000 == 0 else (micros, "MICROSECOND")
     interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.Var(this=unit))
     return exp.Sub(this=time, expression=interval)
+
+
+@lru_cache(maxsize=1024)
+def _table(name: str, dialect: str) -> exp.Table:
+    """A parsed table name (parsing is the slow part of compiling; requests repeat names)."""
+    return warehouse_table(name, dialect)
 
 
 def _source_column(view: ViewContext, name: str) -> exp.Column:

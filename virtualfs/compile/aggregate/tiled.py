@@ -152,15 +152,17 @@ class _GrainSteps:
 
     def tiled_parts(self) -> list[Part]:
         """Whole tiles in the middle, raw rows at the edges and in tiles not wholly known."""
+        single = len(self.grain.windows) == 1
         fetches = [self._fetch_from_probe(TILE_T)]
-        fetches += [self._fetch_from_probe(_start(w)) for w in self.grain.windows]
+        fetches += [self._fetch_from_probe(_start(w), distinct_from_t=single) for w in self.grain.windows]
         if self.context.uses_known_time:
             fetches.append(self._unknown_middles())
         parts = [
             Part(self.step("probe"), self._probe()),
             Part(self.step("tiles"), self._tiles()),
             Part(self.step("middle"), self._middle()),
-            Part(self.step("fetch"), _union(fetches, distinct=True)),
+            # with one window the fetched tiles are distinct: t's, a's, and middles strictly between
+            Part(self.step("fetch"), _union(fetches, distinct=not single)),
         ]
         fetched = self.step("fetch")
         if self._needs_known_max():
