@@ -28,6 +28,7 @@ def validate_registry(warehouse: Warehouse, registry: Registry) -> None:
         if source.name not in schemas:
             schemas[source.name] = _source_schema(warehouse, source)
         check_view_columns(view, schemas[source.name], warehouse.dialect)
+        check_aggregation_filters(warehouse, view)
 
 
 def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:
@@ -80,3 +81,22 @@ def check_view_columns(view: FeatureView, schema: pa.Schema, dialect: str) -> No
             raise ValidationError(f"feature view {view.name!r}: {error}") from None
 
 
+def check_aggregation_filters(warehouse: Warehouse, view: FeatureView) -> None:
+    """Each aggregation filter runs on the view's source: ``SELECT CASE WHEN filter ... LIMIT 0``
+    makes the warehouse check its types and functions before anything is applied."""
+    from virtualfs.compile.aggregate.spec import bind_filter
+
+    relation = source_relation(view.source, warehouse.dialect)
+    table = relation.subquery("_vfs_source") if isinstance(relation, exp.Query) else relation.as_("_vfs_source")
+    for aggregation in view.aggregations:
+        if aggregation.filter is None:
+            continue
+        condition = bind_filter(aggregation.name, aggregation.filter, warehouse.dialect, "_vfs_source")
+        flag = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))])
+        try:
+            warehouse.schema_of(exp.select(exp.alias_(flag, "_vfs_filter")).from_(table.copy()))
+        except WarehouseError as error:
+            raise ValidationError(
+                f"feature view {view.name!r}: aggregation {aggregation.name!r}: filter "
+                f"{aggregation.filter!r} cannot run on source {view.source.name!r}: {error}"
+            ) from None

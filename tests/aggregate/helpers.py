@@ -90,7 +90,7 @@ def run_view(warehouse: Warehouse, view: FeatureView, entities: pd.DataFrame, ru
     frame = pa.Table.from_pandas(entities, preserve_index=False)
     frame = frame.append_column("_vfs_row", pa.array(range(frame.num_rows), pa.int64()))
     with uploaded(warehouse, "_vfs_entities", frame) as table:
-        relation = EntityRelation(table, "event_timestamp", (("customer_id", "customer_id"),), ())
+        relation = EntityRelation(table, "event_timestamp", tuple((k, k) for k in view.join_keys), ())
         columns = tuple(
             AggregateColumn(a, a.name, a.output_dtype(_dtype(schema, a.column))) for a in view.aggregations
         )

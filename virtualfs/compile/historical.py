@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from virtualfs.compile import names
+from virtualfs.compile.aggregate.lookup import build_view_joins
 from virtualfs.compile.pit import PitStrategy, choose_strategy
 from virtualfs.compile.pit.base import ViewJoin
 from virtualfs.compile.plan import EntityRelation, PitRequest, ViewContext
@@ -92,7 +93,7 @@ def _compile(views: list[ViewContext], entities: EntityRelation, strategy: PitSt
 def build_select(views: Sequence[ViewContext], entities: EntityRelation, strategy: PitStrategy,
                  carry: Sequence[str], ordered: bool) -> exp.Select:
     """``WITH bounds, view CTEs SELECT carry, features FROM entities <view joins> [ORDER BY row]``."""
-    joins: list[ViewJoin] = [strategy.build_view(view) for view in views]
+    joins: list[ViewJoin] = [join for view in views for join in build_view_joins(strategy, view)]
     projections = [names.column(c, names.ENTITY) for c in carry]
     projections += [column for join in joins for column in join.columns]
     select = exp.select(*projections, copy=False).from_(_entities(entities), copy=False)

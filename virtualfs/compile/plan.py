@@ -24,11 +24,15 @@ RULES: tuple[Rule, ...] = ("known", "event")
 
 @dataclass(frozen=True)
 class FeatureColumn:
-    """One feature of a view: its defined name (the source column), output name and type."""
+    """One feature of a view: its defined name (the source column), output name and type.
+
+    ``dtype`` is ``None`` for an aggregation whose type follows its source column until the
+    warehouse is asked (``virtualfs.compile.aggregate.lookup.typed_lookups``).
+    """
 
     name: str
     output: str
-    dtype: DType
+    dtype: DType | None
 
 
 @dataclass(frozen=True)

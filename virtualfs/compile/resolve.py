@@ -7,9 +7,10 @@ features in request order. Output columns are ``feature`` or, with ``full_featur
 
 from __future__ import annotations
 
+from virtualfs.compile.aggregate.lookup import feature_dtype
 from virtualfs.compile.plan import FeatureColumn, ViewLookup
 from virtualfs.definitions import FeatureView
-from virtualfs.errors import NotFoundError, RequestError, UnsupportedError
+from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.online.plan import FeaturesArg, resolve_refs
 from virtualfs.registry import Registry, suggest
 
@@ -35,7 +36,7 @@ def resolve_lookups(registry: Registry, features: FeaturesArg,
         for name in wanted:
             output = f"{view_name}__{name}" if full_feature_names else name
             _claim(seen, output, f"{view_name}:{name}", full_feature_names)
-            columns.append(FeatureColumn(name, output, _plain_feature(view, name).dtype))
+            columns.append(FeatureColumn(name, output, feature_dtype(view, name)))
         lookups.append(ViewLookup(view, tuple(columns)))
     return tuple(lookups)
 
@@ -46,16 +47,6 @@ def _check_feature(view: FeatureView, name: str) -> str:
             f"feature view {view.name!r} has no feature {name!r}{suggest(name, view.feature_names)}"
         )
     return name
-
-
-def _plain_feature(view: FeatureView, name: str):
-    try:
-        return view.feature(name)
-    except KeyError:
-        raise UnsupportedError(
-            f"feature view {view.name!r}: {name!r} is an aggregation; historical retrieval "
-            "serves plain features only so far"
-        ) from None
 
 
 def _claim(seen: dict[str, str], output: str, ref: str, full_names: bool) -> None:

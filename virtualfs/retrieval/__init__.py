@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from virtualfs.compile.aggregate.lookup import typed_lookups
 from virtualfs.compile.pit import choose_strategy
 from virtualfs.compile.plan import RULES
 from virtualfs.compile.resolve import resolve_lookups
@@ -39,7 +40,7 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
     """
     if point_in_time not in RULES:
         raise RequestError(f"point_in_time must be one of {', '.join(RULES)}; got {point_in_time!r}")
-    lookups = resolve_lookups(registry, features, full_feature_names)
+    lookups = typed_lookups(warehouse, resolve_lookups(registry, features, full_feature_names))
     entities = read_entities(entity_df, warehouse, timestamp_column, lookups)
     strategy = choose_strategy(warehouse.capabilities)
     return RetrievalJob(warehouse, lookups, entities, point_in_time, strategy)

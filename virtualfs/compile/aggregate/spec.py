@@ -124,19 +124,29 @@ class AggregateContext:
         """The measure's filter over ``table``'s columns, identifiers folded for the dialect."""
         if measure.filter is None:
             return None
-        tree = parse_filter(measure.column, measure.filter)
-        return tree.transform(lambda node: self._bind(node, table))
-
-    def _bind(self, node: exp.Expression, table: str) -> exp.Expression:
-        if isinstance(node, exp.Column):
-            return self.source_column(node.name, table)
-        return node
+        return bind_filter(measure.column, measure.filter, self.dialect, table)
 
     def entity_time(self) -> exp.Column:
         return names.column(self.entities.timestamp, names.ENTITY)
 
     def entity_keys(self) -> list[exp.Column]:
         return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.view.join_keys]
+
+
+def bind_filter(owner: str, text: str, dialect: str, table: str | None = None) -> exp.Expression:
+    r"""A filter, parsed by sqlglot, with each column bound to ``table`` and spelled the way
+    ``dialect`` folds unquoted names; rendered per dialect, never spliced as text.
+
+    >>> from virtualfs.compile.render import to_sql
+    >>> to_sql(bind_filter("n", "status = 'paid'", "snowflake", "s"), "snowflake")
+    '"s"."STATUS" = \'paid\''
+    """
+    def bind(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column):
+            return exp.column(warehouse_column(node.name, dialect), table=names.identifier(table) if table else None)
+        return node
+
+    return parse_filter(owner, text).transform(bind)
 
 
 def measure_name(index: int) -> str:
