@@ -147,12 +147,21 @@ class FeatureStore:
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
                             now: datetime | None = None) -> OnlineResponse:
         """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store."""
-        from virtualfs.online import fallback_enabled
+        return self._online_reader(self.online, self._applied(), entity_rows, features,
+                                   full_feature_names=full_feature_names, now=now, fallback=self._fallback)
+
+    @cached_property
+    def _online_reader(self) -> Callable[..., OnlineResponse]:
+        # Resolved once: the online read path does no imports or config checks per call.
         from virtualfs.serving import get_online_features
 
-        fallback = self.warehouse if fallback_enabled(self.config.online) else None
-        return get_online_features(self.online, self._applied(), entity_rows, features,
-                                   full_feature_names=full_feature_names, now=now, fallback=fallback)
+        return get_online_features
+
+    @cached_property
+    def _fallback(self) -> Warehouse | None:
+        from virtualfs.online import fallback_enabled
+
+        return self.warehouse if fallback_enabled(self.config.online) else None
 
     def due_views(self, now: datetime | None = None) -> list[FeatureView]:
         """Views whose schedule fired since their last successful refresh."""
@@ -161,8 +170,8 @@ class FeatureStore:
         return select_views(self._applied(), None, self.catalog.state, now or datetime.now(timezone.utc))
 
     def reload(self) -> None:
-        """Forget the cached definitions; the next read sees the latest applied version."""
-        self._registry = None
+        """Load the latest applied version and swap it in at once (readers never see a gap)."""
+        self._registry = self.catalog.registry()
 
     def refresh_runner(self, progress: Callable[[str, int, int], None] | None = None) -> RefreshRunner:
         from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
