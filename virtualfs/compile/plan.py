@@ -20,6 +20,7 @@ from virtualfs.warehouses.names import warehouse_column
 
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")
+_NAIVE = exp.DataType.build("TIMESTAMP")
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,29 @@ class EntityRelation:
     """The entity rows in the warehouse: a table with a ``_vfs_row`` column.
 
     ``keys`` maps each join key to the relation's column holding it (exact case), ``carry``
-    lists the columns passed through to the output, in order.
+    lists the columns passed through to the output, in order. ``utc_upload``: the times were
+    uploaded as UTC instants, so they may be compared as naive UTC timestamps (see ``time``).
     """
 
     table: exp.Table
     timestamp: str
     keys: tuple[tuple[str, str], ...]
     carry: tuple[str, ...]
+    utc_upload: bool = False
 
     def key_column(self, key: str) -> str:
         """The column holding join key ``key``."""
         return dict(self.keys)[key]
+
+    def time(self, table: str | None = None) -> exp.Expression:
+        """The entity time ``t`` of the rows in ``table``.
+
+        Uploaded times are compared as naive UTC ``TIMESTAMP`` (sessions run in UTC), the type
+        source tables mostly use: the warehouse then converts the entity times, not every source
+        row's (DuckDB compares a zoned time with a naive column about 40% slower).
+        """
+        column = names.column(self.timestamp, table)
+        return exp.Cast(this=column, to=_NAIVE.copy()) if self.utc_upload else column
 
 
 @dataclass(frozen=True)
@@ -125,9 +138,9 @@ class ViewContext:
         """The entity rows' columns holding the view's join keys."""
         return [names.column(self.entities.key_column(k), names.ENTITY) for k in self.join_keys]
 
-    def entity_time(self) -> exp.Column:
+    def entity_time(self) -> exp.Expression:
         """The entity rows' time, ``t``."""
-        return names.column(self.entities.timestamp, names.ENTITY)
+        return self.entities.time(names.ENTITY)
 
     def keys_match(self, table: str) -> list[exp.Expression]:
         """Entity keys equal the keys of ``table``'s rows, one condition per key."""

@@ -38,8 +38,8 @@ def build_bounds(entities: EntityRelation) -> exp.Select:
     """``SELECT MIN(t) AS _vfs_low, MAX(t) AS _vfs_high FROM entities``."""
     return exp.Select(
         expressions=[
-            names.alias(exp.Min(this=names.column(entities.timestamp)), names.LOW),
-            names.alias(exp.Max(this=names.column(entities.timestamp)), names.HIGH),
+            names.alias(exp.Min(this=entities.time()), names.LOW),
+            names.alias(exp.Max(this=entities.time()), names.HIGH),
         ],
         from_=exp.From(this=entities.table.copy()),
     )

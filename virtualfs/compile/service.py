@@ -31,7 +31,7 @@ def service_sql(registry: Registry, service: str | FeatureService, dialect: str,
     keys = tuple(dict.fromkeys(k for lookup in lookups for k in lookup.view.join_keys))
     entities = EntityRelation(
         table=temp_table(names.ENTITIES), timestamp=TIMESTAMP_COLUMN,
-        keys=tuple((k, k) for k in keys), carry=(*keys, TIMESTAMP_COLUMN),
+        keys=tuple((k, k) for k in keys), carry=(*keys, TIMESTAMP_COLUMN), utc_upload=True,
     )
     compiled = build_retrieval(PitRequest(lookups, entities, rule), dialect,
                                capabilities or capabilities_of(dialect))

@@ -94,7 +94,7 @@ class RetrievalJob:
 
     def _compile(self, carry: Sequence[str]) -> CompiledRetrieval:
         relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp,
-                                  self.entities.keys, tuple(carry))
+                                  self.entities.keys, tuple(carry), utc_upload=self.entities.query is None)
         request = PitRequest(self.lookups, relation, self.rule)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 
