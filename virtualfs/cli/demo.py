@@ -36,6 +36,24 @@ def demo(
     with _wide_pandas():
         typer.echo(frame.head(8).to_string())
     typer.echo(f"... {len(frame):,} rows x {frame.shape[1]} columns")
+    typer.secho("5. materialize the latest values online and look one entity up", bold=True)
+    _online_lookup(store, labels)
+
+
+def _online_lookup(store, labels) -> None:
+    from datetime import timezone
+
+    from virtualfs.demo import END
+
+    as_of = END.replace(tzinfo=timezone.utc)  # the demo data's "now": TTLs are judged then
+    written = sum(result.rows for result in store.materialize(end=as_of))
+    typer.echo(f"materialized {written:,} rows into the {store.config.online.type} online store")
+    entity = {"customer_id": int(labels.customer_id.iloc[0]), "product_id": int(labels.product_id.iloc[0])}
+    response = store.get_online_features([entity], "reorder_model", now=as_of)
+    values, statuses = response.to_dict(), response.statuses
+    typer.echo(f"online features for {entity}:")
+    for name in response.feature_names:
+        typer.echo(f"  {name:<22} {values[name][0]!s:<28} {statuses[name][0]}")
 
 
 def _wide_pandas():
