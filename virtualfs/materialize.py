@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Protocol
 
+from virtualfs.compile.aggregate.snapshot import snapshot_query
 from virtualfs.compile.latest import build_latest_query
 from virtualfs.definitions import FeatureView
-from virtualfs.errors import RequestError, UnsupportedError
+from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime, to_micros
 from virtualfs.online.rows import ViewRows
@@ -87,22 +88,14 @@ def materialize(warehouse: Warehouse, registry: Registry, online_store: OnlineSt
 
 
 def select_views(registry: Registry, views: Iterable[str | FeatureView] | None) -> list[FeatureView]:
-    """The views named (NotFoundError suggests close names), or every view with plain features.
-
-    Only plain features are stored online; a view of aggregations alone has nothing to write.
-    """
+    """The views named (NotFoundError suggests close names), or every view of the registry."""
     if views is None:
-        return [view for view in registry.views.values() if view.features]
+        return list(registry.views.values())
     if isinstance(views, (str, FeatureView)):
         views = [views]
     chosen = [v if isinstance(v, FeatureView) else registry.view(v) for v in views]
     if not chosen:
         raise RequestError("materialize: views is an empty list; pass None for every view")
-    for view in chosen:
-        if not view.features:
-            raise UnsupportedError(
-                f"feature view {view.name!r} has only aggregations; materialize stores plain features"
-            )
     return chosen
 
 
@@ -123,7 +116,10 @@ def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: 
     watermark = _effective_watermark(catalog.get_watermark(name), rows.read_marker(online_store))
     window_start = start if start is not None else watermark
     read = written = 0
-    if window_start is None or window_start < end:
+    if rows.view.aggregations:  # aggregates move with time alone: every key, recomputed at `end`
+        query = snapshot_query(warehouse, rows.view, end)
+        read, written = _stream(warehouse, online_store, rows, query, progress)
+    elif window_start is None or window_start < end:
         query = build_latest_query(rows.view, window_start, end, warehouse.dialect)
         read, written = _stream(warehouse, online_store, rows, query, progress)
     if _moves_watermark(watermark, window_start, end):

@@ -87,7 +87,8 @@ def check_aggregation_filters(warehouse: Warehouse, view: FeatureView) -> None:
     from virtualfs.compile.aggregate.spec import bind_filter
 
     relation = source_relation(view.source, warehouse.dialect)
-    table = relation.subquery("_vfs_source") if isinstance(relation, exp.Query) else relation.as_("_vfs_source")
+    source = "_vfs_source"
+    table = relation.subquery(source) if isinstance(relation, exp.Query) else relation.as_(source)
     for aggregation in view.aggregations:
         if aggregation.filter is None:
             continue

@@ -73,7 +73,9 @@ def test_named_formulations_are_checked():
         (30 * DAY, "avg", DAY),
         (48 * DAY, "max", DAY),
         (49 * DAY, "min", 7 * DAY),     # spans 7 seven-day tiles
-        (365 * DAY, "count", 7 * DAY),
+        (195 * DAY, "count", 7 * DAY),
+        (365 * DAY, "count", 28 * DAY),
+        (100 * 365 * DAY, "count", 100 * 365 * DAY),  # more than 128 tiles: raw rows
         (30 * DAY, "count_distinct", 30 * DAY),  # needs the rows themselves
         (30 * DAY, "last", 30 * DAY),
     ],

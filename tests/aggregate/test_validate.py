@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import pytest
 
-from tests.backends import create_user_table
 from tests.aggregate.helpers import CUSTOMER
+from tests.backends import create_user_table
 from virtualfs import Aggregation, DefinitionError, FeatureView, Source, ValidationError
 from virtualfs.registry import Registry
 from virtualfs.validate import validate_registry

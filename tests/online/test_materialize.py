@@ -238,9 +238,9 @@ def test_naive_window_bounds_are_utc(duckdb_warehouse, store):
     assert result.end.tzinfo is UTC
 
 
-def test_views_of_aggregations_alone_are_skipped_or_refused(duckdb_warehouse):
+def test_views_of_aggregations_alone_are_materialized(duckdb_warehouse):
+    # their values are covered in tests/aggregate/test_online.py
     from virtualfs.definitions.aggregation import Aggregation
-    from virtualfs.errors import UnsupportedError
 
     counts = dataclasses.replace(orders_view(), name="order_counts", features=(),
                                  aggregations=(Aggregation("orders_7d", "count", "items", "7d"),))
@@ -248,6 +248,4 @@ def test_views_of_aggregations_alone_are_skipped_or_refused(duckdb_warehouse):
     create_user_table(duckdb_warehouse, "orders", orders_table(random_orders(seed=8, count=10)))
     with make_store("memory", None) as store:
         results = materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", end=at(5000))
-        assert [r.view for r in results] == ["customer_orders"]
-        with pytest.raises(UnsupportedError, match="'order_counts' has only aggregations"):
-            materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", ["order_counts"])
+        assert [r.view for r in results] == ["customer_orders", "order_counts"]

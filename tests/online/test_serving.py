@@ -145,11 +145,11 @@ def test_read_through_uploads_compound_and_text_keys(duckdb_warehouse):
     assert response.to_dict()["views"] == [5, 6]
 
 
-def test_aggregations_are_refused_online_with_a_clear_error():
+def test_aggregations_are_read_like_features():
+    # values and types are covered in tests/aggregate/test_online.py; here: the references resolve
     import dataclasses
 
     from virtualfs.definitions.aggregation import Aggregation
-    from virtualfs.errors import UnsupportedError
 
     registry = shop_registry()
     mixed = dataclasses.replace(registry.view("customer_orders"),
@@ -157,11 +157,9 @@ def test_aggregations_are_refused_online_with_a_clear_error():
     registry = Registry.from_objects([mixed])
     store = MemoryOnlineStore(project="test")
     rows = [{"customer_id": 1}]
-    assert get_online_features(store, registry, rows, ["customer_orders:amount"]).to_dict()["amount"] == [None]
-    for ref, message in (("customer_orders:orders_7d", "aggregation 'orders_7d' cannot be served online"),
-                         ("customer_orders:*", "'\\*' \\(it has aggregations \\['orders_7d'\\]\\)")):
-        with pytest.raises(UnsupportedError, match=message):
-            get_online_features(store, registry, rows, [ref])
+    assert get_online_features(store, registry, rows, ["customer_orders:orders_7d"]).to_dict()["orders_7d"] == [None]
+    assert get_online_features(store, registry, rows, ["customer_orders:*"]).feature_names == [
+        "amount", "items", "note", "orders_7d"]
 
 
 def test_read_path_imports_neither_pandas_nor_pyarrow(tmp_path):

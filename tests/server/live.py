@@ -43,7 +43,7 @@ customer_orders = FeatureView(
     [Feature("amount", "float64"), Feature("items", "int64")], ttl="3650d",
 )
 recent_orders = FeatureView("recent_orders", [customer], orders, [Feature("amount", "float64")], ttl="1d")
-order_counts = FeatureView(  # aggregations are not served online (yet): a 400 that says so
+order_counts = FeatureView(  # plain features and an aggregation, served together
     "order_counts", [customer], orders, [Feature("items", "int64")],
     aggregations=[Aggregation("orders_7d", "count", "items", "7d")],
 )

@@ -83,8 +83,6 @@ BAD_REQUESTS = [
     ({"features": ["orders:amount"], "entities": {"customer_id": [1]}}, "features", "unknown feature view"),
     ({"features": ["customer_orders:amount", "recent_orders:amount"], "entities": {"customer_id": [1]}},
      "features", "requested twice"),
-    ({"features": ["order_counts:orders_7d"], "entities": {"customer_id": [1]}}, "features",
-     "cannot be served online yet"),
     ({"feature_service": "chrun", "entities": {"customer_id": [1]}}, "feature_service", "did you mean 'churn'"),
     ({"feature_service": 3, "entities": {"customer_id": [1]}}, "feature_service", "service's name"),
     ({"feature_service": "churn"}, "entities", "join key columns"),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, NamedTuple
 
+from virtualfs.compile.aggregate.stored import stored_dtypes, tag_values, untag
 from virtualfs.definitions import DType, FeatureView
 
 if TYPE_CHECKING:
@@ -32,9 +33,11 @@ OFFSET = 1 << 63
 NO_CREATED = -OFFSET  # a source without a created time: every row ties on it
 HEADER = struct.Struct(">BQQ")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_SLOT = {DType.INT64: "q", DType.FLOAT64: "d", DType.BOOL: "?", DType.TIMESTAMP: "q", DType.STRING: "I"}
+# None: an aggregation typed by its source column, stored as type-tagged text (compile.aggregate.stored)
+_SLOT = {DType.INT64: "q", DType.FLOAT64: "d", DType.BOOL: "?", DType.TIMESTAMP: "q", DType.STRING: "I",
+         None: "I"}
 _NUMPY_SLOT = {DType.INT64: ">i8", DType.FLOAT64: ">f8", DType.BOOL: "u1", DType.TIMESTAMP: ">i8",
-               DType.STRING: ">u4"}
+               DType.STRING: ">u4", None: ">u4"}
 
 
 class Decoded(NamedTuple):
@@ -79,13 +82,14 @@ class ViewCodec:
     """Encodes and decodes the stored rows of one view. Build once per view and reuse."""
 
     def __init__(self, view: FeatureView) -> None:
-        self.dtypes = tuple(f.dtype for f in view.features)
+        self.dtypes = stored_dtypes(view)
         self.null_bytes = (len(self.dtypes) + 7) // 8
         slots = "".join(_SLOT[d] for d in self.dtypes)
         self._struct = struct.Struct(f">BQQ{self.null_bytes}s{slots}")
         self._unpack = self._struct.unpack_from
         self._no_nulls = bytes(self.null_bytes)
-        self._strings = [i for i, d in enumerate(self.dtypes) if d is DType.STRING]
+        self._strings = [i for i, d in enumerate(self.dtypes) if d is DType.STRING or d is None]
+        self._tagged = [i for i, d in enumerate(self.dtypes) if d is None]
         self._times = [i for i, d in enumerate(self.dtypes) if d is DType.TIMESTAMP]
         # string i's bytes start after the strings before it: their length slots, per feature
         self._earlier_strings = {i: [j + 4 for j in self._strings if j < i] for i in self._strings}
@@ -110,10 +114,16 @@ class ViewCodec:
         return DecodedColumns(events, columns)
 
     def _column(self, index: int, rows: list, values: Sequence[bytes | None]) -> list:
+        column = self._stored_column(index, rows, values)
+        if self.dtypes[index] is None:
+            return [None if value is None else untag(value) for value in column]
+        return column
+
+    def _stored_column(self, index: int, rows: list, values: Sequence[bytes | None]) -> list:
         slot, dtype = index + 4, self.dtypes[index]
         if dtype is DType.TIMESTAMP:
             return [None if row is None else EPOCH + timedelta(0, 0, row[slot]) for row in rows]
-        if dtype is not DType.STRING:
+        if dtype is not DType.STRING and dtype is not None:
             return [None if row is None else row[slot] for row in rows]
         size, earlier = self._struct.size, self._earlier_strings[index]
         if not earlier:
@@ -135,6 +145,8 @@ class ViewCodec:
                 offset = end
         for index in self._times:
             values[index] = EPOCH + timedelta(0, 0, values[index])
+        for index in self._tagged:
+            values[index] = untag(values[index])
         if fields[3] != self._no_nulls:
             _apply_nulls(values, fields[3])
         return values
@@ -178,8 +190,9 @@ class ViewCodec:
             if column.null_count:
                 bit = np.uint8(1 << (index % 8))
                 layout["nulls"][:, index // 8] |= column.is_null().to_numpy(zero_copy_only=False) * bit
-            if dtype is DType.STRING:
-                text = pc.cast(column, pa.string()).cast(pa.binary()).fill_null(b"")
+            if dtype is DType.STRING or dtype is None:
+                text = tag_values(column) if dtype is None else pc.cast(column, pa.string())
+                text = text.cast(pa.binary()).fill_null(b"")
                 layout[f"f{index}"] = pc.binary_length(text).to_numpy(zero_copy_only=False)
                 strings.append(text)
             elif dtype is DType.TIMESTAMP:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from virtualfs.compile.aggregate.snapshot import snapshot_query
 from virtualfs.compile.latest import build_latest_query, key_column
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime
@@ -53,7 +54,10 @@ def _fetch(warehouse: Warehouse, store: OnlineStore, view: ViewPlan, columns: Ma
     # The known-time rule is inclusive (known <= now); the query's window end is exclusive.
     end = to_datetime(now_us + 1)
     with uploaded(warehouse, KEYS_TABLE, keys) as table:
-        query = build_latest_query(view.view, None, end, warehouse.dialect, keys=table)
+        if view.view.aggregations:  # aggregates are a snapshot at now (inclusive), as materialize writes
+            query = snapshot_query(warehouse, view.view, to_datetime(now_us), keys=table)
+        else:
+            query = build_latest_query(view.view, None, end, warehouse.dialect, keys=table)
         result = warehouse.fetch_arrow(query)
     fetched: dict[str, bytes] = {}
     for batch in result.to_batches():

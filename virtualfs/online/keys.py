@@ -31,6 +31,9 @@ SEPARATOR = "|"
 def schema_tag(view: FeatureView) -> str:
     """8 hex characters that change when the stored shape of ``view`` changes."""
     shape = [*view.join_keys, "", *(f"{f.name}:{f.dtype.value}" for f in view.features)]
+    # an aggregation's stored value depends on its whole definition (a new window, new values)
+    shape += [f"{a.name}:{a.function}:{a.column}:{a.window.total_seconds()}:{a.filter}"
+              for a in view.aggregations]
     return hashlib.blake2b("\n".join(shape).encode(), digest_size=4).hexdigest()
 
 

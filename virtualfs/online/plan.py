@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from virtualfs.compile.aggregate.stored import stored_dtypes, stored_features
 from virtualfs.definitions import DType, FeatureRef, FeatureService, FeatureView
-from virtualfs.errors import DefinitionError, NotFoundError, RequestError, UnsupportedError
+from virtualfs.errors import DefinitionError, NotFoundError, RequestError
 from virtualfs.online.rows import ViewRows
 from virtualfs.registry import Registry, suggest
 
@@ -40,7 +41,7 @@ class OutputColumn:
     name: str
     view: int
     index: int
-    dtype: DType
+    dtype: DType | None  # None: an aggregation whose values carry their type
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def build_plan(registry: Registry, project: str, features: FeaturesArg,
         for output, name in zip(outputs, names, strict=True):
             _check_unique(seen, output, f"{view_name}:{name}", full_feature_names)
             index = order.index(name)
-            columns.append(OutputColumn(output, position, index, view.features[index].dtype))
+            columns.append(OutputColumn(output, position, index, stored_dtypes(view)[index]))
         ttl_us = int(view.ttl.total_seconds() * 1_000_000) if view.ttl else None
         indices = tuple(order.index(n) for n in names)
         views.append(ViewPlan(ViewRows(view, project), indices, tuple(outputs), ttl_us))
@@ -120,22 +121,10 @@ def resolve_refs(registry: Registry, features: FeaturesArg) -> list[FeatureRef]:
     return refs
 
 
-def stored_features(view: FeatureView) -> tuple[str, ...]:
-    """The features a view keeps online, in stored order: its plain features."""
-    return tuple(f.name for f in view.features)
-
-
 def _feature_names(view: FeatureView, name: str) -> tuple[str, ...]:
-    """The features one reference asks for; aggregations are refused until they are stored online."""
-    aggregations = [a.name for a in view.aggregations]
-    if name == "*" and not aggregations:
+    """The features one reference asks for (aggregations are stored after the plain features)."""
+    if name == "*":
         return stored_features(view)
-    if name in aggregations or name == "*":
-        asked = f"aggregation {name!r}" if name != "*" else f"'*' (it has aggregations {aggregations})"
-        raise UnsupportedError(
-            f"feature view {view.name!r}: {asked} cannot be served online yet; materialize stores "
-            f"plain features only ({', '.join(stored_features(view)) or 'none'})"
-        )
     if name not in view.feature_names:
         raise NotFoundError(
             f"feature view {view.name!r} has no feature {name!r}{suggest(name, view.feature_names)}"

@@ -66,8 +66,9 @@ class OnlineResponse:
         nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
                     pa.string(): pd.StringDtype()}
         frame = pd.DataFrame({key: pd.Series(values) for key, values in self._join_keys.items()})
-        features = pa.table({name: pa.array(values, self._dtypes[name].to_arrow())
-                             for name, values in self._features.items()})
+        # an aggregation typed by its source column has no dtype here: its values tell their type
+        types = {name: None if dtype is None else dtype.to_arrow() for name, dtype in self._dtypes.items()}
+        features = pa.table({name: pa.array(values, types[name]) for name, values in self._features.items()})
         converted = features.to_pandas(types_mapper=nullable.get)
         for name in converted.columns:
             frame[name] = converted[name].array

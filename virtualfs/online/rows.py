@@ -50,7 +50,7 @@ class ViewRows:
         import pyarrow.compute as pc
 
         width = len(self.view.join_keys)
-        expected = width + 2 + len(self.view.features)
+        expected = width + 2 + len(self.view.feature_names)
         if batch.num_columns != expected:
             raise OnlineStoreError(
                 f"feature view {self.view.name!r}: expected {expected} columns from the warehouse "

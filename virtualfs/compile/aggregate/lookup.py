@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -71,9 +72,12 @@ def input_dtypes(warehouse: Warehouse, view: FeatureView) -> dict[str, DType]:
     return found
 
 
-def build_view_joins(strategy: PitStrategy, view: ViewContext) -> list[ViewJoin]:
+def build_view_joins(strategy: PitStrategy, view: ViewContext, as_of: datetime | None = None) -> list[ViewJoin]:
     """The joins of one view: its plain features by ``strategy``, its aggregations computed per
-    entity row and joined on ``_vfs_row``; all output columns on the last join, in request order."""
+    entity row and joined on ``_vfs_row``; all output columns on the last join, in request order.
+
+    ``as_of``: every entity row's time, when they share one (see ``AggregateRequest``).
+    """
     from virtualfs.compile.pit.base import ViewJoin
 
     wanted = view.lookup.features
@@ -86,19 +90,20 @@ def build_view_joins(strategy: PitStrategy, view: ViewContext) -> list[ViewJoin]
         plain_join = strategy.build_view(replace(view, lookup=ViewLookup(view.view, tuple(plain))))
         joins.append(ViewJoin(plain_join.ctes, plain_join.join, ()))
         columns.update(zip((f.output for f in plain), plain_join.columns, strict=True))
-    aggregate_join, aggregate_columns = _aggregate_join(view, aggregated)
+    aggregate_join, aggregate_columns = _aggregate_join(view, aggregated, as_of)
     columns.update(aggregate_columns)
     joins.append(ViewJoin(aggregate_join.ctes, aggregate_join.join, tuple(columns[f.output] for f in wanted)))
     return joins
 
 
-def _aggregate_join(view: ViewContext, features: list[FeatureColumn]) -> tuple[ViewJoin, dict]:
+def _aggregate_join(view: ViewContext, features: list[FeatureColumn],
+                    as_of: datetime | None) -> tuple[ViewJoin, dict]:
     from virtualfs.compile.pit.base import ViewJoin
 
     columns = tuple(
         AggregateColumn(aggregation_of(view.view, f.name), f.output, f.dtype) for f in features
     )
-    request = AggregateRequest(view.view, columns, view.entities, view.rule, view.index)
+    request = AggregateRequest(view.view, columns, view.entities, view.rule, view.index, as_of)
     compiled = build_aggregate_join(request, view.dialect)
     alias = f"_vfs_a{view.index}"
     on = exp.EQ(this=names.column(names.ROW, alias), expression=names.column(names.ROW, names.ENTITY))

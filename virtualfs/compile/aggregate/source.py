@@ -10,7 +10,7 @@ became known, ``_vfs_c``) plus one tile number per tile size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlglot import exp
 
@@ -25,6 +25,7 @@ from virtualfs.compile.aggregate.spec import (
 from virtualfs.compile.scan import build_source_relation
 
 EVENT_US, KNOWN_US, CREATED_US, TIME_US = "_vfs_e", "_vfs_k", "_vfs_c", "_vfs_t"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def tile_name(size: timedelta) -> str:
@@ -61,9 +62,15 @@ def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta]) -> e
         projections.append(_as(created.copy(), CREATED_US))
     projections += [_as(times.tile_number(event, size, context.dialect), tile_name(size)) for size in sizes]
     projections += _measures(context)
-    return exp.select(*projections, copy=False).from_(
-        build_source_relation(source, context.dialect), copy=False
-    )
+    select = exp.select(*projections, copy=False).from_(build_source_relation(source, context.dialect), copy=False)
+    as_of = context.request.as_of
+    if as_of is None:
+        return select
+    # a snapshot: one entity time, a literal, so the bounds cost nothing to test
+    high = times.micros((as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)) - EPOCH)
+    low = exp.Literal.number(high - times.micros(max(context.windows)))
+    conditions = [event.copy() > low, known.copy() <= exp.Literal.number(high)]
+    return select.where(exp.and_(*conditions, copy=False), copy=False)
 
 
 def build_micro_entities(context: AggregateContext) -> exp.Select:

@@ -9,7 +9,7 @@ filter), windows, and how source columns are spelled in the warehouse.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from sqlglot import exp
@@ -43,6 +43,8 @@ class AggregateRequest:
     """Aggregations of ``view`` for each row of ``entities``, under ``rule``.
 
     ``index`` is the view's position in a larger request; it keeps internal names apart.
+    ``as_of``, when every entity row has that one time (a snapshot for the online store), lets
+    the source scan skip rows outside the longest window before ``as_of``.
     """
 
     view: FeatureView
@@ -50,6 +52,7 @@ class AggregateRequest:
     entities: EntityRelation
     rule: Rule = "known"
     index: int = 0
+    as_of: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:

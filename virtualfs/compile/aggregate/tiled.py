@@ -58,19 +58,23 @@ class TilePolicy:
 
     A window shorter than ``raw_below`` (or any ``count_distinct``/``last``) reads raw rows in
     tiles as wide as the window. A longer one uses the largest of ``sizes`` it spans at least
-    ``min_tiles`` times: ``7d`` and ``30d`` windows get 1-day tiles, ``90d`` and up 7-day tiles.
+    ``min_tiles`` times, and at most ``max_tiles`` (else raw rows): ``7d`` to ``48d`` windows get
+    1-day tiles, ``49d`` to ``195d`` 7-day tiles, longer ones 28-day tiles.
     """
 
     raw_below: timedelta = timedelta(days=7)
-    sizes: tuple[timedelta, ...] = (timedelta(days=1), timedelta(days=7))
+    sizes: tuple[timedelta, ...] = (timedelta(days=1), timedelta(days=7), timedelta(days=28))
     min_tiles: int = 7
+    max_tiles: int = 128
 
     def tile_size(self, window: timedelta, function: str) -> timedelta:
         """The tile size for ``function`` over ``window``; the window itself means raw rows."""
         if function in RAW_ONLY or window < self.raw_below:
             return window
         fitting = [size for size in self.sizes if window >= size * self.min_tiles]
-        return max(fitting) if fitting else window
+        if not fitting or window > max(fitting) * self.max_tiles:
+            return window
+        return max(fitting)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,127 @@
+"""Aggregations online: materialize writes each key's values as of the refresh time; a read
+returns them with that as-of time, equal to the offline answer for an entity row at it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.aggregate.helpers import CUSTOMER, create_source, drop_source
+from tests.aggregate.test_historical import ORDERS, at
+from tests.online.conftest import STORES, MemoryWatermarks, make_store
+from virtualfs import Aggregation, Feature, FeatureView, Source
+from virtualfs.materialize import materialize
+from virtualfs.online import Status
+from virtualfs.registry import Registry
+from virtualfs.retrieval import get_historical_features
+from virtualfs.serving import get_online_features
+
+AGGREGATIONS = [
+    Aggregation("orders_1d", "count", "items", "1d"),
+    Aggregation("items_2d", "sum", "items", "2d"),             # int64, from the column
+    Aggregation("spend_2d", "sum", "amount", "2d", filter="status = 'paid'"),
+    Aggregation("sd_2d", "stddev", "amount", "2d"),
+    Aggregation("top_status_2d", "max", "status", "2d"),       # string, from the column
+    Aggregation("last_seen_2d", "last", "event_ts", "2d"),     # timestamp, from the column
+]
+NAMES = ["amount", *(a.name for a in AGGREGATIONS)]
+
+
+def registry_for(table: str) -> Registry:
+    source = Source("orders", table=table, timestamp="event_ts", created="created_ts")
+    mixed = FeatureView("orders", [CUSTOMER], source, [Feature("amount", "float64")], aggregations=AGGREGATIONS)
+    only = FeatureView("order_counts", [CUSTOMER], source,
+                       aggregations=[Aggregation("orders_3d", "count", "items", "3d")])
+    return Registry.from_objects([mixed, only])
+
+
+@pytest.fixture
+def orders_table(warehouse):
+    table = create_source(warehouse, ORDERS, naive=False)
+    yield table
+    drop_source(warehouse, table)
+
+
+@pytest.mark.parametrize("hours", [48, 70])
+def test_online_values_equal_offline_at_the_refresh_time(warehouse, orders_table, tmp_path, hours):
+    registry = registry_for(orders_table)
+    refresh = at(hours)
+    with make_store("memory", tmp_path) as store:
+        results = materialize(warehouse, registry, store, MemoryWatermarks(), "test", end=refresh)
+        assert [(r.view, r.rows) for r in results] == [("order_counts", 3), ("orders", 3)]
+        keys = [{"customer_id": k} for k in (1, 2, 3, 4)]
+        online = get_online_features(store, registry, keys, [f"orders:{n}" for n in NAMES] + ["order_counts:*"],
+                                     now=refresh)
+    labels = pd.DataFrame({"customer_id": pd.array([1, 2, 3, 4], dtype="Int64"), "event_timestamp": [refresh] * 4})
+    offline = get_historical_features(warehouse, registry, labels, [f"orders:{n}" for n in NAMES]
+                                      + ["order_counts:orders_3d"]).to_pandas()
+    got = online.to_dict()
+    for name in [*NAMES, "orders_3d"]:
+        want = [None if pd.isna(v) else v for v in offline[name].tolist()]
+        assert _close(got[name][:3], want[:3]), name
+        assert got[name][3] is None  # key 4 has no rows: not found online
+    assert online.statuses["items_2d"] == [Status.PRESENT] * 3 + [Status.NOT_FOUND]
+    assert online.event_times["items_2d"][:3] == [refresh] * 3  # the as-of time
+
+
+def test_a_later_refresh_moves_the_window(warehouse, orders_table, tmp_path):
+    registry = registry_for(orders_table)
+    watermarks = MemoryWatermarks()
+    with make_store("memory", tmp_path) as store:
+        materialize(warehouse, registry, store, watermarks, "test", ["order_counts"], end=at(48))
+        before = get_online_features(store, registry, [{"customer_id": 1}], ["order_counts:orders_3d"], now=at(48))
+        materialize(warehouse, registry, store, watermarks, "test", ["order_counts"], end=at(100))
+        after = get_online_features(store, registry, [{"customer_id": 1}], ["order_counts:orders_3d"], now=at(100))
+        # an older snapshot never replaces a newer one
+        materialize(warehouse, registry, store, watermarks, "test", ["order_counts"], start=at(0), end=at(60))
+        again = get_online_features(store, registry, [{"customer_id": 1}], ["order_counts:orders_3d"], now=at(100))
+    assert before.to_dict()["orders_3d"] == [3]  # the row landing at 60h is not known at 48h
+    assert after.to_dict()["orders_3d"] == [2] and after.event_times["orders_3d"] == [at(100)]  # 30h, 47h
+    assert again.to_dict()["orders_3d"] == [2] and again.event_times["orders_3d"] == [at(100)]
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_every_store_returns_aggregates_with_their_types(duckdb_warehouse, tmp_path, kind):
+    table = create_source(duckdb_warehouse, ORDERS, naive=False)
+    registry = registry_for(table)
+    with make_store(kind, tmp_path) as store:
+        materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", ["orders"], end=at(48))
+        response = get_online_features(store, registry, [{"customer_id": 1}, {"customer_id": 2}], ["orders:*"],
+                                       now=at(49))
+    values = response.to_dict()
+    assert values["orders_1d"] == [1, 0] and values["items_2d"] == [10, 1]
+    assert values["spend_2d"] == [20.0, 12.5] and values["top_status_2d"] == ["paid", "paid"]
+    assert values["last_seen_2d"] == [at(47), at(40)]
+    assert values["sd_2d"][1] == pytest.approx(1.7677669529663689)
+    frame = response.to_pandas()
+    assert str(frame["items_2d"].dtype) == "Int64" and str(frame["top_status_2d"].dtype) == "string"
+    assert str(frame["last_seen_2d"].dtype) == "datetime64[us, UTC]"
+
+
+def test_read_through_computes_aggregates_at_now(duckdb_warehouse, tmp_path):
+    table = create_source(duckdb_warehouse, ORDERS, naive=False)
+    registry = registry_for(table)
+    with make_store("memory", tmp_path) as store:
+        response = get_online_features(store, registry, [{"customer_id": 1}, {"customer_id": 9}],
+                                       ["order_counts:orders_3d"], now=at(48), fallback=duckdb_warehouse)
+        cached = store.read(list(store._rows))
+    assert response.to_dict()["orders_3d"] == [3, None]
+    assert response.event_times["orders_3d"][0] == at(48)
+    assert len(cached) == 1
+
+
+def _close(got: list, want: list) -> bool:
+    return all(
+        (g is None and w is None) or (g is not None and w is not None and (
+            g == pytest.approx(w) if isinstance(w, float) else pd.Timestamp(g) == pd.Timestamp(w)
+            if hasattr(w, "tzinfo") else g == w))
+        for g, w in zip(got, want, strict=True)
+    )
+
+
+@pytest.fixture
+def duckdb_warehouse():
+    from tests.backends import make_warehouse
+
+    with make_warehouse("duckdb") as opened:
+        yield opened
