@@ -96,10 +96,11 @@ def build_select(views: Sequence[ViewContext], entities: EntityRelation, strateg
     joins: list[ViewJoin] = [join for view in views for join in build_view_joins(strategy, view)]
     projections = [names.column(c, names.ENTITY) for c in carry]
     projections += [column for join in joins for column in join.columns]
-    select = exp.select(*projections, copy=False).from_(_entities(entities), copy=False)
+    select = exp.select(*projections, copy=False).from_(_aliased(entities.relation()), copy=False)
     for join in joins:
         select.append("joins", join.join)
-    ctes = [(names.BOUNDS, build_bounds(entities))]
+    ctes = [(names.ENTITY_ROWS, entities.build_rows())] if entities.utc_upload else []
+    ctes.append((names.BOUNDS, build_bounds(entities)))
     ctes += [cte for join in joins for cte in join.ctes]
     select.set("with_", exp.With(expressions=[
         exp.CTE(this=query, alias=exp.TableAlias(this=names.identifier(name))) for name, query in ctes
@@ -109,7 +110,7 @@ def build_select(views: Sequence[ViewContext], entities: EntityRelation, strateg
 
 def _join_parts(chunks: list[list[ViewContext]], entities: EntityRelation) -> exp.Select:
     projections: list[exp.Expression] = [names.column(c, names.ENTITY) for c in entities.carry]
-    select = exp.select(copy=False).from_(_entities(entities), copy=False)
+    select = exp.select(copy=False).from_(_aliased(entities.table.copy()), copy=False)
     for index, chunk in enumerate(chunks):
         alias = names.part_name(index)
         outputs = [f.output for view in chunk for f in view.lookup.features]
@@ -142,8 +143,7 @@ def _balanced(views: list[ViewContext], per_part: int) -> list[list[ViewContext]
     return parts
 
 
-def _entities(entities: EntityRelation) -> exp.Table:
-    table = entities.table.copy()
+def _aliased(table: exp.Table) -> exp.Table:
     table.set("alias", exp.TableAlias(this=names.identifier(names.ENTITY)))
     return table
 

@@ -10,6 +10,8 @@ from sqlglot import exp
 
 ENTITIES = "_vfs_entities"  # the uploaded (or warehouse-built) entity rows
 ENTITY = "_vfs_entity"      # its alias in a query
+ENTITY_ROWS = "_vfs_entity_rows"  # the entity rows with their time as naive UTC (``_vfs_time``)
+TIME = "_vfs_time"
 ROW = "_vfs_row"            # the entity row's position: output order, and what parts join on
 BOUNDS = "_vfs_bounds"      # min and max entity time, for pruning source scans
 LOW, HIGH = "_vfs_low", "_vfs_high"

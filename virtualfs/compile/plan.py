@@ -63,15 +63,22 @@ class EntityRelation:
         """The column holding join key ``key``."""
         return dict(self.keys)[key]
 
-    def time(self, table: str | None = None) -> exp.Expression:
-        """The entity time ``t`` of the rows in ``table``.
+    def time(self, table: str | None = None) -> exp.Column:
+        """The entity time ``t`` of the rows of :meth:`relation` (aliased ``table``)."""
+        return names.column(names.TIME if self.utc_upload else self.timestamp, table)
 
-        Uploaded times are compared as naive UTC ``TIMESTAMP`` (sessions run in UTC), the type
-        source tables mostly use: the warehouse then converts the entity times, not every source
-        row's (DuckDB compares a zoned time with a naive column about 40% slower).
-        """
-        column = names.column(self.timestamp, table)
-        return exp.Cast(this=column, to=_NAIVE.copy()) if self.utc_upload else column
+    def relation(self) -> exp.Table:
+        """What queries read the entity rows from: ``table``, or for uploaded rows the CTE
+        ``_vfs_entity_rows`` of :meth:`build_rows`."""
+        return names.table(names.ENTITY_ROWS) if self.utc_upload else self.table.copy()
+
+    def build_rows(self) -> exp.Select:
+        """``SELECT *, CAST(t AS TIMESTAMP) AS _vfs_time FROM table``: uploaded times as naive UTC
+        (sessions run in UTC), the type source tables mostly use, converted once here rather than
+        every source row in each comparison (DuckDB compares zoned with naive 40% slower)."""
+        time = exp.Cast(this=names.column(self.timestamp), to=_NAIVE.copy())
+        return exp.Select(expressions=[exp.Star(), names.alias(time, names.TIME)],
+                          from_=exp.From(this=self.table.copy()))
 
 
 @dataclass(frozen=True)

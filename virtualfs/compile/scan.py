@@ -41,7 +41,7 @@ def build_bounds(entities: EntityRelation) -> exp.Select:
             names.alias(exp.Min(this=entities.time()), names.LOW),
             names.alias(exp.Max(this=entities.time()), names.HIGH),
         ],
-        from_=exp.From(this=entities.table.copy()),
+        from_=exp.From(this=entities.relation()),
     )
 
 

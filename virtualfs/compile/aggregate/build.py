@@ -42,6 +42,7 @@ def with_ctes(select: exp.Select, ctes: Sequence[tuple[str, exp.Query]]) -> exp.
     """``select`` with ``ctes`` in front (after any it already has)."""
     existing = select.args.get("with_")
     current = list(existing.expressions) if existing is not None else []
-    current += [exp.CTE(this=query, alias=exp.TableAlias(this=names.identifier(name))) for name, query in ctes]
+    current += [exp.CTE(this=query, alias=exp.TableAlias(this=names.identifier(name)))
+                for name, query in ctes]
     select.set("with_", exp.With(expressions=current))
     return select

@@ -46,7 +46,8 @@ def choose_formulation(dialect: str, name: str | None = None) -> Formulation:
     if name is None:
         return next(f for f in PREFERENCE if f.supports(dialect))
     if name not in BY_NAME:
-        raise UnsupportedError(f"unknown aggregate formulation {name!r}; expected one of {', '.join(BY_NAME)}")
+        known = ", ".join(BY_NAME)
+        raise UnsupportedError(f"unknown aggregate formulation {name!r}; expected one of {known}")
     chosen = BY_NAME[name]
     if not chosen.supports(dialect):
         raise UnsupportedError(f"aggregate formulation {name!r} cannot run on {dialect}")

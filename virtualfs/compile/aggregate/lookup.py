@@ -72,7 +72,8 @@ def input_dtypes(warehouse: Warehouse, view: FeatureView) -> dict[str, DType]:
     return found
 
 
-def build_view_joins(strategy: PitStrategy, view: ViewContext, as_of: datetime | None = None) -> list[ViewJoin]:
+def build_view_joins(strategy: PitStrategy, view: ViewContext,
+                     as_of: datetime | None = None) -> list[ViewJoin]:
     """The joins of one view: its plain features by ``strategy``, its aggregations computed per
     entity row and joined on ``_vfs_row``; all output columns on the last join, in request order.
 
@@ -107,7 +108,8 @@ def _aggregate_join(view: ViewContext, features: list[FeatureColumn],
     compiled = build_aggregate_join(request, view.dialect)
     alias = f"_vfs_a{view.index}"
     on = exp.EQ(this=names.column(names.ROW, alias), expression=names.column(names.ROW, names.ENTITY))
-    table = exp.Table(this=names.identifier(compiled.result), alias=exp.TableAlias(this=names.identifier(alias)))
+    table = exp.Table(this=names.identifier(compiled.result),
+                      alias=exp.TableAlias(this=names.identifier(alias)))
     outputs = {
         f.output: exp.alias_(names.column(output_name(i), alias), names.identifier(f.output), copy=False)
         for i, f in enumerate(features)

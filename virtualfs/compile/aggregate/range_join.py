@@ -72,8 +72,8 @@ def _pairs(context: AggregateContext, scan: str, shorter: frozenset) -> exp.Sele
         for window in sorted(shorter)
     ]
     return (
-        exp.select(names.column(names.ROW, names.ENTITY), exp.Column(this=exp.Star(), table=names.identifier(scan)),
-                   *flags, copy=False)
+        exp.select(names.column(names.ROW, names.ENTITY),
+                   exp.Column(this=exp.Star(), table=names.identifier(scan)), *flags, copy=False)
         .from_(entity_relation(context), copy=False)
         .join(names.table(scan), on=exp.and_(*conditions, copy=False), join_type="INNER", copy=False)
     )

@@ -106,6 +106,7 @@ def _literal(value: datetime) -> exp.Expression:
 def snapshot_query(warehouse: Warehouse, view: FeatureView, as_of: datetime,
                    keys: exp.Table | None = None) -> exp.Select:
     """:func:`build_snapshot_query` for every stored feature of ``view``, typed from ``warehouse``."""
-    lookup = ViewLookup(view, tuple(FeatureColumn(n, n, feature_dtype(view, n)) for n in stored_features(view)))
+    features = tuple(FeatureColumn(n, n, feature_dtype(view, n)) for n in stored_features(view))
+    lookup = ViewLookup(view, features)
     typed = typed_lookups(warehouse, [lookup])[0]
     return build_snapshot_query(typed, as_of, warehouse.dialect, warehouse.capabilities, keys)

@@ -62,7 +62,8 @@ def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta]) -> e
         projections.append(_as(created.copy(), CREATED_US))
     projections += [_as(times.tile_number(event, size, context.dialect), tile_name(size)) for size in sizes]
     projections += _measures(context)
-    select = exp.select(*projections, copy=False).from_(build_source_relation(source, context.dialect), copy=False)
+    relation = build_source_relation(source, context.dialect)
+    select = exp.select(*projections, copy=False).from_(relation, copy=False)
     as_of = context.request.as_of
     if as_of is None:
         return select

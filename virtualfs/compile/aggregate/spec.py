@@ -146,7 +146,8 @@ def bind_filter(owner: str, text: str, dialect: str, table: str | None = None) -
     """
     def bind(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column):
-            return exp.column(warehouse_column(node.name, dialect), table=names.identifier(table) if table else None)
+            qualifier = names.identifier(table) if table else None
+            return exp.column(warehouse_column(node.name, dialect), table=qualifier)
         return node
 
     return parse_filter(owner, text).transform(bind)

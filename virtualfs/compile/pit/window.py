@@ -49,7 +49,7 @@ def candidates(view: ViewContext) -> exp.Select:
     """``SELECT _vfs_entity._vfs_row, features FROM entities JOIN scan ON <candidate>``."""
     features = [exp.Alias(this=view.feature(f, view.scan), alias=view.source_column(f.name))
                 for f in view.lookup.features]
-    entities = view.entities.table.copy()
+    entities = view.entities.relation()
     entities.set("alias", exp.TableAlias(this=names.identifier(names.ENTITY)))
     join = exp.Join(this=names.table(view.scan), kind="INNER", on=candidate_condition(view, view.scan))
     return exp.Select(
