@@ -128,9 +128,14 @@ class FeatureStore:
 
         >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
         """
+        from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
+        from virtualfs.refresh.reads import latest_label_time, prefer_tables
         from virtualfs.retrieval import get_historical_features
 
-        return get_historical_features(self.warehouse, self._applied(), entity_df, features,
+        schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
+        registry = prefer_tables(self._applied(), self.catalog, self.project, schema,
+                                 latest_label_time(entity_df, timestamp_column))
+        return get_historical_features(self.warehouse, registry, entity_df, features,
                                        full_feature_names=full_feature_names, point_in_time=point_in_time,
                                        timestamp_column=timestamp_column)
 

@@ -30,11 +30,15 @@ class ViewTables:
     staging: exp.Table
 
 
+def table_name(project: str, view: FeatureView, schema: str = DEFAULT_FEATURE_SCHEMA) -> str:
+    """Where a view's refreshed rows live, written as a user would: ``schema.project__view``."""
+    return f"{schema}.{project}__{view.name}"
+
+
 def view_tables(project: str, view: FeatureView, dialect: str,
                 schema: str = DEFAULT_FEATURE_SCHEMA) -> ViewTables:
-    name = f"{project}__{view.name}"
-    return ViewTables(target=warehouse_table(f"{schema}.{name}", dialect),
-                      staging=warehouse_table(f"{schema}._vfs_stage_{name}", dialect))
+    return ViewTables(target=warehouse_table(table_name(project, view, schema), dialect),
+                      staging=warehouse_table(f"{schema}._vfs_stage_{project}__{view.name}", dialect))
 
 
 def stored_columns(view: FeatureView) -> list[str]:

@@ -1,0 +1,58 @@
+"""Reads from refreshed tables: a view whose table is complete for a request reads it, not the source."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from virtualfs.compile.refresh import table_name
+from virtualfs.refresh.runner import TABLE
+
+if TYPE_CHECKING:
+    from virtualfs.catalog import Catalog
+    from virtualfs.definitions import FeatureView
+    from virtualfs.registry import Registry
+
+
+def prefer_tables(registry: Registry, catalog: Catalog, project: str, schema: str,
+                  latest_label: datetime | None) -> Registry:
+    """``registry`` with each refreshed view reading its table when the table is fresh enough.
+
+    A table holds every source row that landed by its watermark (or, without a created time,
+    happened by it), so for labels up to the watermark it gives the same answer as the source.
+    """
+    if latest_label is None:
+        return registry
+    views = dict(registry.views)
+    for name, view in registry.views.items():
+        if view.materialize == "view":
+            continue
+        watermark = catalog.get_watermark(name, TABLE)
+        if watermark is not None and latest_label <= watermark:
+            views[name] = _reading_table(view, project, schema)
+    return dataclasses.replace(registry, views=views)
+
+
+def _reading_table(view: FeatureView, project: str, schema: str) -> FeatureView:
+    source = dataclasses.replace(view.source, table=table_name(project, view, schema), query=None)
+    return dataclasses.replace(view, source=source)
+
+
+def latest_label_time(entity_df: Any, timestamp_column: str) -> datetime | None:
+    """The latest label time of an in-memory entity frame (None for SQL, or when unknown)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(entity_df, pa.Table) and timestamp_column in entity_df.column_names:
+        entity_df = entity_df.select([timestamp_column]).to_pandas()
+    if not isinstance(entity_df, pd.DataFrame) or timestamp_column not in entity_df:
+        return None
+    try:
+        latest = pd.to_datetime(entity_df[timestamp_column]).max()
+    except (ValueError, TypeError):
+        return None  # the retrieval itself reports a bad timestamp column
+    if pd.isna(latest):
+        return None
+    latest = latest.to_pydatetime()
+    return latest.replace(tzinfo=timezone.utc) if latest.tzinfo is None else latest
