@@ -1,8 +1,13 @@
-WITH "_vfs_bounds" AS (
+WITH "_vfs_entity_rows" AS (
   SELECT
-    MIN("event_timestamp") AS "_vfs_low",
-    MAX("event_timestamp") AS "_vfs_high"
+    *,
+    CAST("event_timestamp" AS TIMESTAMP) AS "_vfs_time"
   FROM "_vfs_entities"
+), "_vfs_bounds" AS (
+  SELECT
+    MIN("_vfs_time") AS "_vfs_low",
+    MAX("_vfs_time") AS "_vfs_high"
+  FROM "_vfs_entity_rows"
 ), "_vfs_scan_0" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -223,43 +228,43 @@ SELECT
   "_vfs_entity"."product_id",
   "_vfs_entity"."event_timestamp",
   CASE
-    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000' SECOND
+    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000' SECOND
     THEN "_vfs_v0"."amount"
   END AS "amount",
   CASE
-    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000' SECOND
+    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000' SECOND
     THEN "_vfs_v0"."quantity"
   END AS "quantity",
   CASE
-    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000' SECOND
+    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000' SECOND
     THEN "_vfs_v0"."is_gift"
   END AS "is_gift",
   CASE
-    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '604800' SECOND
+    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800' SECOND
     THEN "_vfs_v1"."dwell_seconds"
   END AS "dwell_seconds",
   CASE
-    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '604800' SECOND
+    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800' SECOND
     THEN "_vfs_v1"."device"
   END AS "device",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200' SECOND
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
     THEN "_vfs_v2"."orders_7d"
   END AS "orders_7d",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200' SECOND
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
     THEN "_vfs_v2"."spend_7d"
   END AS "spend_7d",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200' SECOND
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
     THEN "_vfs_v2"."views_7d"
   END AS "views_7d",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200' SECOND
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
     THEN "_vfs_v2"."last_device"
   END AS "last_device",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200' SECOND
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
     THEN "_vfs_v2"."last_order_at"
   END AS "last_order_at",
   "_vfs_v3"."country" AS "country",
@@ -268,32 +273,32 @@ SELECT
   "_vfs_v4"."price" AS "price",
   "_vfs_v4"."in_stock" AS "in_stock",
   CASE
-    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '7776000' SECOND
+    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000' SECOND
     THEN "_vfs_v5"."last_bought_at"
   END AS "last_bought_at",
   CASE
-    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '7776000' SECOND
+    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000' SECOND
     THEN "_vfs_v5"."last_bought_quantity"
   END AS "last_bought_quantity"
-FROM "_vfs_entities" AS "_vfs_entity"
+FROM "_vfs_entity_rows" AS "_vfs_entity"
 ASOF LEFT JOIN "_vfs_best_0" AS "_vfs_v0"
   ON "_vfs_entity"."customer_id" = "_vfs_v0"."customer_id"
-  AND "_vfs_entity"."event_timestamp" >= "_vfs_v0"."_vfs_known"
+  AND "_vfs_entity"."_vfs_time" >= "_vfs_v0"."_vfs_known"
 ASOF LEFT JOIN "_vfs_best_1" AS "_vfs_v1"
   ON "_vfs_entity"."customer_id" = "_vfs_v1"."customer_id"
-  AND "_vfs_entity"."event_timestamp" >= "_vfs_v1"."_vfs_known"
+  AND "_vfs_entity"."_vfs_time" >= "_vfs_v1"."_vfs_known"
 ASOF LEFT JOIN "_vfs_best_2" AS "_vfs_v2"
   ON "_vfs_entity"."customer_id" = "_vfs_v2"."customer_id"
-  AND "_vfs_entity"."event_timestamp" >= "_vfs_v2"."_vfs_known"
+  AND "_vfs_entity"."_vfs_time" >= "_vfs_v2"."_vfs_known"
 ASOF LEFT JOIN "_vfs_best_3" AS "_vfs_v3"
   ON "_vfs_entity"."customer_id" = "_vfs_v3"."customer_id"
-  AND "_vfs_entity"."event_timestamp" >= "_vfs_v3"."_vfs_known"
+  AND "_vfs_entity"."_vfs_time" >= "_vfs_v3"."_vfs_known"
 ASOF LEFT JOIN "_vfs_best_4" AS "_vfs_v4"
   ON "_vfs_entity"."product_id" = "_vfs_v4"."product_id"
-  AND "_vfs_entity"."event_timestamp" >= "_vfs_v4"."_vfs_known"
+  AND "_vfs_entity"."_vfs_time" >= "_vfs_v4"."_vfs_known"
 ASOF LEFT JOIN "_vfs_best_5" AS "_vfs_v5"
   ON "_vfs_entity"."customer_id" = "_vfs_v5"."customer_id"
   AND "_vfs_entity"."product_id" = "_vfs_v5"."product_id"
-  AND "_vfs_entity"."event_timestamp" >= "_vfs_v5"."_vfs_known"
+  AND "_vfs_entity"."_vfs_time" >= "_vfs_v5"."_vfs_known"
 ORDER BY
   "_vfs_entity"."_vfs_row" ASC;

@@ -1,8 +1,13 @@
-WITH "_vfs_bounds" AS (
+WITH "_vfs_entity_rows" AS (
   SELECT
-    MIN("event_timestamp") AS "_vfs_low",
-    MAX("event_timestamp") AS "_vfs_high"
+    *,
+    CAST("event_timestamp" AS TIMESTAMP) AS "_vfs_time"
   FROM "_vfs_entities"
+), "_vfs_bounds" AS (
+  SELECT
+    MIN("_vfs_time") AS "_vfs_low",
+    MAX("_vfs_time") AS "_vfs_high"
+  FROM "_vfs_entity_rows"
 ), "_vfs_scan_0" AS (
   SELECT
     "_vfs_source"."CUSTOMER_ID" AS "CUSTOMER_ID",
@@ -247,43 +252,43 @@ SELECT
   "_vfs_entity"."product_id",
   "_vfs_entity"."event_timestamp",
   CASE
-    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000 SECOND'
+    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000 SECOND'
     THEN "_vfs_v0"."AMOUNT"
   END AS "amount",
   CASE
-    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000 SECOND'
+    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000 SECOND'
     THEN "_vfs_v0"."QUANTITY"
   END AS "quantity",
   CASE
-    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000 SECOND'
+    WHEN "_vfs_v0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000 SECOND'
     THEN "_vfs_v0"."IS_GIFT"
   END AS "is_gift",
   CASE
-    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '604800 SECOND'
+    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800 SECOND'
     THEN "_vfs_v1"."DWELL_SECONDS"
   END AS "dwell_seconds",
   CASE
-    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '604800 SECOND'
+    WHEN "_vfs_v1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800 SECOND'
     THEN "_vfs_v1"."DEVICE"
   END AS "device",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200 SECOND'
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
     THEN "_vfs_v2"."ORDERS_7D"
   END AS "orders_7d",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200 SECOND'
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
     THEN "_vfs_v2"."SPEND_7D"
   END AS "spend_7d",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200 SECOND'
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
     THEN "_vfs_v2"."VIEWS_7D"
   END AS "views_7d",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200 SECOND'
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
     THEN "_vfs_v2"."LAST_DEVICE"
   END AS "last_device",
   CASE
-    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200 SECOND'
+    WHEN "_vfs_v2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
     THEN "_vfs_v2"."LAST_ORDER_AT"
   END AS "last_order_at",
   "_vfs_v3"."COUNTRY" AS "country",
@@ -292,25 +297,25 @@ SELECT
   "_vfs_v4"."PRICE" AS "price",
   "_vfs_v4"."IN_STOCK" AS "in_stock",
   CASE
-    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '7776000 SECOND'
+    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000 SECOND'
     THEN "_vfs_v5"."LAST_BOUGHT_AT"
   END AS "last_bought_at",
   CASE
-    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '7776000 SECOND'
+    WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000 SECOND'
     THEN "_vfs_v5"."LAST_BOUGHT_QUANTITY"
   END AS "last_bought_quantity"
-FROM "_vfs_entities" AS "_vfs_entity"
-ASOF JOIN "_vfs_best_0" AS "_vfs_v0" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= "_vfs_v0"."_vfs_known")
+FROM "_vfs_entity_rows" AS "_vfs_entity"
+ASOF JOIN "_vfs_best_0" AS "_vfs_v0" MATCH_CONDITION ("_vfs_entity"."_vfs_time" >= "_vfs_v0"."_vfs_known")
   ON "_vfs_entity"."customer_id" = "_vfs_v0"."CUSTOMER_ID"
-ASOF JOIN "_vfs_best_1" AS "_vfs_v1" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= "_vfs_v1"."_vfs_known")
+ASOF JOIN "_vfs_best_1" AS "_vfs_v1" MATCH_CONDITION ("_vfs_entity"."_vfs_time" >= "_vfs_v1"."_vfs_known")
   ON "_vfs_entity"."customer_id" = "_vfs_v1"."CUSTOMER_ID"
-ASOF JOIN "_vfs_best_2" AS "_vfs_v2" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= "_vfs_v2"."_vfs_known")
+ASOF JOIN "_vfs_best_2" AS "_vfs_v2" MATCH_CONDITION ("_vfs_entity"."_vfs_time" >= "_vfs_v2"."_vfs_known")
   ON "_vfs_entity"."customer_id" = "_vfs_v2"."CUSTOMER_ID"
-ASOF JOIN "_vfs_best_3" AS "_vfs_v3" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= "_vfs_v3"."_vfs_known")
+ASOF JOIN "_vfs_best_3" AS "_vfs_v3" MATCH_CONDITION ("_vfs_entity"."_vfs_time" >= "_vfs_v3"."_vfs_known")
   ON "_vfs_entity"."customer_id" = "_vfs_v3"."CUSTOMER_ID"
-ASOF JOIN "_vfs_best_4" AS "_vfs_v4" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= "_vfs_v4"."_vfs_known")
+ASOF JOIN "_vfs_best_4" AS "_vfs_v4" MATCH_CONDITION ("_vfs_entity"."_vfs_time" >= "_vfs_v4"."_vfs_known")
   ON "_vfs_entity"."product_id" = "_vfs_v4"."PRODUCT_ID"
-ASOF JOIN "_vfs_best_5" AS "_vfs_v5" MATCH_CONDITION ("_vfs_entity"."event_timestamp" >= "_vfs_v5"."_vfs_known")
+ASOF JOIN "_vfs_best_5" AS "_vfs_v5" MATCH_CONDITION ("_vfs_entity"."_vfs_time" >= "_vfs_v5"."_vfs_known")
   ON "_vfs_entity"."customer_id" = "_vfs_v5"."CUSTOMER_ID"
   AND "_vfs_entity"."product_id" = "_vfs_v5"."PRODUCT_ID"
 ORDER BY

@@ -1,8 +1,13 @@
-WITH "_vfs_bounds" AS (
+WITH "_vfs_entity_rows" AS (
   SELECT
-    MIN("event_timestamp") AS "_vfs_low",
-    MAX("event_timestamp") AS "_vfs_high"
+    *,
+    CAST("event_timestamp" AS TIMESTAMP) AS "_vfs_time"
   FROM "_vfs_entities"
+), "_vfs_bounds" AS (
+  SELECT
+    MIN("_vfs_time") AS "_vfs_low",
+    MAX("_vfs_time") AS "_vfs_high"
+  FROM "_vfs_entity_rows"
 ), "_vfs_scan_0" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -43,15 +48,15 @@ WITH "_vfs_bounds" AS (
       ) AS "_w",
       "_vfs_scan_0"."_vfs_event",
       "_vfs_scan_0"."_vfs_created"
-    FROM "_vfs_entities" AS "_vfs_entity"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
     INNER JOIN "_vfs_scan_0"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_0"."customer_id"
-      AND "_vfs_scan_0"."_vfs_event" <= "_vfs_entity"."event_timestamp"
+      AND "_vfs_scan_0"."_vfs_event" <= "_vfs_entity"."_vfs_time"
       AND (
-        "_vfs_scan_0"."_vfs_created" <= "_vfs_entity"."event_timestamp"
+        "_vfs_scan_0"."_vfs_created" <= "_vfs_entity"."_vfs_time"
         OR "_vfs_scan_0"."_vfs_created" IS NULL
       )
-      AND "_vfs_scan_0"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '2592000' SECOND
+      AND "_vfs_scan_0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000' SECOND
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -101,15 +106,15 @@ WITH "_vfs_bounds" AS (
       ) AS "_w",
       "_vfs_scan_1"."_vfs_event",
       "_vfs_scan_1"."_vfs_created"
-    FROM "_vfs_entities" AS "_vfs_entity"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
     INNER JOIN "_vfs_scan_1"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_1"."customer_id"
-      AND "_vfs_scan_1"."_vfs_event" <= "_vfs_entity"."event_timestamp"
+      AND "_vfs_scan_1"."_vfs_event" <= "_vfs_entity"."_vfs_time"
       AND (
-        "_vfs_scan_1"."_vfs_created" <= "_vfs_entity"."event_timestamp"
+        "_vfs_scan_1"."_vfs_created" <= "_vfs_entity"."_vfs_time"
         OR "_vfs_scan_1"."_vfs_created" IS NULL
       )
-      AND "_vfs_scan_1"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '604800' SECOND
+      AND "_vfs_scan_1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800' SECOND
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -159,15 +164,15 @@ WITH "_vfs_bounds" AS (
       ) AS "_w",
       "_vfs_scan_2"."_vfs_event",
       "_vfs_scan_2"."_vfs_created"
-    FROM "_vfs_entities" AS "_vfs_entity"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
     INNER JOIN "_vfs_scan_2"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_2"."customer_id"
-      AND "_vfs_scan_2"."_vfs_event" <= "_vfs_entity"."event_timestamp"
+      AND "_vfs_scan_2"."_vfs_event" <= "_vfs_entity"."_vfs_time"
       AND (
-        "_vfs_scan_2"."_vfs_created" <= "_vfs_entity"."event_timestamp"
+        "_vfs_scan_2"."_vfs_created" <= "_vfs_entity"."_vfs_time"
         OR "_vfs_scan_2"."_vfs_created" IS NULL
       )
-      AND "_vfs_scan_2"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '259200' SECOND
+      AND "_vfs_scan_2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -207,12 +212,12 @@ WITH "_vfs_bounds" AS (
       ) AS "_w",
       "_vfs_scan_3"."_vfs_event",
       "_vfs_scan_3"."_vfs_created"
-    FROM "_vfs_entities" AS "_vfs_entity"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
     INNER JOIN "_vfs_scan_3"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_3"."customer_id"
-      AND "_vfs_scan_3"."_vfs_event" <= "_vfs_entity"."event_timestamp"
+      AND "_vfs_scan_3"."_vfs_event" <= "_vfs_entity"."_vfs_time"
       AND (
-        "_vfs_scan_3"."_vfs_created" <= "_vfs_entity"."event_timestamp"
+        "_vfs_scan_3"."_vfs_created" <= "_vfs_entity"."_vfs_time"
         OR "_vfs_scan_3"."_vfs_created" IS NULL
       )
   ) AS "_t"
@@ -257,12 +262,12 @@ WITH "_vfs_bounds" AS (
       ) AS "_w",
       "_vfs_scan_4"."_vfs_event",
       "_vfs_scan_4"."_vfs_created"
-    FROM "_vfs_entities" AS "_vfs_entity"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
     INNER JOIN "_vfs_scan_4"
       ON "_vfs_entity"."product_id" = "_vfs_scan_4"."product_id"
-      AND "_vfs_scan_4"."_vfs_event" <= "_vfs_entity"."event_timestamp"
+      AND "_vfs_scan_4"."_vfs_event" <= "_vfs_entity"."_vfs_time"
       AND (
-        "_vfs_scan_4"."_vfs_created" <= "_vfs_entity"."event_timestamp"
+        "_vfs_scan_4"."_vfs_created" <= "_vfs_entity"."_vfs_time"
         OR "_vfs_scan_4"."_vfs_created" IS NULL
       )
   ) AS "_t"
@@ -315,16 +320,16 @@ WITH "_vfs_bounds" AS (
       ) AS "_w",
       "_vfs_scan_5"."_vfs_event",
       "_vfs_scan_5"."_vfs_created"
-    FROM "_vfs_entities" AS "_vfs_entity"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
     INNER JOIN "_vfs_scan_5"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_5"."customer_id"
       AND "_vfs_entity"."product_id" = "_vfs_scan_5"."product_id"
-      AND "_vfs_scan_5"."_vfs_event" <= "_vfs_entity"."event_timestamp"
+      AND "_vfs_scan_5"."_vfs_event" <= "_vfs_entity"."_vfs_time"
       AND (
-        "_vfs_scan_5"."_vfs_created" <= "_vfs_entity"."event_timestamp"
+        "_vfs_scan_5"."_vfs_created" <= "_vfs_entity"."_vfs_time"
         OR "_vfs_scan_5"."_vfs_created" IS NULL
       )
-      AND "_vfs_scan_5"."_vfs_event" >= "_vfs_entity"."event_timestamp" - INTERVAL '7776000' SECOND
+      AND "_vfs_scan_5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000' SECOND
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -350,7 +355,7 @@ SELECT
   "_vfs_v4"."in_stock" AS "in_stock",
   "_vfs_v5"."last_bought_at" AS "last_bought_at",
   "_vfs_v5"."last_bought_quantity" AS "last_bought_quantity"
-FROM "_vfs_entities" AS "_vfs_entity"
+FROM "_vfs_entity_rows" AS "_vfs_entity"
 LEFT JOIN "_vfs_best_0" AS "_vfs_v0"
   ON "_vfs_v0"."_vfs_row" = "_vfs_entity"."_vfs_row"
 LEFT JOIN "_vfs_best_1" AS "_vfs_v1"

@@ -85,11 +85,11 @@ def parse_filter(name: str, text: str):
         raise DefinitionError("aggregation", name, "filter may not contain a subquery")
     # a filter is evaluated row by row, before any aggregation
     if tree.find(exp.AggFunc, exp.Window) is not None:
-        raise DefinitionError("aggregation", name, f"filter {text!r} may not use aggregate or window functions")
+        problem = f"filter {text!r} may not use aggregate or window functions"
+        raise DefinitionError("aggregation", name, problem)
     for column in tree.find_all(exp.Column):
         if column.table or isinstance(column.this, exp.Star):
-            raise DefinitionError(
-                "aggregation", name, f"filter column {column.sql()!r} must be a plain column name of the source"
-            )
+            problem = f"filter column {column.sql()!r} must be a plain column name of the source"
+            raise DefinitionError("aggregation", name, problem)
         check_identifier("aggregation", name, column.name, "filter column")
     return tree
