@@ -39,9 +39,10 @@ from virtualfs.compile.plan import EntityRelation
 from virtualfs.definitions import DType
 from virtualfs.warehouses.duckdb import DuckDBWarehouse
 
-WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
-FUNCTIONS = (("count", "amount", DType.INT64), ("sum", "amount", DType.FLOAT64), ("avg", "amount", DType.FLOAT64),
-             ("sum", "quantity", DType.INT64), ("max", "quantity", DType.INT64))
+WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7),
+           "30d": timedelta(days=30)}
+FUNCTIONS = (("count", "amount", DType.INT64), ("sum", "amount", DType.FLOAT64),
+             ("avg", "amount", DType.FLOAT64), ("sum", "quantity", DType.INT64), ("max", "quantity", DType.INT64))
 YEAR_US = 365 * 86_400_000_000
 EVENTS_SQL = """
 CREATE OR REPLACE TABLE events AS
@@ -74,7 +75,8 @@ ORDER BY _vfs_row
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 100k entity rows, 10M events")
     parser.add_argument("--keys", type=int, help="distinct customers (default 2,000 x scale)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per query; the best is reported")
@@ -104,7 +106,8 @@ def load(warehouse: DuckDBWarehouse, events: int, rows: int, keys: int) -> Entit
     connection = warehouse.connection
     connection.execute(EVENTS_SQL.replace("$keys", str(keys)).replace("$year", str(YEAR_US))
                        .replace("$events", str(events)))
-    sql = ENTITIES_SQL.replace("$keys", str(keys)).replace("$span", str(YEAR_US * 11 // 12)).replace("$rows", str(rows))
+    sql = (ENTITIES_SQL.replace("$keys", str(keys)).replace("$span", str(YEAR_US * 11 // 12))
+           .replace("$rows", str(rows)))
     table = warehouse.upload("_vfs_entities", connection.execute(sql).to_arrow_table())
     return EntityRelation(table, "event_timestamp", (("customer_id", "customer_id"),), ())
 
@@ -115,7 +118,8 @@ def view_for(windows: list[timedelta]) -> FeatureView:
         for w in windows for function, column, _ in FUNCTIONS
     ]
     source = Source("events", table="events", timestamp="event_ts", created="created_ts")
-    return FeatureView("activity", [Entity("customer", ["customer_id"])], source, [], aggregations=aggregations)
+    customer = Entity("customer", ["customer_id"])
+    return FeatureView("activity", [customer], source, [], aggregations=aggregations)
 
 
 def report(warehouse: DuckDBWarehouse, relation: EntityRelation, rule: str, label: str,
@@ -128,14 +132,14 @@ def report(warehouse: DuckDBWarehouse, relation: EntityRelation, rule: str, labe
     naive = build_aggregate_select(request, "duckdb", RangeJoin())
     reference = warehouse.fetch_arrow(naive)
     check(reference, warehouse.fetch_arrow(compiled), "compiled")
-    times = {"compiled": timed(lambda: warehouse.fetch_arrow(compiled), repeat),
-             "naive": timed(lambda: warehouse.fetch_arrow(naive), repeat)}
+    times = timed({"compiled": lambda: warehouse.fetch_arrow(compiled),
+                   "naive": lambda: warehouse.fetch_arrow(naive)}, repeat)
     hand = "n/a"
     if rule == "event" and len(windows) == 1:
         preceding = str(windows[0] // timedelta(microseconds=1) - 1)
         sql = WINDOW_SQL.replace("$preceding", preceding)
         check(reference, warehouse.connection.execute(sql).to_arrow_table(), "hand-written")
-        hand = f"{timed(lambda: warehouse.connection.execute(sql).to_arrow_table(), repeat):.2f}"
+        hand = f"{timed({'hand': lambda: warehouse.connection.execute(sql).to_arrow_table()}, repeat)['hand']:.2f}"
     ratio = times["naive"] / times["compiled"]
     print(f"| {rule} | {label} | {times['compiled']:.2f} | {times['naive']:.2f} | {hand} | {ratio:.1f}x |",
           flush=True)
@@ -145,18 +149,23 @@ def check(expected: pa.Table, actual: pa.Table, what: str) -> None:
     """Same rows, same values (floats to 1e-9 relative), column by column in order."""
     assert expected.num_rows == actual.num_rows, what
     for index in range(1, expected.num_columns):
-        for want, got in zip(expected.column(index).to_pylist(), actual.column(index).to_pylist(), strict=True):
-            close = want == got or (want is not None and got is not None and math.isclose(want, got, rel_tol=1e-9))
-            assert close, f"{what}: column {expected.column_names[index]}: {got!r} != {want!r}"
+        pairs = zip(expected.column(index).to_pylist(), actual.column(index).to_pylist(), strict=True)
+        for want, got in pairs:
+            both = want is not None and got is not None
+            assert want == got or (both and math.isclose(want, got, rel_tol=1e-9)), (
+                f"{what}: column {expected.column_names[index]}: {got!r} != {want!r}")
 
 
-def timed(action, repeat: int) -> float:
-    runs = []
+def timed(actions: dict, repeat: int) -> dict[str, float]:
+    """The best of ``repeat`` runs of each action, run in turn so that load elsewhere on the
+    machine falls on all of them alike."""
+    runs: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(repeat):
-        began = time.perf_counter()
-        action()
-        runs.append(time.perf_counter() - began)
-    return min(runs)
+        for name, action in actions.items():
+            began = time.perf_counter()
+            action()
+            runs[name].append(time.perf_counter() - began)
+    return {name: min(values) for name, values in runs.items()}
 
 
 if __name__ == "__main__":

@@ -76,15 +76,16 @@ class GrainSteps:
         single = len(self.grain.windows) == 1
         fetches = [self._fetch_from_probe(TILE_T)]
         fetches += [self._fetch_from_probe(_start(w), distinct_from_t=single) for w in self.grain.windows]
-        if self.context.uses_known_time:
-            fetches.append(self._unknown_middles())
         parts = [
             Part(self.step("probe"), self._probe()),
             Part(self.step("tiles"), self._tiles()),
             Part(self.step("middle"), self._middle()),
-            # with one window the fetched tiles are distinct: t's, a's, and middles strictly between
-            Part(self.step("fetch"), _union(fetches, distinct=not single)),
         ]
+        if self.context.uses_known_time:
+            parts.append(Part(self.step("late"), self._late_tiles()))
+            fetches += [self._unknown_previous(), self._unknown_late()]
+        # with one window the fetched tiles are distinct: t's, a's, and middles strictly between
+        parts.append(Part(self.step("fetch"), _union(fetches, distinct=not single)))
         fetched = self.step("fetch")
         if self._needs_known_max():
             parts.append(Part(self.step("fetchmk"), self._with_known_max()))
@@ -168,12 +169,53 @@ class GrainSteps:
         return exp.Values(expressions=rows, alias=exp.TableAlias(
             this=names.identifier(alias), columns=[names.identifier(NUMBER)]))
 
-    def _unknown_middles(self) -> exp.Select:
-        """Middle tiles whose last row landed after ``t``: read raw."""
-        middle = self.step("middle")
-        columns = [*self._probe_columns(middle), _as(names.column(TILE, middle), TILE)]
-        late = names.column(KNOWN_MAX, middle) > names.column(TIME_US, middle)
-        return exp.select(*columns, copy=False).from_(names.table(middle), copy=False).where(late, copy=False)
+    # Middle tiles not wholly known at t are read raw. Found without going through ``middle``
+    # (which would then be read twice, and so materialised): a row of tile j landing after t,
+    # t in tile tt >= j + 2, landed after the first instant of tile j + 2 ("late" tiles, rare:
+    # backfills); only tile tt - 1 can be unknown without being late.
+
+    def _late_tiles(self) -> exp.Select:
+        """Tiles with a row that landed after the start of the tile after next."""
+        tiles = self.step("tiles")
+        tile = names.column(TILE)
+        after_next = exp.Add(this=tile, expression=exp.Literal.number(2))
+        step = times.literal(self.grain.size)
+        first_instant = exp.Case(
+            ifs=[
+                exp.If(this=after_next.copy() >= exp.Literal.number(1), true=exp.Mul(this=after_next, expression=step)),
+                exp.If(this=after_next.copy().eq(0), true=exp.Sub(this=exp.Literal.number(1), expression=step.copy())),
+            ],
+            default=exp.Add(this=exp.Mul(this=exp.paren(exp.Add(this=tile.copy(), expression=exp.Literal.number(1))),
+                                         expression=step.copy()), expression=exp.Literal.number(1)),
+        )
+        late = names.column(KNOWN_MAX) > first_instant
+        return exp.select(exp.Star(), copy=False).from_(names.table(tiles), copy=False).where(late, copy=False)
+
+    def _unknown_previous(self) -> exp.Select:
+        """``tile(t) - 1`` when it is a middle tile and its last row landed after ``t``."""
+        probe, tiles = self.step("probe"), self.step("tiles")
+        previous = exp.Sub(this=names.column(TILE_T, probe), expression=exp.Literal.number(1))
+        on = exp.and_(*self._keys_equal(probe, tiles), names.column(TILE, tiles).eq(previous))
+        return self._unknown(tiles, on)
+
+    def _unknown_late(self) -> exp.Select:
+        """Late middle tiles (below ``tile(t) - 1``) whose last row landed after ``t``."""
+        probe, late = self.step("probe"), self.step("late")
+        previous = exp.Sub(this=names.column(TILE_T, probe), expression=exp.Literal.number(1))
+        on = exp.and_(*self._keys_equal(probe, late), names.column(TILE, late) < previous)
+        return self._unknown(late, on)
+
+    def _unknown(self, tiles: str, on: exp.Expression) -> exp.Select:
+        probe = self.step("probe")
+        tile = names.column(TILE, tiles)
+        inside = tile.copy() > names.column(_start(max(self.grain.windows)), probe)
+        landed_after = names.column(KNOWN_MAX, tiles) > names.column(TIME_US, probe)
+        return (
+            exp.select(*self._probe_columns(probe), _as(tile, TILE), copy=False)
+            .from_(names.table(probe), copy=False)
+            .join(names.table(tiles), on=on, join_type="INNER", copy=False)
+            .where(exp.and_(inside, landed_after), copy=False)
+        )
 
     def _needs_known_max(self) -> bool:
         """Raw rows need their tile's landing time when a tile may be another window's middle."""
