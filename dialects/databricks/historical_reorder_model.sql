@@ -1,13 +1,8 @@
-WITH `_vfs_entity_rows` AS (
+WITH `_vfs_bounds` AS (
   SELECT
-    *,
-    CAST(`event_timestamp` AS TIMESTAMP) AS `_vfs_time`
+    MIN(`event_timestamp`) AS `_vfs_low`,
+    MAX(`event_timestamp`) AS `_vfs_high`
   FROM `_vfs_entities`
-), `_vfs_bounds` AS (
-  SELECT
-    MIN(`_vfs_time`) AS `_vfs_low`,
-    MAX(`_vfs_time`) AS `_vfs_high`
-  FROM `_vfs_entity_rows`
 ), `_vfs_scan_0` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
@@ -36,15 +31,15 @@ WITH `_vfs_entity_rows` AS (
     `_vfs_scan_0`.`amount` AS `amount`,
     `_vfs_scan_0`.`quantity` AS `quantity`,
     `_vfs_scan_0`.`is_gift` AS `is_gift`
-  FROM `_vfs_entity_rows` AS `_vfs_entity`
+  FROM `_vfs_entities` AS `_vfs_entity`
   INNER JOIN `_vfs_scan_0`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_0`.`customer_id`
-    AND `_vfs_scan_0`.`_vfs_event` <= `_vfs_entity`.`_vfs_time`
+    AND `_vfs_scan_0`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
     AND (
-      `_vfs_scan_0`.`_vfs_created` <= `_vfs_entity`.`_vfs_time`
+      `_vfs_scan_0`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
       OR `_vfs_scan_0`.`_vfs_created` IS NULL
     )
-    AND `_vfs_scan_0`.`_vfs_event` >= `_vfs_entity`.`_vfs_time` - INTERVAL '2592000' SECOND
+    AND `_vfs_scan_0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY `_vfs_entity`.`_vfs_row`
@@ -85,15 +80,15 @@ WITH `_vfs_entity_rows` AS (
     `_vfs_entity`.`_vfs_row`,
     `_vfs_scan_1`.`dwell_seconds` AS `dwell_seconds`,
     `_vfs_scan_1`.`device` AS `device`
-  FROM `_vfs_entity_rows` AS `_vfs_entity`
+  FROM `_vfs_entities` AS `_vfs_entity`
   INNER JOIN `_vfs_scan_1`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_1`.`customer_id`
-    AND `_vfs_scan_1`.`_vfs_event` <= `_vfs_entity`.`_vfs_time`
+    AND `_vfs_scan_1`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
     AND (
-      `_vfs_scan_1`.`_vfs_created` <= `_vfs_entity`.`_vfs_time`
+      `_vfs_scan_1`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
       OR `_vfs_scan_1`.`_vfs_created` IS NULL
     )
-    AND `_vfs_scan_1`.`_vfs_event` >= `_vfs_entity`.`_vfs_time` - INTERVAL '604800' SECOND
+    AND `_vfs_scan_1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY `_vfs_entity`.`_vfs_row`
@@ -131,15 +126,15 @@ WITH `_vfs_entity_rows` AS (
     `_vfs_scan_2`.`views_7d` AS `views_7d`,
     `_vfs_scan_2`.`last_device` AS `last_device`,
     `_vfs_scan_2`.`last_order_at` AS `last_order_at`
-  FROM `_vfs_entity_rows` AS `_vfs_entity`
+  FROM `_vfs_entities` AS `_vfs_entity`
   INNER JOIN `_vfs_scan_2`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_2`.`customer_id`
-    AND `_vfs_scan_2`.`_vfs_event` <= `_vfs_entity`.`_vfs_time`
+    AND `_vfs_scan_2`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
     AND (
-      `_vfs_scan_2`.`_vfs_created` <= `_vfs_entity`.`_vfs_time`
+      `_vfs_scan_2`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
       OR `_vfs_scan_2`.`_vfs_created` IS NULL
     )
-    AND `_vfs_scan_2`.`_vfs_event` >= `_vfs_entity`.`_vfs_time` - INTERVAL '259200' SECOND
+    AND `_vfs_scan_2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY `_vfs_entity`.`_vfs_row`
@@ -170,12 +165,12 @@ WITH `_vfs_entity_rows` AS (
     `_vfs_entity`.`_vfs_row`,
     `_vfs_scan_3`.`country` AS `country`,
     `_vfs_scan_3`.`is_subscribed` AS `is_subscribed`
-  FROM `_vfs_entity_rows` AS `_vfs_entity`
+  FROM `_vfs_entities` AS `_vfs_entity`
   INNER JOIN `_vfs_scan_3`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_3`.`customer_id`
-    AND `_vfs_scan_3`.`_vfs_event` <= `_vfs_entity`.`_vfs_time`
+    AND `_vfs_scan_3`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
     AND (
-      `_vfs_scan_3`.`_vfs_created` <= `_vfs_entity`.`_vfs_time`
+      `_vfs_scan_3`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
       OR `_vfs_scan_3`.`_vfs_created` IS NULL
     )
   QUALIFY
@@ -210,12 +205,12 @@ WITH `_vfs_entity_rows` AS (
     `_vfs_scan_4`.`category` AS `category`,
     `_vfs_scan_4`.`price` AS `price`,
     `_vfs_scan_4`.`in_stock` AS `in_stock`
-  FROM `_vfs_entity_rows` AS `_vfs_entity`
+  FROM `_vfs_entities` AS `_vfs_entity`
   INNER JOIN `_vfs_scan_4`
     ON `_vfs_entity`.`product_id` = `_vfs_scan_4`.`product_id`
-    AND `_vfs_scan_4`.`_vfs_event` <= `_vfs_entity`.`_vfs_time`
+    AND `_vfs_scan_4`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
     AND (
-      `_vfs_scan_4`.`_vfs_created` <= `_vfs_entity`.`_vfs_time`
+      `_vfs_scan_4`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
       OR `_vfs_scan_4`.`_vfs_created` IS NULL
     )
   QUALIFY
@@ -259,16 +254,16 @@ WITH `_vfs_entity_rows` AS (
     `_vfs_entity`.`_vfs_row`,
     `_vfs_scan_5`.`last_bought_at` AS `last_bought_at`,
     `_vfs_scan_5`.`last_bought_quantity` AS `last_bought_quantity`
-  FROM `_vfs_entity_rows` AS `_vfs_entity`
+  FROM `_vfs_entities` AS `_vfs_entity`
   INNER JOIN `_vfs_scan_5`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_5`.`customer_id`
     AND `_vfs_entity`.`product_id` = `_vfs_scan_5`.`product_id`
-    AND `_vfs_scan_5`.`_vfs_event` <= `_vfs_entity`.`_vfs_time`
+    AND `_vfs_scan_5`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
     AND (
-      `_vfs_scan_5`.`_vfs_created` <= `_vfs_entity`.`_vfs_time`
+      `_vfs_scan_5`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
       OR `_vfs_scan_5`.`_vfs_created` IS NULL
     )
-    AND `_vfs_scan_5`.`_vfs_event` >= `_vfs_entity`.`_vfs_time` - INTERVAL '7776000' SECOND
+    AND `_vfs_scan_5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY `_vfs_entity`.`_vfs_row`
@@ -296,7 +291,7 @@ SELECT
   `_vfs_v4`.`in_stock` AS `in_stock`,
   `_vfs_v5`.`last_bought_at` AS `last_bought_at`,
   `_vfs_v5`.`last_bought_quantity` AS `last_bought_quantity`
-FROM `_vfs_entity_rows` AS `_vfs_entity`
+FROM `_vfs_entities` AS `_vfs_entity`
 LEFT JOIN `_vfs_best_0` AS `_vfs_v0`
   ON `_vfs_v0`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
 LEFT JOIN `_vfs_best_1` AS `_vfs_v1`

@@ -1,7 +1,7 @@
 WITH "_vfs_entity_rows" AS (
   SELECT
     *,
-    CAST("event_timestamp" AS TIMESTAMP) AS "_vfs_time"
+    CAST("event_timestamp" AS TIMESTAMP(6)) AS "_vfs_time"
   FROM "_vfs_entities"
 ), "_vfs_bounds" AS (
   SELECT

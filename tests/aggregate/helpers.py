@@ -30,9 +30,10 @@ from virtualfs.warehouses.names import frame_column, warehouse_column, warehouse
 from virtualfs.warehouses.types import dtype_of_arrow
 
 CUSTOMER = Entity("customer", ["customer_id"])
-# Test-sized tiles: 1s windows read raw rows; 3s and 5s use 1-second tiles; 8s and 12s 2-second ones.
-TEST_POLICY = TilePolicy(raw_below=timedelta(seconds=2), sizes=(timedelta(seconds=1), timedelta(seconds=2)),
-                         min_tiles=3)
+# Test-sized tiles, several events wide: 1s and 3s windows read raw rows, 5s uses 2-second tiles,
+# 8s and 12s 3-second ones.
+TEST_POLICY = TilePolicy(raw_below=timedelta(seconds=2), sizes=(timedelta(seconds=2), timedelta(seconds=3)),
+                         min_tiles=2)
 FORMULATIONS: tuple[Formulation, ...] = (RangeJoin(), Tiled(TEST_POLICY), Tiled())
 _tables = itertools.count()
 

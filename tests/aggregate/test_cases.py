@@ -111,6 +111,26 @@ def test_rows_landing_after_t_are_not_seen_under_the_known_time_rule(warehouse):
           [{"s": 15.0, "newest": "c"}, {"s": 15.0, "newest": "c"}, {"s": 15.0, "newest": "c"}])
 
 
+# Tiles of 2s (test policy, 5s window): at t = 10.5s the window's middle tiles are [6, 8) and
+# [8, 10). Tile [8, 10) holds a row landing at 20s (so it is not wholly known: its rows are read
+# one by one), tile [6, 8) one landing at 30s, a tile "late" by more than the next tile.
+UNKNOWN_TILES = frame(
+    customer_id=[1, 1, 1, 1, 1],
+    event_ts=[sec(8), sec(8.5), sec(6), sec(7), sec(2)],
+    created_ts=[sec(8), sec(20), sec(30), sec(7), sec(2)],
+    amount=[1.0, 2.0, 4.0, 8.0, 16.0],
+)
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("known", 9.0), ("event", 15.0)])
+def test_tiles_not_wholly_known_at_t_are_read_row_by_row(warehouse, rule, expected):
+    view = view_of(Aggregation("s", "sum", "amount", "5s"), Aggregation("hi", "max", "amount", "5s"))
+    entities = frame(customer_id=[1, 1], event_timestamp=[sec(10.5), sec(31)])
+    late = {"s": None, "hi": None}  # at 31s the window (26s, 31s] is empty
+    check(warehouse, view, UNKNOWN_TILES, entities, rule,
+          [{"s": expected, "hi": 8.0 if rule == "known" else 8.0}, late])
+
+
 def test_duplicate_and_unsorted_entity_rows_each_get_their_row(warehouse):
     view = view_of(Aggregation("n", "count", "amount", "1h"), Aggregation("avg", "avg", "amount", "1h"))
     entities = frame(customer_id=[2, 1, 1, 2, None], event_timestamp=[sec(60), sec(60), sec(6), sec(60), sec(60)])

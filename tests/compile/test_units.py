@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
-from tests.compile.helpers import context, orders_view
+from tests.compile.helpers import context, orders_view, request
 from virtualfs.compile import names
+from virtualfs.compile.dialects import naive_timestamp
 from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.pit import AsofJoin, MatchCondition
 from virtualfs.compile.pit.base import candidate_condition, newest_first
@@ -130,3 +132,18 @@ def test_scan_is_pruned_to_entity_times(rule, ttl, where) -> None:
     scan = build_scan(context(orders_view(ttl=ttl), "snowflake", rule))
     assert to_sql(scan.args["where"], "snowflake") == f"WHERE {where}"
     assert to_sql(scan.args["joins"][0], "snowflake") == 'CROSS JOIN "_vfs_bounds"'
+
+
+@pytest.mark.parametrize(("dialect", "expected"), [
+    ("duckdb", 'CAST("t" AS TIMESTAMP)'), ("postgres", 'CAST("t" AS TIMESTAMP)'),
+    ("snowflake", 'CAST("t" AS TIMESTAMPNTZ)'), ("trino", 'CAST("t" AS TIMESTAMP(6))'),
+    ("bigquery", None), ("databricks", None),
+])
+def test_uploaded_times_compare_as_the_dialects_naive_timestamp(dialect, expected) -> None:
+    entities = request(orders_view()).entities
+    typed = dataclasses.replace(entities, timestamp="t", time_type=naive_timestamp(dialect))
+    if expected is None:
+        assert typed.relation() == entities.table and typed.time().name == "t"
+    else:
+        assert to_sql(typed.build_rows().expressions[1].this, dialect) == expected
+        assert typed.time().name == "_vfs_time"

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from sqlglot import exp
+
 from virtualfs.errors import UnsupportedError
 from virtualfs.warehouses.base import Capabilities
 
@@ -28,6 +30,25 @@ DIALECT_CAPABILITIES: Mapping[str, Capabilities] = MappingProxyType({
     "databricks": Capabilities(supports_qualify=True),
     "trino": Capabilities(max_query_length=1_000_000),
 })
+
+
+# The type uploaded entity times (UTC instants) are compared as: the naive timestamp most source
+# tables use, so the warehouse converts each entity time once instead of every source row in each
+# comparison. None: compare as stored (BigQuery and Databricks TIMESTAMPs are UTC instants).
+NAIVE_TIMESTAMP: Mapping[str, str | None] = MappingProxyType({
+    "duckdb": "TIMESTAMP", "snowflake": "TIMESTAMP_NTZ", "postgres": "TIMESTAMP",
+    "bigquery": None, "databricks": None, "trino": "TIMESTAMP(6)",  # Trino's bare TIMESTAMP is ms
+})
+
+
+def naive_timestamp(dialect: str) -> exp.DataType | None:
+    """The type uploaded entity times are compared as in ``dialect`` (see ``NAIVE_TIMESTAMP``).
+
+    >>> naive_timestamp("trino").sql("trino")
+    'TIMESTAMP(6)'
+    """
+    name = NAIVE_TIMESTAMP.get(dialect)
+    return None if name is None else exp.DataType.build(name, dialect=dialect)
 
 
 def capabilities_of(dialect: str) -> Capabilities:

@@ -99,7 +99,7 @@ def build_select(views: Sequence[ViewContext], entities: EntityRelation, strateg
     select = exp.select(*projections, copy=False).from_(_aliased(entities.relation()), copy=False)
     for join in joins:
         select.append("joins", join.join)
-    ctes = [(names.ENTITY_ROWS, entities.build_rows())] if entities.utc_upload else []
+    ctes = [] if entities.time_type is None else [(names.ENTITY_ROWS, entities.build_rows())]
     ctes.append((names.BOUNDS, build_bounds(entities)))
     ctes += [cte for join in joins for cte in join.ctes]
     select.set("with_", exp.With(expressions=[

@@ -20,7 +20,6 @@ from virtualfs.warehouses.names import warehouse_column
 
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")
-_NAIVE = exp.DataType.build("TIMESTAMP")
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,15 @@ class EntityRelation:
     """The entity rows in the warehouse: a table with a ``_vfs_row`` column.
 
     ``keys`` maps each join key to the relation's column holding it (exact case), ``carry``
-    lists the columns passed through to the output, in order. ``utc_upload``: the times were
-    uploaded as UTC instants, so they may be compared as naive UTC timestamps (see ``time``).
+    lists the columns passed through to the output, in order. ``time_type``: for times uploaded
+    as UTC instants, the naive type to compare them as (``dialects.naive_timestamp``).
     """
 
     table: exp.Table
     timestamp: str
     keys: tuple[tuple[str, str], ...]
     carry: tuple[str, ...]
-    utc_upload: bool = False
+    time_type: exp.DataType | None = None
 
     def key_column(self, key: str) -> str:
         """The column holding join key ``key``."""
@@ -65,18 +64,18 @@ class EntityRelation:
 
     def time(self, table: str | None = None) -> exp.Column:
         """The entity time ``t`` of the rows of :meth:`relation` (aliased ``table``)."""
-        return names.column(names.TIME if self.utc_upload else self.timestamp, table)
+        return names.column(self.timestamp if self.time_type is None else names.TIME, table)
 
     def relation(self) -> exp.Table:
         """What queries read the entity rows from: ``table``, or for uploaded rows the CTE
         ``_vfs_entity_rows`` of :meth:`build_rows`."""
-        return names.table(names.ENTITY_ROWS) if self.utc_upload else self.table.copy()
+        return self.table.copy() if self.time_type is None else names.table(names.ENTITY_ROWS)
 
     def build_rows(self) -> exp.Select:
-        """``SELECT *, CAST(t AS TIMESTAMP) AS _vfs_time FROM table``: uploaded times as naive UTC
+        """``SELECT *, CAST(t AS <time_type>) AS _vfs_time FROM table``: uploaded times as naive UTC
         (sessions run in UTC), the type source tables mostly use, converted once here rather than
         every source row in each comparison (DuckDB compares zoned with naive 40% slower)."""
-        time = exp.Cast(this=names.column(self.timestamp), to=_NAIVE.copy())
+        time = exp.Cast(this=names.column(self.timestamp), to=self.time_type.copy())
         return exp.Select(expressions=[exp.Star(), names.alias(time, names.TIME)],
                           from_=exp.From(this=self.table.copy()))
 

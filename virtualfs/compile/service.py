@@ -8,7 +8,7 @@ and ``_vfs_row``.
 from __future__ import annotations
 
 from virtualfs.compile import names
-from virtualfs.compile.dialects import capabilities_of
+from virtualfs.compile.dialects import capabilities_of, naive_timestamp
 from virtualfs.compile.historical import build_retrieval
 from virtualfs.compile.plan import EntityRelation, PitRequest, Rule
 from virtualfs.compile.resolve import resolve_lookups
@@ -31,7 +31,7 @@ def service_sql(registry: Registry, service: str | FeatureService, dialect: str,
     keys = tuple(dict.fromkeys(k for lookup in lookups for k in lookup.view.join_keys))
     entities = EntityRelation(
         table=temp_table(names.ENTITIES), timestamp=TIMESTAMP_COLUMN,
-        keys=tuple((k, k) for k in keys), carry=(*keys, TIMESTAMP_COLUMN), utc_upload=True,
+        keys=tuple((k, k) for k in keys), carry=(*keys, TIMESTAMP_COLUMN), time_type=naive_timestamp(dialect),
     )
     compiled = build_retrieval(PitRequest(lookups, entities, rule), dialect,
                                capabilities or capabilities_of(dialect))

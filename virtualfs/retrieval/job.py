@@ -12,6 +12,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from virtualfs.compile import names
+from virtualfs.compile.dialects import naive_timestamp
 from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.historical import CompiledRetrieval, build_retrieval
 from virtualfs.compile.pit import PitStrategy
@@ -93,8 +94,10 @@ class RetrievalJob:
         return self._compile(())
 
     def _compile(self, carry: Sequence[str]) -> CompiledRetrieval:
-        relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp,
-                                  self.entities.keys, tuple(carry), utc_upload=self.entities.query is None)
+        # uploaded times are UTC instants; a query's times are compared as the warehouse has them
+        time_type = naive_timestamp(self.warehouse.dialect) if self.entities.query is None else None
+        relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp, self.entities.keys,
+                                  tuple(carry), time_type)
         request = PitRequest(self.lookups, relation, self.rule)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 

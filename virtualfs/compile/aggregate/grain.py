@@ -178,18 +178,21 @@ class GrainSteps:
         """Tiles with a row that landed after the start of the tile after next."""
         tiles = self.step("tiles")
         tile = names.column(TILE)
-        after_next = exp.Add(this=tile, expression=exp.Literal.number(2))
+        # the first microsecond of tile j + 2 (tiles truncate toward zero: tile 0 is (-s, s))
+        after_next = exp.paren(exp.Add(this=tile, expression=exp.Literal.number(2)))
         step = times.literal(self.grain.size)
+        one = exp.Literal.number(1)
+        scaled = exp.Mul(this=after_next, expression=step)
+        positive = exp.If(this=after_next.copy() >= one.copy(), true=scaled)
+        zero = exp.If(this=after_next.copy().eq(0), true=exp.Sub(this=one.copy(), expression=step.copy()))
+        next_tile = exp.paren(exp.Add(this=tile.copy(), expression=one.copy()))
         first_instant = exp.Case(
-            ifs=[
-                exp.If(this=after_next.copy() >= exp.Literal.number(1), true=exp.Mul(this=after_next, expression=step)),
-                exp.If(this=after_next.copy().eq(0), true=exp.Sub(this=exp.Literal.number(1), expression=step.copy())),
-            ],
-            default=exp.Add(this=exp.Mul(this=exp.paren(exp.Add(this=tile.copy(), expression=exp.Literal.number(1))),
-                                         expression=step.copy()), expression=exp.Literal.number(1)),
+            ifs=[positive, zero],
+            default=exp.Add(this=exp.Mul(this=next_tile, expression=step.copy()), expression=one.copy()),
         )
         late = names.column(KNOWN_MAX) > first_instant
-        return exp.select(exp.Star(), copy=False).from_(names.table(tiles), copy=False).where(late, copy=False)
+        rows = exp.select(exp.Star(), copy=False).from_(names.table(tiles), copy=False)
+        return rows.where(late, copy=False)
 
     def _unknown_previous(self) -> exp.Select:
         """``tile(t) - 1`` when it is a middle tile and its last row landed after ``t``."""
