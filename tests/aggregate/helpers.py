@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 import pandas as pd
@@ -31,10 +32,12 @@ from virtualfs.warehouses.types import dtype_of_arrow
 
 CUSTOMER = Entity("customer", ["customer_id"])
 # Test-sized tiles, several events wide: 1s and 3s windows read raw rows, 5s uses 2-second tiles,
-# 8s and 12s 3-second ones.
+# 8s and 12s 3-second ones; every key is routed to tiles, or (MIXED) keys with a few entity rows.
 TEST_POLICY = TilePolicy(raw_below=timedelta(seconds=2), sizes=(timedelta(seconds=2), timedelta(seconds=3)),
-                         min_tiles=2)
-FORMULATIONS: tuple[Formulation, ...] = (RangeJoin(), Tiled(TEST_POLICY), Tiled())
+                         min_tiles=2, dense_ratio=0.0)
+MIXED_POLICY = replace(TEST_POLICY, dense_ratio=1.5)
+FORMULATIONS: tuple[Formulation, ...] = (RangeJoin(), Tiled(TEST_POLICY), Tiled(MIXED_POLICY, name="tiled_mixed"),
+                                         Tiled())
 _tables = itertools.count()
 
 

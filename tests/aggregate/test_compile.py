@@ -127,8 +127,8 @@ def test_several_windows_of_a_column_share_one_scan_in_the_range_join():
 def test_windows_sharing_a_tile_size_share_one_tile_table():
     sql = to_sql(build_aggregate_select(request(), "duckdb", Tiled()), "duckdb")
     assert sql.count('"_vfs_a0_g1_tiles" AS (') == 1
-    # tiles for 1-day and 7-day tiles, then one GROUP BY _vfs_row per grain but last's ranking
-    assert sql.count("GROUP BY") == 6
+    # per tiled grain: key routes and tiles; then one GROUP BY _vfs_row per grain but last's ranking
+    assert sql.count("GROUP BY") == 8
 
 
 def test_outputs_are_cast_to_their_dtypes():

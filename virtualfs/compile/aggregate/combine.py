@@ -29,7 +29,6 @@ from virtualfs.definitions import DType
 from virtualfs.definitions.aggregation import FUNCTIONS
 from virtualfs.warehouses.types import SQL_TYPES, sql_type
 
-STATS = ("n", "s", "lo", "hi", "q")
 # Which summaries each function reads from tiles.
 NEEDS: Mapping[str, tuple[str, ...]] = {
     "count": ("n",), "sum": ("s",), "avg": ("n", "s"), "stddev": ("n", "s", "q"),

@@ -12,9 +12,10 @@ wholly known at ``t`` is read raw like an edge, each row checked against ``k <= 
 edge rows are found by equality joins on (keys, tile number), so an entity row touches about
 ``w / size`` tiles and the rows of two tiles, not every row of its key.
 
-A window shorter than ``TilePolicy.raw_below`` uses tiles as wide as itself and no summaries:
-its rows lie in at most two tiles, read raw (a bucketed range join). ``count_distinct`` and
-``last`` always read raw rows.
+Summarising costs a pass over the rows, which pays only for keys with many entity rows over
+the time they span: other keys' entity rows read raw rows in buckets as wide as the window
+(``tiles.py``, decided per key in the query from the entity rows). A window shorter than
+``TilePolicy.raw_below`` always reads raw rows that way, as do ``count_distinct`` and ``last``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from virtualfs.compile.aggregate.grain import Grain, GrainSteps
 from virtualfs.compile.aggregate.range_join import AggregateJoin
 from virtualfs.compile.aggregate.source import build_micro_entities, build_micro_scan
 from virtualfs.compile.aggregate.spec import RAW_ONLY, AggregateContext
+from virtualfs.compile.aggregate.tiles import tiled_parts
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class TilePolicy:
     sizes: tuple[timedelta, ...] = (timedelta(days=1), timedelta(days=7), timedelta(days=28))
     min_tiles: int = 7
     max_tiles: int = 128
+    # see tiles.py: a key's entity rows use tiles when labels x w >= dense_ratio x (span + w)
+    dense_ratio: float = 2.0
 
     def tile_size(self, window: timedelta, function: str) -> timedelta:
         """The tile size for ``function`` over ``window``; the window itself means raw rows."""
@@ -64,7 +68,7 @@ def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
         groups.setdefault((size, window > size), []).append(index)
     return tuple(
         Grain(size, tiled, tuple(outputs),
-              tuple(sorted({context.columns[i].aggregation.window for i in outputs})))
+              tuple(sorted({context.columns[i].aggregation.window for i in outputs})), policy.dense_ratio)
         for (size, tiled), outputs in sorted(groups.items())
     )
 
@@ -85,10 +89,11 @@ class Tiled:
         entities = context.name("ent")
         # The scan is repeated inside each query reading it rather than shared as a CTE: a
         # shared CTE is materialised (DuckDB, PostgreSQL) and hides its size from the planner.
-        scan = build_micro_scan(context, sorted({grain.size for grain in chosen}))
+        sizes = {grain.size for grain in chosen} | {grain.longest for grain in chosen if grain.tiled}
+        scan = build_micro_scan(context, sorted(sizes))
         parts = [Part(entities, build_micro_entities(context))]
         for index, grain in enumerate(chosen):
             steps = GrainSteps(context, grain, context.name(f"g{index}"), scan, entities)
-            parts += steps.tiled_parts() if grain.tiled else steps.raw_parts()
+            parts += tiled_parts(steps) if grain.tiled else steps.raw_parts()
         result = Part(context.name("result"), build_result(context, parts))
         return AggregateJoin(tuple((p.name, p.query) for p in (*parts, result)), result.name, self.name)
