@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/offline.py --scale small     # 10k entity rows, 1M source rows per view
     .venv/bin/python bench/offline.py --scale medium    # 100k entity rows, 10M source rows per view
+    .venv/bin/python bench/offline.py --warehouse postgres   # PostgreSQL on 127.0.0.1:5432, small scale
 
 Two views (orders with a 30-day TTL, page views), both with a created time, both rules. Timed:
 ``get_historical_features(...).to_pandas()`` and a hand-written query returning the same frame
@@ -12,6 +13,9 @@ the event time without any tie-break (wrong on ties). Each variant runs in its o
 ``--repeat`` times; the two variants of a rule alternate (A, B, A, B) so that load from other
 work on the machine falls on both. Reported: the median time, and the peak memory above the
 process's size before its first run. Last, the time to compile the SQL of a 20-view request.
+
+``--warehouse postgres`` times every PIT strategy PostgreSQL allows side by side instead (see
+``bench/offline_postgres.py``).
 """
 
 from __future__ import annotations
@@ -208,10 +212,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--scale", choices=list(SCALES), default="small")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warehouse", choices=["duckdb", "postgres"], default="duckdb")
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--child", nargs=3, metavar=("PATH", "VARIANT", "RULE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child, args.repeat)
+        return
+    if args.warehouse == "postgres":
+        import offline_postgres
+
+        offline_postgres.run(args.postgres_url, args.scale, args.repeat, make_data, registry)
         return
     with tempfile.TemporaryDirectory(prefix="vfs_bench_offline_") as folder:
         path = Path(folder) / "warehouse.duckdb"

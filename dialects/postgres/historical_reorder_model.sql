@@ -3,11 +3,6 @@ WITH "_vfs_entity_rows" AS (
     *,
     CAST("event_timestamp" AS TIMESTAMP) AS "_vfs_time"
   FROM "_vfs_entities"
-), "_vfs_bounds" AS (
-  SELECT
-    MIN("_vfs_time") AS "_vfs_low",
-    MAX("_vfs_time") AS "_vfs_high"
-  FROM "_vfs_entity_rows"
 ), "_vfs_scan_0" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -22,33 +17,36 @@ WITH "_vfs_entity_rows" AS (
     "_vfs_source"."quantity" AS "quantity",
     "_vfs_source"."is_gift" AS "is_gift"
   FROM "orders" AS "_vfs_source"
-  CROSS JOIN "_vfs_bounds"
-  WHERE
-    "_vfs_source"."ordered_at" <= "_vfs_bounds"."_vfs_high"
-    AND "_vfs_source"."ordered_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '2592000 SECOND'
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
 ), "_vfs_best_0" AS (
-  SELECT DISTINCT ON ("_vfs_entity"."_vfs_row")
-    "_vfs_entity"."_vfs_row",
-    "_vfs_scan_0"."amount" AS "amount",
-    "_vfs_scan_0"."quantity" AS "quantity",
-    "_vfs_scan_0"."is_gift" AS "is_gift"
-  FROM "_vfs_entity_rows" AS "_vfs_entity"
-  INNER JOIN "_vfs_scan_0"
-    ON "_vfs_entity"."customer_id" = "_vfs_scan_0"."customer_id"
-    AND "_vfs_scan_0"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-    AND (
-      "_vfs_scan_0"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-      OR "_vfs_scan_0"."_vfs_created" IS NULL
-    )
-    AND "_vfs_scan_0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000 SECOND'
-  ORDER BY
-    "_vfs_entity"."_vfs_row" ASC,
-    "_vfs_scan_0"."_vfs_event" DESC NULLS LAST,
-    "_vfs_scan_0"."_vfs_created" DESC NULLS LAST
+  SELECT
+    "_vfs_row",
+    "amount",
+    "quantity",
+    "is_gift"
+  FROM (
+    SELECT
+      "_vfs_entity"."_vfs_row",
+      "_vfs_scan_0"."amount" AS "amount",
+      "_vfs_scan_0"."quantity" AS "quantity",
+      "_vfs_scan_0"."is_gift" AS "is_gift",
+      ROW_NUMBER() OVER (
+        PARTITION BY "_vfs_entity"."_vfs_row"
+        ORDER BY "_vfs_scan_0"."_vfs_event" DESC, "_vfs_scan_0"."_vfs_created" DESC NULLS LAST
+      ) AS "_w",
+      "_vfs_scan_0"."_vfs_event",
+      "_vfs_scan_0"."_vfs_created"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
+    INNER JOIN "_vfs_scan_0"
+      ON "_vfs_entity"."customer_id" = "_vfs_scan_0"."customer_id"
+      AND "_vfs_scan_0"."_vfs_event" <= "_vfs_entity"."_vfs_time"
+      AND (
+        "_vfs_scan_0"."_vfs_created" <= "_vfs_entity"."_vfs_time"
+        OR "_vfs_scan_0"."_vfs_created" IS NULL
+      )
+      AND "_vfs_scan_0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000 SECOND'
+  ) AS "_t"
+  WHERE
+    "_w" = 1
 ), "_vfs_scan_1" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -71,32 +69,34 @@ WITH "_vfs_entity_rows" AS (
       "product_id" AS "last_viewed_product_id"
     FROM "page_views"
   ) AS "_vfs_source"
-  CROSS JOIN "_vfs_bounds"
-  WHERE
-    "_vfs_source"."viewed_at" <= "_vfs_bounds"."_vfs_high"
-    AND "_vfs_source"."viewed_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '604800 SECOND'
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
 ), "_vfs_best_1" AS (
-  SELECT DISTINCT ON ("_vfs_entity"."_vfs_row")
-    "_vfs_entity"."_vfs_row",
-    "_vfs_scan_1"."dwell_seconds" AS "dwell_seconds",
-    "_vfs_scan_1"."device" AS "device"
-  FROM "_vfs_entity_rows" AS "_vfs_entity"
-  INNER JOIN "_vfs_scan_1"
-    ON "_vfs_entity"."customer_id" = "_vfs_scan_1"."customer_id"
-    AND "_vfs_scan_1"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-    AND (
-      "_vfs_scan_1"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-      OR "_vfs_scan_1"."_vfs_created" IS NULL
-    )
-    AND "_vfs_scan_1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800 SECOND'
-  ORDER BY
-    "_vfs_entity"."_vfs_row" ASC,
-    "_vfs_scan_1"."_vfs_event" DESC NULLS LAST,
-    "_vfs_scan_1"."_vfs_created" DESC NULLS LAST
+  SELECT
+    "_vfs_row",
+    "dwell_seconds",
+    "device"
+  FROM (
+    SELECT
+      "_vfs_entity"."_vfs_row",
+      "_vfs_scan_1"."dwell_seconds" AS "dwell_seconds",
+      "_vfs_scan_1"."device" AS "device",
+      ROW_NUMBER() OVER (
+        PARTITION BY "_vfs_entity"."_vfs_row"
+        ORDER BY "_vfs_scan_1"."_vfs_event" DESC, "_vfs_scan_1"."_vfs_created" DESC NULLS LAST
+      ) AS "_w",
+      "_vfs_scan_1"."_vfs_event",
+      "_vfs_scan_1"."_vfs_created"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
+    INNER JOIN "_vfs_scan_1"
+      ON "_vfs_entity"."customer_id" = "_vfs_scan_1"."customer_id"
+      AND "_vfs_scan_1"."_vfs_event" <= "_vfs_entity"."_vfs_time"
+      AND (
+        "_vfs_scan_1"."_vfs_created" <= "_vfs_entity"."_vfs_time"
+        OR "_vfs_scan_1"."_vfs_created" IS NULL
+      )
+      AND "_vfs_scan_1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800 SECOND'
+  ) AS "_t"
+  WHERE
+    "_w" = 1
 ), "_vfs_scan_2" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -113,35 +113,40 @@ WITH "_vfs_entity_rows" AS (
     "_vfs_source"."last_device" AS "last_device",
     "_vfs_source"."last_order_at" AS "last_order_at"
   FROM "customer_daily_stats" AS "_vfs_source"
-  CROSS JOIN "_vfs_bounds"
-  WHERE
-    "_vfs_source"."day" <= "_vfs_bounds"."_vfs_high"
-    AND "_vfs_source"."day" >= "_vfs_bounds"."_vfs_low" - INTERVAL '259200 SECOND'
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
 ), "_vfs_best_2" AS (
-  SELECT DISTINCT ON ("_vfs_entity"."_vfs_row")
-    "_vfs_entity"."_vfs_row",
-    "_vfs_scan_2"."orders_7d" AS "orders_7d",
-    "_vfs_scan_2"."spend_7d" AS "spend_7d",
-    "_vfs_scan_2"."views_7d" AS "views_7d",
-    "_vfs_scan_2"."last_device" AS "last_device",
-    "_vfs_scan_2"."last_order_at" AS "last_order_at"
-  FROM "_vfs_entity_rows" AS "_vfs_entity"
-  INNER JOIN "_vfs_scan_2"
-    ON "_vfs_entity"."customer_id" = "_vfs_scan_2"."customer_id"
-    AND "_vfs_scan_2"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-    AND (
-      "_vfs_scan_2"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-      OR "_vfs_scan_2"."_vfs_created" IS NULL
-    )
-    AND "_vfs_scan_2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
-  ORDER BY
-    "_vfs_entity"."_vfs_row" ASC,
-    "_vfs_scan_2"."_vfs_event" DESC NULLS LAST,
-    "_vfs_scan_2"."_vfs_created" DESC NULLS LAST
+  SELECT
+    "_vfs_row",
+    "orders_7d",
+    "spend_7d",
+    "views_7d",
+    "last_device",
+    "last_order_at"
+  FROM (
+    SELECT
+      "_vfs_entity"."_vfs_row",
+      "_vfs_scan_2"."orders_7d" AS "orders_7d",
+      "_vfs_scan_2"."spend_7d" AS "spend_7d",
+      "_vfs_scan_2"."views_7d" AS "views_7d",
+      "_vfs_scan_2"."last_device" AS "last_device",
+      "_vfs_scan_2"."last_order_at" AS "last_order_at",
+      ROW_NUMBER() OVER (
+        PARTITION BY "_vfs_entity"."_vfs_row"
+        ORDER BY "_vfs_scan_2"."_vfs_event" DESC, "_vfs_scan_2"."_vfs_created" DESC NULLS LAST
+      ) AS "_w",
+      "_vfs_scan_2"."_vfs_event",
+      "_vfs_scan_2"."_vfs_created"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
+    INNER JOIN "_vfs_scan_2"
+      ON "_vfs_entity"."customer_id" = "_vfs_scan_2"."customer_id"
+      AND "_vfs_scan_2"."_vfs_event" <= "_vfs_entity"."_vfs_time"
+      AND (
+        "_vfs_scan_2"."_vfs_created" <= "_vfs_entity"."_vfs_time"
+        OR "_vfs_scan_2"."_vfs_created" IS NULL
+      )
+      AND "_vfs_scan_2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
+  ) AS "_t"
+  WHERE
+    "_w" = 1
 ), "_vfs_scan_3" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -155,30 +160,33 @@ WITH "_vfs_entity_rows" AS (
     "_vfs_source"."country" AS "country",
     "_vfs_source"."is_subscribed" AS "is_subscribed"
   FROM "customers" AS "_vfs_source"
-  CROSS JOIN "_vfs_bounds"
-  WHERE
-    "_vfs_source"."signup_at" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
 ), "_vfs_best_3" AS (
-  SELECT DISTINCT ON ("_vfs_entity"."_vfs_row")
-    "_vfs_entity"."_vfs_row",
-    "_vfs_scan_3"."country" AS "country",
-    "_vfs_scan_3"."is_subscribed" AS "is_subscribed"
-  FROM "_vfs_entity_rows" AS "_vfs_entity"
-  INNER JOIN "_vfs_scan_3"
-    ON "_vfs_entity"."customer_id" = "_vfs_scan_3"."customer_id"
-    AND "_vfs_scan_3"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-    AND (
-      "_vfs_scan_3"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-      OR "_vfs_scan_3"."_vfs_created" IS NULL
-    )
-  ORDER BY
-    "_vfs_entity"."_vfs_row" ASC,
-    "_vfs_scan_3"."_vfs_event" DESC NULLS LAST,
-    "_vfs_scan_3"."_vfs_created" DESC NULLS LAST
+  SELECT
+    "_vfs_row",
+    "country",
+    "is_subscribed"
+  FROM (
+    SELECT
+      "_vfs_entity"."_vfs_row",
+      "_vfs_scan_3"."country" AS "country",
+      "_vfs_scan_3"."is_subscribed" AS "is_subscribed",
+      ROW_NUMBER() OVER (
+        PARTITION BY "_vfs_entity"."_vfs_row"
+        ORDER BY "_vfs_scan_3"."_vfs_event" DESC, "_vfs_scan_3"."_vfs_created" DESC NULLS LAST
+      ) AS "_w",
+      "_vfs_scan_3"."_vfs_event",
+      "_vfs_scan_3"."_vfs_created"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
+    INNER JOIN "_vfs_scan_3"
+      ON "_vfs_entity"."customer_id" = "_vfs_scan_3"."customer_id"
+      AND "_vfs_scan_3"."_vfs_event" <= "_vfs_entity"."_vfs_time"
+      AND (
+        "_vfs_scan_3"."_vfs_created" <= "_vfs_entity"."_vfs_time"
+        OR "_vfs_scan_3"."_vfs_created" IS NULL
+      )
+  ) AS "_t"
+  WHERE
+    "_w" = 1
 ), "_vfs_scan_4" AS (
   SELECT
     "_vfs_source"."product_id" AS "product_id",
@@ -193,31 +201,35 @@ WITH "_vfs_entity_rows" AS (
     "_vfs_source"."price" AS "price",
     "_vfs_source"."in_stock" AS "in_stock"
   FROM "products" AS "_vfs_source"
-  CROSS JOIN "_vfs_bounds"
-  WHERE
-    "_vfs_source"."updated_at" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
 ), "_vfs_best_4" AS (
-  SELECT DISTINCT ON ("_vfs_entity"."_vfs_row")
-    "_vfs_entity"."_vfs_row",
-    "_vfs_scan_4"."category" AS "category",
-    "_vfs_scan_4"."price" AS "price",
-    "_vfs_scan_4"."in_stock" AS "in_stock"
-  FROM "_vfs_entity_rows" AS "_vfs_entity"
-  INNER JOIN "_vfs_scan_4"
-    ON "_vfs_entity"."product_id" = "_vfs_scan_4"."product_id"
-    AND "_vfs_scan_4"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-    AND (
-      "_vfs_scan_4"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-      OR "_vfs_scan_4"."_vfs_created" IS NULL
-    )
-  ORDER BY
-    "_vfs_entity"."_vfs_row" ASC,
-    "_vfs_scan_4"."_vfs_event" DESC NULLS LAST,
-    "_vfs_scan_4"."_vfs_created" DESC NULLS LAST
+  SELECT
+    "_vfs_row",
+    "category",
+    "price",
+    "in_stock"
+  FROM (
+    SELECT
+      "_vfs_entity"."_vfs_row",
+      "_vfs_scan_4"."category" AS "category",
+      "_vfs_scan_4"."price" AS "price",
+      "_vfs_scan_4"."in_stock" AS "in_stock",
+      ROW_NUMBER() OVER (
+        PARTITION BY "_vfs_entity"."_vfs_row"
+        ORDER BY "_vfs_scan_4"."_vfs_event" DESC, "_vfs_scan_4"."_vfs_created" DESC NULLS LAST
+      ) AS "_w",
+      "_vfs_scan_4"."_vfs_event",
+      "_vfs_scan_4"."_vfs_created"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
+    INNER JOIN "_vfs_scan_4"
+      ON "_vfs_entity"."product_id" = "_vfs_scan_4"."product_id"
+      AND "_vfs_scan_4"."_vfs_event" <= "_vfs_entity"."_vfs_time"
+      AND (
+        "_vfs_scan_4"."_vfs_created" <= "_vfs_entity"."_vfs_time"
+        OR "_vfs_scan_4"."_vfs_created" IS NULL
+      )
+  ) AS "_t"
+  WHERE
+    "_w" = 1
 ), "_vfs_scan_5" AS (
   SELECT
     "_vfs_source"."customer_id" AS "customer_id",
@@ -241,33 +253,35 @@ WITH "_vfs_entity_rows" AS (
       "quantity" AS "last_bought_quantity"
     FROM "orders"
   ) AS "_vfs_source"
-  CROSS JOIN "_vfs_bounds"
-  WHERE
-    "_vfs_source"."ordered_at" <= "_vfs_bounds"."_vfs_high"
-    AND "_vfs_source"."ordered_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '7776000 SECOND'
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
 ), "_vfs_best_5" AS (
-  SELECT DISTINCT ON ("_vfs_entity"."_vfs_row")
-    "_vfs_entity"."_vfs_row",
-    "_vfs_scan_5"."last_bought_at" AS "last_bought_at",
-    "_vfs_scan_5"."last_bought_quantity" AS "last_bought_quantity"
-  FROM "_vfs_entity_rows" AS "_vfs_entity"
-  INNER JOIN "_vfs_scan_5"
-    ON "_vfs_entity"."customer_id" = "_vfs_scan_5"."customer_id"
-    AND "_vfs_entity"."product_id" = "_vfs_scan_5"."product_id"
-    AND "_vfs_scan_5"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-    AND (
-      "_vfs_scan_5"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-      OR "_vfs_scan_5"."_vfs_created" IS NULL
-    )
-    AND "_vfs_scan_5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000 SECOND'
-  ORDER BY
-    "_vfs_entity"."_vfs_row" ASC,
-    "_vfs_scan_5"."_vfs_event" DESC NULLS LAST,
-    "_vfs_scan_5"."_vfs_created" DESC NULLS LAST
+  SELECT
+    "_vfs_row",
+    "last_bought_at",
+    "last_bought_quantity"
+  FROM (
+    SELECT
+      "_vfs_entity"."_vfs_row",
+      "_vfs_scan_5"."last_bought_at" AS "last_bought_at",
+      "_vfs_scan_5"."last_bought_quantity" AS "last_bought_quantity",
+      ROW_NUMBER() OVER (
+        PARTITION BY "_vfs_entity"."_vfs_row"
+        ORDER BY "_vfs_scan_5"."_vfs_event" DESC, "_vfs_scan_5"."_vfs_created" DESC NULLS LAST
+      ) AS "_w",
+      "_vfs_scan_5"."_vfs_event",
+      "_vfs_scan_5"."_vfs_created"
+    FROM "_vfs_entity_rows" AS "_vfs_entity"
+    INNER JOIN "_vfs_scan_5"
+      ON "_vfs_entity"."customer_id" = "_vfs_scan_5"."customer_id"
+      AND "_vfs_entity"."product_id" = "_vfs_scan_5"."product_id"
+      AND "_vfs_scan_5"."_vfs_event" <= "_vfs_entity"."_vfs_time"
+      AND (
+        "_vfs_scan_5"."_vfs_created" <= "_vfs_entity"."_vfs_time"
+        OR "_vfs_scan_5"."_vfs_created" IS NULL
+      )
+      AND "_vfs_scan_5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000 SECOND'
+  ) AS "_t"
+  WHERE
+    "_w" = 1
 )
 SELECT
   "_vfs_entity"."customer_id",

@@ -21,7 +21,7 @@ FAKESNOW = dataclasses.replace(DIALECT_CAPABILITIES["snowflake"], supports_match
     (DIALECT_CAPABILITIES["duckdb"], "asof_join"),
     (DIALECT_CAPABILITIES["snowflake"], "match_condition"),
     (FAKESNOW, "window_rank"),
-    (DIALECT_CAPABILITIES["postgres"], "distinct_on"),
+    (DIALECT_CAPABILITIES["postgres"], "window_rank"),
     (DIALECT_CAPABILITIES["bigquery"], "window_rank"),
     (DIALECT_CAPABILITIES["databricks"], "window_rank"),
     (DIALECT_CAPABILITIES["trino"], "window_rank"),

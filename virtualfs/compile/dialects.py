@@ -25,7 +25,7 @@ DIALECT_CAPABILITIES: Mapping[str, Capabilities] = MappingProxyType({
     "snowflake": Capabilities(supports_match_condition=True, supports_qualify=True),
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
     "postgres": Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12,
-                             supports_transactional_ddl=True),
+                             supports_transactional_ddl=True, prunes_by_entity_bounds=False),
     "bigquery": Capabilities(supports_qualify=True, max_query_length=1_000_000),
     "databricks": Capabilities(supports_qualify=True),
     "trino": Capabilities(max_query_length=1_000_000),

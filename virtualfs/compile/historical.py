@@ -52,7 +52,8 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
     strategy = strategy or choose_strategy(capabilities)
     if not strategy.supports(capabilities):
         raise UnsupportedError(f"{dialect}: the {strategy.name} PIT strategy needs a capability it lacks")
-    views = [ViewContext(i, lookup, request.entities, request.rule, dialect)
+    views = [ViewContext(i, lookup, request.entities, request.rule, dialect,
+                         capabilities.prunes_by_entity_bounds)
              for i, lookup in enumerate(request.lookups)]
     per_part = max(1, capabilities.max_joins_per_query // strategy.joins_per_view)
     while True:
@@ -100,7 +101,8 @@ def build_select(views: Sequence[ViewContext], entities: EntityRelation, strateg
     for join in joins:
         select.append("joins", join.join)
     ctes = [] if entities.time_type is None else [(names.ENTITY_ROWS, entities.build_rows())]
-    ctes.append((names.BOUNDS, build_bounds(entities)))
+    if any(view.prune for view in views):
+        ctes.append((names.BOUNDS, build_bounds(entities)))
     ctes += [cte for join in joins for cte in join.ctes]
     select.set("with_", exp.With(expressions=[
         exp.CTE(this=query, alias=exp.TableAlias(this=names.identifier(name))) for name, query in ctes

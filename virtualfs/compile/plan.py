@@ -98,6 +98,8 @@ class ViewContext:
     entities: EntityRelation
     rule: Rule
     dialect: str
+    # whether the source scan is pruned to the entity times (``Capabilities.prunes_by_entity_bounds``)
+    prune: bool = True
 
     @property
     def view(self) -> FeatureView:

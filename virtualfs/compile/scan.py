@@ -46,32 +46,41 @@ def build_bounds(entities: EntityRelation) -> exp.Select:
 
 
 def build_scan(view: ViewContext) -> exp.Select:
-    """The view's pruned source rows: join keys, ``_vfs_event``, ``_vfs_created`` (when the source
-    declares it), ``_vfs_known`` (under the known-time rule), then the features."""
+    """The view's source rows (pruned unless ``view.prune`` is off): join keys, ``_vfs_event``,
+    ``_vfs_created`` (when the source declares it), ``_vfs_known`` (under the known-time rule), then
+    the features."""
     source = view.view.source
     projections: list[exp.Expression] = [exp.Alias(this=key, alias=key.this.copy())
                                          for key in view.keys(names.SOURCE)]
     projections.append(names.alias(_source_column(view, source.timestamp), names.EVENT))
+    if source.created:
+        projections.append(names.alias(_source_column(view, source.created), names.CREATED))
+    if view.uses_known_time and source.created:
+        event, created = (_source_column(view, c) for c in (source.timestamp, source.created))
+        projections.append(names.alias(known_time(event, created), names.KNOWN))
+    projections += [exp.Alias(this=view.feature(f, names.SOURCE), alias=view.source_column(f.name))
+                    for f in view.lookup.features]
+    relation = build_source_relation(source, view.dialect)
+    scan = exp.Select(expressions=projections, from_=exp.From(this=relation))
+    if not view.prune:
+        return scan
+    scan.set("joins", [exp.Join(this=names.table(names.BOUNDS), kind="CROSS")])
+    return scan.where(exp.and_(*_pruning(view), copy=False), copy=False)
+
+
+def _pruning(view: ViewContext) -> list[exp.Expression]:
+    """No row after the latest entity time, older than the earliest minus the TTL, or (known-time
+    rule) landed after the latest entity time."""
+    source = view.view.source
     conditions: list[exp.Expression] = [
         exp.LTE(this=_source_column(view, source.timestamp), expression=_bound(names.HIGH)),
     ]
     if view.ttl is not None:
         oldest = minus(_bound(names.LOW), view.ttl)
         conditions.append(exp.GTE(this=_source_column(view, source.timestamp), expression=oldest))
-    if source.created:
-        projections.append(names.alias(_source_column(view, source.created), names.CREATED))
     if view.uses_known_time and source.created:
-        event, created = (_source_column(view, c) for c in (source.timestamp, source.created))
-        projections.append(names.alias(known_time(event, created), names.KNOWN))
         conditions.append(landed_by(_source_column(view, source.created), _bound(names.HIGH)))
-    projections += [exp.Alias(this=view.feature(f, names.SOURCE), alias=view.source_column(f.name))
-                    for f in view.lookup.features]
-    return exp.Select(
-        expressions=projections,
-        from_=exp.From(this=build_source_relation(source, view.dialect)),
-        joins=[exp.Join(this=names.table(names.BOUNDS), kind="CROSS")],
-        where=exp.Where(this=exp.and_(*conditions, copy=False)),
-    )
+    return conditions
 
 
 def known_time(event: exp.Expression, created: exp.Expression) -> exp.Expression:

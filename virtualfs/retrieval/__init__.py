@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from virtualfs.compile.aggregate.lookup import typed_lookups
-from virtualfs.compile.pit import choose_strategy
 from virtualfs.compile.plan import RULES
 from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.errors import RequestError
@@ -17,6 +16,7 @@ from virtualfs.online.plan import FeaturesArg
 from virtualfs.registry import Registry
 from virtualfs.retrieval.entities import read_entities
 from virtualfs.retrieval.job import RetrievalJob
+from virtualfs.retrieval.strategy import pick_strategy
 from virtualfs.warehouses.base import Warehouse
 
 __all__ = ["RetrievalJob", "get_historical_features"]
@@ -42,5 +42,5 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
         raise RequestError(f"point_in_time must be one of {', '.join(RULES)}; got {point_in_time!r}")
     lookups = typed_lookups(warehouse, resolve_lookups(registry, features, full_feature_names))
     entities = read_entities(entity_df, warehouse, timestamp_column, lookups)
-    strategy = choose_strategy(warehouse.capabilities)
+    strategy = pick_strategy(warehouse, lookups)
     return RetrievalJob(warehouse, lookups, entities, point_in_time, strategy)

@@ -27,8 +27,23 @@ class Capabilities:
     supports_temp_tables: bool = True
     # DDL inside a transaction (DuckDB, PostgreSQL): a rebuilt table can be renamed into place.
     supports_transactional_ddl: bool = False
+    # Source scans cross joined to the entity rows' (min, max) time. PostgreSQL plans such a join
+    # with default selectivities (a ninth of the table) and then builds its hash join on the wrong
+    # side, so there the scans are left whole (bench/offline.py --warehouse postgres: 1.11 s -> 0.77 s).
+    prunes_by_entity_bounds: bool = True
     max_query_length: int = 1_000_000
     max_joins_per_query: int = 40
+
+
+@runtime_checkable
+class IndexedWarehouse(Protocol):
+    """A warehouse with secondary indexes, which the PIT compiler can probe row by row."""
+
+    dialect: str
+
+    def indexed_columns(self, table: exp.Table) -> list[tuple[str, ...]]:
+        """Each usable index of ``table`` as its column names in index order (as stored)."""
+        ...
 
 
 @runtime_checkable

@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import sqlglot
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import TextLoader
@@ -27,6 +28,18 @@ from virtualfs.warehouses.types import arrow_type_of, type_names
 _IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by the server
 _CSV_ROWS = 50_000
 _cursor_ids = count()
+# A fixed catalog query; the table name is a bound parameter, resolved by to_regclass on the
+# session's search_path. Expression indexes (a 0 in indkey) have no column list and are skipped.
+_INDEXED_COLUMNS = to_sql(sqlglot.parse_one("""
+SELECT i.indexrelid::BIGINT, a.attname::TEXT
+FROM pg_index AS i
+CROSS JOIN UNNEST(i.indkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+JOIN pg_class AS c ON c.oid = i.indexrelid
+JOIN pg_am AS am ON am.oid = c.relam
+WHERE i.indrelid = TO_REGCLASS(%s) AND i.indisvalid AND am.amname = 'btree' AND NOT 0 = ANY(i.indkey)
+ORDER BY i.indexrelid, k.n
+""", dialect="postgres"), "postgres")
 
 
 class PostgresWarehouse:
@@ -105,6 +118,16 @@ class PostgresWarehouse:
             schema = self._result_schema(cursor)
             while rows := cursor.fetchmany(batch_rows):
                 yield rows_to_table(rows, schema).to_batches()[0]
+
+    def indexed_columns(self, table: exp.Table) -> list[tuple[str, ...]]:
+        """The plain-column btree indexes of ``table`` (names as stored), leading column first;
+        none when the table does not exist or is a view."""
+        with self._errors():
+            rows = self.connection.execute(_INDEXED_COLUMNS, (to_sql(table, self.dialect),)).fetchall()
+        indexes: dict[int, list[str]] = {}
+        for index, column in rows:
+            indexes.setdefault(index, []).append(column)
+        return [tuple(columns) for columns in indexes.values()]
 
     def close(self) -> None:
         self.connection.close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from virtualfs.compile import names
 from virtualfs.compile.plan import ViewContext
@@ -56,8 +57,14 @@ def candidate_condition(view: ViewContext, table: str) -> exp.Expression:
 
 
 def newest_first(view: ViewContext, table: str) -> list[exp.Ordered]:
-    """Winner first: greatest ``e``, ties by greatest ``c`` (a null created time loses ties)."""
-    order = [exp.Ordered(this=names.column(names.EVENT, table), desc=True, nulls_first=False)]
+    """Winner first: greatest ``e``, ties by greatest ``c`` (a null created time loses ties).
+
+    Candidates never have a null ``e`` (they satisfy ``e <= t``), so ``e`` is ordered with the
+    dialect's own null placement: a plain ``DESC`` an index on (keys, e) can be read backwards for
+    (PostgreSQL puts nulls first on ``DESC``; an explicit ``NULLS LAST`` there forces a sort).
+    """
+    default_nulls_first = Dialect.get_or_raise(view.dialect).NULL_ORDERING == "nulls_are_large"
+    order = [exp.Ordered(this=names.column(names.EVENT, table), desc=True, nulls_first=default_nulls_first)]
     if view.has_created:
         order.append(exp.Ordered(this=names.column(names.CREATED, table), desc=True, nulls_first=False))
     return order
