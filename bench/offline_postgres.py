@@ -92,7 +92,8 @@ def run(url: str, scale: str, repeat: int, make_data, registry) -> None:
         rows = _load(warehouse, scale, make_data)
         warehouse.connection.execute(f"SET statement_timeout = '{TIMEOUT_S}s'")
         strategies = sorted(n for n, s in BY_NAME.items() if s.supports(warehouse.capabilities))
-        print(f"PostgreSQL {warehouse.connection.info.server_version}, scale {scale}: "
+        version = warehouse.connection.execute("SHOW server_version").fetchone()[0]
+        print(f"PostgreSQL {version}, scale {scale}: "
               f"{rows['entity_rows']:,} entity rows, {rows['orders']:,} + {rows['page_views']:,} source "
               f"rows (loaded in {time.perf_counter() - began:.1f} s); median of {repeat}; a run is "
               f"stopped after {TIMEOUT_S} s\n")
