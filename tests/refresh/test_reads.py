@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from tests.refresh.test_refresh import T0, land, make_repo
+from tests.refresh.test_refresh import T0, VIEW, land, make_repo, read
 from virtualfs import FeatureStore
 from virtualfs.retrieval import get_historical_features
 
@@ -31,3 +31,50 @@ def test_reads_via_the_table_equal_virtual_reads(tmp_path):
         assert before.to_pandas().equals(expected)
         later = labels.assign(event_timestamp=T0 + timedelta(days=30))
         assert TABLE not in store.get_historical_features(later, ["customer_orders:*"]).sql  # not fresh
+
+
+def test_a_changed_definition_is_not_read_from_its_old_table(tmp_path):
+    """After apply changes what a view computes, its refreshed table (built by the old definition)
+    is not read, and the next refresh rebuilds it in the new shape."""
+    repo = make_repo(tmp_path / "repo")
+    land(repo, [(c, T0 + timedelta(hours=h), T0 + timedelta(hours=h, minutes=5), float(h), h)
+                for c in (1, 2) for h in range(0, 30, 4)])
+    labels = pd.DataFrame({"customer_id": [1, 2], "event_timestamp": [T0 + timedelta(hours=25)] * 2})
+    with FeatureStore(repo) as store:
+        store.apply()
+        store.refresh()
+        assert store.catalog.get_watermark("customer_orders", "table") is not None
+        assert TABLE in store.get_historical_features(labels, ["customer_orders:*"]).sql
+    # the view now keeps only large orders: a data change
+    changed = VIEW.format(materialize="incremental", created='created="loaded_at"', extra="").replace(
+        'Source("orders", table="orders"',
+        'Source("orders", query="SELECT * FROM orders WHERE amount >= 12"')
+    (repo / "features.py").write_text(changed)
+    with FeatureStore(repo) as store:
+        store.apply()
+        assert store.catalog.get_watermark("customer_orders", "table") is None
+        assert store.catalog.get_watermark("customer_orders", "online") is None
+        job = store.get_historical_features(labels, ["customer_orders:*"])
+        assert TABLE not in job.sql
+        assert job.to_pandas()["amount"].tolist() == [24.0, 24.0]
+        early = labels.assign(event_timestamp=T0 + timedelta(hours=9))
+        assert store.get_historical_features(early, ["customer_orders:*"]).to_pandas()["amount"].isna().all()
+        assert store.refresh()[0].mode == "rebuild"
+        assert TABLE in store.get_historical_features(early, ["customer_orders:*"]).sql
+        assert store.get_historical_features(early, ["customer_orders:*"]).to_pandas()["amount"].isna().all()
+    stored = read(repo, "virtualfs_features.shop__customer_orders")
+    assert stored["amount"].min() >= 12
+
+
+def test_a_metadata_change_keeps_the_table_readable(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    land(repo, [(1, T0, T0 + timedelta(minutes=5), 1.0, 1)])
+    with FeatureStore(repo) as store:
+        store.apply()
+        store.refresh()
+    described = VIEW.format(materialize="incremental", created='created="loaded_at"',
+                            extra='description="orders per customer",')
+    (repo / "features.py").write_text(described)
+    with FeatureStore(repo) as store:
+        assert store.apply().version is not None  # a metadata-only change was applied
+        assert store.catalog.get_watermark("customer_orders", "table") is not None

@@ -67,6 +67,10 @@ class Catalog:
     def write_version(self, registry: Registry, plan: Plan) -> CatalogVersion:
         """Store ``registry`` as version ``plan.base_version + 1`` in one transaction.
 
+        The watermarks of every view the plan creates, deletes or changes in a way that affects
+        its data are dropped in the same transaction: rows refreshed or materialized under the old
+        definition must not be read as the new one's, so the view's table is not read until it is
+        refreshed again (rebuilt, having no watermark) and its next materialization starts over.
         If another apply wrote that version first, nothing is written and ConflictError says so.
         """
         parent = plan.base_version
@@ -83,6 +87,10 @@ class Catalog:
                     created_at=record.created_at.isoformat(), summary=record.summary))
                 if rows:
                     connection.execute(tables.objects.insert(), rows)
+                stale = [c.name for c in plan.changes if c.kind == "feature view" and c.affects_data]
+                if stale:
+                    w = tables.watermarks
+                    connection.execute(w.delete().where(w.c.project == self.project, w.c.view.in_(stale)))
         except sa.exc.IntegrityError:
             raise ConflictError(
                 f"catalog version {record.version} of {self.project!r} was written by another apply "

@@ -111,8 +111,10 @@ class RefreshRunner:
         # A source with a created time is followed by when rows landed, so late rows are never
         # missed; without one, the lookback re-reads recent event times to catch stragglers.
         lookback = None if view.source.created else view.lookback
-        since = incremental_since(self.catalog.get_watermark(view.name, TABLE), lookback)
-        return "incremental", [RowWindow(column, since, request.end)]
+        watermark = self.catalog.get_watermark(view.name, TABLE)
+        if watermark is None:  # never refreshed, or its definition changed since: build it whole
+            return "rebuild", [None]
+        return "incremental", [RowWindow(column, incremental_since(watermark, lookback), request.end)]
 
     def _run_window(self, view: FeatureView, window: RowWindow | None, move_watermark: bool) -> int:
         tables = view_tables(self.project, view, self.warehouse.dialect, self.feature_schema)
