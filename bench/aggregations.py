@@ -109,8 +109,10 @@ def load(warehouse: DuckDBWarehouse, events: int, rows: int, keys: int) -> Entit
                        .replace("$events", str(events)))
     sql = (ENTITIES_SQL.replace("$keys", str(keys)).replace("$span", str(YEAR_US * 11 // 12))
            .replace("$rows", str(rows)))
-    table = warehouse.upload("_vfs_entities", connection.execute(sql).to_arrow_table())
-    return EntityRelation(table, "event_timestamp", (("customer_id", "customer_id"),), ())
+    rows = connection.execute(sql).to_arrow_table()
+    table = warehouse.upload("_vfs_entities", rows)
+    # the entity rows in memory, as get_historical_features passes them to the compiler
+    return EntityRelation(table, "event_timestamp", (("customer_id", "customer_id"),), (), rows=rows)
 
 
 def view_for(windows: list[timedelta]) -> FeatureView:

@@ -36,8 +36,11 @@ CUSTOMER = Entity("customer", ["customer_id"])
 TEST_POLICY = TilePolicy(raw_below=timedelta(seconds=2), sizes=(timedelta(seconds=2), timedelta(seconds=3)),
                          min_tiles=2, dense_ratio=0.0)
 MIXED_POLICY = replace(TEST_POLICY, dense_ratio=1.5)
+# Compiled with the entity rows in memory: a window whose dense keys hold under half the rows is
+# read in raw buckets for every key, decided before the query (compile/aggregate/density.py).
+ROWS_KNOWN = Tiled(replace(MIXED_POLICY, min_dense_share=0.5), name="tiled_rows_known")
 FORMULATIONS: tuple[Formulation, ...] = (RangeJoin(), Tiled(TEST_POLICY), Tiled(MIXED_POLICY, name="tiled_mixed"),
-                                         Tiled())
+                                         ROWS_KNOWN, Tiled())
 _tables = itertools.count()
 
 
@@ -94,7 +97,8 @@ def run_view(warehouse: Warehouse, view: FeatureView, entities: pd.DataFrame, ru
     frame = pa.Table.from_pandas(entities, preserve_index=False)
     frame = frame.append_column("_vfs_row", pa.array(range(frame.num_rows), pa.int64()))
     with uploaded(warehouse, "_vfs_entities", frame) as table:
-        relation = EntityRelation(table, "event_timestamp", tuple((k, k) for k in view.join_keys), ())
+        rows = frame if formulation is ROWS_KNOWN else None
+        relation = EntityRelation(table, "event_timestamp", tuple((k, k) for k in view.join_keys), (), rows=rows)
         columns = tuple(
             AggregateColumn(a, a.name, a.output_dtype(_dtype(schema, a.column))) for a in view.aggregations
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
+import pyarrow as pa
 import pytest
 import sqlglot
 
@@ -94,6 +97,38 @@ def test_grains_group_aggregations_by_tile_size():
         (7 * DAY, True, ["sd_90d"]),
         (30 * DAY, False, ["channels_30d"]),
     ]
+
+
+def _entity_rows(labels_per_key: dict[int, int], span: timedelta) -> pa.Table:
+    """``n`` entity rows per key, spread evenly over ``span`` from 2026-01-01."""
+    keys, times = [], []
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for key, n in labels_per_key.items():
+        keys += [key] * n
+        times += [start + span * (i / max(1, n - 1)) for i in range(n)]
+    return pa.table({"customer_id": keys, "event_timestamp": pa.array(times, pa.timestamp("us", "UTC"))})
+
+
+@pytest.mark.parametrize(("labels_per_key", "tiled"), [
+    ({1: 100, 2: 100}, True),                   # every key dense for 90 days of labels
+    ({1: 100, 2: 2, 3: 2, 4: 2}, True),         # the dense key holds most rows
+    ({k: 2 for k in range(100)} | {999: 100}, False),  # dense rows a third of the total: below 0.5
+    ({k: 2 for k in range(100)}, False),        # none dense
+])
+def test_known_entity_rows_leave_tiles_out_when_few_rows_would_use_them(labels_per_key, tiled):
+    rows = _entity_rows(labels_per_key, timedelta(days=90))
+    entities = dataclasses.replace(ENTITIES, rows=rows)
+    aggregation = Aggregation("spend_30d", "sum", "amount", "30d")
+    view = FeatureView("activity", [CUSTOMER], SOURCE, aggregations=[aggregation])
+    context = AggregateContext(AggregateRequest(view, (AggregateColumn(aggregation, "spend_30d"),), entities),
+                               "duckdb")
+    policy = replace(TilePolicy(), min_dense_share=0.5)
+    expected = [(DAY, True)] if tiled else [(30 * DAY, False)]
+    assert [(g.size, g.tiled) for g in grains(context, policy)] == expected
+    # without the rows in memory the query routes each key itself: the tile steps stay
+    unknown = AggregateContext(AggregateRequest(view, (AggregateColumn(aggregation, "spend_30d"),), ENTITIES),
+                               "duckdb")
+    assert [(g.size, g.tiled) for g in grains(unknown, policy)] == [(DAY, True)]
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "snowflake", "bigquery", "trino"])

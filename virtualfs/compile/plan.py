@@ -7,16 +7,19 @@ sqlglot trees through a :class:`ViewContext`, which knows the view's position in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.definitions import DType, FeatureView
 from virtualfs.warehouses.names import warehouse_column
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")
@@ -49,7 +52,9 @@ class EntityRelation:
 
     ``keys`` maps each join key to the relation's column holding it (exact case), ``carry``
     lists the columns passed through to the output, in order. ``time_type``: for times uploaded
-    as UTC instants, the naive type to compare them as (``dialects.naive_timestamp``).
+    as UTC instants, the naive type to compare them as (``dialects.naive_timestamp``). ``rows``:
+    the same rows in memory, when they were uploaded from there; the SQL never depends on their
+    values, only the choice of steps may (``aggregate.density``).
     """
 
     table: exp.Table
@@ -57,6 +62,7 @@ class EntityRelation:
     keys: tuple[tuple[str, str], ...]
     carry: tuple[str, ...]
     time_type: exp.DataType | None = None
+    rows: pa.Table | None = field(default=None, compare=False, repr=False)
 
     def key_column(self, key: str) -> str:
         """The column holding join key ``key``."""

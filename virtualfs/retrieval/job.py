@@ -97,7 +97,7 @@ class RetrievalJob:
         # uploaded times are UTC instants; a query's times are compared as the warehouse has them
         time_type = naive_timestamp(self.warehouse.dialect) if self.entities.query is None else None
         relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp, self.entities.keys,
-                                  tuple(carry), time_type)
+                                  tuple(carry), time_type, self.entities.table)
         request = PitRequest(self.lookups, relation, self.rule)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 

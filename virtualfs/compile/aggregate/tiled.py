@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import Part, build_result
+from virtualfs.compile.aggregate.density import KeyDensity
 from virtualfs.compile.aggregate.grain import Grain, GrainSteps
 from virtualfs.compile.aggregate.range_join import AggregateJoin
 from virtualfs.compile.aggregate.source import build_micro_entities, build_micro_scan
@@ -48,6 +49,8 @@ class TilePolicy:
     max_tiles: int = 128
     # see tiles.py: a key's entity rows use tiles when labels x w >= dense_ratio x (span + w)
     dense_ratio: float = 2.0
+    # with the entity rows in memory: below this share of rows with dense keys, no tiles (density.py)
+    min_dense_share: float = 0.2
 
     def tile_size(self, window: timedelta, function: str) -> timedelta:
         """The tile size for ``function`` over ``window``; the window itself means raw rows."""
@@ -60,17 +63,43 @@ class TilePolicy:
 
 
 def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
-    """The requested aggregations grouped by (tile size, tiled), in a deterministic order."""
-    groups: dict[tuple[timedelta, bool], list[int]] = {}
+    """The requested aggregations grouped by (tile size, tiled), in a deterministic order.
+
+    When the entity rows are in memory and the keys with enough of them for tiles of a window to
+    pay hold less than ``policy.min_dense_share`` of them, that window reads raw rows in
+    window-wide buckets for every key: the tile steps' passes over the source would cost more
+    than they save.
+    """
+    by_window: dict[tuple[timedelta, timedelta], list[int]] = {}
     for index, column in enumerate(context.columns):
         window = column.aggregation.window
         size = policy.tile_size(window, column.aggregation.function)
-        groups.setdefault((size, window > size), []).append(index)
+        by_window.setdefault((size, window), []).append(index)
+    tiled_windows: dict[timedelta, set[timedelta]] = {}
+    for size, window in by_window:
+        if window > size:
+            tiled_windows.setdefault(size, set()).add(window)
+    density = _key_density(context)
+    groups: dict[tuple[timedelta, bool], list[int]] = {}
+    for (size, window), outputs in by_window.items():
+        tiled = window > size
+        if tiled and density is not None and tiled_windows[size] == {window} \
+                and density.dense_share(window, policy.dense_ratio) < policy.min_dense_share:
+            size, tiled = window, False  # one window, no dense key: buckets as wide as the window
+        groups.setdefault((size, tiled), []).extend(outputs)
     return tuple(
-        Grain(size, tiled, tuple(outputs),
+        Grain(size, tiled, tuple(sorted(outputs)),
               tuple(sorted({context.columns[i].aggregation.window for i in outputs})), policy.dense_ratio)
         for (size, tiled), outputs in sorted(groups.items())
     )
+
+
+def _key_density(context: AggregateContext) -> KeyDensity | None:
+    entities = context.entities
+    if entities.rows is None:
+        return None
+    columns = [entities.key_column(k) for k in context.view.join_keys]
+    return KeyDensity.of(entities.rows, columns, entities.timestamp)
 
 
 @dataclass(frozen=True)
