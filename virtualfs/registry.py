@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
-from virtualfs.errors import NotFoundError, RepositoryError
+from virtualfs.definitions import Entity, FeatureRef, FeatureService, FeatureView, Source
+from virtualfs.errors import DefinitionError, NotFoundError, RepositoryError, RequestError
 
 Definition = Entity | Source | FeatureView | FeatureService
 KIND_ORDER = ("entity", "source", "feature view", "feature service")
+# What a request names features by: "view:feature" references, a FeatureService, or its name.
+FeaturesArg = str | FeatureService | Sequence[str]
 
 
 def _frozen(mapping: dict) -> Mapping:
@@ -92,3 +94,25 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean ...?)' tail naming the closest candidates, or ''."""
     close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def resolve_refs(registry: Registry, features: FeaturesArg) -> list[FeatureRef]:
+    """References from a list of "view:feature" / "view:*", a FeatureService, or its name."""
+    if isinstance(features, FeatureService):
+        return list(features.refs)
+    if isinstance(features, str):
+        if ":" not in features:
+            return list(registry.service(features).refs)
+        features = [features]
+    if not isinstance(features, (list, tuple)) or not features:
+        raise RequestError(
+            f"features must be a non-empty list of 'view:feature' references, a FeatureService "
+            f"or its name; got {features!r}"
+        )
+    refs = []
+    for text in features:
+        try:
+            refs.append(FeatureRef.parse(text))
+        except (ValueError, DefinitionError) as error:
+            raise RequestError(str(error)) from None
+    return refs

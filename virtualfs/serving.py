@@ -15,9 +15,9 @@ from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore, Status
 from virtualfs.online.codec import to_micros
 from virtualfs.online.keys import SEPARATOR, key_text
-from virtualfs.online.plan import FeaturesArg, RequestPlan, ViewPlan, request_plan
+from virtualfs.online.plan import RequestPlan, ViewPlan, request_plan
 from virtualfs.online.response import OnlineResponse, ViewResult
-from virtualfs.registry import Registry
+from virtualfs.registry import FeaturesArg, Registry
 
 if TYPE_CHECKING:
     from virtualfs.warehouses.base import Warehouse

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from sqlglot import exp
-from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from virtualfs.compile import names as compile_names
+from virtualfs.compile.scan import build_source_relation, known_time
 from virtualfs.definitions import FeatureView
-from virtualfs.definitions.source import parse_source_query
-from virtualfs.warehouses.names import frame_column, warehouse_column, warehouse_table
+from virtualfs.warehouses.names import frame_column, warehouse_column
 
-SOURCE = "_vfs_source"
+SOURCE = compile_names.SOURCE
 RANKED = "_vfs_ranked"
 EVENT = "_vfs_event"
 CREATED = "_vfs_created"
@@ -49,7 +49,7 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
     source = view.source
     event = names.source_column(source.timestamp)
     created = names.source_column(source.created) if source.created else None
-    known = _known_time(event, created)
+    known = event.copy() if created is None else known_time(event, created)
     conditions = [event.is_(exp.Null()).not_(),
                   *(names.source_column(k).is_(exp.Null()).not_() for k in view.join_keys)]
     if start is not None:
@@ -58,7 +58,7 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
         conditions.append(known.copy() < _timestamp(end))
     inner = (
         exp.select(*_inner_projections(view, names, event, created))
-        .from_(_source_relation(view, dialect))
+        .from_(build_source_relation(view.source, dialect))
         .where(exp.and_(*conditions))
     )
     if keys is not None:
@@ -85,14 +85,6 @@ class _Names:
         return exp.column(self.column(name), table=SOURCE)
 
 
-def _known_time(event: exp.Column, created: exp.Column | None) -> exp.Expression:
-    if created is None:
-        return event.copy()
-    # Null-safe greatest(): a null created time falls back to the event time on every dialect.
-    return exp.Case(ifs=[exp.If(this=created.copy() > event.copy(), true=created.copy())],
-                    default=event.copy())
-
-
 def _inner_projections(view: FeatureView, names: _Names, event: exp.Column,
                        created: exp.Column | None) -> list[exp.Expression]:
     created_value = created if created is not None else exp.cast(exp.Null(), "TIMESTAMP")
@@ -111,15 +103,6 @@ def _inner_projections(view: FeatureView, names: _Names, event: exp.Column,
         *(names.source_column(f.name).as_(names.column(f.name)) for f in view.features),
         rank.as_(RANK),
     ]
-
-
-def _source_relation(view: FeatureView, dialect: str) -> exp.Expression:
-    source = view.source
-    if source.table is not None:
-        return warehouse_table(source.table, dialect).as_(SOURCE)
-    # A source query is written as the user writes SQL by hand: unquoted names fold.
-    query = parse_source_query(source.name, source.query or "", dialect=dialect)
-    return normalize_identifiers(query, dialect=dialect).subquery(SOURCE)
 
 
 def _key_match(join_keys: Sequence[str], names: _Names) -> exp.Expression:

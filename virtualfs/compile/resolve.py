@@ -11,8 +11,7 @@ from virtualfs.compile.aggregate.lookup import feature_dtype
 from virtualfs.compile.plan import FeatureColumn, ViewLookup
 from virtualfs.definitions import FeatureView
 from virtualfs.errors import NotFoundError, RequestError
-from virtualfs.online.plan import FeaturesArg, resolve_refs
-from virtualfs.registry import Registry, suggest
+from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest
 
 
 def resolve_lookups(registry: Registry, features: FeaturesArg,

@@ -6,16 +6,14 @@ asks for the same features again and again, so plans are cached and the read pat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from virtualfs.compile.aggregate.stored import stored_dtypes, stored_features
-from virtualfs.definitions import DType, FeatureRef, FeatureService, FeatureView
-from virtualfs.errors import DefinitionError, NotFoundError, RequestError
+from virtualfs.definitions import DType, FeatureView
+from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.online.rows import ViewRows
-from virtualfs.registry import Registry, suggest
+from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest
 
-FeaturesArg = str | FeatureService | Sequence[str]
 _CACHE_LIMIT = 512
 
 
@@ -97,28 +95,6 @@ def build_plan(registry: Registry, project: str, features: FeaturesArg,
     for key in join_keys:
         _check_unique(seen, key, f"join key {key}", full_feature_names)
     return RequestPlan(registry, tuple(views), join_keys, tuple(columns))
-
-
-def resolve_refs(registry: Registry, features: FeaturesArg) -> list[FeatureRef]:
-    """References from a list of "view:feature" / "view:*", a FeatureService, or its name."""
-    if isinstance(features, FeatureService):
-        return list(features.refs)
-    if isinstance(features, str):
-        if ":" not in features:
-            return list(registry.service(features).refs)
-        features = [features]
-    if not isinstance(features, (list, tuple)) or not features:
-        raise RequestError(
-            f"features must be a non-empty list of 'view:feature' references, a FeatureService "
-            f"or its name; got {features!r}"
-        )
-    refs = []
-    for text in features:
-        try:
-            refs.append(FeatureRef.parse(text))
-        except (ValueError, DefinitionError) as error:
-            raise RequestError(str(error)) from None
-    return refs
 
 
 def _feature_names(view: FeatureView, name: str) -> tuple[str, ...]:

@@ -12,8 +12,7 @@ from virtualfs.compile.aggregate.lookup import typed_lookups
 from virtualfs.compile.plan import RULES
 from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.errors import RequestError
-from virtualfs.online.plan import FeaturesArg
-from virtualfs.registry import Registry
+from virtualfs.registry import FeaturesArg, Registry
 from virtualfs.retrieval.entities import read_entities
 from virtualfs.retrieval.job import RetrievalJob
 from virtualfs.retrieval.strategy import pick_strategy
