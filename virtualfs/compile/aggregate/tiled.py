@@ -22,15 +22,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import Part, build_result
-from virtualfs.compile.aggregate.density import KeyDensity
 from virtualfs.compile.aggregate.grain import Grain, GrainSteps
 from virtualfs.compile.aggregate.range_join import AggregateJoin
 from virtualfs.compile.aggregate.source import build_micro_entities, build_micro_scan
 from virtualfs.compile.aggregate.spec import RAW_ONLY, AggregateContext
 from virtualfs.compile.aggregate.tiles import tiled_parts
+
+if TYPE_CHECKING:
+    from virtualfs.compile.aggregate.density import KeyDensity
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ def _key_density(context: AggregateContext) -> KeyDensity | None:
     entities = context.entities
     if entities.rows is None:
         return None
+    # imported here: the online read path compiles nothing and must not load pyarrow or numpy
+    from virtualfs.compile.aggregate.density import KeyDensity
+
     columns = [entities.key_column(k) for k in context.view.join_keys]
     return KeyDensity.of(entities.rows, columns, entities.timestamp)
 
