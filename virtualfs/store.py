@@ -134,7 +134,7 @@ class FeatureStore:
 
         schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
         registry = prefer_tables(self._applied(), self.catalog, self.project, schema,
-                                 latest_label_time(entity_df, timestamp_column))
+                                 latest_label_time(entity_df, timestamp_column), point_in_time)
         return get_historical_features(self.warehouse, registry, entity_df, features,
                                        full_feature_names=full_feature_names, point_in_time=point_in_time,
                                        timestamp_column=timestamp_column)

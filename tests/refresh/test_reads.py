@@ -1,6 +1,6 @@
 """Training frames read a refreshed table when it is fresh, and give the same frame as the source."""
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pandas as pd
 
@@ -78,3 +78,31 @@ def test_a_metadata_change_keeps_the_table_readable(tmp_path):
     with FeatureStore(repo) as store:
         assert store.apply().version is not None  # a metadata-only change was applied
         assert store.catalog.get_watermark("customer_orders", "table") is not None
+
+
+def test_tables_are_read_only_under_the_known_time_rule_with_a_created_time(tmp_path):
+    """A row that lands after the refresh with an earlier event time counts under the event rule
+    (and a source without a created time cannot tell when rows landed): the source is read."""
+    repo = make_repo(tmp_path / "repo")
+    # the second customer's row moves the watermark past the label time
+    land(repo, [(1, T0, T0 + timedelta(minutes=5), 1.0, 1),
+                (2, T0 + timedelta(hours=3), T0 + timedelta(hours=3), 2.0, 1)])
+    labels = pd.DataFrame({"customer_id": [1], "event_timestamp": [T0 + timedelta(hours=2)]})
+    with FeatureStore(repo) as store:
+        store.apply()
+        store.refresh()
+    # lands after the refresh, happened before the label: seen by the event rule only
+    land(repo, [(1, T0 + timedelta(hours=1), T0 + timedelta(days=1), 7.0, 1)])
+    with FeatureStore(repo) as store:
+        watermark = store.catalog.get_watermark("customer_orders", "table")
+        assert watermark == (T0 + timedelta(hours=3)).replace(tzinfo=timezone.utc)
+        known = store.get_historical_features(labels, ["customer_orders:amount"])
+        assert TABLE in known.sql and known.to_pandas()["amount"].tolist() == [1.0]
+        event = store.get_historical_features(labels, ["customer_orders:amount"], point_in_time="event")
+        assert TABLE not in event.sql and event.to_pandas()["amount"].tolist() == [7.0]
+    plain = make_repo(tmp_path / "plain", created=False)
+    land(plain, [(1, T0, T0, 1.0, 1), (2, T0 + timedelta(hours=3), T0, 2.0, 1)])
+    with FeatureStore(plain) as store:
+        store.apply()
+        store.refresh()
+        assert TABLE not in store.get_historical_features(labels, ["customer_orders:amount"]).sql

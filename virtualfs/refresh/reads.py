@@ -16,17 +16,20 @@ if TYPE_CHECKING:
 
 
 def prefer_tables(registry: Registry, catalog: Catalog, project: str, schema: str,
-                  latest_label: datetime | None) -> Registry:
+                  latest_label: datetime | None, rule: str = "known") -> Registry:
     """``registry`` with each refreshed view reading its table when the table is fresh enough.
 
-    A table holds every source row that landed by its watermark (or, without a created time,
-    happened by it), so for labels up to the watermark it gives the same answer as the source.
+    A table holds every source row that landed by its watermark, so under the known-time rule,
+    for labels up to the watermark, it gives the same answer as the source. Not otherwise: under
+    the event-time rule a row landing after the watermark with an earlier event time counts, and
+    a source without a created time cannot say when its rows landed (its table's watermark
+    follows event time, and a straggler beyond the lookback would be missed).
     """
-    if latest_label is None:
+    if latest_label is None or rule != "known":
         return registry
     views = dict(registry.views)
     for name, view in registry.views.items():
-        if view.materialize == "view":
+        if view.materialize == "view" or view.source.created is None:
             continue
         watermark = catalog.get_watermark(name, TABLE)
         if watermark is not None and latest_label <= watermark:
