@@ -102,10 +102,15 @@ def _key_density(context: AggregateContext) -> KeyDensity | None:
     if entities.rows is None:
         return None
     # imported here: the online read path compiles nothing and must not load pyarrow or numpy
+    import pyarrow as pa
+
     from virtualfs.compile.aggregate.density import KeyDensity
 
     columns = [entities.key_column(k) for k in context.view.join_keys]
-    return KeyDensity.of(entities.rows, columns, entities.timestamp)
+    try:
+        return KeyDensity.of(entities.rows, columns, entities.timestamp)
+    except (pa.ArrowException, KeyError, ValueError):
+        return None  # only an optimisation: a column it cannot read leaves the routing to the query
 
 
 @dataclass(frozen=True)
