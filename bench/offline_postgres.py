@@ -99,15 +99,16 @@ def run(url: str, scale: str, repeat: int, make_data, registry) -> None:
               f"stopped after {TIMEOUT_S} s\n")
         print("| rule | source indexes | query | seconds | vs the faster hand-written |")
         print("| --- | --- | --- | ---: | ---: |")
-        defined = registry()
+        defined, entities = registry(), _entities(warehouse)
         for indexed in (False, True):
             if indexed:
                 _index(warehouse)
             for rule in ("known", "event"):
-                chosen = _retrieval(warehouse, defined, rule, None)
+                chosen = _Retrieval(warehouse, defined, entities, rule, None)
                 variants = {f"virtualfs, as chosen ({chosen.strategy_name})": chosen}
-                variants |= {f"virtualfs, {name} forced": _retrieval(warehouse, defined, rule, BY_NAME[name])
-                             for name in strategies}
+                for name in strategies:
+                    forced = _Retrieval(warehouse, defined, entities, rule, BY_NAME[name])
+                    variants[f"virtualfs, {name} forced"] = forced
                 variants["hand-written DISTINCT ON"] = _hand_written(warehouse, rule, distinct_on=True)
                 variants["hand-written LATERAL"] = _hand_written(warehouse, rule)
                 seconds = _alternating(variants, repeat)
@@ -160,16 +161,21 @@ def _index(warehouse) -> None:
     warehouse.connection.execute("ANALYZE")
 
 
+def _entities(warehouse) -> pd.DataFrame:
+    """The entity rows, in row order, as the frame a user passes in."""
+    rows = warehouse.connection.execute(
+        "SELECT customer_id, event_timestamp FROM entity_rows ORDER BY row_id").fetchall()
+    entities = pd.DataFrame(rows, columns=["customer_id", "event_timestamp"])
+    entities["event_timestamp"] = pd.to_datetime(entities["event_timestamp"], utc=True)
+    return entities
+
+
 class _Retrieval:
     """``get_historical_features(...).to_pandas()``, with the strategy forced or as chosen."""
 
-    def __init__(self, warehouse, defined, rule: str, strategy) -> None:
+    def __init__(self, warehouse, defined, entities: pd.DataFrame, rule: str, strategy) -> None:
         from virtualfs.retrieval import get_historical_features
 
-        rows = warehouse.connection.execute(
-            "SELECT customer_id, event_timestamp FROM entity_rows ORDER BY row_id").fetchall()
-        entities = pd.DataFrame(rows, columns=["customer_id", "event_timestamp"])
-        entities["event_timestamp"] = pd.to_datetime(entities["event_timestamp"], utc=True)
         refs = [f"{view}:*" for view in EVENT_TIME]
         self.job = get_historical_features(warehouse, defined, entities, refs, point_in_time=rule)
         if strategy is not None:
@@ -178,10 +184,6 @@ class _Retrieval:
 
     def __call__(self) -> pd.DataFrame:
         return self.job.to_pandas()
-
-
-def _retrieval(warehouse, defined, rule: str, strategy) -> _Retrieval:
-    return _Retrieval(warehouse, defined, rule, strategy)
 
 
 def _hand_written(warehouse, rule: str, distinct_on: bool = False):

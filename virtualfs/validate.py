@@ -84,15 +84,15 @@ def check_view_columns(view: FeatureView, schema: pa.Schema, dialect: str) -> No
 def check_aggregation_filters(warehouse: Warehouse, view: FeatureView) -> None:
     """Each aggregation filter runs on the view's source: ``SELECT CASE WHEN filter ... LIMIT 0``
     makes the warehouse check its types and functions before anything is applied."""
+    from virtualfs.compile import names
     from virtualfs.compile.aggregate.spec import bind_filter
+    from virtualfs.compile.scan import build_source_relation
 
-    relation = source_relation(view.source, warehouse.dialect)
-    source = "_vfs_source"
-    table = relation.subquery(source) if isinstance(relation, exp.Query) else relation.as_(source)
+    table = build_source_relation(view.source, warehouse.dialect)
     for aggregation in view.aggregations:
         if aggregation.filter is None:
             continue
-        condition = bind_filter(aggregation.name, aggregation.filter, warehouse.dialect, "_vfs_source")
+        condition = bind_filter(aggregation.name, aggregation.filter, warehouse.dialect, names.SOURCE)
         flag = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))])
         try:
             warehouse.schema_of(exp.select(exp.alias_(flag, "_vfs_filter")).from_(table.copy()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlglot import exp
 
@@ -92,9 +93,12 @@ def _compile(views: list[ViewContext], entities: EntityRelation, strategy: PitSt
 
 
 def build_select(views: Sequence[ViewContext], entities: EntityRelation, strategy: PitStrategy,
-                 carry: Sequence[str], ordered: bool) -> exp.Select:
-    """``WITH bounds, view CTEs SELECT carry, features FROM entities <view joins> [ORDER BY row]``."""
-    joins: list[ViewJoin] = [join for view in views for join in build_view_joins(strategy, view)]
+                 carry: Sequence[str], ordered: bool, as_of: datetime | None = None) -> exp.Select:
+    """``WITH bounds, view CTEs SELECT carry, features FROM entities <view joins> [ORDER BY row]``.
+
+    ``as_of``: every entity row's time, when they share one (a snapshot; see ``AggregateRequest``).
+    """
+    joins: list[ViewJoin] = [join for view in views for join in build_view_joins(strategy, view, as_of)]
     projections = [names.column(c, names.ENTITY) for c in carry]
     projections += [column for join in joins for column in join.columns]
     select = exp.select(*projections, copy=False).from_(_aliased(entities.relation()), copy=False)

@@ -19,11 +19,12 @@ from datetime import datetime, timezone
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.aggregate.lookup import build_view_joins, feature_dtype, typed_lookups
+from virtualfs.compile.aggregate.lookup import feature_dtype, typed_lookups
 from virtualfs.compile.aggregate.stored import stored_features
+from virtualfs.compile.historical import build_select
 from virtualfs.compile.pit import choose_strategy
 from virtualfs.compile.plan import EntityRelation, FeatureColumn, ViewContext, ViewLookup
-from virtualfs.compile.scan import build_bounds, build_source_relation
+from virtualfs.compile.scan import build_source_relation
 from virtualfs.definitions import FeatureView
 from virtualfs.warehouses.base import Capabilities, Warehouse
 from virtualfs.warehouses.names import frame_column, warehouse_column
@@ -51,19 +52,12 @@ def build_snapshot_query(lookup: ViewLookup, as_of: datetime, dialect: str, capa
     relation = EntityRelation(names.table(KEYS), AS_OF,
                               tuple((k, key_name(i)) for i, k in enumerate(view.join_keys)), carry)
     context = ViewContext(0, lookup, relation, "known", dialect)
-    joins = build_view_joins(choose_strategy(capabilities), context, as_of)
-    projections = [names.column(c, names.ENTITY) for c in carry]
-    projections += [column for join in joins for column in join.columns]
-    entities = names.table(KEYS)
-    entities.set("alias", exp.TableAlias(this=names.identifier(names.ENTITY)))
-    select = exp.select(*projections, copy=False).from_(entities, copy=False)
-    for join in joins:
-        select.append("joins", join.join)
-    ctes = [(KEYS, _keys(view, as_of, dialect, keys)), (names.BOUNDS, build_bounds(relation))]
-    ctes += [cte for join in joins for cte in join.ctes]
-    select.set("with_", exp.With(expressions=[
-        exp.CTE(this=query, alias=exp.TableAlias(this=names.identifier(name))) for name, query in ctes
-    ]))
+    strategy = choose_strategy(capabilities)
+    select = build_select([context], relation, strategy, carry, ordered=False, as_of=as_of)
+    # the keys come first: every other CTE reads them
+    keys_cte = exp.CTE(this=_keys(view, as_of, dialect, keys),
+                       alias=exp.TableAlias(this=names.identifier(KEYS)))
+    select.set("with_", exp.With(expressions=[keys_cte, *select.args["with_"].expressions]))
     return select
 
 

@@ -82,13 +82,16 @@ def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
     for size, window in by_window:
         if window > size:
             tiled_windows.setdefault(size, set()).add(window)
-    density = _key_density(context)
+    # only a grain of one window can be read in buckets as wide as it
+    single = {size: window for size, windows in tiled_windows.items() if len(windows) == 1
+              for window in windows}
+    density = _key_density(context) if single else None
     groups: dict[tuple[timedelta, bool], list[int]] = {}
     for (size, window), outputs in by_window.items():
         tiled = window > size
-        if tiled and density is not None and tiled_windows[size] == {window} \
+        if tiled and density is not None and single.get(size) == window \
                 and density.dense_share(window, policy.dense_ratio) < policy.min_dense_share:
-            size, tiled = window, False  # one window, no dense key: buckets as wide as the window
+            size, tiled = window, False  # few rows would use the tiles: buckets as wide as the window
         groups.setdefault((size, tiled), []).extend(outputs)
     return tuple(
         Grain(size, tiled, tuple(sorted(outputs)),
