@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from virtualfs.registry import Registry
 
 # Folders that never hold definitions: generated data, environments, caches.
 SKIPPED_FOLDERS = {"data", "__pycache__", "node_modules", "venv", "site-packages"}
+# sys.path and sys.modules are process-wide: two loads at once (threads) would see each other's
+# modules, and one could leave its files imported for every later load to find stale.
+_LOADING = threading.Lock()
 
 
 def definition_files(root: Path) -> list[Path]:
@@ -41,18 +45,19 @@ def load_repository(repo_path: str | Path) -> Registry:
     root = Path(repo_path).resolve()
     if not root.is_dir():
         raise RepositoryError(f"{root}: not a folder")
-    before = set(sys.modules)
-    sys.path.insert(0, str(root))
-    try:
-        objects = []
-        for path in definition_files(root):
-            module = _import(root, path)
-            objects.extend(v for v in vars(module).values() if isinstance(v, DEFINITION_TYPES))
-        return Registry.from_objects(objects)
-    finally:
-        sys.path.remove(str(root))
-        for name in set(sys.modules) - before:
-            del sys.modules[name]
+    with _LOADING:
+        before = set(sys.modules)
+        sys.path.insert(0, str(root))
+        try:
+            objects = []
+            for path in definition_files(root):
+                module = _import(root, path)
+                objects.extend(v for v in vars(module).values() if isinstance(v, DEFINITION_TYPES))
+            return Registry.from_objects(objects)
+        finally:
+            sys.path.remove(str(root))
+            for name in set(sys.modules) - before:
+                del sys.modules[name]
 
 
 def _import(root: Path, path: Path):
