@@ -10,7 +10,9 @@ over a year, a created time 0-10 minutes after the event, an ``amount`` (float) 
 (1h, 1d, 7d, 30d), five aggregations on the two columns: count and sum and avg of amount, sum
 and max of quantity. Every result is checked equal to the naive one before it is timed.
 
-- compiled: ``choose_formulation("duckdb")`` (``Tiled``);
+- compiled: ``choose_formulation("duckdb")`` (``Tiled``), summarising tiles at query time;
+- kept tiles: the same, reading the tiles a refresh keeps (known-time rule only); the time to
+  build them from nothing (what ``refresh --full`` adds) is printed below the table;
 - naive: ``RangeJoin``, the reference formulation;
 - hand-written: one ``RANGE BETWEEN`` window over events and entity rows sorted together,
   event-time rule only (a window frame cannot drop rows that landed after each label).
@@ -21,13 +23,17 @@ from __future__ import annotations
 import argparse
 import math
 import platform
+import tempfile
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from virtualfs import Aggregation, Entity, FeatureView, Source
+from virtualfs.catalog import Catalog
 from virtualfs.compile.aggregate import (
     AggregateColumn,
     AggregateRequest,
@@ -35,8 +41,10 @@ from virtualfs.compile.aggregate import (
     build_aggregate_select,
     choose_formulation,
 )
+from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
 from virtualfs.compile.plan import EntityRelation
 from virtualfs.definitions import DType
+from virtualfs.refresh.tiles import keep_tiles
 from virtualfs.warehouses.duckdb import DuckDBWarehouse
 
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7),
@@ -92,15 +100,19 @@ def main() -> None:
     relation = load(warehouse, events, rows, keys)
     print(f"{events:,} events, {rows:,} entity rows, {keys:,} keys; DuckDB {duckdb.__version__}, "
           f"{args.threads} threads, {platform.processor() or platform.machine()}; best of {args.repeat}\n")
-    print("| rule | window | compiled (s) | naive range join (s) | hand-written window (s) | "
-          "naive / compiled |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    print("| rule | window | compiled (s) | kept tiles (s) | naive range join (s) | "
+          "hand-written window (s) | naive / compiled | naive / kept tiles |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     cases = [(label, [WINDOWS[label]]) for label in WINDOWS if label in args.windows]
     if "all" in args.windows:
         cases.append(("all four", list(WINDOWS.values())))
-    for rule in args.rules:
-        for label, windows in cases:
-            report(warehouse, relation, rule, label, windows, args.repeat)
+    builds: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        catalog = Catalog(f"sqlite:///{folder}/catalog.db", "bench")
+        for rule in args.rules:
+            for label, windows in cases:
+                report(warehouse, relation, rule, label, windows, args.repeat, catalog, builds)
+    print("\nKept tiles built from nothing (what a full refresh adds):", "; ".join(builds) or "none")
 
 
 def load(warehouse: DuckDBWarehouse, events: int, rows: int, keys: int) -> EntityRelation:
@@ -115,6 +127,15 @@ def load(warehouse: DuckDBWarehouse, events: int, rows: int, keys: int) -> Entit
     return EntityRelation(table, "event_timestamp", (("customer_id", "customer_id"),), (), rows=rows)
 
 
+def keep(warehouse: DuckDBWarehouse, catalog: Catalog, view: FeatureView) -> tuple[KeptTiles, ...]:
+    """Build the view's kept tiles from nothing, as a refresh does; those a read may use."""
+    warehouse.execute(exp.Create(this=exp.to_identifier("features"), kind="SCHEMA", exists=True))
+    latest = "SELECT max(greatest(event_ts, created_ts)) FROM events"
+    known_by = warehouse.connection.execute(latest).fetchone()[0]
+    keep_tiles(warehouse, catalog, "bench", "features", view, known_by, rebuild=True)
+    return plan_kept_tiles(view, "bench", "features")
+
+
 def view_for(windows: list[timedelta]) -> FeatureView:
     aggregations = [
         Aggregation(f"{function}_{column}_{int(w.total_seconds())}", function, column, w)
@@ -122,11 +143,12 @@ def view_for(windows: list[timedelta]) -> FeatureView:
     ]
     source = Source("events", table="events", timestamp="event_ts", created="created_ts")
     customer = Entity("customer", ["customer_id"])
-    return FeatureView("activity", [customer], source, [], aggregations=aggregations)
+    return FeatureView("activity", [customer], source, [], aggregations=aggregations,
+                       materialize="incremental")
 
 
 def report(warehouse: DuckDBWarehouse, relation: EntityRelation, rule: str, label: str,
-           windows: list[timedelta], repeat: int) -> None:
+           windows: list[timedelta], repeat: int, catalog: Catalog, builds: list[str]) -> None:
     view = view_for(windows)
     dtypes = [dtype for _ in windows for _, _, dtype in FUNCTIONS]
     columns = tuple(AggregateColumn(a, a.name, d) for a, d in zip(view.aggregations, dtypes, strict=True))
@@ -135,8 +157,18 @@ def report(warehouse: DuckDBWarehouse, relation: EntityRelation, rule: str, labe
     naive = build_aggregate_select(request, "duckdb", RangeJoin())
     reference = warehouse.fetch_arrow(naive)
     check(reference, warehouse.fetch_arrow(compiled), "compiled")
-    times = timed({"compiled": lambda: warehouse.fetch_arrow(compiled),
-                   "naive": lambda: warehouse.fetch_arrow(naive)}, repeat)
+    actions = {"compiled": lambda: warehouse.fetch_arrow(compiled),
+               "naive": lambda: warehouse.fetch_arrow(naive)}
+    if rule == "known":
+        began = time.perf_counter()
+        kept = keep(warehouse, catalog, view)
+        if kept:
+            builds.append(f"{label} {time.perf_counter() - began:.2f} s")
+            with_kept = build_aggregate_select(replace(request, kept=kept), "duckdb",
+                                               choose_formulation("duckdb"))
+            check(reference, warehouse.fetch_arrow(with_kept), "kept tiles")
+            actions["kept"] = lambda: warehouse.fetch_arrow(with_kept)
+    times = timed(actions, repeat)
     hand = "n/a"
     if rule == "event" and len(windows) == 1:
         preceding = str(windows[0] // timedelta(microseconds=1) - 1)
@@ -144,9 +176,12 @@ def report(warehouse: DuckDBWarehouse, relation: EntityRelation, rule: str, labe
         check(reference, warehouse.connection.execute(sql).to_arrow_table(), "hand-written")
         seconds = timed({"hand": lambda: warehouse.connection.execute(sql).to_arrow_table()}, repeat)
         hand = f"{seconds['hand']:.2f}"
+    kept_time, kept_ratio = "n/a", "n/a"
+    if "kept" in times:
+        kept_time, kept_ratio = f"{times['kept']:.2f}", f"{times['naive'] / times['kept']:.1f}x"
     ratio = times["naive"] / times["compiled"]
-    print(f"| {rule} | {label} | {times['compiled']:.2f} | {times['naive']:.2f} | {hand} | {ratio:.1f}x |",
-          flush=True)
+    print(f"| {rule} | {label} | {times['compiled']:.2f} | {kept_time} | {times['naive']:.2f} | {hand} | "
+          f"{ratio:.1f}x | {kept_ratio} |", flush=True)
 
 
 def check(expected: pa.Table, actual: pa.Table, what: str) -> None:

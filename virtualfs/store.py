@@ -129,15 +129,17 @@ class FeatureStore:
         >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
         """
         from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
-        from virtualfs.refresh.reads import latest_label_time, prefer_tables
+        from virtualfs.refresh.reads import latest_label_time, prefer_tables, usable_kept_tiles
         from virtualfs.retrieval import get_historical_features
 
         schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
-        registry = prefer_tables(self._applied(), self.catalog, self.project, schema,
-                                 latest_label_time(entity_df, timestamp_column), point_in_time)
+        latest = latest_label_time(entity_df, timestamp_column)
+        applied = self._applied()
+        registry = prefer_tables(applied, self.catalog, self.project, schema, latest, point_in_time)
+        kept = usable_kept_tiles(applied, self.catalog, self.project, schema, latest)
         return get_historical_features(self.warehouse, registry, entity_df, features,
                                        full_feature_names=full_feature_names, point_in_time=point_in_time,
-                                       timestamp_column=timestamp_column)
+                                       timestamp_column=timestamp_column, kept_tiles=kept)
 
     # -- online -----------------------------------------------------------------------------
 

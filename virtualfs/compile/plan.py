@@ -21,6 +21,8 @@ from virtualfs.warehouses.names import warehouse_column
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from virtualfs.compile.aggregate.kept import KeptTiles
+
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")
 
@@ -93,6 +95,8 @@ class PitRequest:
     lookups: tuple[ViewLookup, ...]
     entities: EntityRelation
     rule: Rule = "known"
+    # tiles refreshes keep, built past every entity row's time (``aggregate.kept``)
+    kept_tiles: tuple[KeptTiles, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class ViewContext:
     dialect: str
     # whether the source scan is pruned to the entity times (``Capabilities.prunes_by_entity_bounds``)
     prune: bool = True
+    kept_tiles: tuple[KeptTiles, ...] = ()
 
     @property
     def view(self) -> FeatureView:

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
 from virtualfs.compile.refresh import table_name
 from virtualfs.refresh.runner import TABLE
 
@@ -35,6 +36,23 @@ def prefer_tables(registry: Registry, catalog: Catalog, project: str, schema: st
         if watermark is not None and latest_label <= watermark:
             views[name] = _reading_table(view, project, schema)
     return dataclasses.replace(registry, views=views)
+
+
+def usable_kept_tiles(registry: Registry, catalog: Catalog, project: str, schema: str,
+                      latest_label: datetime | None) -> tuple[KeptTiles, ...]:
+    """The kept tiles (``compile.aggregate.kept``) built past the latest label, each with the
+    watermark they are built to: they hold every row those labels can see under the known-time
+    rule, and under the event-time rule every row but those landing after that watermark, which
+    the query reads raw."""
+    if latest_label is None:
+        return ()
+    usable = []
+    for view in registry.views.values():
+        for kept in plan_kept_tiles(view, project, schema):
+            built = catalog.get_watermark(view.name, kept.target)
+            if built is not None and latest_label <= built:
+                usable.append(dataclasses.replace(kept, known_by=built))
+    return tuple(usable)
 
 
 def _reading_table(view: FeatureView, project: str, schema: str) -> FeatureView:

@@ -33,6 +33,7 @@ from virtualfs.compile.refresh import (
 )
 from virtualfs.errors import VirtualfsError
 from virtualfs.refresh.intervals import chunks, incremental_since
+from virtualfs.refresh.tiles import keep_tiles
 from virtualfs.validate import source_relation
 
 if TYPE_CHECKING:
@@ -119,17 +120,23 @@ class RefreshRunner:
     def _run_window(self, view: FeatureView, window: RowWindow | None, move_watermark: bool) -> int:
         tables = view_tables(self.project, view, self.warehouse.dialect, self.feature_schema)
         run_id = self.catalog.state.start_run(view.name, window and window.since, window and window.until)
+        current = self.catalog.get_watermark(view.name, TABLE)
         try:
             rows, newest = self._stage_and_swap(view, tables, window)
+            moved = move_watermark and newest is not None and (
+                window is None or current is None or newest > current)
+            watermark = newest if moved else current
+            if move_watermark and watermark is not None:
+                # tiles first: their own watermark says how far they are built, whatever follows
+                keep_tiles(self.warehouse, self.catalog, self.project, self.feature_schema, view,
+                           watermark, rebuild=window is None)
         except BaseException as error:
             self.catalog.state.finish_run(run_id, "failed", error=_describe(error))
             self._drop_quietly(tables.staging)
             raise
         _kill_point("before_watermark")
-        if move_watermark and newest is not None:
-            current = self.catalog.get_watermark(view.name, TABLE)
-            if window is None or current is None or newest > current:
-                self.catalog.set_watermark(view.name, newest, TABLE)
+        if moved and watermark is not None:
+            self.catalog.set_watermark(view.name, watermark, TABLE)
         self.catalog.state.finish_run(run_id, "success", rows_written=rows)
         return rows
 

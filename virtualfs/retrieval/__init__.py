@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from virtualfs.compile.aggregate.kept import KeptTiles
 from virtualfs.compile.aggregate.lookup import typed_lookups
 from virtualfs.compile.plan import RULES
 from virtualfs.compile.resolve import resolve_lookups
@@ -24,7 +25,8 @@ __all__ = ["RetrievalJob", "get_historical_features"]
 def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df: Any,
                             features: FeaturesArg, *, full_feature_names: bool = False,
                             point_in_time: str = "known",
-                            timestamp_column: str = "event_timestamp") -> RetrievalJob:
+                            timestamp_column: str = "event_timestamp",
+                            kept_tiles: tuple[KeptTiles, ...] = ()) -> RetrievalJob:
     """For each entity row, ``features`` as they were known at the row's time (nothing runs yet).
 
     ``entity_df``: a pandas DataFrame, a pyarrow Table, or a SELECT run in the warehouse, with
@@ -32,6 +34,8 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
     ``features``: ``["view:feature", "view:*"]``, a FeatureService, or a service's name.
     ``point_in_time="known"`` (default) sees a row only once it landed (``created <= t``);
     ``"event"`` sees every row with ``event <= t`` (created time only breaks ties).
+    ``kept_tiles``: tiles refreshes keep that are built past every entity row's time
+    (``virtualfs.refresh.reads.usable_kept_tiles``); read instead of summarising sources.
 
     >>> job = get_historical_features(warehouse, registry, frame, ["customer_orders:amount"])
     ... # doctest: +SKIP
@@ -42,4 +46,4 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
     lookups = typed_lookups(warehouse, resolve_lookups(registry, features, full_feature_names))
     entities = read_entities(entity_df, warehouse, timestamp_column, lookups)
     strategy = pick_strategy(warehouse, lookups)
-    return RetrievalJob(warehouse, lookups, entities, point_in_time, strategy)
+    return RetrievalJob(warehouse, lookups, entities, point_in_time, strategy, kept_tiles)

@@ -26,6 +26,8 @@ from virtualfs.warehouses.names import temp_table, warehouse_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from virtualfs.compile.aggregate.kept import KeptTiles
+
 
 @dataclass(frozen=True, eq=False)
 class RetrievalJob:
@@ -41,6 +43,7 @@ class RetrievalJob:
     entities: EntityInput = field(repr=False)
     rule: Rule
     strategy: PitStrategy
+    kept_tiles: tuple[KeptTiles, ...] = ()
 
     @property
     def sql(self) -> str:
@@ -98,7 +101,7 @@ class RetrievalJob:
         time_type = naive_timestamp(self.warehouse.dialect) if self.entities.query is None else None
         relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp, self.entities.keys,
                                   tuple(carry), time_type, self.entities.table)
-        request = PitRequest(self.lookups, relation, self.rule)
+        request = PitRequest(self.lookups, relation, self.rule, self.kept_tiles)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 
     def _fetch(self, compiled: CompiledRetrieval, columns: Sequence[str]) -> pa.Table:

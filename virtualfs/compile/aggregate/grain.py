@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
@@ -20,6 +21,9 @@ from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import NEEDS, Part, Pieces, build_raw_aggregates
 from virtualfs.compile.aggregate.source import CREATED_US, EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import AggregateContext, key_name, measure_name, passes_name
+
+if TYPE_CHECKING:
+    from virtualfs.compile.aggregate.kept import KeptTiles
 
 TILE, TILE_T, KNOWN_MAX, NUMBER, SCAN = "_vfs_tile", "_vfs_tt", "_vfs_mk", "_vfs_i", "_vfs_scan"
 DENSE = "_vfs_dense"
@@ -119,16 +123,18 @@ class GrainSteps:
 
     # -- source rows -------------------------------------------------------------------------
 
-    def raw_rows(self, fetched: str, size: timedelta, window: timedelta, extra: Sequence[str]) -> exp.Select:
+    def raw_rows(self, fetched: str, size: timedelta, window: timedelta, extra: Sequence[str],
+                 landed_by: exp.Expression | None = None) -> exp.Select:
         """Fetched (entity row, tile of ``size``) pairs joined to the tile's source rows in
-        ``(t - w, t]`` and known by ``t``."""
+        ``(t - w, t]`` and known by ``t``; with ``landed_by``, only rows landed by then."""
         time = names.column(TIME_US, fetched)
         start = exp.Sub(this=time.copy(), expression=times.literal(window))
         same_tile = names.column(tile_name(size), SCAN).eq(names.column(TILE, fetched))
-        on = exp.and_(
-            *self.keys_equal(fetched, SCAN), same_tile,
-            names.column(EVENT_US, SCAN) > start, names.column(KNOWN_US, SCAN) <= time, copy=False,
-        )
+        conditions = [*self.keys_equal(fetched, SCAN), same_tile,
+                      names.column(EVENT_US, SCAN) > start, names.column(KNOWN_US, SCAN) <= time]
+        if landed_by is not None:
+            conditions.append(landed(SCAN) <= landed_by)
+        on = exp.and_(*conditions, copy=False)
         carried = [names.column(c, fetched) for c in (names.ROW, TIME_US, *extra)]
         row_columns = [names.column(c, SCAN) for c in self.row_columns()]
         return (
@@ -154,6 +160,39 @@ class GrainSteps:
             for i in self.grain.outputs
         )
 
+    def kept(self) -> KeptTiles | None:
+        """Kept tiles holding every summary this grain reads, if the request has them; under
+        the event-time rule only with the watermark they are built to (rows landing after it
+        are then read raw)."""
+        wanted = [(self.context.measures[m], stat) for m, group in self.stats().items() for stat in group]
+        for kept in self.context.request.kept:
+            usable = self.context.uses_known_time or (self.context.request.rule == "event"
+                                                      and kept.known_by is not None)
+            if usable and kept.size == self.grain.size and all(kept.column(m, stat) for m, stat in wanted):
+                return kept
+        return None
+
+    @property
+    def checks_landing(self) -> bool:
+        """Whether tiles record when their last row landed and count only if it is early enough."""
+        return self.context.uses_known_time or (self.grain.tiled and self.kept() is not None)
+
+    def landing_limit(self, table: str) -> exp.Expression:
+        """When a tile's rows must have landed by for it to be read whole: the entity time
+        (known-time rule), else the kept tiles' watermark (rows landing later are read raw)."""
+        if self.context.uses_known_time:
+            return names.column(TIME_US, table)
+        kept = self.kept()
+        assert kept is not None and kept.known_by is not None, "no landing limit without kept tiles"
+        return times.instant_literal(kept.known_by)
+
+    def raw_landed_by(self) -> exp.Expression | None:
+        """Under the event-time rule with kept tiles: the watermark raw rows must have landed by
+        (later rows are read apart, see ``tiles.build_late_rows``); else nothing."""
+        if self.context.uses_known_time or not self.checks_landing:
+            return None
+        return self.landing_limit("")
+
     def stats(self) -> dict[int, tuple[str, ...]]:
         """Per measure of this grain, the summaries its functions read, in a fixed order."""
         wanted: dict[int, set[str]] = {}
@@ -163,6 +202,12 @@ class GrainSteps:
             wanted.setdefault(measure, set()).update(NEEDS[column.aggregation.function])
         order = ("n", "s", "lo", "hi", "q")
         return {m: tuple(s for s in order if s in group) for m, group in sorted(wanted.items())}
+
+
+def landed(table: str) -> exp.Expression:
+    """When a scan row landed, for rows whose event time is already bounded by a later instant:
+    its created time, or its event time when it has none."""
+    return exp.func("COALESCE", names.column(CREATED_US, table), names.column(EVENT_US, table))
 
 
 def union(selects: list[exp.Select], distinct: bool) -> exp.Query:

@@ -10,7 +10,7 @@ became known, ``_vfs_c``) plus one tile number per tile size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from sqlglot import exp
 
@@ -25,7 +25,7 @@ from virtualfs.compile.aggregate.spec import (
 from virtualfs.compile.scan import build_source_relation
 
 EVENT_US, KNOWN_US, CREATED_US, TIME_US = "_vfs_e", "_vfs_k", "_vfs_c", "_vfs_t"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = times.EPOCH
 
 
 def tile_name(size: timedelta) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
@@ -20,6 +21,9 @@ from virtualfs.definitions import Aggregation, DType, FeatureView
 from virtualfs.definitions.aggregation import parse_filter
 from virtualfs.errors import RequestError
 from virtualfs.warehouses.names import warehouse_column
+
+if TYPE_CHECKING:
+    from virtualfs.compile.aggregate.kept import KeptTiles
 
 # Functions that need the window's rows themselves, not per-tile summaries.
 RAW_ONLY = frozenset({"count_distinct", "last"})
@@ -44,7 +48,8 @@ class AggregateRequest:
 
     ``index`` is the view's position in a larger request; it keeps internal names apart.
     ``as_of``, when every entity row has that one time (a snapshot for the online store), lets
-    the source scan skip rows outside the longest window before ``as_of``.
+    the source scan skip rows outside the longest window before ``as_of``. ``kept``: tiles a
+    refresh keeps for the view, built past every entity row's time (see ``kept.py``).
     """
 
     view: FeatureView
@@ -53,6 +58,7 @@ class AggregateRequest:
     rule: Rule = "known"
     index: int = 0
     as_of: datetime | None = None
+    kept: tuple[KeptTiles, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.columns:

@@ -71,7 +71,7 @@ def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
     When the entity rows are in memory and the keys with enough of them for tiles of a window to
     pay hold less than ``policy.min_dense_share`` of them, that window reads raw rows in
     window-wide buckets for every key: the tile steps' passes over the source would cost more
-    than they save.
+    than they save (unless a refresh keeps those tiles).
     """
     by_window: dict[tuple[timedelta, timedelta], list[int]] = {}
     for index, column in enumerate(context.columns):
@@ -85,6 +85,9 @@ def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
     # only a grain of one window can be read in buckets as wide as it
     single = {size: window for size, windows in tiled_windows.items() if len(windows) == 1
               for window in windows}
+    # kept tiles cost no pass over the source, so their windows are never read raw for it
+    kept = {k.size for k in context.request.kept} if context.uses_known_time else set()
+    single = {size: window for size, window in single.items() if size not in kept}
     density = _key_density(context) if single else None
     groups: dict[tuple[timedelta, bool], list[int]] = {}
     for (size, window), outputs in by_window.items():
@@ -93,9 +96,11 @@ def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
                 and density.dense_share(window, policy.dense_ratio) < policy.min_dense_share:
             size, tiled = window, False  # few rows would use the tiles: buckets as wide as the window
         groups.setdefault((size, tiled), []).extend(outputs)
+    # kept tiles: every key reads its tiles (a few rows per window) rather than raw rows
     return tuple(
         Grain(size, tiled, tuple(sorted(outputs)),
-              tuple(sorted({context.columns[i].aggregation.window for i in outputs})), policy.dense_ratio)
+              tuple(sorted({context.columns[i].aggregation.window for i in outputs})),
+              0.0 if size in kept else policy.dense_ratio)
         for (size, tiled), outputs in sorted(groups.items())
     )
 

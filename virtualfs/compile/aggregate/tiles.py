@@ -32,11 +32,14 @@ from virtualfs.compile.aggregate.grain import (
     TILE_T,
     GrainSteps,
     as_,
+    landed,
     start_name,
     union,
 )
+from virtualfs.compile.aggregate.kept import KeptTiles, summary
 from virtualfs.compile.aggregate.source import EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import measure_name
+from virtualfs.warehouses.names import warehouse_table
 
 LOW, HIGH, BUCKET_T, BUCKET_A = "_vfs_lo", "_vfs_hi", "_vfs_bt", "_vfs_ba"
 
@@ -55,7 +58,7 @@ def tiled_parts(steps: GrainSteps) -> list[Part]:
         Part(step("tiles"), build_tiles(steps)),
         Part(step("middle"), build_middle(steps)),
     ]
-    if steps.context.uses_known_time:
+    if steps.checks_landing:
         parts.append(Part(step("late"), build_late_tiles(steps)))
         fetches += [build_unknown(steps, "tiles", previous=True),
                     build_unknown(steps, "late", previous=False)]
@@ -65,10 +68,15 @@ def tiled_parts(steps: GrainSteps) -> list[Part]:
     if _needs_known_max(steps):
         parts.append(Part(step("fetchmk"), _with_known_max(steps)))
         fetched = step("fetchmk")
-    parts.append(Part(step("raw"), steps.raw_rows(fetched, grain.size, grain.longest, extra=_carried(steps))))
-    parts += _sparse_parts(steps)
+    landed_by = steps.raw_landed_by()
+    parts.append(Part(step("raw"), steps.raw_rows(fetched, grain.size, grain.longest, extra=_carried(steps),
+                                                  landed_by=landed_by)))
+    parts += _sparse_parts(steps, landed_by)
     pieces = [_tile_pieces(steps), _raw_pieces(steps, step("raw"), beside_tiles=True),
               _raw_pieces(steps, step("sraw"), beside_tiles=False)]
+    if landed_by is not None:
+        parts.append(Part(step("lraw"), build_late_rows(steps, landed_by)))
+        pieces.append(_raw_pieces(steps, step("lraw"), beside_tiles=False))
     parts.append(Part(step("pieces"), union(pieces, distinct=False)))
     # one window: every middle tile and every joined raw row lies in it, so no flags
     flagged = frozenset(grain.windows) if not single else frozenset()
@@ -95,7 +103,10 @@ def build_key_routes(steps: GrainSteps) -> exp.Select:
 
 def build_tiles(steps: GrainSteps) -> exp.Select:
     """Per (keys, tile) of routed keys, within their entity times: when its last row landed,
-    and each measure's summaries."""
+    and each measure's summaries; read from kept tiles where the request has them."""
+    kept = steps.kept()
+    if kept is not None:
+        return build_kept_tiles(steps, kept)
     routes, longest = steps.step("routes"), times.literal(steps.grain.longest)
     keys = steps.key_columns(SCAN)
     tile = names.column(tile_name(steps.grain.size), SCAN)
@@ -104,7 +115,7 @@ def build_tiles(steps: GrainSteps) -> exp.Select:
         columns.append(as_(exp.Max(this=names.column(KNOWN_US, SCAN)), KNOWN_MAX))
     for measure, stats in steps.stats().items():
         value = names.column(measure_name(measure), SCAN)
-        columns += [as_(_summary(stat, value), stat_name(stat, measure)) for stat in stats]
+        columns += [as_(summary(stat, value), stat_name(stat, measure)) for stat in stats]
     event, high = names.column(EVENT_US, SCAN), names.column(HIGH, routes)
     earliest = exp.Sub(this=names.column(LOW, routes), expression=longest)
     inside = [names.column(DENSE, routes), event > earliest, event.copy() <= high]
@@ -115,6 +126,28 @@ def build_tiles(steps: GrainSteps) -> exp.Select:
         .from_(steps.scan.subquery(names.identifier(SCAN)), copy=False)
         .join(names.table(routes), on=exp.and_(*steps.keys_equal(SCAN, routes), *inside), join_type="INNER")
         .group_by(*[k.copy() for k in keys], tile.copy(), copy=False)
+    )
+
+
+def build_kept_tiles(steps: GrainSteps, kept: KeptTiles) -> exp.Select:
+    """The kept tiles of routed keys from the first tile of their earliest window to the tile
+    of their latest entity row, columns named as tiles summarised here would be."""
+    routes, alias = steps.step("routes"), "_vfs_kept"
+    tile = names.column(TILE, alias)
+    columns = [*steps.key_columns(alias), tile, names.column(KNOWN_MAX, alias)]
+    for measure, stats in steps.stats().items():
+        stored = steps.context.measures[measure]
+        columns += [as_(names.column(kept.column(stored, stat) or "", alias), stat_name(stat, measure))
+                    for stat in stats]
+    earliest = exp.Sub(this=names.column(LOW, routes), expression=times.literal(steps.grain.longest))
+    inside = [names.column(DENSE, routes), tile.copy() >= steps.tile(earliest),
+              tile.copy() <= steps.tile(names.column(HIGH, routes))]
+    table = warehouse_table(kept.table, steps.context.dialect)
+    table.set("alias", exp.TableAlias(this=names.identifier(alias)))
+    return (
+        exp.select(*columns, copy=False)
+        .from_(table, copy=False)
+        .join(names.table(routes), on=exp.and_(*steps.keys_equal(alias, routes), *inside), join_type="INNER")
     )
 
 
@@ -156,12 +189,29 @@ def build_unknown(steps: GrainSteps, source: str, previous: bool) -> exp.Select:
     before_t = exp.Sub(this=names.column(TILE_T, probe), expression=exp.Literal.number(1))
     place = tile.copy().eq(before_t) if previous else tile.copy() < before_t
     inside = tile.copy() > names.column(start_name(steps.grain.longest), probe)
-    landed_after = names.column(KNOWN_MAX, tiles) > names.column(TIME_US, probe)
+    landed_after = names.column(KNOWN_MAX, tiles) > steps.landing_limit(probe)
     return (
         exp.select(*steps.probe_columns(probe), as_(tile, TILE), copy=False)
         .from_(names.table(probe), copy=False)
         .join(names.table(tiles), on=exp.and_(*steps.keys_equal(probe, tiles), place), join_type="INNER")
         .where(exp.and_(inside, landed_after, names.column(DENSE, probe)), copy=False)
+    )
+
+
+def build_late_rows(steps: GrainSteps, landed_by: exp.Expression) -> exp.Select:
+    """Event-time rule with kept tiles: every entity row's source rows in its longest window that
+    landed after the tiles' watermark ``landed_by`` (none of them is in a tile or read raw)."""
+    probe = steps.step("probe")
+    time = names.column(TIME_US, probe)
+    start = exp.Sub(this=time.copy(), expression=times.literal(steps.grain.longest))
+    event = names.column(EVENT_US, SCAN)
+    on = exp.and_(*steps.keys_equal(probe, SCAN), event > start, event.copy() <= time.copy(),
+                  landed(SCAN) > landed_by, copy=False)
+    row_columns = [names.column(c, SCAN) for c in steps.row_columns()]
+    return (
+        exp.select(names.column(names.ROW, probe), time, *row_columns, copy=False)
+        .from_(names.table(probe), copy=False)
+        .join(steps.scan.subquery(names.identifier(SCAN)), on=on, join_type="INNER", copy=False)
     )
 
 
@@ -173,15 +223,17 @@ def _bucketed(steps: GrainSteps, probe: exp.Select) -> exp.Select:
                         copy=False)
 
 
-def _sparse_parts(steps: GrainSteps) -> list[Part]:
-    """Entity rows of keys not routed to tiles: the raw rows of their two buckets."""
+def _sparse_parts(steps: GrainSteps, landed_by: exp.Expression | None) -> list[Part]:
+    """Entity rows of keys not routed to tiles: the raw rows of their two buckets (landed by
+    ``landed_by``, when later rows are read apart)."""
     buckets = [steps.fetch_from_probe(BUCKET_T, dense=False),
                steps.fetch_from_probe(BUCKET_A, unless=BUCKET_T, dense=False)]
     fetch = union(buckets, distinct=False)
     longest = steps.grain.longest
     return [
         Part(steps.step("sfetch"), fetch),
-        Part(steps.step("sraw"), steps.raw_rows(steps.step("sfetch"), longest, longest, extra=())),
+        Part(steps.step("sraw"), steps.raw_rows(steps.step("sfetch"), longest, longest, extra=(),
+                                                landed_by=landed_by)),
     ]
 
 
@@ -194,7 +246,7 @@ def _numbers(steps: GrainSteps, alias: str) -> exp.Values:
 
 def _needs_known_max(steps: GrainSteps) -> bool:
     """Raw rows need their tile's landing time when a tile may be another window's middle."""
-    return steps.context.uses_known_time and len(steps.grain.windows) > 1
+    return steps.checks_landing and len(steps.grain.windows) > 1
 
 
 def _with_known_max(steps: GrainSteps) -> exp.Select:
@@ -220,8 +272,8 @@ def _tile_pieces(steps: GrainSteps) -> exp.Select:
     stats = [names.column(stat_name(s, m), middle) for m, group in steps.stats().items() for s in group]
     select = exp.select(names.column(names.ROW, middle), *flags, *stats, copy=False)
     select = select.from_(names.table(middle), copy=False)
-    if steps.context.uses_known_time:
-        known = names.column(KNOWN_MAX, middle) <= names.column(TIME_US, middle)
+    if steps.checks_landing:
+        known = names.column(KNOWN_MAX, middle) <= steps.landing_limit(middle)
         select = select.where(known, copy=False)
     return select
 
@@ -246,8 +298,8 @@ def _raw_flag(steps: GrainSteps, raw: str, window: timedelta, beside_tiles: bool
         return inside
     tile = names.column(TILE, raw)
     whole = [tile > names.column(start_name(window), raw), tile.copy() < names.column(TILE_T, raw)]
-    if steps.context.uses_known_time:
-        whole.append(names.column(KNOWN_MAX, raw) <= time.copy())
+    if steps.checks_landing:
+        whole.append(names.column(KNOWN_MAX, raw) <= steps.landing_limit(raw))
     return exp.and_(inside, exp.not_(exp.paren(exp.and_(*whole, copy=False))), copy=False)
 
 
@@ -256,21 +308,8 @@ def _flagged(steps: GrainSteps) -> tuple[timedelta, ...]:
 
 
 def _tile_columns(steps: GrainSteps) -> list[str]:
-    landed = [KNOWN_MAX] if steps.context.uses_known_time else []
+    landed = [KNOWN_MAX] if steps.checks_landing else []
     return [TILE, *landed, *(stat_name(s, m) for m, group in steps.stats().items() for s in group)]
-
-
-def _summary(stat: str, value: exp.Expression) -> exp.Expression:
-    if stat == "n":
-        return exp.Count(this=value)
-    if stat == "s":
-        return exp.Sum(this=value)
-    if stat == "lo":
-        return exp.Min(this=value)
-    if stat == "hi":
-        return exp.Max(this=value)
-    # squared deviations from the tile's own mean: exact to rounding, whatever the magnitude
-    return exp.Mul(this=exp.VariancePop(this=value), expression=exp.Count(this=value.copy()))
 
 
 def _single(stat: str, value: exp.Expression) -> exp.Expression:

@@ -8,7 +8,7 @@ cheap (DuckDB converts a naive TIMESTAMP to TIMESTAMPTZ row by row when the two 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 
 from sqlglot import exp
@@ -16,6 +16,7 @@ from sqlglot import exp
 from virtualfs.errors import UnsupportedError
 
 _MILLION = 1_000_000
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _duckdb(value: exp.Expression) -> exp.Expression:
@@ -79,3 +80,9 @@ def tile_number(value: exp.Expression, size: timedelta, dialect: str) -> exp.Exp
 def literal(delta: timedelta) -> exp.Literal:
     """``delta`` as an integer literal of microseconds."""
     return exp.Literal.number(micros(delta))
+
+
+def instant_literal(value: datetime) -> exp.Literal:
+    """An instant (naive = UTC) as an integer literal of microseconds since the epoch."""
+    value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return exp.Literal.number(micros(value - EPOCH))

@@ -1,0 +1,207 @@
+"""Kept tiles: built by refreshes, read instead of summarising the source, same answers.
+
+Hypothesis cases (known-time rule, created times before, at and long after events) on every
+warehouse: tiles rebuilt at one watermark, then brought forward incrementally to a later one;
+the tiled formulation reading them equals the pandas reference for entity rows at any time up
+to that watermark, including rows whose tiles hold rows known only after them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlglot import exp
+
+from tests.aggregate.cases import AggregateCase, aggregate_cases, instant
+from tests.aggregate.helpers import (
+    TEST_POLICY,
+    assert_rows_match,
+    case_view,
+    create_source,
+    drop_source,
+    expected,
+)
+from virtualfs.catalog import Catalog
+from virtualfs.compile.aggregate import AggregateColumn, AggregateRequest, Tiled, build_aggregate_select
+from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
+from virtualfs.compile.plan import EntityRelation
+from virtualfs.compile.render import to_sql
+from virtualfs.definitions import DType, FeatureView
+from virtualfs.refresh.tiles import keep_tiles
+from virtualfs.warehouses.base import Warehouse, uploaded
+from virtualfs.warehouses.names import warehouse_table
+from virtualfs.warehouses.types import dtype_of_arrow
+
+EXAMPLES = {"duckdb": 80, "postgres": 15, "snowflake": 8}
+_projects = itertools.count()
+
+
+@pytest.fixture
+def schema(shared_warehouse):
+    name = f"vfs_tiles_{uuid.uuid4().hex[:8]}"
+    schema = exp.Table(this=warehouse_table(name, shared_warehouse.dialect).this)
+    shared_warehouse.execute(exp.Create(this=schema, kind="SCHEMA", exists=True))
+    yield name
+    shared_warehouse.execute(exp.Drop(this=schema, kind="SCHEMA", exists=True, cascade=True))
+
+
+def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
+    warehouse = shared_warehouse
+    catalog = Catalog(f"sqlite:///{tmp_path}/catalog.db", "shop")
+
+    @settings(max_examples=EXAMPLES[warehouse.dialect], deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(case=aggregate_cases().filter(lambda c: c.has_created), cut=st.integers(-2, 30))
+    def check(case: AggregateCase, cut: int) -> None:
+        table = create_source(warehouse, case.rows, case.naive)
+        project = f"p{next(_projects)}"
+        view = replace(case_view(case, table), materialize="incremental")
+        kept = plan_kept_tiles(view, project, schema, TEST_POLICY)
+        try:
+            # built whole at the cut, then brought forward to the latest label: rows landing
+            # after it are in no tile (the event-time rule reads them raw)
+            for known_by, rebuild in ((instant(cut), True), (_latest_label(case), False)):
+                keep_tiles(warehouse, catalog, project, schema, view, known_by, rebuild, TEST_POLICY)
+            kept = tuple(replace(k, known_by=catalog.get_watermark(view.name, k.target)) for k in kept)
+            rows, sql = _run(warehouse, view, case.entities, kept, case.rule)
+            assert_rows_match(rows, expected(case), f"{warehouse.dialect} kept tiles, {case.rule} rule")
+            if kept:
+                assert warehouse_table(kept[0].table, warehouse.dialect).name in sql
+        finally:
+            drop_source(warehouse, table)
+            for tiles in kept:
+                warehouse.execute(exp.Drop(this=warehouse_table(tiles.table, warehouse.dialect), kind="TABLE",
+                                           exists=True))
+
+    check()
+
+
+def test_a_tile_holding_a_row_known_after_the_label_is_read_row_by_row(shared_warehouse, schema, tmp_path):
+    """Tile [10 s, 12 s) holds a row known at once and one known at 30 s; a label at 14 s over
+    5 s sees only the first, though the tiles (built at 40 s) hold both."""
+    warehouse = shared_warehouse
+    rows = pd.DataFrame({
+        "customer_id": pd.array([1, 1, 1], dtype="Int64"),
+        "event_ts": [instant(10), instant(10, 500_000), instant(12)],
+        "created_ts": [instant(10), instant(30), instant(12)],
+        "amount": pd.array([1.0, 2.0, 4.0], dtype="Float64"), "qty": pd.array([1, 2, 4], dtype="Int64"),
+        "status": pd.array(["a", "a", "a"], dtype="string"),
+    })
+    for column in ("event_ts", "created_ts"):
+        rows[column] = pd.to_datetime(rows[column], utc=True).astype("datetime64[us, UTC]")
+    labels = pd.DataFrame({"customer_id": pd.array([1, 1], dtype="Int64"),
+                           "event_timestamp": pd.to_datetime([instant(14), instant(31)], utc=True)})
+    from tests.aggregate.cases import AggregateSpec
+
+    specs = (AggregateSpec("count", "amount", 5, None), AggregateSpec("sum", "amount", 5, None),
+             AggregateSpec("max", "qty", 8, None))
+    case = AggregateCase(rows, True, False, labels, specs, "known")
+    table = create_source(warehouse, rows, naive=False)
+    view = replace(case_view(case, table), materialize="incremental")
+    kept = plan_kept_tiles(view, "late", schema, TEST_POLICY)
+    try:
+        keep_tiles(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "late"), "late", schema, view,
+                   instant(40), True, TEST_POLICY)
+        got, _ = _run(warehouse, view, labels, kept)
+        # at 14 s: the rows at 10 s and 12 s (2.0 lands at 30 s); at 31 s: none in the window
+        assert got == [{"o0": 2, "o1": 5.0, "o2": 4}, {"o0": 0, "o1": None, "o2": None}]
+        assert_rows_match(got, expected(case), f"{warehouse.dialect} late row")
+    finally:
+        drop_source(warehouse, table)
+
+
+def test_event_rule_reads_rows_landing_after_the_watermark_apart(shared_warehouse, schema, tmp_path):
+    """A read decided with tiles built to 20 s while a refresh brought them to 40 s: the tile
+    that gained a row landing at 30 s is read row by row, and that row once, from the rows
+    landing after 20 s; the row landing at 45 s is in no tile."""
+    warehouse = shared_warehouse
+    rows = pd.DataFrame({
+        "customer_id": pd.array([1, 1, 1, 1], dtype="Int64"),
+        "event_ts": [instant(10), instant(10, 500_000), instant(12), instant(13)],
+        "created_ts": [instant(10), instant(30), instant(12), instant(45)],
+        "amount": pd.array([1.0, 2.0, 4.0, 8.0], dtype="Float64"), "qty": pd.array([1, 2, 4, 8], dtype="Int64"),
+        "status": pd.array(["a", "a", "a", "a"], dtype="string"),
+    })
+    for column in ("event_ts", "created_ts"):
+        rows[column] = pd.to_datetime(rows[column], utc=True).astype("datetime64[us, UTC]")
+    labels = pd.DataFrame({"customer_id": pd.array([1, 1], dtype="Int64"),
+                           "event_timestamp": pd.to_datetime([instant(14), instant(20)], utc=True)})
+    from tests.aggregate.cases import AggregateSpec
+
+    specs = (AggregateSpec("count", "amount", 5, None), AggregateSpec("sum", "amount", 8, None),
+             AggregateSpec("max", "qty", 8, None))
+    case = AggregateCase(rows, True, False, labels, specs, "event")
+    table = create_source(warehouse, rows, naive=False)
+    view = replace(case_view(case, table), materialize="incremental")
+    catalog = Catalog(f"sqlite:///{tmp_path}/c.db", "apart")
+    try:
+        keep_tiles(warehouse, catalog, "apart", schema, view, instant(40), True, TEST_POLICY)
+        kept = tuple(replace(k, known_by=instant(20)) for k in plan_kept_tiles(view, "apart", schema, TEST_POLICY))
+        got, sql = _run(warehouse, view, labels, kept, "event")
+        assert warehouse_table(kept[0].table, warehouse.dialect).name in sql
+        # at 14 s: every row with 9 < e <= 14 over 5 s, 6 < e <= 14 over 8 s, whenever it landed
+        assert got[0] == {"o0": 4, "o1": 15.0, "o2": 8}
+        assert_rows_match(got, expected(case), f"{warehouse.dialect} event rule")
+    finally:
+        drop_source(warehouse, table)
+
+
+def test_tiles_are_planned_only_where_a_watermark_bounds_them():
+    from tests.aggregate.helpers import CUSTOMER
+    from virtualfs import Aggregation, Source
+
+    events = Source("events", table="events", timestamp="event_ts", created="created_ts")
+    month = [Aggregation("n_30d", "count", "amount", "30d"), Aggregation("s_30d", "sum", "amount", "30d"),
+             Aggregation("d_30d", "count_distinct", "status", "30d"), Aggregation("n_1h", "count", "amount", "1h"),
+             Aggregation("n_90d", "max", "qty", "90d", filter="status = 'a'")]
+    view = FeatureView("activity", [CUSTOMER], events, [], aggregations=month, materialize="incremental")
+    kept = plan_kept_tiles(view, "shop", "features")
+    # 1-day tiles for the 30-day count and sum, 7-day tiles for the 90-day max; none for the rest
+    assert [(k.size, [a.name for a in k.aggregations]) for k in kept] == [
+        (timedelta(days=1), ["n_30d", "s_30d"]), (timedelta(days=7), ["n_90d"])]
+    assert kept[0].stats == (("n", "s"),) and kept[1].stats == (("hi",),)
+    assert all(k.table.startswith("features.shop__activity__tiles_") for k in kept)
+    assert len({k.table for k in kept}) == 2 and len({k.target for k in kept}) == 2
+    assert plan_kept_tiles(replace(view, materialize="view"), "shop", "features") == ()
+    assert plan_kept_tiles(replace(view, source=replace(events, created=None)), "shop", "features") == ()
+    # tiles holding the same summaries are shared; other summaries are other tiles
+    same = replace(view, aggregations=[*month[:1], Aggregation("a_30d", "avg", "amount", "30d")])
+    assert plan_kept_tiles(same, "shop", "features")[0].table == kept[0].table
+    wider = replace(view, aggregations=[*month[:2], Aggregation("sd_30d", "stddev", "amount", "30d")])
+    assert plan_kept_tiles(wider, "shop", "features")[0].table != kept[0].table
+    moved = replace(view, source=replace(events, table="events_v2"))
+    assert plan_kept_tiles(moved, "shop", "features")[0].table != kept[0].table
+
+
+def _latest_label(case: AggregateCase) -> datetime:
+    times = case.entities["event_timestamp"].dropna()
+    return max(times).to_pydatetime() if len(times) else instant(0)
+
+
+def _run(warehouse: Warehouse, view: FeatureView, entities: pd.DataFrame,
+         kept: tuple[KeptTiles, ...], rule: str = "known") -> tuple[list[dict], str]:
+    frame = pa.Table.from_pandas(entities, preserve_index=False)
+    frame = frame.append_column("_vfs_row", pa.array(range(frame.num_rows), pa.int64()))
+    source = warehouse.schema_of(warehouse_table(view.source.table, warehouse.dialect))
+    with uploaded(warehouse, "_vfs_entities", frame) as table:
+        relation = EntityRelation(table, "event_timestamp", (("customer_id", "customer_id"),), ())
+        columns = tuple(AggregateColumn(a, a.name, a.output_dtype(_dtype(source, a.column)))
+                        for a in view.aggregations)
+        request = AggregateRequest(view, columns, relation, rule, kept=kept)
+        query = build_aggregate_select(request, warehouse.dialect, Tiled(TEST_POLICY))
+        result = warehouse.fetch_arrow(query)
+    assert result.column("_vfs_row").to_pylist() == list(range(frame.num_rows))
+    return result.drop(["_vfs_row"]).to_pylist(), to_sql(query, warehouse.dialect)
+
+
+def _dtype(schema: pa.Schema, column: str) -> DType:
+    names = {name.lower(): name for name in schema.names}
+    return dtype_of_arrow(schema.field(names[column.lower()]).type) or DType.STRING

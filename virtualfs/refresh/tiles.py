@@ -1,0 +1,110 @@
+"""Keep a view's tiles with its table: rebuilt whole with it, else only the tiles that gained rows.
+
+Each kept tiles table (``compile.aggregate.kept``) has its own catalog watermark (target
+``tiles:<hash>``), moved only after the table's new tiles are committed. An incremental run
+recomputes, for every key, the tiles holding a row known since that watermark, from the
+source's rows known by the new one, and swaps them in (delete, insert) in one transaction; a
+rerun recomputes the same tiles to the same values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.compile.aggregate.grain import TILE
+from virtualfs.compile.aggregate.kept import KeptTiles, build_affected_tiles, build_kept_rows, plan_kept_tiles
+from virtualfs.compile.refresh import (
+    ViewTables,
+    build_create_target,
+    build_drop,
+    build_replace_with_staging,
+)
+from virtualfs.errors import VirtualfsError
+from virtualfs.warehouses.names import warehouse_table
+
+if TYPE_CHECKING:
+    from virtualfs.catalog import Catalog
+    from virtualfs.compile.aggregate.tiled import TilePolicy
+    from virtualfs.definitions import FeatureView
+    from virtualfs.warehouses.base import Warehouse
+
+
+def keep_tiles(warehouse: Warehouse, catalog: Catalog, project: str, schema: str, view: FeatureView,
+               known_by: datetime, rebuild: bool, policy: TilePolicy | None = None) -> int:
+    """Bring every kept tiles table of ``view`` to the source rows known by ``known_by``;
+    the number of tiles written. ``policy``: tile sizes, as the reads that use them."""
+    written = 0
+    for kept in plan_kept_tiles(view, project, schema, policy):
+        built = catalog.get_watermark(view.name, kept.target)
+        if built is not None and built >= known_by and not rebuild:
+            continue
+        if rebuild or built is None:
+            written += _rebuild(warehouse, kept, known_by)
+        else:
+            written += _update(warehouse, kept, built, known_by)
+        catalog.set_watermark(view.name, known_by, kept.target)
+    return written
+
+
+def _rebuild(warehouse: Warehouse, kept: KeptTiles, known_by: datetime) -> int:
+    tables = _tables(kept, warehouse.dialect, "")
+    try:
+        _create(warehouse, tables.staging, build_kept_rows(kept, warehouse.dialect, known_by))
+        count = _count(warehouse, tables.staging)
+        if warehouse.capabilities.supports_transactional_ddl:
+            warehouse.execute_atomic(build_replace_with_staging(tables))
+        else:
+            warehouse.execute(build_create_target(tables))
+            everything = exp.select(exp.Star()).from_(tables.staging.copy())
+            warehouse.execute_atomic([exp.Delete(this=tables.target.copy()),
+                                      exp.Insert(this=tables.target.copy(), expression=everything)])
+    finally:
+        _drop_quietly(warehouse, tables.staging)
+    return count
+
+
+def _update(warehouse: Warehouse, kept: KeptTiles, built: datetime, known_by: datetime) -> int:
+    tables = _tables(kept, warehouse.dialect, "")
+    affected = _tables(kept, warehouse.dialect, "_affected").staging
+    dialect = warehouse.dialect
+    try:
+        _create(warehouse, affected, build_affected_tiles(kept, dialect, built, known_by))
+        _create(warehouse, tables.staging, build_kept_rows(kept, dialect, known_by, affected=affected))
+        listed = exp.select(names.column(TILE)).from_(affected.copy())
+        in_affected = exp.In(this=names.column(TILE), query=exp.Subquery(this=listed))
+        warehouse.execute(build_create_target(tables))
+        staged = exp.select(exp.Star()).from_(tables.staging.copy())
+        warehouse.execute_atomic([exp.Delete(this=tables.target.copy()).where(in_affected),
+                                  exp.Insert(this=tables.target.copy(), expression=staged)])
+        return _count(warehouse, tables.staging)
+    finally:
+        _drop_quietly(warehouse, tables.staging)
+        _drop_quietly(warehouse, affected)
+
+
+def _tables(kept: KeptTiles, dialect: str, suffix: str) -> ViewTables:
+    schema, _, name = kept.table.rpartition(".")
+    return ViewTables(target=warehouse_table(kept.table, dialect),
+                      staging=warehouse_table(f"{schema}._vfs_stage_{name}{suffix}", dialect))
+
+
+def _create(warehouse: Warehouse, table: exp.Table, rows: exp.Select) -> None:
+    warehouse.execute(build_drop(table))
+    warehouse.execute(exp.Create(this=table.copy(), kind="TABLE", expression=rows))
+
+
+def _count(warehouse: Warehouse, table: exp.Table) -> int:
+    counted = warehouse.fetch_arrow(exp.select(names.alias(exp.Count(this=exp.Star()), "_vfs_n"))
+                                    .from_(table.copy()))
+    return int(counted.column(0)[0].as_py() or 0)
+
+
+def _drop_quietly(warehouse: Warehouse, table: exp.Table) -> None:
+    # the next run replaces a leftover staging table anyway; never hide the first error
+    with contextlib.suppress(VirtualfsError):
+        warehouse.execute(build_drop(table))
