@@ -59,18 +59,31 @@ def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
 
     @settings(max_examples=EXAMPLES[warehouse.dialect], deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(case=aggregate_cases().filter(lambda c: c.has_created), cut=st.integers(-2, 30))
-    def check(case: AggregateCase, cut: int) -> None:
+    @given(case=aggregate_cases().filter(lambda c: c.has_created), cut=st.integers(-2, 30),
+           pick=st.integers(0, 20))
+    def check(case: AggregateCase, cut: int, pick: int) -> None:
+        # the read finds the tiles built to just before some row landed, past the cut; it asks
+        # for the entity rows up to then
+        landed = sorted(case.rows["created_ts"].dropna())
+        read_at = instant(cut)
+        if landed:
+            read_at = max(read_at, landed[pick % len(landed)].to_pydatetime() - timedelta(microseconds=pick % 2))
+        times = case.entities["event_timestamp"]
+        case = replace(case, entities=case.entities[times.isna() | (times <= read_at)].reset_index(drop=True))
+        if case.entities.empty:
+            return
         table = create_source(warehouse, case.rows, case.naive)
         project = f"p{next(_projects)}"
         view = replace(case_view(case, table), materialize="incremental")
         kept = plan_kept_tiles(view, project, schema, TEST_POLICY)
         try:
-            # built whole at the cut, then brought forward to the latest label: rows landing
-            # after it are in no tile (the event-time rule reads them raw)
-            for known_by, rebuild in ((instant(cut), True), (_latest_label(case), False)):
+            # built whole at the cut, then brought forward past every row, and read as if the
+            # read had found them built only to ``read_at`` (a refresh ran meanwhile): under
+            # the event-time rule the rows landing after that are read apart, and tiles holding
+            # them row by row
+            for known_by, rebuild in ((instant(cut), True), (_latest(case), False)):
                 keep_tiles(warehouse, catalog, project, schema, view, known_by, rebuild, TEST_POLICY)
-            kept = tuple(replace(k, known_by=catalog.get_watermark(view.name, k.target)) for k in kept)
+            kept = tuple(replace(k, known_by=read_at) for k in kept)
             rows, sql = _run(warehouse, view, case.entities, kept, case.rule)
             assert_rows_match(rows, expected(case), f"{warehouse.dialect} kept tiles, {case.rule} rule")
             if kept:
@@ -181,9 +194,10 @@ def test_tiles_are_planned_only_where_a_watermark_bounds_them():
     assert plan_kept_tiles(moved, "shop", "features")[0].table != kept[0].table
 
 
-def _latest_label(case: AggregateCase) -> datetime:
-    times = case.entities["event_timestamp"].dropna()
-    return max(times).to_pydatetime() if len(times) else instant(0)
+def _latest(case: AggregateCase) -> datetime:
+    times = [*case.rows["event_ts"].dropna(), *case.rows["created_ts"].dropna(),
+             *case.entities["event_timestamp"].dropna()]
+    return max(times).to_pydatetime() if times else instant(0)
 
 
 def _run(warehouse: Warehouse, view: FeatureView, entities: pd.DataFrame,
