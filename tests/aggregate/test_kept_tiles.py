@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from tests.aggregate.cases import AggregateCase, aggregate_cases, instant
+from tests.aggregate.cases import AggregateCase, AggregateSpec, aggregate_cases, instant
 from tests.aggregate.helpers import (
     TEST_POLICY,
     assert_rows_match,
@@ -100,69 +100,53 @@ def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
 def test_a_tile_holding_a_row_known_after_the_label_is_read_row_by_row(shared_warehouse, schema, tmp_path):
     """Tile [10 s, 12 s) holds a row known at once and one known at 30 s; a label at 14 s over
     5 s sees only the first, though the tiles (built at 40 s) hold both."""
-    warehouse = shared_warehouse
-    rows = pd.DataFrame({
-        "customer_id": pd.array([1, 1, 1], dtype="Int64"),
-        "event_ts": [instant(10), instant(10, 500_000), instant(12)],
-        "created_ts": [instant(10), instant(30), instant(12)],
-        "amount": pd.array([1.0, 2.0, 4.0], dtype="Float64"), "qty": pd.array([1, 2, 4], dtype="Int64"),
-        "status": pd.array(["a", "a", "a"], dtype="string"),
-    })
-    for column in ("event_ts", "created_ts"):
-        rows[column] = pd.to_datetime(rows[column], utc=True).astype("datetime64[us, UTC]")
-    labels = pd.DataFrame({"customer_id": pd.array([1, 1], dtype="Int64"),
-                           "event_timestamp": pd.to_datetime([instant(14), instant(31)], utc=True)})
-    from tests.aggregate.cases import AggregateSpec
-
-    specs = (AggregateSpec("count", "amount", 5, None), AggregateSpec("sum", "amount", 5, None),
-             AggregateSpec("max", "qty", 8, None))
-    case = AggregateCase(rows, True, False, labels, specs, "known")
-    table = create_source(warehouse, rows, naive=False)
-    view = replace(case_view(case, table), materialize="incremental")
-    kept = plan_kept_tiles(view, "late", schema, TEST_POLICY)
-    try:
-        keep_tiles(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "late"), "late", schema, view,
-                   instant(40), True, TEST_POLICY)
-        got, _ = _run(warehouse, view, labels, kept)
-        # at 14 s: the rows at 10 s and 12 s (2.0 lands at 30 s); at 31 s: none in the window
-        assert got == [{"o0": 2, "o1": 5.0, "o2": 4}, {"o0": 0, "o1": None, "o2": None}]
-        assert_rows_match(got, expected(case), f"{warehouse.dialect} late row")
-    finally:
-        drop_source(warehouse, table)
+    case = _customer_case([(10, 0, 10), (10, 500_000, 30), (12, 0, 12)], [14, 31], "known")
+    got, _ = _read_kept(shared_warehouse, schema, tmp_path, case, instant(40), instant(40))
+    # at 14 s: the rows at 10 s and 12 s (2.0 lands at 30 s); at 31 s: none in the window
+    assert got == [{"o0": 2, "o1": 5.0, "o2": 4}, {"o0": 0, "o1": None, "o2": None}]
+    assert_rows_match(got, expected(case), f"{shared_warehouse.dialect} late row")
 
 
 def test_event_rule_reads_rows_landing_after_the_watermark_apart(shared_warehouse, schema, tmp_path):
     """A read decided with tiles built to 20 s while a refresh brought them to 40 s: the tile
     that gained a row landing at 30 s is read row by row, and that row once, from the rows
     landing after 20 s; the row landing at 45 s is in no tile."""
-    warehouse = shared_warehouse
-    rows = pd.DataFrame({
-        "customer_id": pd.array([1, 1, 1, 1], dtype="Int64"),
-        "event_ts": [instant(10), instant(10, 500_000), instant(12), instant(13)],
-        "created_ts": [instant(10), instant(30), instant(12), instant(45)],
-        "amount": pd.array([1.0, 2.0, 4.0, 8.0], dtype="Float64"), "qty": pd.array([1, 2, 4, 8], dtype="Int64"),
-        "status": pd.array(["a", "a", "a", "a"], dtype="string"),
-    })
-    for column in ("event_ts", "created_ts"):
-        rows[column] = pd.to_datetime(rows[column], utc=True).astype("datetime64[us, UTC]")
-    labels = pd.DataFrame({"customer_id": pd.array([1, 1], dtype="Int64"),
-                           "event_timestamp": pd.to_datetime([instant(14), instant(20)], utc=True)})
-    from tests.aggregate.cases import AggregateSpec
+    case = _customer_case([(10, 0, 10), (10, 500_000, 30), (12, 0, 12), (13, 0, 45)], [14, 20], "event")
+    got, sql = _read_kept(shared_warehouse, schema, tmp_path, case, instant(40), instant(20))
+    assert "__tiles_" in sql
+    # at 14 s: every row with 9 < e <= 14 (count), 6 < e <= 14 (sum, max), whenever it landed
+    assert got[0] == {"o0": 4, "o1": 15.0, "o2": 8}
+    assert_rows_match(got, expected(case), f"{shared_warehouse.dialect} event rule")
 
-    specs = (AggregateSpec("count", "amount", 5, None), AggregateSpec("sum", "amount", 8, None),
-             AggregateSpec("max", "qty", 8, None))
-    case = AggregateCase(rows, True, False, labels, specs, "event")
-    table = create_source(warehouse, rows, naive=False)
+
+def _customer_case(events: list[tuple[int, int, int]], labels: list[int], rule: str) -> AggregateCase:
+    """Customer 1's rows (event second, microseconds, landing second) with amounts and
+    quantities 1, 2, 4, 8, ...; a 5 s count, a 5 s (known) or 8 s (event) sum, an 8 s max."""
+    values = [2 ** i for i in range(len(events))]
+    rows = pd.DataFrame({
+        "customer_id": pd.array([1] * len(events), dtype="Int64"),
+        "event_ts": pd.to_datetime([instant(e, nudge) for e, nudge, _ in events], utc=True),
+        "created_ts": pd.to_datetime([instant(c) for _, _, c in events], utc=True),
+        "amount": pd.array(values, dtype="Float64"), "qty": pd.array(values, dtype="Int64"),
+        "status": pd.array(["a"] * len(events), dtype="string"),
+    }).astype({"event_ts": "datetime64[us, UTC]", "created_ts": "datetime64[us, UTC]"})
+    entities = pd.DataFrame({"customer_id": pd.array([1] * len(labels), dtype="Int64"),
+                             "event_timestamp": pd.to_datetime([instant(t) for t in labels], utc=True)})
+    specs = (AggregateSpec("count", "amount", 5, None),
+             AggregateSpec("sum", "amount", 5 if rule == "known" else 8, None), AggregateSpec("max", "qty", 8, None))
+    return AggregateCase(rows, True, False, entities, specs, rule)
+
+
+def _read_kept(warehouse: Warehouse, schema: str, tmp_path, case: AggregateCase, built: datetime,
+               known_by: datetime) -> tuple[list[dict], str]:
+    """``case`` read through tiles built to ``built``, as a read that found them built to ``known_by``."""
+    table = create_source(warehouse, case.rows, naive=False)
     view = replace(case_view(case, table), materialize="incremental")
-    catalog = Catalog(f"sqlite:///{tmp_path}/c.db", "apart")
     try:
-        keep_tiles(warehouse, catalog, "apart", schema, view, instant(40), True, TEST_POLICY)
-        kept = tuple(replace(k, known_by=instant(20)) for k in plan_kept_tiles(view, "apart", schema, TEST_POLICY))
-        got, sql = _run(warehouse, view, labels, kept, "event")
-        assert warehouse_table(kept[0].table, warehouse.dialect).name in sql
-        # at 14 s: every row with 9 < e <= 14 over 5 s, 6 < e <= 14 over 8 s, whenever it landed
-        assert got[0] == {"o0": 4, "o1": 15.0, "o2": 8}
-        assert_rows_match(got, expected(case), f"{warehouse.dialect} event rule")
+        keep_tiles(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "one"), "one", schema, view, built, True,
+                   TEST_POLICY)
+        kept = tuple(replace(k, known_by=known_by) for k in plan_kept_tiles(view, "one", schema, TEST_POLICY))
+        return _run(warehouse, view, case.entities, kept, case.rule)
     finally:
         drop_source(warehouse, table)
 

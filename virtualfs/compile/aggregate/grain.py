@@ -165,10 +165,8 @@ class GrainSteps:
         the event-time rule only with the watermark they are built to (rows landing after it
         are then read raw)."""
         wanted = [(self.context.measures[m], stat) for m, group in self.stats().items() for stat in group]
-        for kept in self.context.request.kept:
-            usable = self.context.uses_known_time or (self.context.request.rule == "event"
-                                                      and kept.known_by is not None)
-            if usable and kept.size == self.grain.size and all(kept.column(m, stat) for m, stat in wanted):
+        for kept in self.context.kept:
+            if kept.size == self.grain.size and all(kept.column(m, stat) for m, stat in wanted):
                 return kept
         return None
 

@@ -107,6 +107,14 @@ class AggregateContext:
         """Whether a row counts only once it landed (known-time rule, created time declared)."""
         return self.request.rule == "known" and self.has_created
 
+    @cached_property
+    def kept(self) -> tuple[KeptTiles, ...]:
+        """The kept tiles this request may read: any under the known-time rule; under the
+        event-time rule those whose watermark is known (rows landing after it are read raw)."""
+        if not self.has_created:
+            return ()
+        return tuple(k for k in self.request.kept if self.uses_known_time or k.known_by is not None)
+
     def name(self, part: str) -> str:
         """A deterministic internal name for this view: ``_vfs_a<index>_<part>``."""
         return f"_vfs_a{self.request.index}_{part}"

@@ -86,7 +86,7 @@ def grains(context: AggregateContext, policy: TilePolicy) -> tuple[Grain, ...]:
     single = {size: window for size, windows in tiled_windows.items() if len(windows) == 1
               for window in windows}
     # kept tiles cost no pass over the source, so their windows are never read raw for it
-    kept = {k.size for k in context.request.kept} if context.uses_known_time else set()
+    kept = {k.size for k in context.kept}
     single = {size: window for size, window in single.items() if size not in kept}
     density = _key_density(context) if single else None
     groups: dict[tuple[timedelta, bool], list[int]] = {}
