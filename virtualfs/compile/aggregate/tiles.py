@@ -12,6 +12,12 @@ wholly known at ``t`` is read row by row. Such tiles are found without re-readin
 (which would then be materialised): a row of tile j landing after ``t``, with ``t`` in tile
 ``tt >= j + 2``, landed after the first instant of tile ``j + 2`` ("late" tiles: backfills, rare),
 so only ``tt - 1`` and late tiles need checking.
+
+**Kept tiles** (``kept.py``), when the request has them, replace ``tiles``: read, not summarised,
+and every key is routed to them. Under the event-time rule the same check runs against the
+tiles' watermark ``W`` instead of ``t`` (every label is at or before ``W``): a tile holding a row
+landed after ``W`` is read row by row, raw rows are those landed by ``W``, and the rows landing
+after it are joined to every entity row apart (``lraw``) — each row counted exactly once.
 """
 
 from __future__ import annotations
@@ -137,6 +143,7 @@ def build_kept_tiles(steps: GrainSteps, kept: KeptTiles) -> exp.Select:
     columns = [*steps.key_columns(alias), tile, names.column(KNOWN_MAX, alias)]
     for measure, stats in steps.stats().items():
         stored = steps.context.measures[measure]
+        # ``steps.kept()`` chose these tiles because they hold every one of these columns
         columns += [as_(names.column(kept.column(stored, stat) or "", alias), stat_name(stat, measure))
                     for stat in stats]
     earliest = exp.Sub(this=names.column(LOW, routes), expression=times.literal(steps.grain.longest))
