@@ -59,17 +59,27 @@ def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
 
     @settings(max_examples=EXAMPLES[warehouse.dialect], deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(case=aggregate_cases().filter(lambda c: c.has_created), cut=st.integers(-2, 30),
-           pick=st.integers(0, 20))
-    def check(case: AggregateCase, cut: int, pick: int) -> None:
+    @given(case=aggregate_cases().filter(lambda c: c.has_created), rule=st.sampled_from(["known", "event"]),
+           cut=st.integers(-2, 30), pick=st.integers(0, 20), late=st.lists(st.integers(0, 17), max_size=4))
+    def check(case: AggregateCase, rule: str, cut: int, pick: int, late: list[int]) -> None:
         # the read finds the tiles built to just before some row landed, past the cut; it asks
-        # for the entity rows up to then
+        # for the entity rows up to then, among them some just after the ``late`` rows' events,
+        # which land after it
         landed = sorted(case.rows["created_ts"].dropna())
         read_at = instant(cut)
         if landed:
             read_at = max(read_at, landed[pick % len(landed)].to_pydatetime() - timedelta(microseconds=pick % 2))
+        rows, seen = case.rows.copy(), []
+        for index in (i for i in late if i < len(rows)):
+            rows.loc[index, "created_ts"] = pd.Timestamp(read_at + timedelta(seconds=1 + index % 3))
+            event = rows.loc[index, "event_ts"]
+            if not pd.isna(event) and event <= pd.Timestamp(read_at):
+                seen.append((rows.loc[index, "customer_id"], min(event + timedelta(seconds=pick % 4), read_at)))
         times = case.entities["event_timestamp"]
-        case = replace(case, entities=case.entities[times.isna() | (times <= read_at)].reset_index(drop=True))
+        entities = pd.concat([case.entities[times.isna() | (times <= read_at)], pd.DataFrame({
+            "customer_id": pd.array([c for c, _ in seen], dtype="Int64"),
+            "event_timestamp": pd.to_datetime([t for _, t in seen], utc=True).astype("datetime64[us, UTC]")})])
+        case = replace(case, rows=rows, rule=rule, entities=entities.reset_index(drop=True))
         if case.entities.empty:
             return
         table = create_source(warehouse, case.rows, case.naive)
@@ -77,11 +87,11 @@ def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
         view = replace(case_view(case, table), materialize="incremental")
         kept = plan_kept_tiles(view, project, schema, TEST_POLICY)
         try:
-            # built whole at the cut, then brought forward past every row, and read as if the
-            # read had found them built only to ``read_at`` (a refresh ran meanwhile): under
-            # the event-time rule the rows landing after that are read apart, and tiles holding
-            # them row by row
-            for known_by, rebuild in ((instant(cut), True), (_latest(case), False)):
+            # built whole at the cut, then brought forward to 1.5 s after ``read_at``, and read
+            # as if the read had found them built only to ``read_at`` (a refresh ran meanwhile):
+            # under the event-time rule the rows landing after it are read apart, tiles holding
+            # them (those landing 1 s after it) row by row
+            for known_by, rebuild in ((instant(cut), True), (read_at + timedelta(seconds=1.5), False)):
                 keep_tiles(warehouse, catalog, project, schema, view, known_by, rebuild, TEST_POLICY)
             kept = tuple(replace(k, known_by=read_at) for k in kept)
             rows, sql = _run(warehouse, view, case.entities, kept, case.rule)
@@ -176,12 +186,6 @@ def test_tiles_are_planned_only_where_a_watermark_bounds_them():
     assert plan_kept_tiles(wider, "shop", "features")[0].table != kept[0].table
     moved = replace(view, source=replace(events, table="events_v2"))
     assert plan_kept_tiles(moved, "shop", "features")[0].table != kept[0].table
-
-
-def _latest(case: AggregateCase) -> datetime:
-    times = [*case.rows["event_ts"].dropna(), *case.rows["created_ts"].dropna(),
-             *case.entities["event_timestamp"].dropna()]
-    return max(times).to_pydatetime() if times else instant(0)
 
 
 def _run(warehouse: Warehouse, view: FeatureView, entities: pd.DataFrame,
