@@ -22,6 +22,7 @@ from sqlglot import exp
 
 from tests.aggregate.cases import AggregateCase, AggregateSpec, aggregate_cases, instant
 from tests.aggregate.helpers import (
+    CUSTOMER,
     TEST_POLICY,
     assert_rows_match,
     case_view,
@@ -29,6 +30,7 @@ from tests.aggregate.helpers import (
     drop_source,
     expected,
 )
+from virtualfs import Aggregation, Source
 from virtualfs.catalog import Catalog
 from virtualfs.compile.aggregate import AggregateColumn, AggregateRequest, Tiled, build_aggregate_select
 from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
@@ -162,9 +164,6 @@ def _read_kept(warehouse: Warehouse, schema: str, tmp_path, case: AggregateCase,
 
 
 def test_tiles_are_planned_only_where_a_watermark_bounds_them():
-    from tests.aggregate.helpers import CUSTOMER
-    from virtualfs import Aggregation, Source
-
     events = Source("events", table="events", timestamp="event_ts", created="created_ts")
     month = [Aggregation("n_30d", "count", "amount", "30d"), Aggregation("s_30d", "sum", "amount", "30d"),
              Aggregation("d_30d", "count_distinct", "status", "30d"), Aggregation("n_1h", "count", "amount", "1h"),

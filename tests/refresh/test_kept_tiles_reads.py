@@ -35,7 +35,10 @@ def reference(rows: list[tuple], labels: pd.DataFrame, floor: float = 10.0, rule
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("ordered_at", "loaded_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    over = lambda r: r["amount"] is not None and not pd.isna(r["amount"]) and r["amount"] > floor  # noqa: E731
+
+    def over(row) -> bool:
+        return row["amount"] is not None and not pd.isna(row["amount"]) and row["amount"] > floor
+
     aggregations = [ReferenceAggregation("orders_30d", "count", "amount", timedelta(days=30)),
                     ReferenceAggregation("spend_7d", "sum", "amount", timedelta(days=7)),
                     ReferenceAggregation("top_items_30d", "max", "items", timedelta(days=30), over),

@@ -89,9 +89,13 @@ def timestamp_literal(value: datetime) -> exp.Expression:
 
 
 def build_create_staging(tables: ViewTables, rows: exp.Select) -> list[exp.Expression]:
-    """Drop then create (not CREATE OR REPLACE, which Postgres lacks) the staging table."""
-    create = exp.Create(this=tables.staging.copy(), kind="TABLE", expression=rows)
-    return [build_drop(tables.staging), create]
+    """Drop then create the staging table."""
+    return build_replace_table(tables.staging, rows)
+
+
+def build_replace_table(table: exp.Table, rows: exp.Select) -> list[exp.Expression]:
+    """Drop then create (not CREATE OR REPLACE, which Postgres lacks) ``table`` from ``rows``."""
+    return [build_drop(table), exp.Create(this=table.copy(), kind="TABLE", expression=rows)]
 
 
 def build_create_target(tables: ViewTables) -> exp.Create:

@@ -3,7 +3,6 @@ the watermark. A run killed at any point leaves the table as it was or as it wil
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
@@ -13,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
-
-from sqlglot import exp
 
 from virtualfs.catalog.state import LockHeldError
 from virtualfs.compile.refresh import (
@@ -31,8 +28,8 @@ from virtualfs.compile.refresh import (
     view_tables,
     window_column,
 )
-from virtualfs.errors import VirtualfsError
 from virtualfs.refresh.intervals import chunks, incremental_since
+from virtualfs.refresh.statements import count_rows, drop_quietly, execute_all, fetch_scalar
 from virtualfs.refresh.tiles import keep_tiles
 from virtualfs.validate import source_relation
 
@@ -132,11 +129,11 @@ class RefreshRunner:
                            watermark, rebuild=window is None)
         except BaseException as error:
             self.catalog.state.finish_run(run_id, "failed", error=_describe(error))
-            self._drop_quietly(tables.staging)
+            drop_quietly(self.warehouse, tables.staging)
             raise
         _kill_point("before_watermark")
-        if moved and watermark is not None:
-            self.catalog.set_watermark(view.name, watermark, TABLE)
+        if moved:
+            self.catalog.set_watermark(view.name, newest, TABLE)
         self.catalog.state.finish_run(run_id, "success", rows_written=rows)
         return rows
 
@@ -145,12 +142,10 @@ class RefreshRunner:
         dialect = self.warehouse.dialect
         rows = build_view_rows(view, source_relation(view.source, dialect), dialect, window)
         self.warehouse.execute(build_create_schema(tables))
-        for statement in build_create_staging(tables, rows):
-            self.warehouse.execute(statement)
+        execute_all(self.warehouse, build_create_staging(tables, rows))
         _kill_point("after_staging")
-        count = self._scalar(exp.select(exp.alias_(exp.Count(this=exp.Star()), "_vfs_n"))
-                             .from_(tables.staging.copy()))
-        newest = self._scalar(build_max(tables.staging, window_column(view), dialect))
+        count = count_rows(self.warehouse, tables.staging)
+        newest = fetch_scalar(self.warehouse, build_max(tables.staging, window_column(view), dialect))
         if window is None and self.warehouse.capabilities.supports_transactional_ddl:
             self.warehouse.execute_atomic(build_replace_with_staging(tables))
             _kill_point("after_swap")
@@ -159,11 +154,7 @@ class RefreshRunner:
             self.warehouse.execute_atomic(build_swap_in(tables, window, dialect))
             _kill_point("after_swap")
             self.warehouse.execute(build_drop(tables.staging))
-        return int(count or 0), _as_utc(newest)
-
-    def _scalar(self, query: exp.Select):
-        table = self.warehouse.fetch_arrow(query)
-        return table.column(0)[0].as_py() if table.num_rows else None
+        return count, _as_utc(newest)
 
     def _lock(self, view: str, wait: timedelta) -> None:
         deadline = time.monotonic() + wait.total_seconds()
@@ -176,11 +167,6 @@ class RefreshRunner:
                 raise LockHeldError(f"feature view {view!r} is being refreshed by another process "
                                     "(its lock expires if that process died); try again later")
             time.sleep(0.2)
-
-    def _drop_quietly(self, table: exp.Table) -> None:
-        # The next run replaces a leftover staging table anyway; never hide the first error.
-        with contextlib.suppress(VirtualfsError):
-            self.warehouse.execute(build_drop(table))
 
 
 def lock_holder_name() -> str:

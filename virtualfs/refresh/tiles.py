@@ -9,7 +9,6 @@ rerun recomputes the same tiles to the same values.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,10 +20,11 @@ from virtualfs.compile.aggregate.kept import KeptTiles, build_affected_tiles, bu
 from virtualfs.compile.refresh import (
     ViewTables,
     build_create_target,
-    build_drop,
+    build_replace_table,
     build_replace_with_staging,
+    build_swap_in,
 )
-from virtualfs.errors import VirtualfsError
+from virtualfs.refresh.statements import count_rows, drop_quietly, execute_all
 from virtualfs.warehouses.names import warehouse_table
 
 if TYPE_CHECKING:
@@ -54,17 +54,16 @@ def keep_tiles(warehouse: Warehouse, catalog: Catalog, project: str, schema: str
 def _rebuild(warehouse: Warehouse, kept: KeptTiles, known_by: datetime) -> int:
     tables = _tables(kept, warehouse.dialect, "")
     try:
-        _create(warehouse, tables.staging, build_kept_rows(kept, warehouse.dialect, known_by))
-        count = _count(warehouse, tables.staging)
+        rows = build_kept_rows(kept, warehouse.dialect, known_by)
+        execute_all(warehouse, build_replace_table(tables.staging, rows))
+        count = count_rows(warehouse, tables.staging)
         if warehouse.capabilities.supports_transactional_ddl:
             warehouse.execute_atomic(build_replace_with_staging(tables))
         else:
             warehouse.execute(build_create_target(tables))
-            everything = exp.select(exp.Star()).from_(tables.staging.copy())
-            warehouse.execute_atomic([exp.Delete(this=tables.target.copy()),
-                                      exp.Insert(this=tables.target.copy(), expression=everything)])
+            warehouse.execute_atomic(build_swap_in(tables, None, warehouse.dialect))  # every row
     finally:
-        _drop_quietly(warehouse, tables.staging)
+        drop_quietly(warehouse, tables.staging)
     return count
 
 
@@ -73,38 +72,23 @@ def _update(warehouse: Warehouse, kept: KeptTiles, built: datetime, known_by: da
     affected = _tables(kept, warehouse.dialect, "_affected").staging
     dialect = warehouse.dialect
     try:
-        _create(warehouse, affected, build_affected_tiles(kept, dialect, built, known_by))
-        _create(warehouse, tables.staging, build_kept_rows(kept, dialect, known_by, affected=affected))
+        listing = build_affected_tiles(kept, dialect, built, known_by)
+        execute_all(warehouse, build_replace_table(affected, listing))
+        rows = build_kept_rows(kept, dialect, known_by, affected=affected)
+        execute_all(warehouse, build_replace_table(tables.staging, rows))
         listed = exp.select(names.column(TILE)).from_(affected.copy())
         in_affected = exp.In(this=names.column(TILE), query=exp.Subquery(this=listed))
         warehouse.execute(build_create_target(tables))
         staged = exp.select(exp.Star()).from_(tables.staging.copy())
         warehouse.execute_atomic([exp.Delete(this=tables.target.copy()).where(in_affected),
                                   exp.Insert(this=tables.target.copy(), expression=staged)])
-        return _count(warehouse, tables.staging)
+        return count_rows(warehouse, tables.staging)
     finally:
-        _drop_quietly(warehouse, tables.staging)
-        _drop_quietly(warehouse, affected)
+        drop_quietly(warehouse, tables.staging)
+        drop_quietly(warehouse, affected)
 
 
 def _tables(kept: KeptTiles, dialect: str, suffix: str) -> ViewTables:
     schema, _, name = kept.table.rpartition(".")
     return ViewTables(target=warehouse_table(kept.table, dialect),
                       staging=warehouse_table(f"{schema}._vfs_stage_{name}{suffix}", dialect))
-
-
-def _create(warehouse: Warehouse, table: exp.Table, rows: exp.Select) -> None:
-    warehouse.execute(build_drop(table))
-    warehouse.execute(exp.Create(this=table.copy(), kind="TABLE", expression=rows))
-
-
-def _count(warehouse: Warehouse, table: exp.Table) -> int:
-    counted = warehouse.fetch_arrow(exp.select(names.alias(exp.Count(this=exp.Star()), "_vfs_n"))
-                                    .from_(table.copy()))
-    return int(counted.column(0)[0].as_py() or 0)
-
-
-def _drop_quietly(warehouse: Warehouse, table: exp.Table) -> None:
-    # the next run replaces a leftover staging table anyway; never hide the first error
-    with contextlib.suppress(VirtualfsError):
-        warehouse.execute(build_drop(table))

@@ -180,16 +180,17 @@ class GrainSteps:
         (known-time rule), else the kept tiles' watermark (rows landing later are read raw)."""
         if self.context.uses_known_time:
             return names.column(TIME_US, table)
-        kept = self.kept()
-        assert kept is not None and kept.known_by is not None, "no landing limit without kept tiles"
-        return times.instant_literal(kept.known_by)
+        landed_by = self.raw_landed_by()
+        assert landed_by is not None, "no landing limit without kept tiles"
+        return landed_by
 
     def raw_landed_by(self) -> exp.Expression | None:
         """Under the event-time rule with kept tiles: the watermark raw rows must have landed by
         (later rows are read apart, see ``tiles.build_late_rows``); else nothing."""
-        if self.context.uses_known_time or not self.checks_landing:
+        kept = None if self.context.uses_known_time or not self.grain.tiled else self.kept()
+        if kept is None or kept.known_by is None:
             return None
-        return self.landing_limit("")
+        return times.instant_literal(kept.known_by)
 
     def stats(self) -> dict[int, tuple[str, ...]]:
         """Per measure of this grain, the summaries its functions read, in a fixed order."""

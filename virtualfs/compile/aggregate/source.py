@@ -10,7 +10,7 @@ became known, ``_vfs_c``) plus one tile number per tile size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlglot import exp
 
@@ -25,7 +25,6 @@ from virtualfs.compile.aggregate.spec import (
 from virtualfs.compile.scan import build_source_relation
 
 EVENT_US, KNOWN_US, CREATED_US, TIME_US = "_vfs_e", "_vfs_k", "_vfs_c", "_vfs_t"
-EPOCH = times.EPOCH
 
 
 def tile_name(size: timedelta) -> str:
@@ -68,7 +67,7 @@ def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta]) -> e
     if as_of is None:
         return select
     # a snapshot: one entity time, a literal, so the bounds cost nothing to test
-    high = times.micros((as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)) - EPOCH)
+    high = times.instant_micros(as_of)
     low = exp.Literal.number(high - times.micros(max(context.windows)))
     conditions = [event.copy() > low, known.copy() <= exp.Literal.number(high)]
     return select.where(exp.and_(*conditions, copy=False), copy=False)

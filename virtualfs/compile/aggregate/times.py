@@ -82,7 +82,11 @@ def literal(delta: timedelta) -> exp.Literal:
     return exp.Literal.number(micros(delta))
 
 
+def instant_micros(value: datetime) -> int:
+    """An instant (naive = UTC) in microseconds since the epoch."""
+    return micros((value if value.tzinfo else value.replace(tzinfo=timezone.utc)) - EPOCH)
+
+
 def instant_literal(value: datetime) -> exp.Literal:
     """An instant (naive = UTC) as an integer literal of microseconds since the epoch."""
-    value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return exp.Literal.number(micros(value - EPOCH))
+    return exp.Literal.number(instant_micros(value))
