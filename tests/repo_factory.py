@@ -50,3 +50,16 @@ def make_orders_table(path: Path, amount_type: str = "DOUBLE") -> None:
         connection.execute(
             "INSERT INTO orders VALUES (1, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-02', 9.5, 2)"
         )
+
+
+def table_watermark(store, view_name: str):
+    """The watermark of ``view_name``'s refreshed table, as reads and refreshes see it."""
+    return store.catalog.marks.watermark(view_name, store.copies.table_mark(store.get_feature_view(view_name)))
+
+
+def online_watermark(store, view_name: str):
+    """The watermark of ``view_name`` in the repository's online store."""
+    from virtualfs.refresh.trust import online_mark
+
+    mark = online_mark(store.get_feature_view(view_name), store.config.online.identity)
+    return store.catalog.marks.watermark(view_name, mark)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +17,7 @@ from virtualfs.errors import ConfigError
 CONFIG_FILE = "virtualfs.yaml"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_KEYS = ("password", "token", "private_key")
+_SCHEMA_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 # Keys each backend understands; a key outside its set is a typo, and typos are errors.
 WAREHOUSE_KEYS = {
@@ -43,6 +46,14 @@ class BackendConfig:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
+
+    @property
+    def identity(self) -> str:
+        """A digest of the settings that say which backend this is (never its secrets): the same
+        table name in another database, or another Redis, is another copy of a view's rows."""
+        shown = {k: v for k, v in self.options.items() if not k.startswith(_SECRET_KEYS)}
+        text = json.dumps([self.type, shown], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:  # never print a secret
         shown = {k: ("***" if k.startswith(_SECRET_KEYS) else v) for k, v in self.options.items()}
@@ -124,12 +135,34 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
         raise ConfigError(f"{source}: {what}.type {kind!r} is not one of {', '.join(sorted(known))}")
     options = {k: v for k, v in section.items() if k != "type"}
     _reject_unknown(options, known[kind], f"{source}: {what} ({kind})")
+    if "feature_schema" in options:
+        _check_feature_schema(options["feature_schema"], f"{source}: {what}.feature_schema")
     if "path" in known[kind] and "path" not in options:
         options["path"] = default_path
     for key in PATH_KEYS & options.keys():
         if options[key] != ":memory:":
             options[key] = str((root / str(options[key])).resolve())
     return BackendConfig(kind, MappingProxyType(options))
+
+
+def parse_schema_name(text: object) -> tuple[str, ...]:
+    """``schema`` or ``database.schema`` as its parts; ValueError says what is wrong.
+
+    >>> parse_schema_name("analytics.features")
+    ('analytics', 'features')
+    """
+    parts = tuple(text.split(".")) if isinstance(text, str) else ()
+    if not 1 <= len(parts) <= 2 or not all(_SCHEMA_PART.fullmatch(part) for part in parts):
+        raise ValueError(f"expected a schema name like virtualfs_features or database.schema "
+                         f"(letters, digits and _, not starting with a digit), got {text!r}")
+    return parts
+
+
+def _check_feature_schema(value: object, where: str) -> None:
+    try:
+        parse_schema_name(value)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:

@@ -25,21 +25,40 @@ from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime, to_micros
 from virtualfs.online.rows import ViewRows
+from virtualfs.refresh.intervals import incremental_since
+from virtualfs.refresh.trust import online_mark
 from virtualfs.registry import Registry
 from virtualfs.warehouses.base import Warehouse
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
+    from virtualfs.catalog import Catalog
+
 
 class WatermarkStore(Protocol):
     """Where each view's watermark lives (the catalog): the end of its last complete window."""
 
-    def get_watermark(self, view_name: str) -> datetime | None:
+    def get_watermark(self, view: FeatureView) -> datetime | None:
         ...
 
-    def set_watermark(self, view_name: str, value: datetime) -> None:
+    def set_watermark(self, view: FeatureView, value: datetime) -> None:
         ...
+
+
+@dataclass(frozen=True)
+class OnlineWatermarks:
+    """The catalog's watermarks of views in one online store: each filed under the store's
+    identity and the view's definition, so another store or definition starts over."""
+
+    catalog: Catalog
+    store_identity: str
+
+    def get_watermark(self, view: FeatureView) -> datetime | None:
+        return self.catalog.marks.watermark(view.name, online_mark(view, self.store_identity))
+
+    def set_watermark(self, view: FeatureView, value: datetime) -> None:
+        self.catalog.marks.set(view.name, online_mark(view, self.store_identity), value)
 
 
 @dataclass(frozen=True)
@@ -113,8 +132,10 @@ def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: 
                       progress: Callable[[MaterializeProgress], None] | None) -> MaterializeResult:
     began = time.perf_counter()
     name = rows.view.name
-    watermark = _effective_watermark(catalog.get_watermark(name), rows.read_marker(online_store))
-    window_start = start if start is not None else watermark
+    watermark = _effective_watermark(catalog.get_watermark(rows.view), rows.read_marker(online_store))
+    # re-read the lookback before the watermark: rows stamped before the last run but visible
+    # only after it (newer-wins writes make the overlap harmless)
+    window_start = start if start is not None else incremental_since(watermark, rows.view.effective_lookback)
     read = written = 0
     if rows.view.aggregations:  # aggregates move with time alone: every key, recomputed at `end`
         query = snapshot_query(warehouse, rows.view, end)
@@ -124,7 +145,7 @@ def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: 
         read, written = _stream(warehouse, online_store, rows, query, progress)
     if _moves_watermark(watermark, window_start, end):
         rows.write_marker(online_store, to_micros(end))
-        catalog.set_watermark(name, end)
+        catalog.set_watermark(rows.view, end)
         watermark = end
     if progress is not None:
         progress(MaterializeProgress(name, read, done=True))

@@ -10,8 +10,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.config import load_config
-from virtualfs.errors import NotFoundError
-from virtualfs.registry import Registry
+from virtualfs.errors import NotFoundError, VirtualfsError
+from virtualfs.registry import FeaturesArg, Registry, resolve_refs
 
 if TYPE_CHECKING:
     from virtualfs.catalog import Catalog, CatalogVersion, Plan
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from virtualfs.online import OnlineStore
     from virtualfs.online.response import OnlineResponse
     from virtualfs.refresh import RefreshResult, RefreshRunner
+    from virtualfs.refresh.trust import StoredCopies
     from virtualfs.retrieval import RetrievalJob
     from virtualfs.warehouses.base import Warehouse
 
@@ -128,15 +129,15 @@ class FeatureStore:
 
         >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
         """
-        from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
         from virtualfs.refresh.reads import latest_label_time, prefer_tables, usable_kept_tiles
         from virtualfs.retrieval import get_historical_features
 
-        schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
         latest = latest_label_time(entity_df, timestamp_column)
         applied = self._applied()
-        registry = prefer_tables(applied, self.catalog, self.project, schema, latest, point_in_time)
-        kept = usable_kept_tiles(applied, self.catalog, self.project, schema, latest)
+        wanted = _requested_views(applied, features)
+        registry = prefer_tables(applied, self.warehouse, self.catalog, self.copies, latest, point_in_time,
+                                 wanted)
+        kept = usable_kept_tiles(applied, self.warehouse, self.catalog, self.copies, latest, wanted)
         return get_historical_features(self.warehouse, registry, entity_df, features,
                                        full_feature_names=full_feature_names, point_in_time=point_in_time,
                                        timestamp_column=timestamp_column, kept_tiles=kept)
@@ -146,9 +147,10 @@ class FeatureStore:
     def materialize(self, views: list[str] | None = None, start: datetime | None = None,
                     end: datetime | None = None, progress: Callable | None = None) -> list[MaterializeResult]:
         """Push the latest values per key into the online store; continues from each watermark."""
-        from virtualfs.materialize import materialize
+        from virtualfs.materialize import OnlineWatermarks, materialize
 
-        return materialize(self.warehouse, self._applied(), self.online, self.catalog, self.project,
+        watermarks = OnlineWatermarks(self.catalog, self.config.online.identity)
+        return materialize(self.warehouse, self._applied(), self.online, watermarks, self.project,
                            views, start, end, progress)
 
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
@@ -181,11 +183,18 @@ class FeatureStore:
         self._registry = self.catalog.registry()
 
     def refresh_runner(self, progress: Callable[[str, int, int], None] | None = None) -> RefreshRunner:
-        from virtualfs.compile.refresh import DEFAULT_FEATURE_SCHEMA
         from virtualfs.refresh import RefreshRunner
 
+        return RefreshRunner(self.warehouse, self.catalog, self.copies, progress)
+
+    @cached_property
+    def copies(self) -> StoredCopies:
+        """Where refreshes keep this project's tables (the feature schema) in its warehouse."""
+        from virtualfs.compile.feature_schema import DEFAULT_FEATURE_SCHEMA, FeatureSchema
+        from virtualfs.refresh.trust import StoredCopies
+
         schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
-        return RefreshRunner(self.warehouse, self.catalog, self.project, schema, progress)
+        return StoredCopies(FeatureSchema.of(schema, self.project), self.config.warehouse.identity)
 
     def versions(self) -> list[CatalogVersion]:
         return self.catalog.versions()
@@ -226,3 +235,11 @@ class FeatureStore:
                 f"project {self.project!r} has no applied definitions yet; run `virtualfs apply`"
             )
         return registry
+
+
+def _requested_views(registry: Registry, features: FeaturesArg) -> list[str]:
+    """The views a feature request names (none when it is malformed: the retrieval says why)."""
+    try:
+        return [ref.view for ref in resolve_refs(registry, features)]
+    except VirtualfsError:
+        return []

@@ -34,15 +34,22 @@ from virtualfs import Aggregation, Source
 from virtualfs.catalog import Catalog
 from virtualfs.compile.aggregate import AggregateColumn, AggregateRequest, Tiled, build_aggregate_select
 from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
+from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.plan import EntityRelation
 from virtualfs.compile.render import to_sql
 from virtualfs.definitions import DType, FeatureView
 from virtualfs.refresh.tiles import keep_tiles
+from virtualfs.refresh.trust import StoredCopies
 from virtualfs.warehouses.base import Warehouse, uploaded
 from virtualfs.warehouses.names import warehouse_table
 from virtualfs.warehouses.types import dtype_of_arrow
 
 EXAMPLES = {"duckdb": 80, "postgres": 15, "snowflake": 8}
+SHOP = FeatureSchema.of("features", "shop")
+
+
+def copies(schema: str, project: str) -> StoredCopies:
+    return StoredCopies(FeatureSchema.of(schema, project), "test")
 _projects = itertools.count()
 
 
@@ -87,14 +94,14 @@ def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
         table = create_source(warehouse, case.rows, case.naive)
         project = f"p{next(_projects)}"
         view = replace(case_view(case, table), materialize="incremental")
-        kept = plan_kept_tiles(view, project, schema, TEST_POLICY)
+        kept = plan_kept_tiles(view, FeatureSchema.of(schema, project), TEST_POLICY)
         try:
             # built whole at the cut, then brought forward to 1.5 s after ``read_at``, and read
             # as if the read had found them built only to ``read_at`` (a refresh ran meanwhile):
             # under the event-time rule the rows landing after it are read apart, tiles holding
             # them (those landing 1 s after it) row by row
             for known_by, rebuild in ((instant(cut), True), (read_at + timedelta(seconds=1.5), False)):
-                keep_tiles(warehouse, catalog, project, schema, view, known_by, rebuild, TEST_POLICY)
+                keep_tiles(warehouse, catalog, copies(schema, project), view, known_by, rebuild, TEST_POLICY)
             kept = tuple(replace(k, known_by=read_at) for k in kept)
             rows, sql = _run(warehouse, view, case.entities, kept, case.rule)
             assert_rows_match(rows, expected(case), f"{warehouse.dialect} kept tiles, {case.rule} rule")
@@ -155,9 +162,10 @@ def _read_kept(warehouse: Warehouse, schema: str, tmp_path, case: AggregateCase,
     table = create_source(warehouse, case.rows, naive=False)
     view = replace(case_view(case, table), materialize="incremental")
     try:
-        keep_tiles(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "one"), "one", schema, view, built, True,
-                   TEST_POLICY)
-        kept = tuple(replace(k, known_by=known_by) for k in plan_kept_tiles(view, "one", schema, TEST_POLICY))
+        keep_tiles(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "one"), copies(schema, "one"), view, built,
+                   True, TEST_POLICY)
+        kept = tuple(replace(k, known_by=known_by)
+                     for k in plan_kept_tiles(view, FeatureSchema.of(schema, "one"), TEST_POLICY))
         return _run(warehouse, view, case.entities, kept, case.rule)
     finally:
         drop_source(warehouse, table)
@@ -169,22 +177,22 @@ def test_tiles_are_planned_only_where_a_watermark_bounds_them():
              Aggregation("d_30d", "count_distinct", "status", "30d"), Aggregation("n_1h", "count", "amount", "1h"),
              Aggregation("n_90d", "max", "qty", "90d", filter="status = 'a'")]
     view = FeatureView("activity", [CUSTOMER], events, [], aggregations=month, materialize="incremental")
-    kept = plan_kept_tiles(view, "shop", "features")
+    kept = plan_kept_tiles(view, SHOP)
     # 1-day tiles for the 30-day count and sum, 7-day tiles for the 90-day max; none for the rest
     assert [(k.size, [a.name for a in k.aggregations]) for k in kept] == [
         (timedelta(days=1), ["n_30d", "s_30d"]), (timedelta(days=7), ["n_90d"])]
     assert kept[0].stats == (("n", "s"),) and kept[1].stats == (("hi",),)
     assert all(k.table.startswith("features.shop__activity__tiles_") for k in kept)
-    assert len({k.table for k in kept}) == 2 and len({k.target for k in kept}) == 2
-    assert plan_kept_tiles(replace(view, materialize="view"), "shop", "features") == ()
-    assert plan_kept_tiles(replace(view, source=replace(events, created=None)), "shop", "features") == ()
+    assert len({k.table for k in kept}) == 2 and len({k.digest for k in kept}) == 2
+    assert plan_kept_tiles(replace(view, materialize="view"), SHOP) == ()
+    assert plan_kept_tiles(replace(view, source=replace(events, created=None)), SHOP) == ()
     # tiles holding the same summaries are shared; other summaries are other tiles
     same = replace(view, aggregations=[*month[:1], Aggregation("a_30d", "avg", "amount", "30d")])
-    assert plan_kept_tiles(same, "shop", "features")[0].table == kept[0].table
+    assert plan_kept_tiles(same, SHOP)[0].table == kept[0].table
     wider = replace(view, aggregations=[*month[:2], Aggregation("sd_30d", "stddev", "amount", "30d")])
-    assert plan_kept_tiles(wider, "shop", "features")[0].table != kept[0].table
+    assert plan_kept_tiles(wider, SHOP)[0].table != kept[0].table
     moved = replace(view, source=replace(events, table="events_v2"))
-    assert plan_kept_tiles(moved, "shop", "features")[0].table != kept[0].table
+    assert plan_kept_tiles(moved, SHOP)[0].table != kept[0].table
 
 
 def _run(warehouse: Warehouse, view: FeatureView, entities: pd.DataFrame,

@@ -59,7 +59,7 @@ def view(**overrides):
         (lambda: view(aggregations=[Aggregation("amount", "sum", "amount", "1d")]), "duplicate feature name 'amount'"),
         (lambda: view(materialize="cached"), "materialize must be one of view, table, incremental"),
         (lambda: view(materialize="table", schedule="every hour"), "schedule 'every hour'"),
-        (lambda: view(materialize="table", lookback="2h"), "lookback only applies"),
+        (lambda: view(materialize="table", lookback="0h"), "lookback: expected a positive duration"),
         (lambda: FeatureService("svc", ["customer_orders"]), "must look like 'view:feature'"),
         (lambda: FeatureService("svc", ["a:b", "a:b"]), "duplicate feature reference"),
     ],

@@ -86,8 +86,8 @@ class MemoryWatermarks:
     def __init__(self) -> None:
         self.values: dict = {}
 
-    def get_watermark(self, view_name: str):
-        return self.values.get(view_name)
+    def get_watermark(self, view):
+        return self.values.get(view.name)
 
-    def set_watermark(self, view_name: str, value) -> None:
-        self.values[view_name] = value
+    def set_watermark(self, view, value) -> None:
+        self.values[view.name] = value

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.repo_factory import write_repo
+from tests.repo_factory import online_watermark, write_repo
 from virtualfs.cli import online, project
 from virtualfs.cli.online import parse_entity
 from virtualfs.store import FeatureStore
@@ -51,7 +51,7 @@ def test_materialize_continues_from_the_watermark(app, repo):
     again = runner.invoke(app, ["materialize", "--end", "2026-07-01", "-r", str(repo)])
     assert first.exit_code == again.exit_code == 0
     store = FeatureStore(str(repo))
-    assert store.catalog.get_watermark("customer_orders").isoformat() == "2026-07-01T00:00:00+00:00"
+    assert online_watermark(store, "customer_orders").isoformat() == "2026-07-01T00:00:00+00:00"
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -110,13 +110,16 @@ class FileWatermarks:
     def __init__(self, path: str) -> None:
         self.path = Path(path)
 
-    def get_watermark(self, view_name: str):
-        values = json.loads(self.path.read_text()) if self.path.exists() else {}
-        return datetime.fromisoformat(values[view_name]) if view_name in values else None
+    def get_watermark(self, view):
+        return self.value(view.name)
 
-    def set_watermark(self, view_name: str, value) -> None:
+    def value(self, name: str):
         values = json.loads(self.path.read_text()) if self.path.exists() else {}
-        self.path.write_text(json.dumps({**values, view_name: value.isoformat()}))
+        return datetime.fromisoformat(values[name]) if name in values else None
+
+    def set_watermark(self, view, value) -> None:
+        values = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self.path.write_text(json.dumps({**values, view.name: value.isoformat()}))
 
 
 def open_child_store(args: dict):
@@ -152,12 +155,12 @@ def test_materialize_killed_half_way_leaves_old_or_new_values_and_a_rerun_comple
                 " 2.0, 2, 'new' FROM orders"
             )
         _run_child(args, at(240), kill_after_first_batch=True)
-        assert FileWatermarks(args["marks"]).get_watermark("customer_orders") == at(60)
+        assert FileWatermarks(args["marks"]).value("customer_orders") == at(60)
         notes = _notes(store)
         assert set(notes) <= {"old", "new"} and 0 < notes.count("new") < KEYS
         _run_child(args, at(240), kill_after_first_batch=False)
         assert set(_notes(store)) == {"new"}
-        assert FileWatermarks(args["marks"]).get_watermark("customer_orders") == at(240)
+        assert FileWatermarks(args["marks"]).value("customer_orders") == at(240)
 
 
 def _notes(store) -> list:

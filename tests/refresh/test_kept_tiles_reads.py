@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.aggregate.helpers import assert_rows_match
 from tests.aggregate_reference import ReferenceAggregation, ReferenceSource, reference_aggregates
 from tests.refresh.test_refresh import COLUMNS, T0, land, make_repo
+from tests.repo_factory import table_watermark
 from virtualfs import FeatureStore
 from virtualfs.compile.aggregate.kept import plan_kept_tiles
 
@@ -74,7 +75,7 @@ def test_reads_through_kept_tiles_equal_the_reference(tmp_path_factory, batches,
     day = T0 + timedelta(days=20)
     with FeatureStore(repo) as store:
         store.apply()
-        kept = plan_kept_tiles(store.registry().views["spend"], "shop", "virtualfs_features")
+        kept = plan_kept_tiles(store.registry().views["spend"], store.copies.schema)
         assert kept  # 1-day tiles for the 7- and 30-day windows
         for batch in batches:
             # rows land during the day after the previous refresh; events up to nine days older
@@ -84,14 +85,16 @@ def test_reads_through_kept_tiles_equal_the_reference(tmp_path_factory, batches,
             landed_all += rows
             day += timedelta(days=1)
             store.refresh()
-            watermark = store.catalog.get_watermark("spend", "table")
+            watermark = table_watermark(store, "spend")
             if watermark is None:
                 continue
-            for tiles in kept:  # the tiles are built as far as the table
-                assert store.catalog.get_watermark("spend", tiles.target) == watermark
+            # the tiles are built as far as the table is complete: its watermark less the lookback
+            complete = watermark - store.get_feature_view("spend").effective_lookback
+            for tiles in kept:
+                assert store.catalog.marks.watermark("spend", store.copies.tiles_mark(tiles)) == complete
             labels = pd.DataFrame({
                 "customer_id": [c for c, _ in label_hours],
-                "event_timestamp": [min(T0 + timedelta(days=20, hours=h), watermark.replace(tzinfo=None))
+                "event_timestamp": [min(T0 + timedelta(days=20, hours=h), complete.replace(tzinfo=None))
                                     for _, h in label_hours]})
             job = store.get_historical_features(labels, FEATURES)
             assert kept[0].table.split(".")[1] in job.sql
@@ -108,7 +111,7 @@ def test_kept_tiles_are_read_only_when_they_give_the_sources_answer(tmp_path):
                            "event_timestamp": [T0 + timedelta(days=d) for d in (10, 31, 45, 40)]})
     with FeatureStore(repo) as store:
         store.apply()
-        name = plan_kept_tiles(store.registry().views["spend"], "shop", "virtualfs_features")[0].table
+        name = plan_kept_tiles(store.registry().views["spend"], store.copies.schema)[0].table
         name = name.split(".")[1]
         assert name not in store.get_historical_features(labels, FEATURES).sql  # not refreshed yet
         store.refresh()

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.refresh.test_refresh import T0, land, make_repo, read, refresh
+from tests.repo_factory import table_watermark
 from virtualfs import FeatureStore
 from virtualfs.refresh.runner import KILL_POINT_VARIABLE
 
@@ -35,7 +36,7 @@ def test_refresh_killed_midway_is_all_or_nothing(tmp_path, point):
 
     after_kill = read(repo, TABLE)
     with FeatureStore(repo) as store:
-        watermark = store.catalog.get_watermark("customer_orders", "table")
+        watermark = table_watermark(store, "customer_orders")
         statuses = [run.status for run in store.catalog.state.runs("customer_orders")]
     # The table holds the old rows or all the new ones, never a part.
     assert after_kill.equals(before) or after_kill.equals(read(repo, "orders"))

@@ -5,6 +5,7 @@ from datetime import timedelta, timezone
 import pandas as pd
 
 from tests.refresh.test_refresh import T0, VIEW, land, make_repo, read
+from tests.repo_factory import table_watermark
 from virtualfs import FeatureStore
 from virtualfs.retrieval import get_historical_features
 
@@ -43,7 +44,7 @@ def test_a_changed_definition_is_not_read_from_its_old_table(tmp_path):
     with FeatureStore(repo) as store:
         store.apply()
         store.refresh()
-        assert store.catalog.get_watermark("customer_orders", "table") is not None
+        assert table_watermark(store, "customer_orders") is not None
         assert TABLE in store.get_historical_features(labels, ["customer_orders:*"]).sql
     # the view now keeps only large orders: a data change
     changed = VIEW.format(materialize="incremental", created='created="loaded_at"', extra="").replace(
@@ -52,8 +53,7 @@ def test_a_changed_definition_is_not_read_from_its_old_table(tmp_path):
     (repo / "features.py").write_text(changed)
     with FeatureStore(repo) as store:
         store.apply()
-        assert store.catalog.get_watermark("customer_orders", "table") is None
-        assert store.catalog.get_watermark("customer_orders", "online") is None
+        assert store.catalog.marks.of_view("customer_orders") == {}  # table and online, dropped
         job = store.get_historical_features(labels, ["customer_orders:*"])
         assert TABLE not in job.sql
         assert job.to_pandas()["amount"].tolist() == [24.0, 24.0]
@@ -77,7 +77,7 @@ def test_a_metadata_change_keeps_the_table_readable(tmp_path):
     (repo / "features.py").write_text(described)
     with FeatureStore(repo) as store:
         assert store.apply().version is not None  # a metadata-only change was applied
-        assert store.catalog.get_watermark("customer_orders", "table") is not None
+        assert table_watermark(store, "customer_orders") is not None
 
 
 def test_tables_are_read_only_under_the_known_time_rule_with_a_created_time(tmp_path):
@@ -94,7 +94,7 @@ def test_tables_are_read_only_under_the_known_time_rule_with_a_created_time(tmp_
     # lands after the refresh, happened before the label: seen by the event rule only
     land(repo, [(1, T0 + timedelta(hours=1), T0 + timedelta(days=1), 7.0, 1)])
     with FeatureStore(repo) as store:
-        watermark = store.catalog.get_watermark("customer_orders", "table")
+        watermark = table_watermark(store, "customer_orders")
         assert watermark == (T0 + timedelta(hours=3)).replace(tzinfo=timezone.utc)
         known = store.get_historical_features(labels, ["customer_orders:amount"])
         assert TABLE in known.sql and known.to_pandas()["amount"].tolist() == [1.0]

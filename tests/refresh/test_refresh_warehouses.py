@@ -10,8 +10,10 @@ from sqlglot import exp
 from tests.backends import WAREHOUSES, create_user_table, make_warehouse
 from virtualfs import Entity, Feature, FeatureView, Source
 from virtualfs.catalog import Catalog
+from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.refresh import build_drop, view_tables
 from virtualfs.refresh import RefreshRequest, RefreshRunner
+from virtualfs.refresh.trust import StoredCopies
 from virtualfs.warehouses.names import warehouse_table
 
 T0 = datetime(2026, 1, 1)
@@ -48,8 +50,9 @@ def test_incremental_refresh_cycle(name, tmp_path):
     schema = f"vfs_features_{uuid.uuid4().hex[:8]}"
     with make_warehouse(name) as warehouse:
         create_user_table(warehouse, "orders", batch([(1, T0, T0 + timedelta(hours=1), 1.0)]))
-        runner = RefreshRunner(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "shop"), "shop", schema)
-        target = view_tables("shop", view, warehouse.dialect, schema).target
+        copies = StoredCopies(FeatureSchema.of(schema, "shop"), name)
+        runner = RefreshRunner(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "shop"), copies)
+        target = view_tables(copies.schema, view, warehouse.dialect).target
         try:
             assert runner.refresh(view, RefreshRequest()).rows_written == 1
             # One on-time row, one that happened days ago but landed now, one duplicate.

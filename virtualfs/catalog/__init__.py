@@ -2,5 +2,7 @@
 
 from virtualfs.catalog.catalog import Catalog, CatalogVersion
 from virtualfs.catalog.diff import Change, FieldChange, Plan, diff
+from virtualfs.catalog.marks import Mark, MarkKind, WatermarkRecord
 
-__all__ = ["Catalog", "CatalogVersion", "Change", "FieldChange", "Plan", "diff"]
+__all__ = ["Catalog", "CatalogVersion", "Change", "FieldChange", "Mark", "MarkKind", "Plan",
+           "WatermarkRecord", "diff"]

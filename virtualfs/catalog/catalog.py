@@ -1,4 +1,4 @@
-"""The metadata catalog: immutable versions of a project's definitions, and watermarks."""
+"""The metadata catalog: immutable versions of a project's definitions, watermarks, run history."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from virtualfs.catalog import tables
 from virtualfs.catalog.diff import Plan
+from virtualfs.catalog.marks import Watermarks
 from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
 from virtualfs.catalog.state import RefreshState
 from virtualfs.errors import CatalogError, ConflictError, NotFoundError
@@ -89,8 +90,8 @@ class Catalog:
                     connection.execute(tables.objects.insert(), rows)
                 stale = [c.name for c in plan.changes if c.kind == "feature view" and c.affects_data]
                 if stale:
-                    w = tables.watermarks
-                    connection.execute(w.delete().where(w.c.project == self.project, w.c.view.in_(stale)))
+                    m = tables.marks
+                    connection.execute(m.delete().where(m.c.project == self.project, m.c.view.in_(stale)))
         except sa.exc.IntegrityError:
             raise ConflictError(
                 f"catalog version {record.version} of {self.project!r} was written by another apply "
@@ -108,25 +109,10 @@ class Catalog:
             return [CatalogVersion(r.version, r.parent, datetime.fromisoformat(r.created_at), r.summary)
                     for r in connection.execute(query)]
 
-    def get_watermark(self, view_name: str, target: str = "online") -> datetime | None:
-        """How far ``view_name`` has been processed into ``target`` ("online" or "table")."""
-        w = tables.watermarks
-        query = sa.select(w.c.watermark).where(
-            w.c.project == self.project, w.c.view == view_name, w.c.target == target)
-        with self.engine.connect() as connection:
-            value = connection.execute(query).scalar()
-        return datetime.fromisoformat(value) if value else None
-
-    def set_watermark(self, view_name: str, value: datetime, target: str = "online") -> None:
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        w = tables.watermarks
-        key = (w.c.project == self.project) & (w.c.view == view_name) & (w.c.target == target)
-        row = {"watermark": value.astimezone(timezone.utc).isoformat(), "updated_at": utc_now().isoformat()}
-        with self.engine.begin() as connection:
-            if connection.execute(w.update().where(key).values(**row)).rowcount == 0:
-                connection.execute(
-                    w.insert().values(project=self.project, view=view_name, target=target, **row))
+    @property
+    def marks(self) -> Watermarks:
+        """Watermarks of this project's stored copies (tables, tiles tables, online)."""
+        return Watermarks(self.engine, self.project)
 
     @property
     def state(self) -> RefreshState:

@@ -29,14 +29,21 @@ objects = sa.Table(
     sa.ForeignKeyConstraint(["project", "version"], ["vfs_versions.project", "vfs_versions.version"]),
 )
 
-watermarks = sa.Table(
-    "vfs_watermarks",
+marks = sa.Table(
+    "vfs_marks",
     metadata,
     sa.Column("project", sa.String(200), primary_key=True),
     sa.Column("view", sa.String(200), primary_key=True),
-    # What the watermark tracks: "online" (materialized to the online store) or "table".
-    sa.Column("target", sa.String(20), primary_key=True),
-    sa.Column("watermark", sa.String(40), nullable=False),
+    # Which stored copy of the view: "table", "online" or "tiles:<name>" (catalog.marks.Mark.key).
+    sa.Column("target", sa.String(60), primary_key=True),
+    # The copy the watermark was written for (location, definition, backend), as a digest;
+    # a watermark read for another copy is no watermark.
+    sa.Column("identity", sa.String(64), nullable=False),
+    sa.Column("location", sa.String(500), nullable=False),
+    # Null while the copy is complete up to no time yet (a backfill's chunks, counted).
+    sa.Column("watermark", sa.String(40), nullable=True),
+    # Rows the copy held when the watermark was written: a copy that lost rows is not trusted.
+    sa.Column("row_count", sa.BigInteger, nullable=True),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
 

@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 
 from sqlglot import exp
 
+from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.definitions import FeatureView
-from virtualfs.warehouses.names import warehouse_column, warehouse_table
-
-DEFAULT_FEATURE_SCHEMA = "virtualfs_features"
+from virtualfs.warehouses.names import warehouse_column
 
 
 @dataclass(frozen=True)
@@ -30,15 +29,15 @@ class ViewTables:
     staging: exp.Table
 
 
-def table_name(project: str, view: FeatureView, schema: str = DEFAULT_FEATURE_SCHEMA) -> str:
-    """Where a view's refreshed rows live, written as a user would: ``schema.project__view``."""
-    return f"{schema}.{project}__{view.name}"
+def view_tables(schema: FeatureSchema, view: FeatureView, dialect: str) -> ViewTables:
+    """A refreshed view's table in the feature schema, and its staging table."""
+    return named_tables(schema, schema.view_table_name(view), dialect)
 
 
-def view_tables(project: str, view: FeatureView, dialect: str,
-                schema: str = DEFAULT_FEATURE_SCHEMA) -> ViewTables:
-    return ViewTables(target=warehouse_table(table_name(project, view, schema), dialect),
-                      staging=warehouse_table(f"{schema}._vfs_stage_{project}__{view.name}", dialect))
+def named_tables(schema: FeatureSchema, name: str, dialect: str, staging_suffix: str = "") -> ViewTables:
+    """Table ``name`` of the feature schema and a staging table for it."""
+    staging = schema.staging_name(name) + staging_suffix
+    return ViewTables(target=schema.table(name, dialect), staging=schema.table(staging, dialect))
 
 
 def stored_columns(view: FeatureView) -> list[str]:
@@ -130,9 +129,8 @@ def build_drop(table: exp.Table) -> exp.Drop:
     return exp.Drop(this=table.copy(), kind="TABLE", exists=True)
 
 
-def build_create_schema(tables: ViewTables) -> exp.Create:
-    schema = exp.Table(this=tables.target.args["db"].copy(), db=tables.target.args.get("catalog"))
-    return exp.Create(this=schema, kind="SCHEMA", exists=True)
+def build_create_schema(schema: FeatureSchema, dialect: str) -> exp.Create:
+    return exp.Create(this=schema.schema(dialect), kind="SCHEMA", exists=True)
 
 
 def build_max(table: exp.Table, column: str, dialect: str) -> exp.Select:

@@ -25,6 +25,9 @@ from virtualfs.definitions.source import Source
 from virtualfs.errors import DefinitionError
 
 MATERIALIZATIONS = ("view", "table", "incremental")
+# How long after its created (else event) time a row may still become visible in the warehouse
+# and be picked up: loaders stamp rows before they commit, replicas lag.
+DEFAULT_LOOKBACK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,6 @@ class FeatureView:
                 check_schedule(self.schedule)
             except ValueError as error:
                 raise DefinitionError(self.kind, self.name, str(error)) from None
-        if self.lookback is not None and self.materialize != "incremental":
-            raise DefinitionError(self.kind, self.name, "lookback only applies to materialize='incremental'")
 
     def _freeze_entities(self) -> None:
         entities = self.entities
@@ -163,6 +164,13 @@ class FeatureView:
     @property
     def join_keys(self) -> tuple[str, ...]:
         return tuple(key for entity in self.entities for key in entity.join_keys)
+
+    @property
+    def effective_lookback(self) -> timedelta:
+        """``lookback``, or :data:`DEFAULT_LOOKBACK`: how late a row may become visible after
+        its created time (event time, without one) and still reach refreshed tables and the
+        online store. Incremental runs re-read that much; reads trust tables that much less."""
+        return self.lookback if self.lookback is not None else DEFAULT_LOOKBACK
 
     @property
     def feature_names(self) -> tuple[str, ...]:

@@ -7,56 +7,85 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
-from virtualfs.compile.refresh import table_name
-from virtualfs.refresh.runner import TABLE
+from virtualfs.compile.refresh import view_tables
+from virtualfs.compile.render import to_sql
+from virtualfs.refresh.trust import StoredCopies, holds_rows
 
 if TYPE_CHECKING:
-    from virtualfs.catalog import Catalog
+    from collections.abc import Iterable
+
+    from sqlglot import exp
+
+    from virtualfs.catalog import Catalog, WatermarkRecord
     from virtualfs.definitions import FeatureView
     from virtualfs.registry import Registry
+    from virtualfs.warehouses.base import Warehouse
 
 
-def prefer_tables(registry: Registry, catalog: Catalog, project: str, schema: str,
-                  latest_label: datetime | None, rule: str = "known") -> Registry:
-    """``registry`` with each refreshed view reading its table when the table is fresh enough.
+def prefer_tables(registry: Registry, warehouse: Warehouse, catalog: Catalog, copies: StoredCopies,
+                  latest_label: datetime | None, rule: str = "known",
+                  wanted: Iterable[str] | None = None) -> Registry:
+    """``registry`` with each refreshed view of ``wanted`` (all when None) reading its table
+    when the table is trusted (``refresh.trust``) and complete for every label.
 
-    A table holds every source row that landed by its watermark, so under the known-time rule,
-    for labels up to the watermark, it gives the same answer as the source. Not otherwise: under
-    the event-time rule a row landing after the watermark with an earlier event time counts, and
-    a source without a created time cannot say when its rows landed (its table's watermark
-    follows event time, and a straggler beyond the lookback would be missed).
+    A table holds every source row that landed by its watermark and was visible when it was
+    refreshed; rows become visible at most the view's lookback after they landed, so under the
+    known-time rule, for labels up to the watermark less the lookback, the table gives the same
+    answer as the source. Not otherwise: under the event-time rule a row landing after the
+    watermark with an earlier event time counts, and a source without a created time cannot say
+    when its rows landed (its table's watermark follows event time).
     """
     if latest_label is None or rule != "known":
         return registry
     views = dict(registry.views)
-    for name, view in registry.views.items():
+    for name in _wanted(registry, wanted):
+        view = registry.views[name]
         if view.materialize == "view" or view.source.created is None:
             continue
-        watermark = catalog.get_watermark(name, TABLE)
-        if watermark is not None and latest_label <= watermark:
-            views[name] = _reading_table(view, project, schema)
+        table = view_tables(copies.schema, view, warehouse.dialect).target
+        record = catalog.marks.get(name, copies.table_mark(view))
+        complete = _covers(record, latest_label + view.effective_lookback)
+        if complete and holds_rows(warehouse, table, record.rows):
+            views[name] = _reading_table(view, table, warehouse.dialect)
     return dataclasses.replace(registry, views=views)
 
 
-def usable_kept_tiles(registry: Registry, catalog: Catalog, project: str, schema: str,
-                      latest_label: datetime | None) -> tuple[KeptTiles, ...]:
-    """The kept tiles (``compile.aggregate.kept``) built past the latest label, each with the
-    watermark they are built to: they hold every row those labels can see under the known-time
-    rule, and under the event-time rule every row but those landing after that watermark, which
-    the query reads raw."""
+def usable_kept_tiles(registry: Registry, warehouse: Warehouse, catalog: Catalog, copies: StoredCopies,
+                      latest_label: datetime | None,
+                      wanted: Iterable[str] | None = None) -> tuple[KeptTiles, ...]:
+    """The trusted kept tiles (``compile.aggregate.kept``) built past the latest label, each with
+    the watermark they are built to: they hold every row those labels can see under the
+    known-time rule, and under the event-time rule every row but those landing after that
+    watermark, which the query reads raw."""
     if latest_label is None:
         return ()
     usable = []
-    for view in registry.views.values():
-        for kept in plan_kept_tiles(view, project, schema):
-            built = catalog.get_watermark(view.name, kept.target)
-            if built is not None and latest_label <= built:
-                usable.append(dataclasses.replace(kept, known_by=built))
+    for name in _wanted(registry, wanted):
+        for kept in plan_kept_tiles(registry.views[name], copies.schema):
+            record = catalog.marks.get(name, copies.tiles_mark(kept))
+            if _covers(record, latest_label) and holds_rows(warehouse, kept.relation(warehouse.dialect),
+                                                           record.rows):
+                usable.append(dataclasses.replace(kept, known_by=record.watermark))
     return tuple(usable)
 
 
-def _reading_table(view: FeatureView, project: str, schema: str) -> FeatureView:
-    source = dataclasses.replace(view.source, table=table_name(project, view, schema), query=None)
+def _covers(record: WatermarkRecord | None, time: datetime) -> bool:
+    """Whether ``record`` vouches for a copy complete to ``time``, with a row count to check."""
+    return record is not None and record.rows is not None and record.watermark is not None \
+        and time <= record.watermark
+
+
+def _wanted(registry: Registry, wanted: Iterable[str] | None) -> list[str]:
+    """The names of ``wanted`` that are views of ``registry`` (all views when None)."""
+    if wanted is None:
+        return list(registry.views)
+    return [name for name in dict.fromkeys(wanted) if name in registry.views]
+
+
+def _reading_table(view: FeatureView, table: exp.Table, dialect: str) -> FeatureView:
+    # The table's parts are identifiers this project built (checked names, quoted): rendered
+    # and read back by the compiler, they name exactly this table and nothing else.
+    source = dataclasses.replace(view.source, table=to_sql(table, dialect), query=None)
     return dataclasses.replace(view, source=source)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from virtualfs.catalog.marks import Mark, WatermarkRecord
 from virtualfs.catalog.state import LockHeldError
 from virtualfs.compile.refresh import (
     RowWindow,
@@ -31,14 +32,17 @@ from virtualfs.compile.refresh import (
 from virtualfs.refresh.intervals import chunks, incremental_since
 from virtualfs.refresh.statements import count_rows, drop_quietly, execute_all, fetch_scalar
 from virtualfs.refresh.tiles import keep_tiles
+from virtualfs.refresh.trust import StoredCopies, trusted_record
 from virtualfs.validate import source_relation
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+
     from virtualfs.catalog import Catalog
     from virtualfs.definitions import FeatureView
     from virtualfs.warehouses.base import Warehouse
 
-TABLE = "table"
+TABLE = "table"  # the materialization that rebuilds every time
 LEASE = timedelta(minutes=10)
 # Names a point at which a test kills this process (SIGKILL) to prove a refresh is all-or-nothing.
 KILL_POINT_VARIABLE = "VIRTUALFS_TEST_KILL_AT"
@@ -66,12 +70,11 @@ class RefreshResult:
 
 @dataclass
 class RefreshRunner:
-    """Refreshes the views of one project into ``feature_schema`` of its warehouse."""
+    """Refreshes the views of one project into its feature schema (``copies``) of ``warehouse``."""
 
     warehouse: Warehouse
     catalog: Catalog
-    project: str
-    feature_schema: str
+    copies: StoredCopies
     progress: Callable[[str, int, int], None] | None = None
     holder: str = field(default_factory=lambda: lock_holder_name())
 
@@ -81,59 +84,63 @@ class RefreshRunner:
         try:
             if view.materialize == "view":
                 return RefreshResult(view.name, "virtual", 0, 0, 0, None, time.perf_counter() - began)
-            mode, windows = self._plan(view, request)
+            target = _Target(self.copies.table_mark(view), self._tables(view).target)
+            trusted = trusted_record(self.warehouse, self.catalog, view.name, target.mark, target.table)
+            mode, windows = self._plan(view, request, trusted)
+            if trusted is None:  # whatever the catalog said of this table is not true of it now
+                self.catalog.marks.forget(view.name, target.mark)
             written, skipped = 0, 0
             for done, window in enumerate(windows, start=1):
-                if mode == "backfill" and self.catalog.state.succeeded(view.name, window.since, window.until):
+                if mode == "backfill" and trusted is not None and \
+                        self.catalog.state.succeeded(view.name, window.since, window.until):
                     skipped += 1
                 else:
-                    written += self._run_window(view, window, move_watermark=mode != "backfill")
+                    written += self._run_window(view, target, window, mode)
                     if done < len(windows):
                         self._lock(view.name, timedelta(0))  # renew the lease between pieces
                 if self.progress:
                     self.progress(view.name, done, len(windows))
-            watermark = self.catalog.get_watermark(view.name, TABLE)
+            watermark = self.catalog.marks.watermark(view.name, target.mark)
             return RefreshResult(view.name, mode, written, len(windows), skipped, watermark,
                                  time.perf_counter() - began)
         finally:
             self.catalog.state.release_lock(view.name, self.holder)
 
-    def _plan(self, view: FeatureView, request: RefreshRequest) -> tuple[str, list[RowWindow | None]]:
+    def _plan(self, view: FeatureView, request: RefreshRequest,
+              trusted: WatermarkRecord | None) -> tuple[str, list[RowWindow | None]]:
         column = window_column(view)
-        if view.materialize == TABLE or request.full:
-            return "rebuild", [None]
-        if request.start is not None:
+        if request.start is not None and view.materialize != TABLE and not request.full:
             end = request.end or datetime.now(timezone.utc)
             size = request.chunk or (end - request.start)
             return "backfill", [RowWindow(column, a, b) for a, b in chunks(request.start, end, size)]
-        # A source with a created time is followed by when rows landed, so late rows are never
-        # missed; without one, the lookback re-reads recent event times to catch stragglers.
-        lookback = None if view.source.created else view.lookback
-        watermark = self.catalog.get_watermark(view.name, TABLE)
-        if watermark is None:  # never refreshed, or its definition changed since: build it whole
+        if view.materialize == TABLE or request.full or trusted is None or trusted.watermark is None:
+            # never refreshed, its definition changed, or its table is gone or was changed
+            # out of band since: build it whole
             return "rebuild", [None]
-        return "incremental", [RowWindow(column, incremental_since(watermark, lookback), request.end)]
+        # Rows are re-read from the watermark less the lookback, by when they landed (or their
+        # event time, without a created time): a row stamped before the last run but committed
+        # after it is still picked up, if it became visible within the lookback.
+        since = incremental_since(trusted.watermark, view.effective_lookback)
+        return "incremental", [RowWindow(column, since, request.end)]
 
-    def _run_window(self, view: FeatureView, window: RowWindow | None, move_watermark: bool) -> int:
-        tables = view_tables(self.project, view, self.warehouse.dialect, self.feature_schema)
+    def _run_window(self, view: FeatureView, target: _Target, window: RowWindow | None, mode: str) -> int:
+        tables = self._tables(view)
         run_id = self.catalog.state.start_run(view.name, window and window.since, window and window.until)
-        current = self.catalog.get_watermark(view.name, TABLE)
+        current = self.catalog.marks.get(view.name, target.mark)
         try:
             rows, newest = self._stage_and_swap(view, tables, window)
-            moved = move_watermark and newest is not None and (
-                window is None or current is None or newest > current)
-            watermark = newest if moved else current
-            if move_watermark and watermark is not None:
+            stored = count_rows(self.warehouse, tables.target)
+            watermark = _moved_watermark(mode, current.watermark if current else None, newest)
+            if mode != "backfill" and watermark is not None:
                 # tiles first: their own watermark says how far they are built, whatever follows
-                keep_tiles(self.warehouse, self.catalog, self.project, self.feature_schema, view,
-                           watermark, rebuild=window is None)
+                keep_tiles(self.warehouse, self.catalog, self.copies, view,
+                           watermark - view.effective_lookback, rebuild=window is None)
         except BaseException as error:
             self.catalog.state.finish_run(run_id, "failed", error=_describe(error))
             drop_quietly(self.warehouse, tables.staging)
             raise
         _kill_point("before_watermark")
-        if moved:
-            self.catalog.set_watermark(view.name, newest, TABLE)
+        self.catalog.marks.set(view.name, target.mark, watermark, rows=stored)
         self.catalog.state.finish_run(run_id, "success", rows_written=rows)
         return rows
 
@@ -141,7 +148,7 @@ class RefreshRunner:
                         window: RowWindow | None) -> tuple[int, datetime | None]:
         dialect = self.warehouse.dialect
         rows = build_view_rows(view, source_relation(view.source, dialect), dialect, window)
-        self.warehouse.execute(build_create_schema(tables))
+        self.warehouse.execute(build_create_schema(self.copies.schema, dialect))
         execute_all(self.warehouse, build_create_staging(tables, rows))
         _kill_point("after_staging")
         count = count_rows(self.warehouse, tables.staging)
@@ -156,6 +163,9 @@ class RefreshRunner:
             self.warehouse.execute(build_drop(tables.staging))
         return count, _as_utc(newest)
 
+    def _tables(self, view: FeatureView) -> ViewTables:
+        return view_tables(self.copies.schema, view, self.warehouse.dialect)
+
     def _lock(self, view: str, wait: timedelta) -> None:
         deadline = time.monotonic() + wait.total_seconds()
         state = self.catalog.state
@@ -167,6 +177,24 @@ class RefreshRunner:
                 raise LockHeldError(f"feature view {view!r} is being refreshed by another process "
                                     "(its lock expires if that process died); try again later")
             time.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A view's table and the mark its watermark is filed under."""
+
+    mark: Mark
+    table: exp.Table
+
+
+def _moved_watermark(mode: str, current: datetime | None, newest: datetime | None) -> datetime | None:
+    """A rebuild's table is complete to its newest row; an incremental run only moves the
+    watermark forward; a backfill leaves it where it was."""
+    if mode == "rebuild":
+        return newest
+    if mode == "incremental" and newest is not None and (current is None or newest > current):
+        return newest
+    return current
 
 
 def lock_holder_name() -> str:

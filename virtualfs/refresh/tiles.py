@@ -1,7 +1,8 @@
 """Keep a view's tiles with its table: rebuilt whole with it, else only the tiles that gained rows.
 
-Each kept tiles table (``compile.aggregate.kept``) has its own catalog watermark (target
-``tiles:<hash>``), moved only after the table's new tiles are committed. An incremental run
+Each kept tiles table (``compile.aggregate.kept``) has its own catalog watermark (mark
+``tiles:<digest>``, with the table's row count), moved only after the table's new tiles are
+committed. An incremental run
 recomputes, for every key, the tiles holding a row known since that watermark, from the
 source's rows known by the new one, and swaps them in (delete, insert) in one transaction; a
 rerun recomputes the same tiles to the same values.
@@ -23,9 +24,10 @@ from virtualfs.compile.refresh import (
     build_replace_table,
     build_replace_with_staging,
     build_swap_in,
+    named_tables,
 )
 from virtualfs.refresh.statements import count_rows, drop_quietly, execute_all
-from virtualfs.warehouses.names import warehouse_table
+from virtualfs.refresh.trust import StoredCopies, trusted_record
 
 if TYPE_CHECKING:
     from virtualfs.catalog import Catalog
@@ -34,20 +36,26 @@ if TYPE_CHECKING:
     from virtualfs.warehouses.base import Warehouse
 
 
-def keep_tiles(warehouse: Warehouse, catalog: Catalog, project: str, schema: str, view: FeatureView,
+def keep_tiles(warehouse: Warehouse, catalog: Catalog, copies: StoredCopies, view: FeatureView,
                known_by: datetime, rebuild: bool, policy: TilePolicy | None = None) -> int:
     """Bring every kept tiles table of ``view`` to the source rows known by ``known_by``;
-    the number of tiles written. ``policy``: tile sizes, as the reads that use them."""
+    the number of tiles written. ``policy``: tile sizes, as the reads that use them.
+
+    A tiles table whose record does not match it (missing, changed out of band, built for
+    another location) is rebuilt whole."""
     written = 0
-    for kept in plan_kept_tiles(view, project, schema, policy):
-        built = catalog.get_watermark(view.name, kept.target)
-        if built is not None and built >= known_by and not rebuild:
+    for kept in plan_kept_tiles(view, copies.schema, policy):
+        mark = copies.tiles_mark(kept)
+        table = kept.relation(warehouse.dialect)
+        record = None if rebuild else trusted_record(warehouse, catalog, view.name, mark, table)
+        built = record.watermark if record is not None else None
+        if built is not None and built >= known_by:
             continue
-        if rebuild or built is None:
+        if built is None:
             written += _rebuild(warehouse, kept, known_by)
         else:
             written += _update(warehouse, kept, built, known_by)
-        catalog.set_watermark(view.name, known_by, kept.target)
+        catalog.marks.set(view.name, mark, known_by, rows=count_rows(warehouse, table))
     return written
 
 
@@ -89,6 +97,4 @@ def _update(warehouse: Warehouse, kept: KeptTiles, built: datetime, known_by: da
 
 
 def _tables(kept: KeptTiles, dialect: str, suffix: str) -> ViewTables:
-    schema, _, name = kept.table.rpartition(".")
-    return ViewTables(target=warehouse_table(kept.table, dialect),
-                      staging=warehouse_table(f"{schema}._vfs_stage_{name}{suffix}", dialect))
+    return named_tables(kept.schema, kept.name, dialect, suffix)

@@ -14,7 +14,7 @@ tiles summarised at query time (``tiles.py``). That also makes a refresh running
 read harmless: a tile it rewrites only gains rows known after ``W``. The event-time rule
 counts rows that land after ``W``, so it never reads kept tiles.
 
->>> kept = plan_kept_tiles(view, "shop", "virtualfs_features")  # doctest: +SKIP
+>>> kept = plan_kept_tiles(view, FeatureSchema.of("virtualfs_features", "shop"))  # doctest: +SKIP
 >>> [k.table for k in kept]  # doctest: +SKIP
 ['virtualfs_features.shop__orders__tiles_3f2a9c01b7e4']
 """
@@ -42,6 +42,7 @@ from virtualfs.compile.aggregate.spec import (
     key_name,
     measure_name,
 )
+from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.plan import EntityRelation
 from virtualfs.definitions import Aggregation, FeatureView
 
@@ -55,14 +56,28 @@ _SCAN = "_vfs_scan"
 @dataclass(frozen=True)
 class KeptTiles:
     """One kept tiles table: tiles of ``size`` of ``view``'s ``aggregations`` (those of its
-    aggregations tiled at that size), stored in ``table``; ``known_by``, once read from the
-    catalog, the watermark they are built to (at least)."""
+    aggregations tiled at that size), stored in ``schema`` under a name ending in ``digest``;
+    ``known_by``, once read from the catalog, the watermark they are built to (at least)."""
 
     view: FeatureView
     size: timedelta
     aggregations: tuple[Aggregation, ...]
-    table: str
+    schema: FeatureSchema
+    digest: str
     known_by: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.schema.project}__{self.view.name}__tiles_{self.digest}"
+
+    @property
+    def table(self) -> str:
+        """Where the tiles live, as a person writes it."""
+        return self.schema.display(self.name)
+
+    def relation(self, dialect: str) -> exp.Table:
+        """The tiles table as ``dialect`` names it."""
+        return self.schema.table(self.name, dialect)
 
     @property
     def measures(self) -> tuple[Measure, ...]:
@@ -78,11 +93,6 @@ class KeptTiles:
                 NEEDS[aggregation.function])
         return tuple(tuple(s for s in STAT_ORDER if s in wanted[m]) for m in self.measures)
 
-    @property
-    def target(self) -> str:
-        """The catalog watermark target recording how far these tiles are built."""
-        return f"tiles:{self.table.rsplit('_', 1)[-1]}"
-
     def column(self, measure: Measure, stat: str) -> str | None:
         """The table column holding ``stat`` of ``measure``, if it holds one."""
         if measure not in self.measures:
@@ -91,7 +101,7 @@ class KeptTiles:
         return stat_name(stat, index) if stat in self.stats[index] else None
 
 
-def plan_kept_tiles(view: FeatureView, project: str, schema: str,
+def plan_kept_tiles(view: FeatureView, schema: FeatureSchema,
                     policy: TilePolicy | None = None) -> tuple[KeptTiles, ...]:
     """The tiles tables a refresh keeps for ``view``: one per tile size its aggregations use.
 
@@ -110,10 +120,9 @@ def plan_kept_tiles(view: FeatureView, project: str, schema: str,
             by_size.setdefault(size, []).append(aggregation)
     kept = []
     for size, aggregations in sorted(by_size.items()):
-        draft = KeptTiles(view, size, tuple(aggregations), "")
+        draft = KeptTiles(view, size, tuple(aggregations), schema, "")
         digest = _digest(view, size, draft.measures, draft.stats)
-        table = f"{schema}.{project}__{view.name}__tiles_{digest}"
-        kept.append(KeptTiles(view, size, tuple(aggregations), table))
+        kept.append(KeptTiles(view, size, tuple(aggregations), schema, digest))
     return tuple(kept)
 
 

@@ -45,7 +45,6 @@ from virtualfs.compile.aggregate.grain import (
 from virtualfs.compile.aggregate.kept import KeptTiles, summary
 from virtualfs.compile.aggregate.source import EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import measure_name
-from virtualfs.warehouses.names import warehouse_table
 
 LOW, HIGH, BUCKET_T, BUCKET_A = "_vfs_lo", "_vfs_hi", "_vfs_bt", "_vfs_ba"
 
@@ -149,7 +148,7 @@ def build_kept_tiles(steps: GrainSteps, kept: KeptTiles) -> exp.Select:
     earliest = exp.Sub(this=names.column(LOW, routes), expression=times.literal(steps.grain.longest))
     inside = [names.column(DENSE, routes), tile.copy() >= steps.tile(earliest),
               tile.copy() <= steps.tile(names.column(HIGH, routes))]
-    table = warehouse_table(kept.table, steps.context.dialect)
+    table = kept.relation(steps.context.dialect)
     table.set("alias", exp.TableAlias(this=names.identifier(alias)))
     return (
         exp.select(*columns, copy=False)

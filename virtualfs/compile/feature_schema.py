@@ -1,0 +1,89 @@
+"""The feature schema: where refreshes keep a project's tables, named by identifier nodes.
+
+The schema comes from configuration (``warehouse.feature_schema``). It is checked once to be one
+or two plain identifiers (``schema`` or ``database.schema``) and then only ever used as sqlglot
+identifier nodes — never pasted into SQL text and re-parsed, where ``main.canary --`` would
+turn a refresh's ``DROP`` against a user's table.
+
+>>> from virtualfs.compile.render import to_sql
+>>> schema = FeatureSchema.of("virtualfs_features", "shop")
+>>> to_sql(schema.table("shop__orders", "snowflake"), "snowflake")
+'"VIRTUALFS_FEATURES"."SHOP__ORDERS"'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from virtualfs.config import parse_schema_name
+from virtualfs.definitions import FeatureView
+from virtualfs.errors import RequestError
+from virtualfs.warehouses.names import warehouse_column
+
+DEFAULT_FEATURE_SCHEMA = "virtualfs_features"
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+# PostgreSQL cuts identifiers at 63 bytes without an error: two long names could meet in one table.
+MAX_NAME = 63
+
+
+@dataclass(frozen=True)
+class FeatureSchema:
+    """The schema a project's refreshed tables live in, and the names it gives them."""
+
+    parts: tuple[str, ...]
+    project: str
+
+    def __post_init__(self) -> None:
+        try:
+            parse_schema_name(".".join(self.parts))
+        except ValueError as error:
+            raise RequestError(f"feature schema: {error}") from None
+        if not _PLAIN.fullmatch(self.project):
+            raise RequestError(f"feature schema: project {self.project!r} is not an identifier")
+
+    @classmethod
+    def of(cls, text: str, project: str) -> FeatureSchema:
+        try:
+            return cls(parse_schema_name(text), project)
+        except ValueError as error:
+            raise RequestError(f"feature schema: {error}") from None
+
+    def table(self, name: str, dialect: str) -> exp.Table:
+        """Table ``name`` (a name this module made) in the schema, folded as ``dialect`` folds."""
+        *database, schema = (warehouse_column(part, dialect) for part in self.parts)
+        return exp.Table(this=warehouse_column(fit_name(name), dialect), db=schema,
+                         catalog=database[0] if database else None)
+
+    def schema(self, dialect: str) -> exp.Table:
+        """The schema itself, for ``CREATE SCHEMA``."""
+        *database, schema = (warehouse_column(part, dialect) for part in self.parts)
+        return exp.Table(this=schema, db=database[0] if database else None)
+
+    def view_table_name(self, view: FeatureView) -> str:
+        """``<project>__<view>``: where a refreshed view's rows live."""
+        return f"{self.project}__{view.name}"
+
+    def staging_name(self, name: str) -> str:
+        """The staging table a refresh of table ``name`` fills first."""
+        return f"_vfs_stage_{name}"
+
+    def display(self, name: str) -> str:
+        """``schema.name`` as a person writes it (messages, catalog records)."""
+        return ".".join((*self.parts, fit_name(name)))
+
+
+def fit_name(name: str) -> str:
+    """``name``, or when longer than every warehouse keeps, its start and a digest of the whole.
+
+    >>> fit_name("shop__orders")
+    'shop__orders'
+    >>> len(fit_name("x" * 80))
+    63
+    """
+    if len(name) <= MAX_NAME:
+        return name
+    return f"{name[:MAX_NAME - 13]}_{hashlib.sha256(name.encode()).hexdigest()[:12]}"
