@@ -161,6 +161,13 @@ def _read_view(view: ViewPlan, keys: list[str], found: Mapping[str, bytes],
     decoded = view.rows.codec.decode_columns([get(key) for key in keys], view.indices)
     events = decoded.events
     statuses = [NOT_FOUND if event is None else PRESENT for event in events]
+    if view.empty_window and None in events:
+        # a key with no row at the last refresh had no rows in any window: counts are 0
+        for index, value in view.empty_window:
+            column = decoded.columns[index]
+            for position, event in enumerate(events):
+                if event is None:
+                    column[position] = value
     if view.ttl_us is not None:
         cutoff = now_us - view.ttl_us
         for position, event in enumerate(events):

@@ -23,6 +23,9 @@ AGGREGATIONS = [
     Aggregation("sd_2d", "stddev", "amount", "2d"),
     Aggregation("top_status_2d", "max", "status", "2d"),       # string, from the column
     Aggregation("last_seen_2d", "last", "event_ts", "2d"),     # timestamp, from the column
+    Aggregation("statuses_1d", "count_distinct", "status", "1d"),
+    Aggregation("avg_1d", "avg", "amount", "1d"),
+    Aggregation("low_2d", "min", "amount", "2d"),
 ]
 NAMES = ["amount", *(a.name for a in AGGREGATIONS)]
 
@@ -56,10 +59,13 @@ def test_online_values_equal_offline_at_the_refresh_time(warehouse, orders_table
     offline = get_historical_features(warehouse, registry, labels, [f"orders:{n}" for n in NAMES]
                                       + ["order_counts:orders_3d"]).to_pandas()
     got = online.to_dict()
+    functions = {a.name: a.function for a in AGGREGATIONS}
+    assert set(functions.values()) == {"count", "count_distinct", "sum", "avg", "stddev", "min", "max", "last"}
     for name in [*NAMES, "orders_3d"]:
         want = [None if pd.isna(v) else v for v in offline[name].tolist()]
-        assert _close(got[name][:3], want[:3]), name
-        assert got[name][3] is None  # key 4 has no rows: not found online
+        # every key, also those whose windows are empty and key 4, which has no rows at all
+        assert _close(got[name], want), name
+    assert offline["orders_1d"].tolist()[3] == 0 and got["orders_1d"][3] == 0  # empty window: 0
     assert online.statuses["items_2d"] == [Status.PRESENT] * 3 + [Status.NOT_FOUND]
     assert online.event_times["items_2d"][:3] == [refresh] * 3  # the as-of time
 
@@ -105,7 +111,7 @@ def test_read_through_computes_aggregates_at_now(duckdb_warehouse, tmp_path):
         response = get_online_features(store, registry, [{"customer_id": 1}, {"customer_id": 9}],
                                        ["order_counts:orders_3d"], now=at(48), fallback=duckdb_warehouse)
         cached = store.read(list(store._rows))
-    assert response.to_dict()["orders_3d"] == [3, None]
+    assert response.to_dict()["orders_3d"] == [3, 0]  # key 9 has no rows: an empty window
     assert response.event_times["orders_3d"][0] == at(48)
     assert len(cached) == 1
 

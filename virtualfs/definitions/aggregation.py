@@ -22,6 +22,8 @@ FUNCTIONS: dict[str, tuple[frozenset[DType] | None, DType | None]] = {
     "max": (frozenset({DType.INT64, DType.FLOAT64, DType.TIMESTAMP, DType.STRING}), None),
     "last": (None, None),
 }
+# What a function gives over an empty window (every other function gives null).
+EMPTY_WINDOW = {"count": 0, "count_distinct": 0}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from virtualfs.compile.aggregate.stored import stored_dtypes, stored_features
 from virtualfs.definitions import DType, FeatureView
+from virtualfs.definitions.aggregation import EMPTY_WINDOW
 from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.online.rows import ViewRows
 from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest
@@ -25,6 +26,9 @@ class ViewPlan:
     indices: tuple[int, ...]
     columns: tuple[str, ...]
     ttl_us: int | None
+    # (index, value) of requested aggregations that have a value over an empty window (a count:
+    # 0): what a key the store does not hold gets, as a training frame gives it
+    empty_window: tuple[tuple[int, object], ...] = ()
 
     @property
     def view(self) -> FeatureView:
@@ -90,11 +94,19 @@ def build_plan(registry: Registry, project: str, features: FeaturesArg,
             columns.append(OutputColumn(output, position, index, stored_dtypes(view)[index]))
         ttl_us = int(view.ttl.total_seconds() * 1_000_000) if view.ttl else None
         indices = tuple(order.index(n) for n in names)
-        views.append(ViewPlan(ViewRows(view, project), indices, tuple(outputs), ttl_us))
+        views.append(ViewPlan(ViewRows(view, project), indices, tuple(outputs), ttl_us,
+                              _empty_window(view, indices)))
     join_keys = tuple(dict.fromkeys(k for plan in views for k in plan.view.join_keys))
     for key in join_keys:
         _check_unique(seen, key, f"join key {key}", full_feature_names)
     return RequestPlan(registry, tuple(views), join_keys, tuple(columns))
+
+
+def _empty_window(view: FeatureView, indices: tuple[int, ...]) -> tuple[tuple[int, object], ...]:
+    plain = len(view.features)
+    return tuple((index, EMPTY_WINDOW[view.aggregations[index - plain].function])
+                 for index in dict.fromkeys(indices)
+                 if index >= plain and view.aggregations[index - plain].function in EMPTY_WINDOW)
 
 
 def _feature_names(view: FeatureView, name: str) -> tuple[str, ...]:
