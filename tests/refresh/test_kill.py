@@ -6,6 +6,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import duckdb
+import pandas as pd
 import pytest
 
 from tests.refresh.test_refresh import T0, land, make_repo, read, refresh
@@ -47,4 +49,27 @@ def test_refresh_killed_midway_is_all_or_nothing(tmp_path, point):
     with FeatureStore(repo) as store:
         assert store.catalog.state.lock_holder("customer_orders") is not None
     refresh(repo)
+    assert read(repo, TABLE).equals(read(repo, "orders"))
+
+
+@pytest.mark.parametrize("point", ["after_staging", "after_swap", "before_watermark"])
+def test_refresh_of_a_dropped_table_killed_midway_is_never_read_and_the_rerun_rebuilds(tmp_path, point):
+    repo = make_repo(tmp_path / "repo")
+    land(repo, [(c, T0 + timedelta(hours=h), T0 + timedelta(hours=h, minutes=1), float(h), h)
+                for c in (1, 2) for h in range(0, 30, 3)])
+    refresh(repo)
+    with duckdb.connect(str(repo / "data" / "warehouse.duckdb")) as connection:
+        connection.execute(f"DROP TABLE {TABLE}")
+    # a late-committed row: stamped before the watermark, visible only now
+    land(repo, [(1, T0 + timedelta(hours=26), T0 + timedelta(hours=26, minutes=30), 99.0, 1)])
+
+    refresh_killed_at(repo, point)
+
+    labels = pd.DataFrame({"customer_id": [1, 2], "event_timestamp": [T0 + timedelta(hours=27)] * 2})
+    with FeatureStore(repo) as store:
+        job = store.get_historical_features(labels, ["customer_orders:amount"])
+        # whatever the kill left behind, the frame is the source's answer
+        assert "shop__customer_orders" not in job.sql
+        assert job.to_pandas()["amount"].tolist() == [99.0, 24.0]
+    assert refresh(repo)[0].mode == "rebuild"
     assert read(repo, TABLE).equals(read(repo, "orders"))
