@@ -102,7 +102,7 @@ def test_rerun_is_idempotent_and_watermark_follows_landing_time(tmp_path):
     # A late row: its event is old, but it landed after the watermark, so it is picked up.
     land(repo, [(1, T0 - timedelta(days=5), T0 + timedelta(hours=4), 7.0, 3)])
     third = refresh(repo)[0]
-    assert third.rows_written == 2  # the row at the watermark is re-read, and the late one
+    assert third.rows_written == 1  # the late one (rows re-read within the lookback are not new)
     assert read(repo, "virtualfs_features.shop__customer_orders").equals(read(repo, "orders"))
 
 
@@ -165,3 +165,13 @@ def test_due_follows_the_schedule(tmp_path):
         assert store.refresh(due=True, now=now) == []  # ran after the last fire time
         next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, seconds=1)
         assert [r.view for r in store.refresh(due=True, now=next_hour)] == ["customer_orders"]
+
+
+def test_an_incremental_refresh_with_no_new_data_writes_nothing(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    land(repo, [(1, T0, T0 + timedelta(minutes=m), 1.0, 1) for m in range(0, 50, 10)])
+    assert refresh(repo)[0].rows_written == 5
+    again = refresh(repo)[0]
+    assert (again.mode, again.rows_written) == ("incremental", 0)  # it re-read the lookback, added none
+    with FeatureStore(repo) as store:
+        assert store.catalog.state.runs("customer_orders")[0].rows_written == 0

@@ -61,7 +61,7 @@ class RefreshRequest:
 class RefreshResult:
     view: str
     mode: str  # "rebuild", "incremental", "backfill", "virtual"
-    rows_written: int
+    rows_written: int  # a rebuild: every row; otherwise the rows the table gained
     windows: int
     skipped_windows: int
     watermark: datetime | None
@@ -141,8 +141,10 @@ class RefreshRunner:
             raise
         _kill_point("before_watermark")
         self.catalog.marks.set(view.name, target.mark, watermark, rows=stored)
-        self.catalog.state.finish_run(run_id, "success", rows_written=rows)
-        return rows
+        # a window re-reads rows the table already holds (the lookback): count what it added
+        added = rows if window is None or current is None or current.rows is None else stored - current.rows
+        self.catalog.state.finish_run(run_id, "success", rows_written=added)
+        return added
 
     def _stage_and_swap(self, view: FeatureView, tables: ViewTables,
                         window: RowWindow | None) -> tuple[int, datetime | None]:

@@ -23,8 +23,12 @@ class DuckDBWarehouse:
     dialect = "duckdb"
     capabilities = capabilities_of("duckdb")
 
-    def __init__(self, path: str = ":memory:", read_only: bool = False) -> None:
-        if path != ":memory:":
+    def __init__(self, path: str = ":memory:", read_only: bool = False, create: bool = False) -> None:
+        if path != ":memory:" and not Path(path).is_file():
+            # opening a warehouse to read it never makes one: a mistyped path would otherwise
+            # leave an empty database behind and fail later with "table ... does not exist"
+            if not create:
+                raise WarehouseError(f"duckdb: warehouse file not found: {path}")
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.connection = duckdb.connect(path, read_only=read_only)
