@@ -24,6 +24,7 @@ from virtualfs.definitions import FeatureView
 from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime, to_micros
+from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
 from virtualfs.refresh.intervals import incremental_since
 from virtualfs.refresh.trust import online_mark
@@ -100,10 +101,14 @@ def materialize(warehouse: Warehouse, registry: Registry, online_store: OnlineSt
     """
     end = as_utc(end) if end is not None else datetime.now(timezone.utc)
     start = as_utc(start) if start is not None else None
-    return [
-        _materialize_view(warehouse, online_store, catalog, ViewRows(view, project), start, end, progress)
-        for view in select_views(registry, views)
-    ]
+    results = []
+    for view in select_views(registry, views):
+        parts = [_materialize_view(warehouse, online_store, catalog, ViewRows(part, project), start, end,
+                                   progress) for part in stored_parts(view)]
+        results.append(_combined(parts))
+        if progress is not None:
+            progress(MaterializeProgress(view.name, results[-1].rows, done=True))
+    return results
 
 
 def select_views(registry: Registry, views: Iterable[str | FeatureView] | None) -> list[FeatureView]:
@@ -147,10 +152,17 @@ def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: 
         rows.write_marker(online_store, to_micros(end))
         catalog.set_watermark(rows.view, end)
         watermark = end
-    if progress is not None:
-        progress(MaterializeProgress(name, read, done=True))
     return MaterializeResult(name, window_start, end, read, written,
                              time.perf_counter() - began, watermark)
+
+
+def _combined(parts: list[MaterializeResult]) -> MaterializeResult:
+    """One view's result from those of its stored parts (``online.keys.stored_parts``)."""
+    first = parts[0]
+    watermarks = [p.watermark for p in parts]
+    return MaterializeResult(first.view, first.start, first.end, sum(p.rows for p in parts),
+                             sum(p.written for p in parts), sum(p.seconds for p in parts),
+                             None if None in watermarks else min(watermarks))
 
 
 def _stream(warehouse: Warehouse, online_store: OnlineStore, rows: ViewRows, query: exp.Select,

@@ -3,6 +3,9 @@ returns them with that as-of time, equal to the offline answer for an entity row
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pandas as pd
 import pytest
 
@@ -51,7 +54,8 @@ def test_online_values_equal_offline_at_the_refresh_time(warehouse, orders_table
     refresh = at(hours)
     with make_store("memory", tmp_path) as store:
         results = materialize(warehouse, registry, store, MemoryWatermarks(), "test", end=refresh)
-        assert [(r.view, r.rows) for r in results] == [("order_counts", 3), ("orders", 3)]
+        # "orders" keeps its plain feature (latest rows) and its aggregations (a snapshot) apart
+        assert [(r.view, r.rows) for r in results] == [("order_counts", 3), ("orders", 6)]
         keys = [{"customer_id": k} for k in (1, 2, 3, 4)]
         online = get_online_features(store, registry, keys, [f"orders:{n}" for n in NAMES] + ["order_counts:*"],
                                      now=refresh)
@@ -68,6 +72,26 @@ def test_online_values_equal_offline_at_the_refresh_time(warehouse, orders_table
     assert offline["orders_1d"].tolist()[3] == 0 and got["orders_1d"][3] == 0  # empty window: 0
     assert online.statuses["items_2d"] == [Status.PRESENT] * 3 + [Status.NOT_FOUND]
     assert online.event_times["items_2d"][:3] == [refresh] * 3  # the as-of time
+
+
+def test_plain_features_of_a_view_with_aggregations_keep_their_own_time_and_ttl(warehouse, orders_table, tmp_path):
+    """Customer 3's only row happened at 1h: at 48h it is past a 1-day TTL (null offline), and
+    online it says so (OUTSIDE_TTL, its own event time) while its aggregations are present."""
+    registry = registry_for(orders_table)
+    view = replace(registry.view("orders"), ttl=timedelta(days=1))
+    registry = Registry.from_objects([view])
+    with make_store("memory", tmp_path) as store:
+        materialize(warehouse, registry, store, MemoryWatermarks(), "test", end=at(48))
+        online = get_online_features(store, registry, [{"customer_id": 3}, {"customer_id": 1}],
+                                     ["orders:amount", "orders:orders_1d", "orders:items_2d"], now=at(48))
+    labels = pd.DataFrame({"customer_id": pd.array([3, 1], dtype="Int64"), "event_timestamp": [at(48)] * 2})
+    offline = get_historical_features(warehouse, registry, labels, ["orders:amount", "orders:items_2d"]).to_pandas()
+    assert pd.isna(offline["amount"][0]) and online.to_dict()["amount"][0] is None
+    assert online.statuses["amount"] == [Status.OUTSIDE_TTL, Status.PRESENT]
+    assert online.event_times["amount"] == [at(1), at(47)]  # the rows' own event times
+    assert online.statuses["items_2d"] == [Status.PRESENT] * 2
+    assert online.event_times["items_2d"] == [at(48)] * 2  # the refresh time
+    assert online.to_dict()["items_2d"] == [3, 10] == offline["items_2d"].tolist()
 
 
 def test_a_later_refresh_moves_the_window(warehouse, orders_table, tmp_path):

@@ -37,6 +37,24 @@ def schema_tag(view: FeatureView) -> str:
     return hashlib.blake2b("\n".join(shape).encode(), digest_size=4).hexdigest()
 
 
+def stored_parts(view: FeatureView) -> tuple[FeatureView, ...]:
+    """How the online store keeps ``view``: its plain features as the latest row per key (with
+    that row's own event time, judged against the view's TTL), and its aggregations as a
+    snapshot of every key at the last refresh (with the refresh time, and no TTL: offline,
+    windows bound aggregations, TTLs do not). A view with both is kept as two parts, each
+    under keys of its own shape.
+
+    >>> [len(p.features) for p in stored_parts(view)]  # doctest: +SKIP
+    [2, 0]
+    """
+    from dataclasses import replace
+
+    if not view.aggregations:
+        return (view,)
+    aggregates = replace(view, features=(), ttl=None)
+    return (replace(view, aggregations=()), aggregates) if view.features else (aggregates,)
+
+
 def view_prefix(project: str, view: FeatureView) -> str:
     """Everything before a view's entity text: ``shop:customer_orders#9f3a1c2b:{``."""
     return f"{project}:{view.name}#{schema_tag(view)}:{{"

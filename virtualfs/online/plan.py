@@ -12,6 +12,7 @@ from virtualfs.compile.aggregate.stored import stored_dtypes, stored_features
 from virtualfs.definitions import DType, FeatureView
 from virtualfs.definitions.aggregation import EMPTY_WINDOW
 from virtualfs.errors import NotFoundError, RequestError
+from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
 from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest
 
@@ -78,28 +79,43 @@ def request_plan(registry: Registry, project: str, features: FeaturesArg,
 
 def build_plan(registry: Registry, project: str, features: FeaturesArg,
                full_feature_names: bool) -> RequestPlan:
-    """Resolve references to views and features; errors name the reference and suggest names."""
+    """Resolve references to views and features; errors name the reference and suggest names.
+
+    A view the store keeps in two parts (``online.keys.stored_parts``) is read as two views."""
     by_view: dict[str, list[str]] = {}
     for ref in resolve_refs(registry, features):
         view = registry.view(ref.view)
         by_view.setdefault(view.name, []).extend(_feature_names(view, ref.feature))
-    views, columns, seen = [], [], {}
-    for position, (view_name, names) in enumerate(by_view.items()):
-        view = registry.view(view_name)
-        order = stored_features(view)
-        outputs = [f"{view_name}__{n}" if full_feature_names else n for n in names]
-        for output, name in zip(outputs, names, strict=True):
+    views: list[ViewPlan] = []
+    placed: dict[tuple[str, str], tuple[int, int, DType | None]] = {}
+    for view_name, names in by_view.items():
+        for part in stored_parts(registry.view(view_name)):
+            order = stored_features(part)
+            mine = [n for n in names if n in order]
+            if not mine:
+                continue
+            for name in mine:
+                index = order.index(name)
+                placed[view_name, name] = (len(views), index, stored_dtypes(part)[index])
+            outputs = tuple(_output(view_name, n, full_feature_names) for n in mine)
+            ttl_us = int(part.ttl.total_seconds() * 1_000_000) if part.ttl else None
+            indices = tuple(order.index(n) for n in mine)
+            views.append(ViewPlan(ViewRows(part, project), indices, outputs, ttl_us,
+                                  _empty_window(part, indices)))
+    columns, seen = [], {}
+    for view_name, names in by_view.items():
+        for name in names:
+            output = _output(view_name, name, full_feature_names)
             _check_unique(seen, output, f"{view_name}:{name}", full_feature_names)
-            index = order.index(name)
-            columns.append(OutputColumn(output, position, index, stored_dtypes(view)[index]))
-        ttl_us = int(view.ttl.total_seconds() * 1_000_000) if view.ttl else None
-        indices = tuple(order.index(n) for n in names)
-        views.append(ViewPlan(ViewRows(view, project), indices, tuple(outputs), ttl_us,
-                              _empty_window(view, indices)))
+            columns.append(OutputColumn(output, *placed[view_name, name]))
     join_keys = tuple(dict.fromkeys(k for plan in views for k in plan.view.join_keys))
     for key in join_keys:
         _check_unique(seen, key, f"join key {key}", full_feature_names)
     return RequestPlan(registry, tuple(views), join_keys, tuple(columns))
+
+
+def _output(view_name: str, name: str, full_feature_names: bool) -> str:
+    return f"{view_name}__{name}" if full_feature_names else name
 
 
 def _empty_window(view: FeatureView, indices: tuple[int, ...]) -> tuple[tuple[int, object], ...]:

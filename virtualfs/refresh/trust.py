@@ -46,8 +46,10 @@ class StoredCopies:
 
 
 def online_mark(view: FeatureView, store_identity: str) -> Mark:
-    """The mark of ``view``'s rows in the online store identified by ``store_identity``."""
-    return Mark(MarkKind.ONLINE, "online store", fingerprint(view), store_identity)
+    """The mark of ``view``'s rows (a stored part, ``online.keys.stored_parts``) in the online
+    store identified by ``store_identity``; a view's aggregations are filed apart."""
+    return Mark(MarkKind.ONLINE, "online store", fingerprint(view), store_identity,
+                name="aggregates" if view.aggregations else "")
 
 
 def trusted_record(warehouse: Warehouse, catalog: Catalog, view: str, mark: Mark,
