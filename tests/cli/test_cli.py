@@ -37,6 +37,8 @@ def test_init_then_apply_then_list(tmp_path):
         ("bad_definition", ["plan"], "duplicate feature name 'amount'"),
         ("broken_python", ["plan"], "cannot be loaded: NameError"),
         ("missing_table", ["apply"], "table 'ordrs' cannot be read"),
+        ("unterminated_table", ["plan"], "source 'orders': table 'orders\" ; DROP TABLE orders' is not a"),
+        ("deleting_query", ["plan"], "source 'orders': query must only read, but contains DELETE"),
         ("existing", ["init", "."], "already a virtualfs repository"),
     ],
 )
@@ -48,6 +50,9 @@ def test_user_errors_print_one_line_and_exit_1(tmp_path, setup, args, message):
             "bad_definition": text.replace('Feature("items", "int64")', 'Feature("amount", "int64")'),
             "broken_python": text + "\nundefined_name\n",
             "missing_table": text.replace('table="orders"', 'table="ordrs"'),
+            "unterminated_table": text.replace('table="orders"', """table='orders" ; DROP TABLE orders'"""),
+            "deleting_query": text.replace(
+                'table="orders"', 'query="WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d"'),
         }.get(setup, text)
         write_repo(repo, definitions=text)
         if setup == "repo":
