@@ -48,6 +48,8 @@ def test_a_section_needs_its_variables_only_when_it_is_used(monkeypatch, tmp_pat
 @pytest.mark.parametrize(("raw", "message"), [
     ({"project": "${VFS_UNSET_PROJECT}"}, "project: environment variable VFS_UNSET_PROJECT is not set"),
     ({"project": "shop", "online": {"type": "${VFS_UNSET_TYPE}"}}, "online.type: environment variable"),
+    ({"project": "shop", "warehouse": {"type": "duckdb", "feature_schema": "${VFS_UNSET_TYPE}"}},
+     "warehouse.feature_schema: environment variable VFS_UNSET_TYPE is not set"),
     ({"project": "shop", "online": {"type": "redis", "passwrd": "${VFS_UNSET_PASSWORD}"}}, "unknown key 'passwrd'"),
 ])
 def test_unset_variables_do_not_hide_errors_every_command_would_meet(monkeypatch, tmp_path, raw, message):

@@ -117,11 +117,11 @@ def load_config(repo_path: str | os.PathLike[str]) -> RepoConfig:
 def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
-    # Unset variables are left as written and checked only when their section is read, except
-    # where every command needs the value (the project, a backend's type).
+    # Unset variables are left as written and are an error only when their section is read,
+    # except in the values checked here, at load (the project, the backends' types, the schema).
     unset: dict[str, str] = {}
     raw = substitute_env(raw, source, unset=unset)
-    for where in ("project", "warehouse.type", "online.type"):
+    for where in ("project", "warehouse.type", "online.type", "warehouse.feature_schema"):
         if where in unset:
             raise _unset_error(source, where, unset[where])
     _reject_unknown(raw, TOP_LEVEL_KEYS, source)
