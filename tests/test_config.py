@@ -17,10 +17,46 @@ def test_env_variables_are_substituted_in_any_value(monkeypatch, tmp_path):
     assert "s3cret" not in repr(config)
 
 
-def test_missing_env_variable_is_named(monkeypatch, tmp_path):
+def test_missing_env_variable_is_named_with_where_it_is_used(monkeypatch, tmp_path):
     monkeypatch.delenv("VFS_NOT_SET", raising=False)
-    with pytest.raises(ConfigError, match="VFS_NOT_SET is not set"):
-        parse_config({"project": "shop", "catalog": {"url": "postgresql://u:${VFS_NOT_SET}@h/db"}}, tmp_path)
+    config = parse_config({"project": "shop", "catalog": {"url": "postgresql://u:${VFS_NOT_SET}@h/db"}}, tmp_path)
+    with pytest.raises(ConfigError, match="catalog.url: environment variable VFS_NOT_SET is not set"):
+        config.catalog_url  # noqa: B018
+
+
+UNSET_IN_SERVER_AND_ONLINE = {
+    "project": "shop",
+    "online": {"type": "redis", "url": "redis://cache:6379/0", "password": "${VFS_UNSET_PASSWORD}"},
+    "server": {"auth": {"tokens": {"ops": {"token": "${VFS_UNSET_TOKEN}", "allow": ["*"]}}}},
+}
+
+
+def test_a_section_needs_its_variables_only_when_it_is_used(monkeypatch, tmp_path):
+    monkeypatch.delenv("VFS_UNSET_PASSWORD", raising=False)
+    monkeypatch.delenv("VFS_UNSET_TOKEN", raising=False)
+    config = parse_config(UNSET_IN_SERVER_AND_ONLINE, tmp_path)
+    assert config.warehouse.type == "duckdb" and config.catalog_url.startswith("sqlite:///")
+    with pytest.raises(ConfigError, match=r"online.password: environment variable VFS_UNSET_PASSWORD is not "
+                                          r"set \(used as \$\{VFS_UNSET_PASSWORD\}\)"):
+        config.online  # noqa: B018
+    with pytest.raises(ConfigError, match="server.auth.tokens.ops.token: environment variable VFS_UNSET_TOKEN"):
+        config.server  # noqa: B018
+    monkeypatch.setenv("VFS_UNSET_PASSWORD", "s3cret")
+    assert parse_config(UNSET_IN_SERVER_AND_ONLINE, tmp_path).online.get("password") == "s3cret"
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"project": "${VFS_UNSET_PROJECT}"}, "project: environment variable VFS_UNSET_PROJECT is not set"),
+    ({"project": "shop", "online": {"type": "${VFS_UNSET_TYPE}"}}, "online.type: environment variable"),
+    ({"project": "shop", "warehouse": {"type": "duckdb", "feature_schema": "${VFS_UNSET_TYPE}"}},
+     "warehouse.feature_schema: environment variable VFS_UNSET_TYPE is not set"),
+    ({"project": "shop", "online": {"type": "redis", "passwrd": "${VFS_UNSET_PASSWORD}"}}, "unknown key 'passwrd'"),
+])
+def test_unset_variables_do_not_hide_errors_every_command_would_meet(monkeypatch, tmp_path, raw, message):
+    for name in ("VFS_UNSET_PROJECT", "VFS_UNSET_TYPE", "VFS_UNSET_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match=message):
+        parse_config(raw, tmp_path)
 
 
 @pytest.mark.parametrize(

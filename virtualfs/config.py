@@ -62,12 +62,41 @@ class BackendConfig:
 
 @dataclass(frozen=True)
 class RepoConfig:
+    """The repository's settings. A ``${VAR}`` that is not set is an error only when a command
+    reads its section (warehouse, online, catalog, server): ``get`` never needs the server's
+    token, nor ``plan`` the online store's password.
+    """
+
     project: str
     root: Path
-    warehouse: BackendConfig
-    online: BackendConfig
-    catalog_url: str
-    server: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # "warehouse", "online" (BackendConfig), "catalog" (its URL), "server" (the raw mapping)
+    sections: Mapping[str, Any] = field(repr=False)
+    # where an unset variable is used ("server.auth.tokens.ops.token") -> its name
+    unset: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    source: str = CONFIG_FILE
+
+    @property
+    def warehouse(self) -> BackendConfig:
+        return self.section("warehouse")
+
+    @property
+    def online(self) -> BackendConfig:
+        return self.section("online")
+
+    @property
+    def catalog_url(self) -> str:
+        return self.section("catalog")
+
+    @property
+    def server(self) -> Mapping[str, Any]:
+        return self.section("server")
+
+    def section(self, name: str) -> Any:
+        """Section ``name``; ConfigError naming the variable if one it uses is not set."""
+        for where, variable in self.unset.items():
+            if where.partition(".")[0] == name:
+                raise _unset_error(self.source, where, variable)
+        return self.sections[name]
 
 
 def load_config(repo_path: str | os.PathLike[str]) -> RepoConfig:
@@ -88,7 +117,13 @@ def load_config(repo_path: str | os.PathLike[str]) -> RepoConfig:
 def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
-    raw = substitute_env(raw, source)
+    # Unset variables are left as written and are an error only when their section is read,
+    # except in the values checked here, at load (the project, the backends' types, the schema).
+    unset: dict[str, str] = {}
+    raw = substitute_env(raw, source, unset=unset)
+    for where in ("project", "warehouse.type", "online.type", "warehouse.feature_schema"):
+        if where in unset:
+            raise _unset_error(source, where, unset[where])
     _reject_unknown(raw, TOP_LEVEL_KEYS, source)
     project = raw.get("project")
     if not isinstance(project, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project):
@@ -105,25 +140,35 @@ def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConf
     server = raw.get("server", {}) or {}
     if not isinstance(server, dict):
         raise ConfigError(f"{source}: server must be a mapping")
-    return RepoConfig(project, root, warehouse, online, url, MappingProxyType(server))
+    sections = {"warehouse": warehouse, "online": online, "catalog": url, "server": MappingProxyType(server)}
+    return RepoConfig(project, root, MappingProxyType(sections), MappingProxyType(unset), source)
 
 
-def substitute_env(value: Any, source: str) -> Any:
-    """Replace ``${NAME}`` in every string from the environment; a missing NAME is an error."""
+def substitute_env(value: Any, source: str, where: str = "", unset: dict[str, str] | None = None) -> Any:
+    """Replace ``${NAME}`` in every string from the environment. A NAME that is not set is an
+    error; given ``unset``, it is left as written and recorded there (key path -> NAME) instead."""
     if isinstance(value, dict):
-        return {k: substitute_env(v, source) for k, v in value.items()}
+        return {k: substitute_env(v, source, f"{where}.{k}" if where else str(k), unset)
+                for k, v in value.items()}
     if isinstance(value, list):
-        return [substitute_env(v, source) for v in value]
+        return [substitute_env(v, source, f"{where}[{i}]", unset) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def lookup(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in os.environ:
-            raise ConfigError(f"{source}: environment variable {name} is not set (used as ${{{name}}})")
-        return os.environ[name]
+        if name in os.environ:
+            return os.environ[name]
+        if unset is None:
+            raise _unset_error(source, where, name)
+        unset.setdefault(where, name)
+        return match.group(0)
 
     return _ENV_REF.sub(lookup, value)
+
+
+def _unset_error(source: str, where: str, name: str) -> ConfigError:
+    return ConfigError(f"{source}: {where}: environment variable {name} is not set (used as ${{{name}}})")
 
 
 def _backend(section: object, what: str, known: dict[str, set[str]], root: Path, source: str,

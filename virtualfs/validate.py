@@ -10,6 +10,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from virtualfs.definitions import DType, FeatureView, Source
 from virtualfs.definitions.source import parse_source_query
 from virtualfs.errors import DefinitionError, ValidationError, WarehouseError
+from virtualfs.sqltext import definition_fault
 from virtualfs.warehouses.names import resolve_column, warehouse_table
 from virtualfs.warehouses.types import compatible, dtype_of_arrow
 
@@ -42,7 +43,7 @@ def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:
 def source_relation(source: Source, dialect: str) -> exp.Expression:
     """The source as a tree: a table named the way the warehouse resolves it, or its query."""
     if source.table is not None:
-        return warehouse_table(source.table, dialect)
+        return warehouse_table(source.table, dialect, definition_fault("source", source.name, "table"))
     # Unquoted names in the query fold as the warehouse folds them (upper case on Snowflake),
     # since every identifier is quoted when the tree is rendered.
     query = parse_source_query(source.name, source.query or "", dialect)

@@ -37,6 +37,8 @@ def test_init_then_apply_then_list(tmp_path):
         ("bad_definition", ["plan"], "duplicate feature name 'amount'"),
         ("broken_python", ["plan"], "cannot be loaded: NameError"),
         ("missing_table", ["apply"], "table 'ordrs' cannot be read"),
+        ("unterminated_table", ["plan"], "source 'orders': table 'orders\" ; DROP TABLE orders' is not a"),
+        ("deleting_query", ["plan"], "source 'orders': query must only read, but contains DELETE"),
         ("existing", ["init", "."], "already a virtualfs repository"),
     ],
 )
@@ -48,6 +50,9 @@ def test_user_errors_print_one_line_and_exit_1(tmp_path, setup, args, message):
             "bad_definition": text.replace('Feature("items", "int64")', 'Feature("amount", "int64")'),
             "broken_python": text + "\nundefined_name\n",
             "missing_table": text.replace('table="orders"', 'table="ordrs"'),
+            "unterminated_table": text.replace('table="orders"', """table='orders" ; DROP TABLE orders'"""),
+            "deleting_query": text.replace(
+                'table="orders"', 'query="WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d"'),
         }.get(setup, text)
         write_repo(repo, definitions=text)
         if setup == "repo":
@@ -64,3 +69,33 @@ def test_usage_error_exits_2(tmp_path):
     result = run("ls", "gadgets", "-r", str(tmp_path))
     assert result.returncode == 2
     assert run("no-such-command").returncode == 2
+
+
+def test_commands_need_only_the_variables_of_the_sections_they_use(tmp_path, monkeypatch):
+    monkeypatch.delenv("VFS_UNSET_OPS_TOKEN", raising=False)
+    monkeypatch.delenv("VFS_UNSET_REDIS_PASSWORD", raising=False)
+    repo = write_repo(tmp_path / "repo")
+    config = repo / "virtualfs.yaml"
+    server = 'server: {auth: {tokens: {ops: {token: "${VFS_UNSET_OPS_TOKEN}", allow: ["*"]}}}}\n'
+    config.write_text(config.read_text() + server)
+    get = ["get", "-e", "customer_id=1", "-f", "customer_orders:amount", "--now", "2026-01-03"]
+    for args in (["plan"], ["apply"], ["materialize"], get):
+        result = run(*args, "-r", str(repo))
+        assert result.returncode == 0, (args, result.stderr)
+    served = run("serve", "-r", str(repo))
+    assert served.returncode == 1 and "server.auth.tokens.ops.token: environment variable " \
+                                      "VFS_UNSET_OPS_TOKEN is not set" in served.stderr
+
+    # An online store whose password is not set: plan, apply and retrieve never open it; get does.
+    online = 'online: {type: redis, url: "redis://127.0.0.1:6379/0", password: "${VFS_UNSET_REDIS_PASSWORD}"}'
+    config.write_text(config.read_text().replace("online: {type: sqlite, path: .virtualfs/online.db}", online))
+    labels = tmp_path / "labels.csv"
+    labels.write_text("customer_id,event_timestamp\n1,2026-01-03T00:00:00\n")
+    retrieve = ["retrieve", "--entities", str(labels), "--out", str(tmp_path / "frame.parquet"),
+                "--features", "customer_orders:amount"]
+    for args in (["plan"], ["apply"], retrieve):
+        result = run(*args, "-r", str(repo))
+        assert result.returncode == 0, (args, result.stderr)
+    failed = run(*get, "-r", str(repo))
+    assert failed.returncode == 1 and len(failed.stderr.strip().splitlines()) == 1
+    assert "online.password: environment variable VFS_UNSET_REDIS_PASSWORD is not set" in failed.stderr

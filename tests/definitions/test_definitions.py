@@ -70,6 +70,38 @@ def test_invalid_definition_is_refused_naming_the_problem(build, message):
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Source("s", table='orders" ; DROP TABLE orders; --', timestamp="ts"),
+         """source 's': table 'orders" ; DROP TABLE orders; --' is not a [db.][schema.]table name"""),
+        (lambda: Source("s", table="orders'", timestamp="ts"), "source 's': table \"orders'\" is not a"),
+        (lambda: Source("s", query='SELECT "amount FROM orders', timestamp="ts"), "source 's': query does not parse"),
+        (lambda: Source("s", query="SELECT 'x FROM orders", timestamp="ts"), "source 's': query does not parse"),
+        (lambda: Aggregation("n", "count", "id", "7d", filter="status = E'\\''"),
+         "aggregation 'n': filter does not parse"),
+        (lambda: Aggregation("n", "count", "id", "7d", filter="status = 'paid"), "aggregation 'n': filter does not parse"),
+    ],
+)
+def test_sql_that_does_not_tokenize_names_the_definition_and_field(build, message):
+    with pytest.raises(DefinitionError) as caught:
+        build()
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("query", [
+    "WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d",
+    "WITH d AS (INSERT INTO orders (id) VALUES (1) RETURNING *) SELECT * FROM d",
+    "WITH d AS (UPDATE orders SET amount = 0 RETURNING *) SELECT * FROM d",
+    "SELECT * FROM (WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d) AS q",
+    "SELECT * FROM orders WHERE id IN (WITH d AS (DELETE FROM orders RETURNING id) SELECT id FROM d)",
+    "SELECT * FROM orders FOR UPDATE",
+])
+def test_source_query_that_writes_anywhere_in_its_tree_is_refused(query):
+    with pytest.raises(DefinitionError, match="source 's': query must only read, but contains"):
+        Source("s", query=query, timestamp="ts")
+
+
 def test_definitions_are_frozen_and_hashable():
     made = view(ttl="7d", tags={"team": "growth"})
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -1,5 +1,6 @@
 """A refresh killed (SIGKILL) at any point leaves no partial rows and a truthful watermark."""
 
+import json
 import os
 import signal
 import subprocess
@@ -50,6 +51,12 @@ def test_refresh_killed_midway_is_all_or_nothing(tmp_path, point):
         assert store.catalog.state.lock_holder("customer_orders") is not None
     refresh(repo)
     assert read(repo, TABLE).equals(read(repo, "orders"))
+    # ... and records the killed run as abandoned, saying when and by whom; `virtualfs runs` shows it.
+    shown = subprocess.run([sys.executable, "-m", "virtualfs.cli", "runs", "-r", str(repo), "--json"],
+                           capture_output=True, text=True, timeout=120, check=True)
+    runs = json.loads(shown.stdout)
+    assert [run["status"] for run in runs] == ["success", "abandoned", *statuses[1:]]
+    assert runs[1]["error"].startswith("abandoned at ") and " died" in runs[1]["error"]
 
 
 @pytest.mark.parametrize("point", ["after_staging", "after_swap", "before_watermark"])

@@ -94,6 +94,23 @@ def test_entity_query_must_be_one_select(duckdb, query) -> None:
         request(duckdb, ["orders:total"], query)
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELECT 'unterminated AS customer_id", "entity query does not parse"),
+    ('SELECT "customer_id FROM labels', "entity query does not parse"),
+    ("WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d", "entity query must only read, but contains DELETE"),
+    ("SELECT * FROM orders FOR UPDATE", "entity query must only read"),
+])
+def test_entity_query_that_does_not_parse_or_writes_is_refused(duckdb, query, message) -> None:
+    with pytest.raises(RequestError, match=message):
+        request(duckdb, ["orders:total"], query)
+
+
+@pytest.mark.parametrize("name", ['x"; DROP TABLE orders; --', "training set", "x'"])
+def test_to_table_name_that_is_not_a_table_name_is_refused(duckdb, name) -> None:
+    with pytest.raises(RequestError, match="to_table name .* is not a \\[db.\\]\\[schema.\\]table name"):
+        request(duckdb, ["orders:total"]).to_table(name)
+
+
 def test_unknown_rule_is_refused(duckdb) -> None:
     with pytest.raises(RequestError, match="point_in_time must be one of known, event; got 'latest'"):
         request(duckdb, ["orders:total"], point_in_time="latest")

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from virtualfs.catalog import tables
 from virtualfs.catalog.diff import Plan
 from virtualfs.catalog.marks import Watermarks
+from virtualfs.catalog.opening import first_line, open_catalog_engine
 from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
 from virtualfs.catalog.state import RefreshState
-from virtualfs.errors import CatalogError, ConflictError, NotFoundError
+from virtualfs.errors import ConflictError, NotFoundError
 from virtualfs.registry import Registry
 
 
@@ -35,14 +35,7 @@ class Catalog:
 
     def __init__(self, url: str, project: str) -> None:
         self.url, self.project = url, project
-        _make_sqlite_folder(url)
-        try:
-            self.engine = sa.create_engine(url, **_engine_options(url))
-            if url.startswith("sqlite"):
-                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            tables.metadata.create_all(self.engine, checkfirst=True)
-        except sa.exc.SQLAlchemyError as error:
-            raise CatalogError(f"catalog {_safe_url(url)}: cannot open: {_first_line(error)}") from None
+        self.engine = open_catalog_engine(url)
 
     def latest_version(self) -> int | None:
         query = sa.select(sa.func.max(tables.versions.c.version)).where(
@@ -98,7 +91,7 @@ class Catalog:
                 f"after this plan was made from version {parent}; run plan/apply again"
             ) from None
         except sa.exc.OperationalError as error:
-            raise ConflictError(f"catalog is busy (another apply?): {_first_line(error)}") from None
+            raise ConflictError(f"catalog is busy (another apply?): {first_line(error)}") from None
         return record
 
     def versions(self) -> list[CatalogVersion]:
@@ -126,32 +119,3 @@ class Catalog:
         v = tables.versions
         query = sa.select(v.c.version).where(v.c.project == self.project, v.c.version == version)
         return connection.execute(query).first() is not None
-
-
-def _engine_options(url: str) -> dict:
-    if url.startswith("sqlite"):
-        # Wait for a concurrent apply's write lock instead of failing at once.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    # WAL: readers never wait for a writer, and a commit is an append rather than two fsyncs.
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _make_sqlite_folder(url: str) -> None:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and url != prefix + ":memory:":
-        Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _safe_url(url: str) -> str:
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).splitlines()[0]

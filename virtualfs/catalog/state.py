@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from virtualfs.catalog import tables
 from virtualfs.errors import CatalogError
 
+RUNNING, ABANDONED = "running", "abandoned"
+
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
@@ -33,12 +35,15 @@ class RunRecord:
     window_start: datetime | None
     window_end: datetime | None
     rows_written: int | None
-    status: str  # running | success | failed
+    status: str  # running | success | failed | abandoned
     error: str | None
 
     @property
     def duration(self) -> timedelta | None:
-        return self.finished_at - self.started_at if self.finished_at else None
+        # An abandoned run's finished_at is when another process took its lock, not when it stopped.
+        if self.finished_at is None or self.status == ABANDONED:
+            return None
+        return self.finished_at - self.started_at
 
 
 class LockHeldError(CatalogError):
@@ -56,7 +61,7 @@ class RefreshState:
         with self.engine.begin() as connection:
             connection.execute(tables.runs.insert().values(
                 project=self.project, run_id=run_id, view=view, started_at=_text(utc_now()),
-                window_start=_text(window_start), window_end=_text(window_end), status="running"))
+                window_start=_text(window_start), window_end=_text(window_end), status=RUNNING))
         return run_id
 
     def finish_run(self, run_id: str, status: str, rows_written: int | None = None,
@@ -91,20 +96,38 @@ class RefreshState:
             return connection.execute(query).first() is not None
 
     def acquire_lock(self, view: str, holder: str, lease: timedelta) -> bool:
-        """Take the view's lock for ``lease``; True if taken (or already ours), False if held."""
+        """Take the view's lock for ``lease``; True if taken (or already ours), False if held.
+
+        A lock whose lease ran out is taken over, and the runs its holder left ``running`` are
+        marked ``abandoned`` in the same transaction.
+        """
         lock, now = tables.locks, utc_now()
         mine = (lock.c.project == self.project) & (lock.c.view == view)
-        free = (lock.c.expires_at < _text(now)) | (lock.c.holder == holder)
         values = {"holder": holder, "expires_at": _text(now + lease)}
         with self.engine.begin() as connection:
-            if connection.execute(lock.update().where(mine & free).values(**values)).rowcount == 1:
+            # A write first: on SQLite it takes the write lock, so what is read below stays true.
+            ours = mine & (lock.c.holder == holder)
+            if connection.execute(lock.update().where(ours).values(**values)).rowcount == 1:
                 return True
             try:
                 with connection.begin_nested():
                     connection.execute(lock.insert().values(project=self.project, view=view, **values))
             except sa.exc.IntegrityError:
-                return False
+                return self._take_expired(connection, view, now, values)
             return True
+
+    def _take_expired(self, connection: sa.Connection, view: str, now: datetime, values: dict) -> bool:
+        lock = tables.locks
+        mine = (lock.c.project == self.project) & (lock.c.view == view)
+        held = connection.execute(sa.select(lock.c.holder, lock.c.expires_at).where(mine)).first()
+        if held is None or held.expires_at >= _text(now):
+            return False
+        # Only if nobody renewed or took it since it was read (PostgreSQL reads committed rows).
+        unchanged = mine & (lock.c.holder == held.holder) & (lock.c.expires_at == held.expires_at)
+        if connection.execute(lock.update().where(unchanged).values(**values)).rowcount != 1:
+            return False
+        self._abandon_runs(connection, view, held.holder, values["holder"], "let its lease expire")
+        return True
 
     def lock_holder(self, view: str) -> str | None:
         lock = tables.locks
@@ -113,13 +136,29 @@ class RefreshState:
             return connection.execute(query).scalar()
 
     def take_over_lock(self, view: str, dead_holder: str, holder: str, lease: timedelta) -> bool:
-        """Take the lock from ``dead_holder`` (known to have died); False if someone else has it now."""
+        """Take the lock from ``dead_holder`` (known to have died); False if someone else has it now.
+
+        The runs the dead holder left ``running`` are marked ``abandoned`` in the same transaction.
+        """
         lock = tables.locks
         with self.engine.begin() as connection:
             taken = connection.execute(lock.update().where(
                 lock.c.project == self.project, lock.c.view == view, lock.c.holder == dead_holder,
             ).values(holder=holder, expires_at=_text(utc_now() + lease)))
-            return taken.rowcount == 1
+            if taken.rowcount != 1:
+                return False
+            self._abandon_runs(connection, view, dead_holder, holder, "died")
+            return True
+
+    def _abandon_runs(self, connection: sa.Connection, view: str, previous: str, holder: str,
+                      what_happened: str) -> None:
+        # A run starts only under the view's lock, so every run of the view still `running`
+        # when its lock changes hands was left by an earlier holder and will never finish.
+        now, r = utc_now(), tables.runs
+        note = f"abandoned at {_text(now)} by {holder}: lock holder {previous} {what_happened}"
+        connection.execute(r.update().where(
+            r.c.project == self.project, r.c.view == view, r.c.status == RUNNING,
+        ).values(status=ABANDONED, finished_at=_text(now), error=note))
 
     def release_lock(self, view: str, holder: str) -> None:
         lock = tables.locks

@@ -19,6 +19,7 @@ from virtualfs.compile import names
 from virtualfs.compile.plan import EntityRelation, ViewContext
 from virtualfs.definitions import Source
 from virtualfs.definitions.source import parse_source_query
+from virtualfs.sqltext import definition_fault
 from virtualfs.warehouses.names import warehouse_table
 
 
@@ -26,7 +27,7 @@ def build_source_relation(source: Source, dialect: str) -> exp.Expression:
     """The source's table, or its query parsed in ``dialect`` as a sub-query, aliased ``_vfs_source``."""
     alias = exp.TableAlias(this=names.identifier(names.SOURCE))
     if source.table is not None:
-        table = _table(source.table, dialect).copy()
+        table = _table(source.name, source.table, dialect).copy()
         table.set("alias", alias)
         return table
     # The query is written as SQL is written by hand: its unquoted names fold like the warehouse's.
@@ -105,9 +106,9 @@ def minus(time: exp.Expression, delta: timedelta) -> exp.Expression:
 
 
 @lru_cache(maxsize=1024)
-def _table(name: str, dialect: str) -> exp.Table:
+def _table(source_name: str, name: str, dialect: str) -> exp.Table:
     """A parsed table name (parsing is the slow part of compiling; requests repeat names)."""
-    return warehouse_table(name, dialect)
+    return warehouse_table(name, dialect, definition_fault("source", source_name, "table"))
 
 
 def _source_column(view: ViewContext, name: str) -> exp.Column:

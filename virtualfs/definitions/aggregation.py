@@ -10,6 +10,7 @@ from virtualfs.definitions.base import check_identifier, data_field, metadata_fi
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.durations import parse_duration
 from virtualfs.errors import DefinitionError
+from virtualfs.sqltext import definition_fault, parse_expression
 
 # function -> (accepted input dtypes (None: any), output dtype (None: same as input))
 FUNCTIONS: dict[str, tuple[frozenset[DType] | None, DType | None]] = {
@@ -72,14 +73,9 @@ class Aggregation:
 
 def parse_filter(name: str, text: str):
     """Parse a filter as a boolean SQL expression over source columns (no subqueries)."""
-    import sqlglot
     from sqlglot import exp
 
-    try:
-        tree = sqlglot.parse_one(text)
-    except sqlglot.errors.ParseError as error:
-        problem = f"filter does not parse: {str(error).splitlines()[0]}"
-        raise DefinitionError("aggregation", name, problem) from None
+    tree = parse_expression(text, None, definition_fault("aggregation", name, "filter"))
     boolean = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean, exp.Is, exp.In, exp.Between)
     if not isinstance(tree, boolean) and not isinstance(tree, exp.Paren):
         raise DefinitionError("aggregation", name, f"filter {text!r} is not a boolean expression")

@@ -12,6 +12,7 @@ from virtualfs.definitions.base import (
     metadata_field,
 )
 from virtualfs.errors import DefinitionError
+from virtualfs.sqltext import definition_fault, parse_read_only_query, parse_table_name
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -54,19 +55,9 @@ class Source:
                 )
 
     def _check_table(self) -> None:
-        import sqlglot
-        from sqlglot import exp
-
         if not isinstance(self.table, str) or not self.table.strip():
             raise DefinitionError(self.kind, self.name, f"table must be a name, got {self.table!r}")
-        try:
-            parsed = sqlglot.parse_one(self.table, into=exp.Table)
-        except sqlglot.errors.ParseError:
-            parsed = None
-        if not isinstance(parsed, exp.Table) or not parsed.name:
-            raise DefinitionError(
-                self.kind, self.name, f"table {self.table!r} is not a [db.][schema.]table name"
-            )
+        parse_table_name(self.table, None, definition_fault(self.kind, self.name, "table"))
 
     def _check_query(self) -> None:
         if not isinstance(self.query, str):
@@ -91,25 +82,5 @@ class Source:
 
 
 def parse_source_query(source_name: str, query: str, dialect: str | None) -> exp.Query:
-    """Parse a source's query; it must be exactly one SELECT (DDL, DML, scripts are refused)."""
-    # sqlglot is imported here, not at module level, so `import virtualfs` stays fast.
-    import sqlglot
-    from sqlglot import exp
-
-    try:
-        statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
-    except sqlglot.errors.ParseError as error:
-        first = str(error).splitlines()[0]
-        raise DefinitionError("source", source_name, f"query does not parse: {first}") from None
-    if len(statements) != 1:
-        raise DefinitionError(
-            "source", source_name, f"query must be one SELECT statement, found {len(statements)}"
-        )
-    tree = statements[0]
-    if not isinstance(tree, exp.Query) or tree.find(exp.Into) is not None:
-        raise DefinitionError(
-            "source",
-            source_name,
-            f"query must be a SELECT, found {tree.key.upper()} (DDL and DML are not allowed)",
-        )
-    return tree
+    """Parse a source's query: exactly one SELECT that only reads (no DML or DDL, CTEs included)."""
+    return parse_read_only_query(query, dialect, definition_fault("source", source_name, "query"))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
@@ -20,6 +19,7 @@ from virtualfs.compile import names
 from virtualfs.compile.plan import ViewLookup
 from virtualfs.errors import RequestError
 from virtualfs.registry import suggest
+from virtualfs.sqltext import parse_read_only_query, request_fault
 from virtualfs.warehouses.names import resolve_column
 
 if TYPE_CHECKING:
@@ -98,14 +98,9 @@ def _as_arrow(entity_df: Any) -> tuple[pd.DataFrame | None, pa.Table]:
 
 
 def _parse_query(text: str, dialect: str) -> exp.Query:
-    try:
-        statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
-    except sqlglot.errors.ParseError as error:
-        raise RequestError(f"entity query does not parse: {str(error).splitlines()[0]}") from None
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
-        raise RequestError("entity query must be exactly one SELECT statement")
+    query = parse_read_only_query(text, dialect, request_fault("entity query"))
     # written as SQL is written by hand: unquoted names fold the way the warehouse folds them
-    return normalize_identifiers(statements[0], dialect=dialect)
+    return normalize_identifiers(query, dialect=dialect)
 
 
 def _exact(available: list[str]):

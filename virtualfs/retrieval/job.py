@@ -19,6 +19,7 @@ from virtualfs.compile.pit import PitStrategy
 from virtualfs.compile.plan import EntityRelation, PitRequest, Rule, ViewLookup
 from virtualfs.errors import WarehouseError
 from virtualfs.retrieval.entities import EntityInput, with_row_ids
+from virtualfs.sqltext import request_fault
 from virtualfs.warehouses.arrow import conform
 from virtualfs.warehouses.base import Warehouse, uploaded
 from virtualfs.warehouses.names import temp_table, warehouse_table
@@ -82,7 +83,7 @@ class RetrievalJob:
     def to_table(self, name: str) -> exp.Table:
         """Write the result into warehouse table ``name`` (named as in hand-written SQL), not
         downloading it; the table must not exist yet."""
-        target = warehouse_table(name, self.warehouse.dialect)
+        target = warehouse_table(name, self.warehouse.dialect, request_fault("to_table name"))
         compiled = self._full
         with self._staged(self.entities.columns), _prepared(self.warehouse, compiled):
             self.warehouse.execute(exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query))

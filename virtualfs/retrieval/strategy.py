@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from virtualfs.compile.pit import LateralLimit, PitStrategy, choose_strategy
 from virtualfs.compile.plan import ViewLookup
+from virtualfs.sqltext import definition_fault
 from virtualfs.warehouses.base import IndexedWarehouse, Warehouse
 from virtualfs.warehouses.names import warehouse_column, warehouse_table
 
@@ -40,7 +41,8 @@ def _has_probe_index(warehouse: IndexedWarehouse, lookup: ViewLookup) -> bool:
     dialect = warehouse.dialect
     keys = {warehouse_column(k, dialect).this for k in lookup.view.join_keys}
     event = warehouse_column(source.timestamp, dialect).this
-    for columns in warehouse.indexed_columns(warehouse_table(source.table, dialect)):
+    table = warehouse_table(source.table, dialect, definition_fault("source", source.name, "table"))
+    for columns in warehouse.indexed_columns(table):
         if len(columns) > len(keys) and set(columns[:len(keys)]) == keys and columns[len(keys)] == event:
             return True
     return False

@@ -15,18 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from virtualfs.errors import RequestError
+from virtualfs.sqltext import Fault, parse_table_name, request_fault
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
-def warehouse_table(name: str, dialect: str) -> exp.Table:
-    """``[db.][schema.]table`` as ``dialect`` resolves it when written unquoted.
+def warehouse_table(name: str, dialect: str, fault: Fault | None = None) -> exp.Table:
+    """``[db.][schema.]table`` as ``dialect`` resolves it when written unquoted; a name that is
+    not one raises ``fault``'s error (by default a RequestError about "table").
 
     >>> from virtualfs.compile.render import to_sql
     >>> to_sql(warehouse_table("sales.orders", "snowflake"), "snowflake")
@@ -34,12 +34,7 @@ def warehouse_table(name: str, dialect: str) -> exp.Table:
     >>> to_sql(warehouse_table('"Orders"', "postgres"), "postgres")
     '"Orders"'
     """
-    try:
-        table = sqlglot.parse_one(name, into=exp.Table, dialect=dialect)
-    except ParseError:
-        table = None
-    if not isinstance(table, exp.Table) or not table.name:
-        raise RequestError(f"table {name!r} is not a [db.][schema.]table name")
+    table = parse_table_name(name, dialect, fault or request_fault("table"))
     return _quoted(normalize_identifiers(table, dialect=dialect))
 
 
