@@ -65,6 +65,20 @@ class Registry:
     def service(self, name: str) -> FeatureService:
         return _lookup("feature service", self.services, name)
 
+    def check_services(self) -> None:
+        """Every reference of every service names a view of this registry and one of its
+        features; a DefinitionError names the service and reference, and suggests close names."""
+        for service in self.services.values():
+            for ref in service.refs:
+                if ref.view not in self.views:
+                    close = suggest(ref.view, self.views)
+                    raise DefinitionError(service.kind, service.name,
+                                          f"{ref}: no feature view {ref.view!r}{close}")
+                names = self.views[ref.view].feature_names
+                if ref.feature != "*" and ref.feature not in names:
+                    raise DefinitionError(service.kind, service.name, f"{ref}: feature view {ref.view!r} has "
+                                          f"no feature {ref.feature!r}{suggest(ref.feature, names)}")
+
     def find(self, name: str) -> Definition:
         """Any definition by name (views first, then services, sources, entities)."""
         for table in (self.views, self.services, self.sources, self.entities):

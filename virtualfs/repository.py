@@ -53,11 +53,13 @@ def load_repository(repo_path: str | Path) -> Registry:
             for path in definition_files(root):
                 module = _import(root, path)
                 objects.extend(v for v in vars(module).values() if isinstance(v, DEFINITION_TYPES))
-            return Registry.from_objects(objects)
+            registry = Registry.from_objects(objects)
         finally:
             sys.path.remove(str(root))
             for name in set(sys.modules) - before:
                 del sys.modules[name]
+    registry.check_services()
+    return registry
 
 
 def _import(root: Path, path: Path):
