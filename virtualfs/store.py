@@ -124,7 +124,8 @@ class FeatureStore:
 
     def get_historical_features(self, entity_df: Any, features: Any, full_feature_names: bool = False,
                                 point_in_time: str = "known",
-                                timestamp_column: str = "event_timestamp") -> RetrievalJob:
+                                timestamp_column: str = "event_timestamp",
+                                on_null_timestamp: str = "error") -> RetrievalJob:
         """A point-in-time-correct training frame for ``entity_df``; see ``virtualfs.retrieval``.
 
         >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
@@ -140,7 +141,8 @@ class FeatureStore:
         kept = usable_kept_tiles(applied, self.warehouse, self.catalog, self.copies, latest, wanted)
         return get_historical_features(self.warehouse, registry, entity_df, features,
                                        full_feature_names=full_feature_names, point_in_time=point_in_time,
-                                       timestamp_column=timestamp_column, kept_tiles=kept)
+                                       timestamp_column=timestamp_column, kept_tiles=kept,
+                                       on_null_timestamp=on_null_timestamp)
 
     # -- online -----------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def test_missing_timestamp_column_is_named_with_suggestion(duckdb) -> None:
         request(duckdb, ["orders:total"], frame)
 
 
-@pytest.mark.parametrize("values", [["2024-05-01"], [20240501], [pd.Timestamp("2024-05-01").date()]])
+@pytest.mark.parametrize("values", [["2024-05-01"], [20240501], [True]])  # dates are taken (midnight UTC)
 def test_timestamp_column_must_hold_timestamps(duckdb, values) -> None:
     frame = pd.DataFrame({"customer_id": [1], "event_timestamp": values})
     with pytest.raises(RequestError, match="column 'event_timestamp' must hold timestamps"):

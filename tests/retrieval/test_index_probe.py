@@ -53,7 +53,8 @@ def test_indexed_sources_are_probed_and_match_the_reference(postgres, rule: str)
             for view in registry.views.values():
                 create_index(postgres, view.source.table, [*reversed(view.join_keys), "event_at"])
             job = get_historical_features(postgres, registry, case.entities, refs,
-                                          full_feature_names=True, point_in_time=rule)
+                                          full_feature_names=True, point_in_time=rule,
+                                          on_null_timestamp="null")  # some labels have no time
             assert job.strategy.name == "lateral_limit"
             assert python_values(job.to_pandas()) == expected
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -9,7 +11,7 @@ import sqlglot
 from sqlglot import exp
 
 from tests.retrieval.helpers import ENTITIES, create_source, entities, orders_view
-from virtualfs import Feature, FeatureView, Source
+from virtualfs import Feature, FeatureView, RequestError, Source
 from virtualfs.registry import Registry
 from virtualfs.retrieval import get_historical_features
 from virtualfs.warehouses.names import warehouse_table
@@ -154,3 +156,35 @@ def test_rows_without_created_time_are_the_same_under_both_rules(warehouse, rule
     with orders_view(warehouse, rows, created=False) as registry:
         job = get_historical_features(warehouse, registry, entities((1, T)), ["orders:total"], point_in_time=rule)
         assert job.to_pandas()["total"].tolist() == [2.0]
+
+
+def test_entity_rows_without_a_time_are_refused_unless_nulls_are_asked_for(warehouse) -> None:
+    frame = entities((1, T), (2, T), (1, T))
+    frame.loc[[0, 2], "event_timestamp"] = pd.NaT
+    labels = frame.assign(position=[1, 2, 3])
+    create_source(warehouse, "null_labels", labels, naive=("event_timestamp",))
+    query = "SELECT customer_id, event_timestamp, position FROM null_labels ORDER BY position"
+    try:
+        with orders_view(warehouse, ROWS) as registry:
+            for given in (frame, pa.Table.from_pandas(frame, preserve_index=False), query):
+                with pytest.raises(RequestError, match="(?i)'event_timestamp' is null in 2 row"):
+                    get_historical_features(warehouse, registry, given, ["orders:total"])
+            result = get_historical_features(warehouse, registry, query, ["orders:total"],
+                                             on_null_timestamp="null").to_pandas()
+            assert [None if pd.isna(v) else v for v in result["total"]] == [None, 20.0, None]
+            result = get_historical_features(warehouse, registry, frame, ["orders:total"],
+                                             on_null_timestamp="null").to_pandas()
+            assert [None if pd.isna(v) else v for v in result["total"]] == [None, 20.0, None]
+    finally:
+        warehouse.execute(exp.Drop(this=warehouse_table("null_labels", warehouse.dialect), kind="TABLE"))
+
+
+def test_a_date_label_column_is_midnight_utc(warehouse) -> None:
+    days = [dt.date(2024, 5, 1), dt.date(2024, 5, 2)]
+    frame = pd.DataFrame({"customer_id": pd.array([2, 2], dtype="Int64"), "event_timestamp": days})
+    rows = [(2, "2024-04-30 23:59", "2024-04-30 23:59", 1.0), (2, "2024-05-01 00:00", "2024-05-01 00:00", 2.0),
+            (2, "2024-05-01 00:01", "2024-05-01 00:01", 3.0)]
+    with orders_view(warehouse, rows) as registry:
+        result = get_historical_features(warehouse, registry, frame, ["orders:total"]).to_pandas()
+        pd.testing.assert_series_equal(result["event_timestamp"], frame["event_timestamp"])  # kept as given
+        assert result["total"].tolist() == [2.0, 3.0]  # the row at midnight counts, a minute later does not

@@ -26,7 +26,8 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
                             features: FeaturesArg, *, full_feature_names: bool = False,
                             point_in_time: str = "known",
                             timestamp_column: str = "event_timestamp",
-                            kept_tiles: tuple[KeptTiles, ...] = ()) -> RetrievalJob:
+                            kept_tiles: tuple[KeptTiles, ...] = (),
+                            on_null_timestamp: str = "error") -> RetrievalJob:
     """For each entity row, ``features`` as they were known at the row's time (nothing runs yet).
 
     ``entity_df``: a pandas DataFrame, a pyarrow Table, or a SELECT run in the warehouse, with
@@ -34,6 +35,8 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
     ``features``: ``["view:feature", "view:*"]``, a FeatureService, or a service's name.
     ``point_in_time="known"`` (default) sees a row only once it landed (``created <= t``);
     ``"event"`` sees every row with ``event <= t`` (created time only breaks ties).
+    ``on_null_timestamp``: an entity row without a time is an error (``"error"``), or gets null
+    features (``"null"``).
     ``kept_tiles``: tiles refreshes keep that are built past every entity row's time
     (``virtualfs.refresh.reads.usable_kept_tiles``); read instead of summarising sources.
 
@@ -44,6 +47,6 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
     if point_in_time not in RULES:
         raise RequestError(f"point_in_time must be one of {', '.join(RULES)}; got {point_in_time!r}")
     lookups = typed_lookups(warehouse, resolve_lookups(registry, features, full_feature_names))
-    entities = read_entities(entity_df, warehouse, timestamp_column, lookups)
+    entities = read_entities(entity_df, warehouse, timestamp_column, lookups, on_null_timestamp)
     strategy = pick_strategy(warehouse, lookups)
     return RetrievalJob(warehouse, lookups, entities, point_in_time, strategy, kept_tiles)

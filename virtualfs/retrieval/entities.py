@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 _TIMESTAMP_ROLE = "the timestamp column; name another with timestamp_column="
+NULL_TIMESTAMP_CHOICES = ("error", "null")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,8 +53,15 @@ class EntityInput:
 
 
 def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
-                  lookups: Sequence[ViewLookup]) -> EntityInput:
-    """Check ``entity_df`` against the request; errors name the column and what was expected."""
+                  lookups: Sequence[ViewLookup], on_null_timestamp: str = "error") -> EntityInput:
+    """Check ``entity_df`` against the request; errors name the column and what was expected.
+
+    A ``date`` column is taken as midnight UTC. Rows with a null timestamp are an error unless
+    ``on_null_timestamp="null"``, which gives them null features on purpose.
+    """
+    if on_null_timestamp not in NULL_TIMESTAMP_CHOICES:
+        raise RequestError(f"on_null_timestamp must be one of {', '.join(NULL_TIMESTAMP_CHOICES)}; "
+                           f"got {on_null_timestamp!r}")
     if isinstance(entity_df, str):
         query = _parse_query(entity_df, warehouse.dialect)
         schema = warehouse.schema_of(query)
@@ -61,18 +69,38 @@ def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
         resolve = _resolver(columns, warehouse.dialect)
         timestamp = _find(resolve, timestamp_column, columns, _TIMESTAMP_ROLE)
         found = schema.field(timestamp).type
-        if not pa.types.is_timestamp(found):
+        if not (pa.types.is_timestamp(found) or pa.types.is_date(found)):
             raise _not_a_timestamp(timestamp, found)
+        if on_null_timestamp == "error":
+            _refuse_nulls(timestamp, _count_nulls(warehouse, query, timestamp))
         inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns), query=query)
     else:
         frame, table = _as_arrow(entity_df)
         columns = table.column_names
         resolve = _exact(columns)
         timestamp = _find(resolve, timestamp_column, columns, _TIMESTAMP_ROLE)
+        table = _timestamps_checked(table, timestamp)
+        if on_null_timestamp == "error":
+            _refuse_nulls(timestamp, table.column(timestamp).null_count)
         inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns),
-                             table=_timestamps_checked(table, timestamp), frame=frame)
+                             table=table, frame=frame)
     _check_outputs(lookups, columns)
     return inputs
+
+
+def _count_nulls(warehouse: Warehouse, query: exp.Query, column: str) -> int:
+    counted = (exp.select(exp.Count(this=exp.Star()).as_("_vfs_n"))
+               .from_(query.subquery("_vfs_q"))
+               .where(exp.column(names.identifier(column)).is_(exp.null())))
+    table = warehouse.fetch_arrow(counted)
+    return int(table.column(0)[0].as_py() or 0)
+
+
+def _refuse_nulls(column: str, nulls: int) -> None:
+    if nulls:
+        raise RequestError(f"entity frame column {column!r} is null in {nulls} row(s): a row without a time "
+                           "has no point in time to join at; drop those rows, or pass "
+                           "on_null_timestamp='null' to give them null features")
 
 
 def with_row_ids(table: pa.Table, columns: Iterable[str]) -> pa.Table:
@@ -125,15 +153,17 @@ def _timestamps_checked(table: pa.Table, column: str) -> pa.Table:
     found = table.schema.field(column).type
     if pa.types.is_timestamp(found):
         return table
+    index = table.schema.get_field_index(column)
+    if pa.types.is_date(found):  # a day: its midnight, UTC
+        return table.set_column(index, column, table.column(column).cast(pa.timestamp("us", tz="UTC")))
     if table.num_rows == 0 or pa.types.is_null(found):  # no values: nothing to misread
-        index = table.schema.get_field_index(column)
         return table.set_column(index, column, pa.nulls(table.num_rows, pa.timestamp("us", tz="UTC")))
     raise _not_a_timestamp(column, found)
 
 
 def _not_a_timestamp(column: str, found: pa.DataType) -> RequestError:
     return RequestError(
-        f"entity frame column {column!r} must hold timestamps (naive ones are taken as UTC); "
+        f"entity frame column {column!r} must hold timestamps (naive ones are taken as UTC) or dates; "
         f"found {found}"
     )
 
