@@ -88,3 +88,19 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
 def test_missing_config_file_says_where(tmp_path):
     with pytest.raises(ConfigError, match="virtualfs.yaml: not found"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize("is_set", [True, False])
+def test_an_unquoted_variable_in_a_flow_mapping_says_how_to_write_it(tmp_path, monkeypatch, is_set):
+    if is_set:
+        monkeypatch.setenv("PGPASSWORD", "s3cret")
+    else:
+        monkeypatch.delenv("PGPASSWORD", raising=False)
+    (tmp_path / "virtualfs.yaml").write_text(
+        "project: shop\nwarehouse: {type: postgres, host: db, password: ${PGPASSWORD}}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    message = str(caught.value)
+    assert 'line 2: ' in message and 'must be quoted: write "${PGPASSWORD}"' in message
+    assert ("environment variable PGPASSWORD is not set" in message) is not is_set
+    assert "\n" not in message and "s3cret" not in message

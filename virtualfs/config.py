@@ -107,11 +107,27 @@ def load_config(repo_path: str | os.PathLike[str]) -> RepoConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
         raise ConfigError(f"{path}: not found; is {root} a virtualfs repository? (virtualfs init)")
+    text = path.read_text()
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        raise _yaml_error(path, text, error) from None
     return parse_config(raw, root, source=str(path))
+
+
+def _yaml_error(path: Path, text: str, error: Exception) -> ConfigError:
+    """The parse error, or — when it is an unquoted ``${NAME}`` inside a ``{...}`` mapping, which
+    YAML reads as the start of a nested mapping — what to write instead."""
+    mark = getattr(error, "problem_mark", None)
+    line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+    found = _ENV_REF.search(line[max(mark.column - 1, 0):] if mark is not None else "")
+    if found is None:
+        first = " ".join(str(error).split())
+        return ConfigError(f"{path}: not valid YAML: {first}")
+    name = found.group(1)
+    unset = "" if name in os.environ else f"environment variable {name} is not set, and "
+    return ConfigError(f"{path}: line {mark.line + 1}: {unset}${{{name}}} inside a {{...}} mapping must be "
+                       f"quoted: write \"${{{name}}}\"")
 
 
 def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConfig:
