@@ -141,6 +141,30 @@ def test_to_table_writes_the_result_in_the_warehouse(warehouse) -> None:
     assert written.column(written.num_columns - 1).to_pylist() == [10.0, 20.0]
 
 
+def test_to_table_twice_is_refused_unless_overwritten(warehouse) -> None:
+    with orders_view(warehouse, ROWS) as registry:
+        first = get_historical_features(warehouse, registry, entities((2, T), (1, T)), ["orders:total"])
+        target = first.to_table("train_v1")
+        try:
+            with pytest.raises(RequestError, match="table 'train_v1' already exists; pass overwrite=True"):
+                first.to_table("train_v1")
+            second = get_historical_features(warehouse, registry, entities((1, T)), ["orders:*"],
+                                             full_feature_names=True)
+            assert second.to_table("train_v1", overwrite=True) == target
+            written = warehouse.fetch_arrow(exp.select("*").from_(target))
+            assert [c.lower() for c in written.column_names] == ["customer_id", "event_timestamp", "orders__total"]
+            assert written.column(2).to_pylist() == [10.0]
+            leftovers = [t for t in _tables(warehouse) if t.lower().startswith("_vfs_stage")]
+            assert leftovers == []
+        finally:
+            warehouse.execute(exp.Drop(this=target, kind="TABLE", exists=True))
+
+
+def _tables(warehouse) -> list[str]:
+    query = sqlglot.parse_one("SELECT table_name FROM information_schema.tables")
+    return [str(v) for v in warehouse.fetch_arrow(query).column(0).to_pylist()]
+
+
 def test_sql_is_the_warehouse_dialect_and_runs_nothing(warehouse) -> None:
     with orders_view(warehouse, ROWS) as registry:
         job = get_historical_features(warehouse, registry, entities((1, T)), ["orders:total"])

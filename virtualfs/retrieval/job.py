@@ -17,7 +17,7 @@ from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.historical import CompiledRetrieval, build_retrieval
 from virtualfs.compile.pit import PitStrategy
 from virtualfs.compile.plan import EntityRelation, PitRequest, Rule, ViewLookup
-from virtualfs.errors import WarehouseError
+from virtualfs.errors import RequestError, WarehouseError
 from virtualfs.retrieval.entities import EntityInput, with_row_ids
 from virtualfs.sqltext import request_fault
 from virtualfs.warehouses.arrow import conform
@@ -80,13 +80,20 @@ class RetrievalJob:
         features = self._fetch(self._features_only, self.entities.join_columns())
         return features_to_pandas(self.entities.frame, features)
 
-    def to_table(self, name: str) -> exp.Table:
+    def to_table(self, name: str, overwrite: bool = False) -> exp.Table:
         """Write the result into warehouse table ``name`` (named as in hand-written SQL), not
-        downloading it; the table must not exist yet."""
+        downloading it. An existing table is an error unless ``overwrite``, which replaces it
+        all at once (readers see the old rows or the new ones)."""
         target = warehouse_table(name, self.warehouse.dialect, request_fault("to_table name"))
+        exists = _exists(self.warehouse, target)
+        if exists and not overwrite:
+            raise RequestError(f"to_table: table {name!r} already exists; pass overwrite=True to replace it")
         compiled = self._full
+        written = _staging_for(target) if exists else target
         with self._staged(self.entities.columns), _prepared(self.warehouse, compiled):
-            self.warehouse.execute(exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query))
+            self.warehouse.execute(exp.Create(this=written.copy(), kind="TABLE", expression=compiled.query))
+        if exists:
+            replace_with(self.warehouse, target, written)
         return target
 
     @cached_property
@@ -151,3 +158,33 @@ def _cleaned_up(warehouse: Warehouse, statements: Sequence[exp.Expression]) -> I
         raise
     for statement in statements:
         warehouse.execute(statement)
+
+
+def _exists(warehouse: Warehouse, table: exp.Table) -> bool:
+    try:
+        warehouse.schema_of(table)
+    except WarehouseError:
+        return False
+    return True
+
+
+def _staging_for(table: exp.Table) -> exp.Table:
+    staged = table.copy()
+    staged.set("this", exp.to_identifier(f"_vfs_stage_{table.name}"[:63], quoted=True))
+    return staged
+
+
+def replace_with(warehouse: Warehouse, target: exp.Table, staged: exp.Table) -> None:
+    """Put ``staged`` in ``target``'s place in one step: a rename inside a transaction where DDL
+    is transactional, else ``CREATE OR REPLACE`` (one atomic statement on Snowflake)."""
+    drop = exp.Drop(this=target.copy(), kind="TABLE", exists=True)
+    try:
+        if warehouse.capabilities.supports_transactional_ddl:
+            rename = exp.Alter(this=staged.copy(), kind="TABLE",
+                               actions=[exp.AlterRename(this=exp.Table(this=target.this.copy()))])
+            warehouse.execute_atomic([drop, rename])
+        else:
+            rows = exp.select(exp.Star()).from_(staged.copy())
+            warehouse.execute(exp.Create(this=target.copy(), kind="TABLE", replace=True, expression=rows))
+    finally:
+        warehouse.execute(exp.Drop(this=staged.copy(), kind="TABLE", exists=True))
