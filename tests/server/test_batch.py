@@ -22,7 +22,7 @@ class FakeStore:
         self.calls: list[list[int]] = []
         self.fail = fail
 
-    def __call__(self, wanted: FeaturesRequest) -> FakeResponse:
+    async def __call__(self, wanted: FeaturesRequest) -> FakeResponse:
         ids = wanted.entities["customer_id"]
         self.calls.append(list(ids))
         if self.fail:

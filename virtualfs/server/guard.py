@@ -1,0 +1,146 @@
+"""Online store reads with a deadline, and a breaker for a store that stops answering.
+
+Reads never run on the event loop's thread: Redis is read by its async reader (one pipelined
+connection, awaited), the memory store is a dict lookup, and every other store (SQLite) is read
+on a small pool of threads. Each read is awaited for at most ``server.read_timeout``. A read that
+misses it is a 503 and marks the store unhealthy: reads and /readyz then fail at once, without
+waiting, until a background ping answers within the deadline again (one every ``PROBE_SECONDS``).
+A stalled Redis so costs one deadline per outage, not one per request, and /healthz, which never
+touches the store, answers throughout. Errors that come back at once (connection refused) leave
+the breaker closed: they already fail fast, and the next read tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from virtualfs.errors import OnlineStoreError
+from virtualfs.online.base import AsyncReader, OnlineStore, open_reader
+
+PROBE_SECONDS = 0.5
+logger = logging.getLogger("virtualfs.server")
+T = TypeVar("T")
+
+if sys.version_info >= (3, 11):
+    async def within(seconds: float, awaitable: Awaitable[T]) -> T:
+        """``await awaitable``, or asyncio.TimeoutError after ``seconds`` (no task of its own)."""
+        async with asyncio.timeout(seconds):
+            return await awaitable
+else:  # pragma: no cover - Python 3.10
+    def within(seconds: float, awaitable: Awaitable[T]) -> Awaitable[T]:
+        """``await awaitable``, or asyncio.TimeoutError after ``seconds``."""
+        return asyncio.wait_for(awaitable, seconds)
+
+
+class OutageLog:
+    """Logs a component's failures once per outage (and when the reason changes), and its return."""
+
+    def __init__(self, component: str) -> None:
+        self.component, self.reason = component, None
+
+    def failed(self, reason: str) -> None:
+        if reason != self.reason:
+            logger.warning("%s unavailable: %s", self.component, reason)
+        self.reason = reason
+
+    def answered(self) -> None:
+        if self.reason is not None:  # a warning too: the end of an outage belongs next to its start
+            logger.warning("%s answers again", self.component)
+            self.reason = None
+
+
+class StoreGuard:
+    """Reads and pings of the online store, each within ``deadline`` seconds, behind a breaker.
+
+    ``open_store`` gives the store (opening it may touch a file, so it runs on a thread, once).
+    """
+
+    def __init__(self, open_store: Callable[[], OnlineStore], deadline: float, name: str) -> None:
+        self.open_store, self.deadline, self.name = open_store, deadline, name
+        self.reader: AsyncReader | None = None
+        self.down: str | None = None  # why reads fail at once; None while the store is healthy
+        self.log = OutageLog(f"the {name} online store")
+        self._opening: asyncio.Task | None = None
+        self._probe: asyncio.Task | None = None
+
+    async def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """The stored values of ``keys``; OnlineStoreError when the store fails or misses the deadline."""
+        if self.down is not None:
+            raise OnlineStoreError(self.down)
+        try:
+            found = await within(self.deadline, self._read(keys))
+        except asyncio.TimeoutError:
+            raise self._trip("read") from None
+        except OnlineStoreError as error:
+            self.log.failed(str(error))
+            raise
+        if self.log.reason is not None:
+            self.log.answered()
+        return found
+
+    async def ping(self) -> None:
+        """OnlineStoreError unless the store answers a ping within the deadline (at once while down)."""
+        if self.down is not None:
+            raise OnlineStoreError(self.down)
+        try:
+            await within(self.deadline, self._ping())
+        except asyncio.TimeoutError:
+            raise self._trip("ping") from None
+        except OnlineStoreError as error:
+            self.log.failed(str(error))
+            raise
+        self.log.answered()
+
+    def close(self) -> None:
+        """Stop probing and close the reader."""
+        for task in (self._probe, self._opening):
+            if task is not None:
+                task.cancel()
+        if self.reader is not None:
+            self.reader.close()
+
+    async def _read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        reader = self.reader or await self._open()
+        return await reader.read(keys)
+
+    async def _ping(self) -> None:
+        reader = self.reader or await self._open()
+        await reader.ping()
+
+    async def _open(self) -> AsyncReader:
+        # Shared and shielded: a caller out of time must not cancel the opening for the others.
+        if self._opening is None:
+            self._opening = asyncio.get_running_loop().create_task(
+                run_in_threadpool(lambda: open_reader(self.open_store())))
+            self._opening.add_done_callback(self._opened)
+        return await asyncio.shield(self._opening)
+
+    def _opened(self, task: asyncio.Task) -> None:
+        self._opening = None
+        if not task.cancelled() and task.exception() is None:
+            self.reader = task.result()
+
+    def _trip(self, action: str) -> OnlineStoreError:
+        self.down = (f"the {self.name} online store did not answer a {action} within "
+                     f"{self.deadline * 1000:g} ms (server.read_timeout); reads fail until it answers a ping")
+        self.log.failed(self.down)
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.get_running_loop().create_task(self._recover())
+        return OnlineStoreError(self.down)
+
+    async def _recover(self) -> None:
+        while True:
+            await asyncio.sleep(PROBE_SECONDS)
+            try:
+                await within(self.deadline, self._ping())
+            except (asyncio.TimeoutError, OnlineStoreError):
+                continue
+            self.down = None
+            self.log.answered()
+            return
