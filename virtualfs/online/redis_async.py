@@ -102,9 +102,13 @@ class RedisAsyncReader:
 
     def close(self) -> None:
         """Close the connection; callers still waiting get an OnlineStoreError."""
-        if self._connection is not None and self._connection.transport is not None:
-            self._connection.transport.close()
-        self._connection = None
+        self._drop(self._connection)
+
+    def _drop(self, connection: _Replies | None) -> None:
+        if connection is not None and connection.transport is not None:
+            connection.transport.close()
+        if self._connection is connection:
+            self._connection = None
 
     async def _call(self, payload: bytes, action: str) -> object:
         connection = self._connection
@@ -114,6 +118,11 @@ class RedisAsyncReader:
             reply = await connection.call(payload)
         except (OSError, asyncio.TimeoutError) as error:  # ConnectionError is an OSError
             raise self._error(action, str(error) or "no answer while connecting") from None
+        except asyncio.CancelledError:
+            # The caller's deadline passed: the connection may be dead without knowing it (a
+            # network partition only ends it after minutes), so the next call starts a new one.
+            self._drop(connection)
+            raise
         if isinstance(reply, hiredis.ReplyError):
             raise self._error(action, reply)
         return reply

@@ -68,10 +68,12 @@ class ReadBatcher:
             followers.append((wanted, future))
             return await future
         followers = self.pending[key] = []
+        loop = asyncio.get_running_loop()
+        joined = loop.create_future()
+        # Two hops: requests whose tasks were created in this iteration reach ``read`` in the next.
+        loop.call_soon(loop.call_soon, _wake, joined)
         try:
-            # Two hops: requests whose tasks were created in this iteration reach ``read`` in the next.
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
+            await joined
         finally:
             del self.pending[key]
         return await self._lead(wanted, followers)
@@ -94,6 +96,11 @@ class ReadBatcher:
                 future.set_result(vectors.rows(start, start + request.rows))
             start += request.rows
         return vectors.rows(0, wanted.rows)
+
+
+def _wake(future: asyncio.Future) -> None:
+    if not future.done():  # done: the leader was cancelled
+        future.set_result(None)
 
 
 def _combined(requests: list[FeaturesRequest]) -> FeaturesRequest:
