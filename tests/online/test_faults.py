@@ -92,7 +92,7 @@ def test_the_async_reader_names_the_server_when_it_is_down_and_reconnects(own_re
     store.client.set("k", b"v")
 
     async def scenario() -> None:
-        reader = store.async_reader()
+        reader = store.async_reader(1.0)
         assert await reader.read(["k", "missing"]) == {"k": b"v"}
         servers[0].kill()
         servers[0].wait()
@@ -115,8 +115,8 @@ def test_the_async_reader_authenticates_and_hides_the_password(own_redis):
     servers.append(_start_redis(_free_port(), "--requirepass", "the-secret-password"))
     url = f"redis://127.0.0.1:{servers[1].args[2]}/0"
     RedisOnlineStore(url, password="the-secret-password").client.set("k", b"v")
-    right = RedisOnlineStore(url, password="the-secret-password").async_reader()
-    wrong = RedisOnlineStore(url, password="not-the-password").async_reader()
+    right = RedisOnlineStore(url, password="the-secret-password").async_reader(1.0)
+    wrong = RedisOnlineStore(url, password="not-the-password").async_reader(1.0)
 
     async def scenario() -> None:
         assert await right.read(["k"]) == {"k": b"v"}

@@ -165,7 +165,7 @@ def test_async_reads_equal_blocking_reads(store):
     assert [len(found) for found in expected[:3]] == [1, 2, 6]
 
     async def read_all() -> list[dict]:
-        reader = open_reader(store)
+        reader = open_reader(store, 1.0)
         try:
             await reader.ping()
             return [dict(found) for found in await asyncio.gather(*(reader.read(keys) for keys in key_sets))]

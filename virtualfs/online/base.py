@@ -81,8 +81,9 @@ class OnlineStore(Protocol):
 class AsyncReader(Protocol):
     """Reads for an asyncio event loop that never hold up its thread.
 
-    A store that can offer one has ``async_reader()`` (Redis: its own connection, pipelined; the
-    memory store: a dict lookup); a server reads any other store on a thread instead.
+    A store that can offer one has ``async_reader(deadline)``: Redis awaits its own pipelined
+    connection; the memory store is a dict lookup; SQLite reads on the loop, each cut at the
+    deadline. A server reads any other store on a few threads (``ThreadReader``).
     """
 
     async def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
@@ -131,10 +132,11 @@ class ThreadReader:
         self.pool.shutdown(wait=False)
 
 
-def open_reader(store: OnlineStore) -> AsyncReader:
-    """The store's own async reader when it has one, else its blocking reads on threads."""
+def open_reader(store: OnlineStore, deadline: float) -> AsyncReader:
+    """The store's own reader for an event loop, whose reads hold it ``deadline`` seconds at most;
+    for a store without one, its blocking reads on threads."""
     make = getattr(store, "async_reader", None)
-    return make() if make is not None else ThreadReader(store)
+    return make(deadline) if make is not None else ThreadReader(store)
 
 
 ORDER = slice(1, 17)  # the (event, created) bytes of an encoded value; see online.codec

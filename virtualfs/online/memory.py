@@ -56,7 +56,7 @@ class MemoryOnlineStore:
             found[key] = entry.value
         return found
 
-    def async_reader(self) -> InlineReader:
+    def async_reader(self, deadline: float) -> InlineReader:
         """Reads for an event loop: a dict lookup never waits, so it runs on the loop itself."""
         return InlineReader(self)
 

@@ -152,8 +152,11 @@ class RedisOnlineStore:
         with self._errors("ping"):
             self.client.ping()
 
-    def async_reader(self) -> RedisAsyncReader:
-        """Reads for an asyncio event loop (the feature server), on a connection of their own."""
+    def async_reader(self, deadline: float) -> RedisAsyncReader:
+        """Reads for an asyncio event loop (the feature server), on a connection of their own.
+
+        They never block the loop; the caller awaits each for at most ``deadline`` seconds.
+        """
         from virtualfs.online.redis_async import RedisAsyncReader
 
         return RedisAsyncReader(_target(self.client.connection_pool, self.address), self.key_prefix)

@@ -67,7 +67,7 @@ def route(path: str, method: str = "GET") -> Callable[[Handler], Handler]:
 async def online_features(call: Call, state: ServerState) -> Reply:
     """Feature vectors for columns of entity keys, as columnar JSON or an Arrow stream."""
     grant = state.auth.authenticate(call.authorization)
-    body = await call.body(state.config.max_body_bytes, state.config.body_timeout)
+    body = await call.body(state.config.max_body_bytes, state.body_deadlines)
     wanted = parse_features_request(body, state.config.max_entities)
     registry = state.registry()
     if wanted.features is not None:
@@ -175,6 +175,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         if watcher is not None:
             watcher.cancel()
         state.guard.close()
+        state.body_deadlines.close()
 
 
 async def _warm_up(state: ServerState) -> None:

@@ -1,8 +1,9 @@
 """Online store reads with a deadline, and a breaker for a store that stops answering.
 
-Reads never run on the event loop's thread: Redis is read by its async reader (one pipelined
-connection, awaited), the memory store is a dict lookup, and every other store (SQLite) is read
-on a small pool of threads. Each read is awaited for at most ``server.read_timeout``. A read that
+Reads never hold the event loop beyond the deadline: Redis is read by its async reader (one
+pipelined connection, awaited), the memory store is a dict lookup, SQLite reads on the loop with
+each statement cut at the deadline (a thread hop would triple its cost), and any other store on a
+few threads. Each read is awaited for at most ``server.read_timeout``. A read that
 misses it is a 503 and marks the store unhealthy: reads and /readyz then fail at once, without
 waiting, until a background ping answers within the deadline again (one every ``PROBE_SECONDS``).
 A stalled Redis so costs one deadline per outage, not one per request, and /healthz, which never
@@ -14,29 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
 
 from starlette.concurrency import run_in_threadpool
 
-from virtualfs.errors import OnlineStoreError
+from virtualfs.errors import OnlineStoreError, OnlineStoreTimeout
 from virtualfs.online.base import AsyncReader, OnlineStore, open_reader
+from virtualfs.server.deadlines import Deadlines
 
 PROBE_SECONDS = 0.5
 logger = logging.getLogger("virtualfs.server")
-T = TypeVar("T")
-
-if sys.version_info >= (3, 11):
-    async def within(seconds: float, awaitable: Awaitable[T]) -> T:
-        """``await awaitable``, or asyncio.TimeoutError after ``seconds`` (no task of its own)."""
-        async with asyncio.timeout(seconds):
-            return await awaitable
-else:  # pragma: no cover - Python 3.10
-    def within(seconds: float, awaitable: Awaitable[T]) -> Awaitable[T]:
-        """``await awaitable``, or asyncio.TimeoutError after ``seconds``."""
-        return asyncio.wait_for(awaitable, seconds)
-
 
 class OutageLog:
     """Logs a component's failures once per outage (and when the reason changes), and its return."""
@@ -63,6 +51,7 @@ class StoreGuard:
 
     def __init__(self, open_store: Callable[[], OnlineStore], deadline: float, name: str) -> None:
         self.open_store, self.deadline, self.name = open_store, deadline, name
+        self.deadlines = Deadlines(deadline)
         self.reader: AsyncReader | None = None
         self.down: str | None = None  # why reads fail at once; None while the store is healthy
         self.log = OutageLog(f"the {name} online store")
@@ -74,8 +63,8 @@ class StoreGuard:
         if self.down is not None:
             raise OnlineStoreError(self.down)
         try:
-            found = await within(self.deadline, self._read(keys))
-        except asyncio.TimeoutError:
+            found = await self.deadlines.run(self._read(keys))
+        except (asyncio.TimeoutError, OnlineStoreTimeout):
             raise self._trip("read") from None
         except OnlineStoreError as error:
             self.log.failed(str(error))
@@ -89,8 +78,8 @@ class StoreGuard:
         if self.down is not None:
             raise OnlineStoreError(self.down)
         try:
-            await within(self.deadline, self._ping())
-        except asyncio.TimeoutError:
+            await self.deadlines.run(self._ping())
+        except (asyncio.TimeoutError, OnlineStoreTimeout):
             raise self._trip("ping") from None
         except OnlineStoreError as error:
             self.log.failed(str(error))
@@ -99,6 +88,7 @@ class StoreGuard:
 
     def close(self) -> None:
         """Stop probing and close the reader."""
+        self.deadlines.close()
         for task in (self._probe, self._opening):
             if task is not None:
                 task.cancel()
@@ -117,7 +107,7 @@ class StoreGuard:
         # Shared and shielded: a caller out of time must not cancel the opening for the others.
         if self._opening is None:
             self._opening = asyncio.get_running_loop().create_task(
-                run_in_threadpool(lambda: open_reader(self.open_store())))
+                run_in_threadpool(lambda: open_reader(self.open_store(), self.deadline)))
             self._opening.add_done_callback(self._opened)
         return await asyncio.shield(self._opening)
 
@@ -138,7 +128,7 @@ class StoreGuard:
         while True:
             await asyncio.sleep(PROBE_SECONDS)
             try:
-                await within(self.deadline, self._ping())
+                await self.deadlines.run(self._ping())
             except (asyncio.TimeoutError, OnlineStoreError):
                 continue
             self.down = None

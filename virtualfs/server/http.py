@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from virtualfs.server.guard import within
+from virtualfs.server.deadlines import Deadlines
 from virtualfs.server.problems import Problem, bad_request, request_timeout, too_large
 
 if TYPE_CHECKING:
@@ -42,11 +42,11 @@ class Call:
             elif name == b"content-length":
                 self.content_length = value
 
-    async def body(self, limit: int, timeout: float) -> bytes:
+    async def body(self, limit: int, deadlines: Deadlines) -> bytes:
         """The request body; more than ``limit`` bytes is a 413, refused unread when announced.
 
-        A body that has not all arrived ``timeout`` seconds after the route asked for it is a 408,
-        so a client that stalls mid-body cannot hold a connection (and its memory) for ever.
+        A body that has not all arrived ``deadlines.seconds`` after the route asked for it is a
+        408, so a client that stalls mid-body cannot hold a connection (and its memory) for ever.
         """
         if self.content_length is not None:
             if not self.content_length.isdigit():
@@ -54,9 +54,9 @@ class Call:
             if int(self.content_length) > limit:
                 raise _body_too_large(int(self.content_length), limit)
         try:
-            return await within(timeout, self._receive_body(limit))
+            return await deadlines.run(self._receive_body(limit))
         except asyncio.TimeoutError:
-            raise request_timeout(f"the request body did not arrive within {timeout:g} s "
+            raise request_timeout(f"the request body did not arrive within {deadlines.seconds:g} s "
                                   "(server.body_timeout)") from None
 
     async def _receive_body(self, limit: int) -> bytes:

@@ -28,6 +28,7 @@ from virtualfs.registry import Registry
 from virtualfs.server.auth import Authenticator
 from virtualfs.server.batch import ReadBatcher, Vectors
 from virtualfs.server.config import ServerConfig
+from virtualfs.server.deadlines import Deadlines
 from virtualfs.server.guard import OutageLog, StoreGuard
 from virtualfs.server.metrics import Metrics
 from virtualfs.server.openapi import openapi_document
@@ -50,6 +51,7 @@ class ServerState:
         self.store_name = store.config.online.type
         self.reads_through = fallback_enabled(store.config.online)
         self.guard = StoreGuard(lambda: store.online, config.read_timeout, self.store_name)
+        self.body_deadlines = Deadlines(config.body_timeout)
         self.batcher = ReadBatcher(self._read, self.metrics)
         self.openapi = orjson.dumps(openapi_document(config))
         self.loaded: Registry | None = None  # the catalog version served; None until first read
