@@ -1,14 +1,14 @@
 """Online store reads with a deadline, and a breaker for a store that stops answering.
 
-Reads never hold the event loop beyond the deadline: Redis is read by its async reader (one
-pipelined connection, awaited), the memory store is a dict lookup, SQLite reads on the loop with
-each statement cut at the deadline (a thread hop would triple its cost), and any other store on a
-few threads. Each read is awaited for at most ``server.read_timeout``. A read that
-misses it is a 503 and marks the store unhealthy: reads and /readyz then fail at once, without
-waiting, until a background ping answers within the deadline again (one every ``PROBE_SECONDS``).
-A stalled Redis so costs one deadline per outage, not one per request, and /healthz, which never
-touches the store, answers throughout. Errors that come back at once (connection refused) leave
-the breaker closed: they already fail fast, and the next read tries again.
+Each read is given ``server.read_timeout``. Redis is read by its async reader (one pipelined
+connection, awaited, so the event loop never waits for it), the memory store is a dict lookup,
+SQLite reads on the loop with each statement cut at the deadline (a thread hop would triple its
+cost, and a local file that stalls holds the loop one deadline at most), and any other store on a
+few threads. A read that misses the deadline is a 503 and marks the store unhealthy: reads and
+/readyz then fail at once, without asking the store, until a background ping answers within the
+deadline again (one every ``PROBE_SECONDS``). A stalled store so costs one deadline per outage,
+not one per request. Errors that come back at once (connection refused) leave the breaker
+closed: they already fail fast, and the next read tries again.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from virtualfs.server.deadlines import Deadlines
 
 PROBE_SECONDS = 0.5
 logger = logging.getLogger("virtualfs.server")
+
 
 class OutageLog:
     """Logs a component's failures once per outage (and when the reason changes), and its return."""
@@ -69,8 +70,7 @@ class StoreGuard:
         except OnlineStoreError as error:
             self.log.failed(str(error))
             raise
-        if self.log.reason is not None:
-            self.log.answered()
+        self.log.answered()
         return found
 
     async def ping(self) -> None:
