@@ -79,7 +79,7 @@ class OnlineStore(Protocol):
 
 @runtime_checkable
 class AsyncReader(Protocol):
-    """Reads for an asyncio event loop that never hold up its thread.
+    """Reads for an asyncio event loop that hold up its thread for the read deadline at most.
 
     A store that can offer one has ``async_reader(deadline)``: Redis awaits its own pipelined
     connection; the memory store is a dict lookup; SQLite reads on the loop, each cut at the

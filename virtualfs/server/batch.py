@@ -74,6 +74,9 @@ class ReadBatcher:
         loop.call_soon(loop.call_soon, _wake, joined)
         try:
             await joined
+        except BaseException:  # the leader was cancelled (shutdown): nobody will read for the rest
+            _fail(followers, OnlineStoreError("the read was cancelled"))
+            raise
         finally:
             del self.pending[key]
         return await self._lead(wanted, followers)
@@ -85,10 +88,8 @@ class ReadBatcher:
                 return Vectors.of(await self.reader(wanted))
             vectors = Vectors.of(await self.reader(_combined([wanted, *(w for w, _ in followers)])))
         except BaseException as error:  # every request of the batch gets the store's error
-            shared = error if isinstance(error, Exception) else OnlineStoreError("the read was cancelled")
-            for _, future in followers:
-                if not future.done():
-                    future.set_exception(shared)
+            cancelled = OnlineStoreError("the read was cancelled")
+            _fail(followers, error if isinstance(error, Exception) else cancelled)
             raise
         start = wanted.rows
         for request, future in followers:
@@ -96,6 +97,12 @@ class ReadBatcher:
                 future.set_result(vectors.rows(start, start + request.rows))
             start += request.rows
         return vectors.rows(0, wanted.rows)
+
+
+def _fail(followers: _Followers, error: Exception) -> None:
+    for _, future in followers:
+        if not future.done():
+            future.set_exception(error)
 
 
 def _wake(future: asyncio.Future) -> None:
