@@ -54,5 +54,9 @@ class OnlineStoreError(VirtualfsError):
     """The online store could not be reached or refused a write."""
 
 
+class OnlineStoreTimeout(OnlineStoreError, TimeoutError):
+    """The online store did not answer within a read deadline."""
+
+
 class UnsupportedError(VirtualfsError, NotImplementedError):
     """A dialect or backend cannot do what was asked; raised at compile time."""

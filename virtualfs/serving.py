@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from virtualfs.registry import FeaturesArg, Registry
 if TYPE_CHECKING:
     from virtualfs.warehouses.base import Warehouse
 
-__all__ = ["OnlineResponse", "Status", "get_online_features"]
+__all__ = ["OnlineLookup", "OnlineResponse", "Status", "get_online_features", "online_lookup"]
 
 PRESENT, NOT_FOUND, OUTSIDE_TTL = Status.PRESENT, Status.NOT_FOUND, Status.OUTSIDE_TTL
 EntityRows = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]] | Any
@@ -43,19 +44,57 @@ def get_online_features(online_store: OnlineStore, registry: Registry, entity_ro
     ... # doctest: +SKIP
     OnlineResponse(rows=1, features=['amount'])
     """
-    plan = request_plan(registry, online_store.project, features, full_feature_names)
-    columns, _ = entity_columns(entity_rows, plan.join_keys)
-    view_keys = [_view_keys(view, columns) for view in plan.views]
-    # Views never share keys (each has its own prefix); a repeated entity row is read twice,
-    # which costs less than removing repeats from every request.
-    wanted = view_keys[0] if len(view_keys) == 1 else [key for keys in view_keys for key in keys]
-    found = online_store.read(wanted)
+    lookup = online_lookup(registry, online_store.project, entity_rows, features, full_feature_names)
+    found = online_store.read(lookup.keys)
     now_us = to_micros(now) if now is not None else time.time_ns() // 1000
-    if fallback is not None and len(found) < len(set(wanted)):
+    if fallback is not None and lookup.misses(found):
+        found = lookup.read_through(fallback, online_store, found, now_us)
+    return lookup.respond(found, now_us)
+
+
+@dataclass(frozen=True)
+class OnlineLookup:
+    """An online read up to the store: the plan, the entity columns and every view's keys.
+
+    Split from the store read so that a server can await the read (with a deadline) and do the
+    rest on its event loop: ``respond(store.read(lookup.keys))``.
+    """
+
+    plan: RequestPlan
+    columns: dict[str, list]
+    view_keys: list[list[str]]
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys to read, in one round trip."""
+        # Views never share keys (each has its own prefix); a repeated entity row is read twice,
+        # which costs less than removing repeats from every request.
+        view_keys = self.view_keys
+        return view_keys[0] if len(view_keys) == 1 else [key for keys in view_keys for key in keys]
+
+    def misses(self, found: Mapping[str, bytes]) -> bool:
+        """Whether some key has no stored value."""
+        return len(found) < len(set(self.keys))
+
+    def read_through(self, warehouse: Warehouse, store: OnlineStore, found: Mapping[str, bytes],
+                     now_us: int) -> dict[str, bytes]:
+        """``found`` plus what ``warehouse`` knows of the missing keys (cached in ``store``)."""
         from virtualfs.online.fallback import read_through
 
-        found = read_through(fallback, online_store, plan, columns, view_keys, found, now_us)
-    return _respond(plan, columns, view_keys, found, now_us)
+        return read_through(warehouse, store, self.plan, self.columns, self.view_keys, found, now_us)
+
+    def respond(self, found: Mapping[str, bytes], now_us: int | None = None) -> OnlineResponse:
+        """The response from the stored values ``found``; TTLs judged at ``now_us`` (default: now)."""
+        now_us = now_us if now_us is not None else time.time_ns() // 1000
+        return _respond(self.plan, self.columns, self.view_keys, found, now_us)
+
+
+def online_lookup(registry: Registry, project: str, entity_rows: EntityRows, features: FeaturesArg,
+                  full_feature_names: bool = False) -> OnlineLookup:
+    """Resolve ``features`` and turn ``entity_rows`` into the store keys to read."""
+    plan = request_plan(registry, project, features, full_feature_names)
+    columns, _ = entity_columns(entity_rows, plan.join_keys)
+    return OnlineLookup(plan, columns, [_view_keys(view, columns) for view in plan.views])
 
 
 def entity_columns(entity_rows: EntityRows, join_keys: Sequence[str]) -> tuple[dict[str, list], int]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from virtualfs.refresh import RefreshResult, RefreshRunner
     from virtualfs.refresh.trust import StoredCopies
     from virtualfs.retrieval import RetrievalJob
+    from virtualfs.serving import OnlineLookup
     from virtualfs.warehouses.base import Warehouse
 
 
@@ -160,6 +161,20 @@ class FeatureStore:
         """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store."""
         return self._online_reader(self.online, self._applied(), entity_rows, features,
                                    full_feature_names=full_feature_names, now=now, fallback=self._fallback)
+
+    def online_lookup(self, entity_rows: Any, features: Any,
+                      full_feature_names: bool = False) -> OnlineLookup:
+        """An online read up to the store: its keys, to read elsewhere (the server awaits them).
+
+        ``lookup.respond(store.online.read(lookup.keys))`` is ``get_online_features`` without read-through.
+        """
+        return self._online_lookup(self._applied(), self.project, entity_rows, features, full_feature_names)
+
+    @cached_property
+    def _online_lookup(self) -> Callable[..., OnlineLookup]:
+        from virtualfs.serving import online_lookup
+
+        return online_lookup
 
     @cached_property
     def _online_reader(self) -> Callable[..., OnlineResponse]:

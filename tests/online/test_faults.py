@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -32,9 +33,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_redis(port: int) -> subprocess.Popen:
+def _start_redis(port: int, *options: str) -> subprocess.Popen:
     server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
@@ -80,6 +82,49 @@ def test_redis_down_is_a_clear_error_and_reads_recover(own_redis):
     store.ping()
     write_rows(store, view, [{"customer_id": 1, "event": at(0), "amount": 2.0}])
     assert get_online_features(store, registry, rows, ["customer_orders:amount"]).to_dict()["amount"] == [2.0]
+
+
+def test_the_async_reader_names_the_server_when_it_is_down_and_reconnects(own_redis):
+    from virtualfs.online.redis import RedisOnlineStore
+
+    port, servers = own_redis
+    store = RedisOnlineStore(f"redis://127.0.0.1:{port}/2", project="test")
+    store.client.set("k", b"v")
+
+    async def scenario() -> None:
+        reader = store.async_reader(1.0)
+        assert await reader.read(["k", "missing"]) == {"k": b"v"}
+        servers[0].kill()
+        servers[0].wait()
+        with pytest.raises(OnlineStoreError, match=f"redis online store redis://127.0.0.1:{port}/2: read failed"):
+            await reader.read(["k"])
+        with pytest.raises(OnlineStoreError, match="ping failed"):
+            await reader.ping()
+        servers.append(_start_redis(port))
+        store.client.set("k", b"w")
+        assert await reader.read(["k"]) == {"k": b"w"}  # a new connection, SELECT 2 again
+        reader.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_async_reader_authenticates_and_hides_the_password(own_redis):
+    from virtualfs.online.redis import RedisOnlineStore
+
+    port, servers = own_redis
+    servers.append(_start_redis(_free_port(), "--requirepass", "the-secret-password"))
+    url = f"redis://127.0.0.1:{servers[1].args[2]}/0"
+    RedisOnlineStore(url, password="the-secret-password").client.set("k", b"v")
+    right = RedisOnlineStore(url, password="the-secret-password").async_reader(1.0)
+    wrong = RedisOnlineStore(url, password="not-the-password").async_reader(1.0)
+
+    async def scenario() -> None:
+        assert await right.read(["k"]) == {"k": b"v"}
+        with pytest.raises(OnlineStoreError, match="AUTH failed") as error:
+            await wrong.read(["k"])
+        assert "password" not in repr(wrong.target) and "not-the-password" not in str(error.value)
+
+    asyncio.run(scenario())
 
 
 KEYS = 200_000  # two batches of 100,000: the kill lands in the second

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import time
@@ -13,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.online.helpers import T0, at, orders_view, shop_registry, typed_view, write_rows
-from virtualfs.online.base import OnlineStore, Status
+from virtualfs.online.base import OnlineStore, Status, open_reader
+from virtualfs.online.rows import ViewRows
 from virtualfs.registry import Registry
 from virtualfs.serving import get_online_features
 
@@ -150,6 +152,27 @@ def test_write_counts_only_changed_keys(store):
 def test_ping_answers_and_close_releases(store):
     store.ping()
     store.close()
+
+
+def test_async_reads_equal_blocking_reads(store):
+    """What a server awaits (``open_reader``: Redis's own reader, the memory store inline, SQLite on
+    threads) reads what ``store.read`` reads, also with many reads in flight at once."""
+    view = orders_view()
+    write_rows(store, view, [{"customer_id": k, "event": at(k), "items": k} for k in range(0, 20, 2)])
+    prefix = ViewRows(view, store.project).prefix
+    key_sets = [[f"{prefix}{k}}}" for k in range(start, start + size)] for start in range(8) for size in (1, 3, 12)]
+    expected = [dict(store.read(keys)) for keys in key_sets]
+    assert [len(found) for found in expected[:3]] == [1, 2, 6]
+
+    async def read_all() -> list[dict]:
+        reader = open_reader(store, 1.0)
+        try:
+            await reader.ping()
+            return [dict(found) for found in await asyncio.gather(*(reader.read(keys) for keys in key_sets))]
+        finally:
+            reader.close()
+
+    assert asyncio.run(read_all()) == expected
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.server.live import LiveServer, build_repo, serve
+from tests.server.live import BODY_TIMEOUT, LiveServer, build_repo, serve
 from tests.services import REDIS_HOST, REDIS_PORT, require_service
 
 LIMITS = "max_entities: 5\nmax_body_bytes: 4096\nreload_seconds: 0\n"
@@ -44,8 +44,9 @@ def server(request: pytest.FixtureRequest) -> LiveServer:
 
 @pytest.fixture(scope="session")
 def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server without tokens (loopback only), catalog checked every 0.2 s."""
-    repo = build_repo(tmp_path_factory.mktemp("open_repo"), "{type: sqlite}", "reload_seconds: 0.2\n")
+    """A server without tokens (loopback only), catalog checked every 0.2 s, bodies due in 0.5 s."""
+    repo = build_repo(tmp_path_factory.mktemp("open_repo"), "{type: sqlite}",
+                      f"reload_seconds: 0.2\nbody_timeout: {BODY_TIMEOUT * 1000:g}ms\n")
     with serve(repo) as server:
         yield server
 

@@ -20,6 +20,7 @@ from tests.repo_factory import write_repo
 from virtualfs.store import FeatureStore
 
 HOST = "127.0.0.1"
+BODY_TIMEOUT = 0.5  # the open_server's server.body_timeout (tests/server/conftest.py)
 TOKENS = {  # environment variable -> value; virtualfs.yaml refers to them as ${NAME}
     "VFS_TEST_FULL_TOKEN": "full-access-token-0123456789",
     "VFS_TEST_CHURN_TOKEN": "churn-service-token-0123456789",

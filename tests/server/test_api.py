@@ -7,7 +7,7 @@ import re
 import pyarrow as pa
 import pytest
 
-from tests.server.live import FULL, LiveServer
+from tests.server.live import FULL, LiveServer, build_repo, serve
 
 ARROW = "application/vnd.apache.arrow.stream"
 AMOUNT_ITEMS = ["customer_orders:amount", "customer_orders:items"]
@@ -207,3 +207,15 @@ def test_metrics_count_requests_by_route_and_status(sqlite_server):
 def test_head_on_a_get_route_has_no_body(sqlite_server):
     response = sqlite_server.client.head("/healthz")
     assert response.status_code == 200 and response.content == b""
+
+
+def test_read_through_fills_misses_from_the_warehouse(tmp_path):
+    repo = build_repo(tmp_path / "repo", "{type: sqlite, fallback: warehouse}")
+    config = repo / "virtualfs.yaml"  # serve from an empty store: every key is a miss
+    config.write_text(config.read_text().replace("fallback: warehouse}", "fallback: warehouse, path: empty.db}"))
+    with serve(repo) as server:
+        for _ in range(2):  # read through, then from the cache it filled
+            response = server.post({"feature_service": "churn", "entities": {"customer_id": [2, 1, 3]}})
+            assert response.status_code == 200, response.text
+            assert response.json()["values"] == {"amount": [4.0, 9.5, None], "items": [1, 3, None]}
+    assert (repo / "empty.db").exists()

@@ -22,7 +22,7 @@ class FakeStore:
         self.calls: list[list[int]] = []
         self.fail = fail
 
-    def __call__(self, wanted: FeaturesRequest) -> FakeResponse:
+    async def __call__(self, wanted: FeaturesRequest) -> FakeResponse:
         ids = wanted.entities["customer_id"]
         self.calls.append(list(ids))
         if self.fail:
@@ -102,3 +102,17 @@ def test_concurrent_http_requests_get_their_own_answers(server, concurrency):
     served = sum(float(line.rpartition(" ")[2]) for line in metrics.splitlines()
                  if line.startswith('virtualfs_http_requests_total{route="/v1/online-features",method="POST",status="200"'))
     assert 0 < float(reads.rpartition(" ")[2]) <= served
+
+
+def test_a_cancelled_leader_lets_its_followers_go():
+    async def scenario() -> list:
+        batcher = ReadBatcher(FakeStore(), Metrics())
+        leader = asyncio.create_task(batcher.read(request(1)))
+        await asyncio.sleep(0)  # the leader is waiting for others to join
+        follower = asyncio.create_task(batcher.read(request(2)))
+        await asyncio.sleep(0)
+        leader.cancel()
+        return await asyncio.gather(leader, follower, return_exceptions=True)
+
+    leader, follower = asyncio.run(scenario())
+    assert isinstance(leader, asyncio.CancelledError) and isinstance(follower, OnlineStoreError)

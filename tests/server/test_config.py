@@ -30,8 +30,24 @@ def test_a_full_section():
     assert TOKEN not in repr(config)
 
 
+@pytest.mark.parametrize(("raw", "seconds"), [
+    ({}, (0.25, 10.0)),
+    ({"read_timeout": "100ms", "body_timeout": "30s"}, (0.1, 30.0)),
+    ({"read_timeout": 0.5, "body_timeout": 5}, (0.5, 5.0)),
+    ({"read_timeout": "1.5 s"}, (1.5, 10.0)),
+])
+def test_timeouts_in_seconds_or_with_a_unit(raw, seconds):
+    config = parse_server_config(raw)
+    assert (config.read_timeout, config.body_timeout) == seconds
+
+
 @pytest.mark.parametrize(("raw", "message"), [
     ({"max_entitites": 5}, "unknown key 'max_entitites'"),
+    ({"read_timeout": 0}, "read_timeout must be a positive number of seconds or a duration like '250ms'"),
+    ({"read_timeout": "250"}, "read_timeout must be a positive number"),
+    ({"read_timeout": "1m"}, "read_timeout must be a positive number"),
+    ({"body_timeout": True}, "body_timeout must be a positive number"),
+    ({"body_timeout": "0ms"}, "body_timeout must be a positive number"),
     ({"max_entities": 0}, "max_entities must be a positive integer"),
     ({"max_entities": "10"}, "max_entities must be a positive integer"),
     ({"max_body_bytes": True}, "max_body_bytes must be a positive integer"),

@@ -1,5 +1,7 @@
 """Fuzz the live server from its OpenAPI document (schemathesis): no 500s, responses as documented.
 
+A third test nests a value up to past the parser's depth limit in every field of a request.
+
 The schema is built from ``openapi_document`` at import (schemathesis' lazy fixture loading does not
 run on pytest 9), and a test checks that the live server serves exactly that document. A second
 pass narrows the request to the repository's real names, so the fuzzer gets past name checks
@@ -11,11 +13,13 @@ from __future__ import annotations
 import copy
 
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.config import SchemathesisConfig
 
 from tests.server.live import FULL
+from tests.server.nesting import KINDS, MAX_DEPTH, PLACES, document_depth, names_the_field, nested_body
 from virtualfs.server.config import ServerConfig, TokenGrant, token_digest
 from virtualfs.server.openapi import openapi_document
 
@@ -70,3 +74,19 @@ def test_api_answers_as_documented(case, sqlite_server):
 @FUZZ
 def test_reads_with_real_names_answer_as_documented(case, sqlite_server):
     check(case, sqlite_server)
+
+
+@FUZZ
+@given(place=st.sampled_from(PLACES), kind=st.sampled_from(KINDS), depth=st.integers(0, MAX_DEPTH + 50))
+def test_nesting_at_any_depth_is_a_400_naming_the_field(open_server, place, kind, depth):
+    template, field = place
+    response = open_server.post(nested_body(template, depth, kind))
+    if depth == 0 or (depth, field, kind) == (1, "entities.customer_id", "array"):
+        assert response.status_code in (200, 400)  # a plain value, or a valid request
+        return
+    assert response.status_code == 400, response.text[:300]
+    named = response.json()["error"]["field"]
+    if document_depth(template, depth) > MAX_DEPTH:
+        assert named == "body"
+    else:
+        assert names_the_field(named, field, kind), response.text[:300]

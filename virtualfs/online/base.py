@@ -9,11 +9,15 @@ compares them where it runs (Python, SQL, Lua). Adding a store is one module.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from typing import Protocol, runtime_checkable
+
+READ_THREADS = 4  # an async server's reads of a blocking store; SQLite reads take microseconds
 
 
 class Status(str, Enum):
@@ -71,6 +75,68 @@ class OnlineStore(Protocol):
 
     def close(self) -> None:
         ...
+
+
+@runtime_checkable
+class AsyncReader(Protocol):
+    """Reads for an asyncio event loop that hold up its thread for the read deadline at most.
+
+    A store that can offer one has ``async_reader(deadline)``: Redis awaits its own pipelined
+    connection; the memory store is a dict lookup; SQLite reads on the loop, each cut at the
+    deadline. A server reads any other store on a few threads (``ThreadReader``).
+    """
+
+    async def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """As ``OnlineStore.read``."""
+        ...
+
+    async def ping(self) -> None:
+        """As ``OnlineStore.ping``."""
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+class InlineReader:
+    """The AsyncReader of a store whose reads never wait (a dict in this process): calls it directly."""
+
+    def __init__(self, store: OnlineStore) -> None:
+        self.store = store
+
+    async def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        return self.store.read(keys)
+
+    async def ping(self) -> None:
+        self.store.ping()
+
+    def close(self) -> None:
+        """The store stays open: it belongs to its owner."""
+
+
+class ThreadReader:
+    """The AsyncReader of a store whose reads block (a file, a socket): reads on a few threads."""
+
+    def __init__(self, store: OnlineStore, threads: int = READ_THREADS) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="vfs-online-read")
+
+    async def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, self.store.read, keys)
+
+    async def ping(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self.pool, self.store.ping)
+
+    def close(self) -> None:
+        """Let the threads go; a read stuck in one still ends when its store answers."""
+        self.pool.shutdown(wait=False)
+
+
+def open_reader(store: OnlineStore, deadline: float) -> AsyncReader:
+    """The store's own reader for an event loop, whose reads hold it ``deadline`` seconds at most;
+    for a store without one, its blocking reads on threads."""
+    make = getattr(store, "async_reader", None)
+    return make(deadline) if make is not None else ThreadReader(store)
 
 
 ORDER = slice(1, 17)  # the (event, created) bytes of an encoded value; see online.codec

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
-from virtualfs.online.base import WriteBatch, replaces
+from virtualfs.online.base import InlineReader, WriteBatch, replaces
 
 
 class _Entry:
@@ -55,6 +55,10 @@ class MemoryOnlineStore:
                     continue
             found[key] = entry.value
         return found
+
+    def async_reader(self, deadline: float) -> InlineReader:
+        """Reads for an event loop: a dict lookup never waits, so it runs on the loop itself."""
+        return InlineReader(self)
 
     def ping(self) -> None:
         """Always reachable."""

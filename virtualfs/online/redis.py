@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import redis
 
 from virtualfs.errors import OnlineStoreError
 from virtualfs.online.base import WriteBatch
+
+if TYPE_CHECKING:
+    from virtualfs.online.redis_async import RedisAsyncReader, RedisTarget
 
 # ARGV[1]: expiry in ms (0: none); ARGV[i + 1]: the value of KEYS[i]. Returns keys written.
 # Bytes 2..17 of a value are its (event, created) times, order-preserving, so comparing them as
@@ -148,6 +152,15 @@ class RedisOnlineStore:
         with self._errors("ping"):
             self.client.ping()
 
+    def async_reader(self, deadline: float) -> RedisAsyncReader:
+        """Reads for an asyncio event loop (the feature server), on a connection of their own.
+
+        They never block the loop; the caller awaits each for at most ``deadline`` seconds.
+        """
+        from virtualfs.online.redis_async import RedisAsyncReader
+
+        return RedisAsyncReader(_target(self.client.connection_pool, self.address), self.key_prefix)
+
     def close(self) -> None:
         """Release the connection pool; the values stay in Redis."""
         self.client.close()
@@ -182,6 +195,23 @@ def _reply(connection) -> object:
         return connection.read_response()
     except redis.exceptions.ResponseError as error:
         return error
+
+
+def _target(pool: redis.ConnectionPool, address: str) -> RedisTarget:
+    """Where the async reader connects: what redis-py made of the URL and the password."""
+    import ssl
+
+    from virtualfs.online.redis_async import RedisTarget
+
+    kwargs = pool.connection_kwargs
+    tls = None
+    if issubclass(pool.connection_class, redis.SSLConnection):
+        tls = ssl.create_default_context(cafile=kwargs.get("ssl_ca_certs"))
+        if kwargs.get("ssl_cert_reqs") in ("none", ssl.CERT_NONE):
+            tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
+    return RedisTarget(address, host=kwargs.get("host", "127.0.0.1"), port=int(kwargs.get("port", 6379)),
+                       path=kwargs.get("path"), db=int(kwargs.get("db") or 0),
+                       username=kwargs.get("username"), password=kwargs.get("password"), tls=tls)
 
 
 def _milliseconds(delta: timedelta | None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 from sqlglot import exp
 
 from virtualfs.compile.render import to_sql
-from virtualfs.errors import OnlineStoreError
+from virtualfs.errors import OnlineStoreError, OnlineStoreTimeout
 from virtualfs.online.base import WriteBatch
 
 TABLE = "_vfs_online"
@@ -98,9 +99,15 @@ class SQLiteOnlineStore:
 
     def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
         """One SELECT by primary key for all ``keys``; expired cache entries are left out."""
+        return self._select(self._connection(), keys)
+
+    def async_reader(self, deadline: float) -> SQLiteLoopReader:
+        """Reads for an event loop, on its thread but cut at ``deadline``: see SQLiteLoopReader."""
+        return SQLiteLoopReader(self, deadline)
+
+    def _select(self, connection: sqlite3.Connection, keys: Sequence[str]) -> dict[str, bytes]:
         if not keys:
             return {}
-        connection = self._connection()
         now = time.time()
         found: dict[str, bytes] = {}
         with self._errors("read"):
@@ -132,11 +139,11 @@ class SQLiteOnlineStore:
             connection = self._local.connection = self._connect()
         return connection
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, busy_seconds: float = 10.0) -> sqlite3.Connection:
+        """A connection that waits up to ``busy_seconds`` for another's lock."""
         with self._errors("open"):
-            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                         cached_statements=256)
-            connection.execute("PRAGMA busy_timeout = 10000")
+            connection = sqlite3.connect(self.path, timeout=busy_seconds, isolation_level=None,
+                                         check_same_thread=False, cached_statements=256)
             connection.execute("PRAGMA page_size = 16384")  # a new file only: fewer, fuller pages
             if self.path != ":memory:":
                 connection.execute("PRAGMA journal_mode = WAL")
@@ -152,6 +159,43 @@ class SQLiteOnlineStore:
 
     def _errors(self, action: str):
         return _StoreErrors(f"sqlite online store {self.path}: {action} failed")
+
+
+class SQLiteLoopReader:
+    """Reads on the event loop's own thread, each cut at a deadline; pings on a thread.
+
+    A read by primary key takes microseconds, a third of what handing it to a thread and back
+    costs, so reads stay on the loop, on a connection of their own that gives up on a lock after
+    ``deadline`` (busy_timeout) and interrupts a statement running past it (progress handler). A
+    stalled file so holds the loop for at most one deadline, after which the server's breaker
+    stops sending reads; the pings that probe for recovery wait on a thread instead.
+    """
+
+    def __init__(self, store: SQLiteOnlineStore, deadline: float) -> None:
+        self.store, self.deadline, self.until = store, deadline, 0.0
+        # ":memory:" is one connection, shared: it has no file to wait for.
+        self.connection = store._connect(deadline) if store._shared is None else store._shared
+        if store._shared is None:
+            self.connection.set_progress_handler(self._past_deadline, 1_000)
+
+    async def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        self.until = time.monotonic() + self.deadline
+        try:
+            return self.store._select(self.connection, keys)
+        except OnlineStoreError as error:  # "database is locked", "interrupted": out of time
+            if time.monotonic() < self.until:
+                raise
+            raise OnlineStoreTimeout(f"{error} (after {self.deadline * 1000:g} ms)") from None
+
+    async def ping(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.store.ping)
+
+    def close(self) -> None:
+        if self.connection is not self.store._shared:
+            self.connection.close()
+
+    def _past_deadline(self) -> bool:
+        return time.monotonic() > self.until
 
 
 class _StoreErrors:

@@ -25,27 +25,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from virtualfs.errors import (
-    CatalogError,
-    NotFoundError,
-    OnlineStoreError,
-    RequestError,
-    UnsupportedError,
-    VirtualfsError,
-    WarehouseError,
-)
-from virtualfs.online import fallback_enabled
+from virtualfs.errors import NotFoundError, RequestError, UnsupportedError, VirtualfsError
 from virtualfs.online.plan import RequestPlan, request_plan
-from virtualfs.online.response import OnlineResponse
 from virtualfs.registry import Registry
-from virtualfs.server.auth import (
-    Authenticator,
-    authorize_features,
-    authorize_service,
-    may_read_service,
-    may_read_view,
-)
-from virtualfs.server.batch import ReadBatcher, Vectors
+from virtualfs.server.auth import authorize_features, authorize_service, may_read_service, may_read_view
 from virtualfs.server.config import ServerConfig, parse_server_config
 from virtualfs.server.encode import (
     ARROW_STREAM,
@@ -58,10 +41,9 @@ from virtualfs.server.encode import (
 )
 from virtualfs.server.http import Call, Endpoint, Handler, Reply
 from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
-from virtualfs.server.metrics import Metrics
-from virtualfs.server.openapi import openapi_document
-from virtualfs.server.problems import Problem, bad_request, unavailable
+from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
+from virtualfs.server.state import ServerState
 
 if TYPE_CHECKING:
     from virtualfs.store import FeatureStore
@@ -69,60 +51,6 @@ if TYPE_CHECKING:
 REPO_ENV = "VIRTUALFS_SERVER_REPO"  # the repository a uvicorn worker process opens (see app_from_env)
 logger = logging.getLogger("virtualfs.server")
 ROUTES: list[Route] = []
-
-
-class ServerState:
-    """What the routes share: the store, the server config, the authenticator and the metrics."""
-
-    def __init__(self, store: FeatureStore, config: ServerConfig) -> None:
-        self.store = store
-        self.config = config
-        self.auth = Authenticator(config.tokens)
-        self.metrics = Metrics()
-        self.store_name = store.config.online.type
-        # Read-through may run a warehouse query for seconds: keep it off the event loop.
-        self.reads_block = fallback_enabled(store.config.online)
-        self.batcher = ReadBatcher(self._read, self.metrics)
-        self.openapi = orjson.dumps(openapi_document(config))
-
-    def registry(self) -> Registry:
-        """The applied definitions being served; 503 while there are none or the catalog is down."""
-        try:
-            registry = self.store.registry()
-        except CatalogError as error:
-            raise unavailable(f"the catalog cannot be read: {error}") from None
-        if registry.version is None:
-            raise unavailable(f"project {self.store.project!r} has no applied definitions yet; "
-                              "run `virtualfs apply`")
-        self.metrics.registry_version = registry.version
-        return registry
-
-    async def read(self, wanted: FeaturesRequest) -> Vectors:
-        """The online read; a store that does not answer is a 503 (the next request tries again)."""
-        try:
-            if self.reads_block:
-                self.metrics.store_reads += 1
-                return Vectors.of(await run_in_threadpool(self._read, wanted))
-            # On the event loop, batched: a store round trip costs less than a hop to a thread and
-            # back, and one round trip for a burst of requests less than one each.
-            return await self.batcher.read(wanted)
-        except (OnlineStoreError, WarehouseError) as error:
-            self.metrics.store_error(self.store_name)
-            raise unavailable(str(error)) from None
-        except (RequestError, NotFoundError, UnsupportedError) as error:
-            raise bad_request(str(error), "entities") from None
-
-    async def ping(self) -> None:
-        """503 unless the online store answers (asked from a thread: a dead host may take seconds)."""
-        try:
-            await run_in_threadpool(self.store.online.ping)
-        except OnlineStoreError as error:
-            self.metrics.store_error(self.store_name)
-            raise unavailable(str(error)) from None
-
-    def _read(self, wanted: FeaturesRequest) -> OnlineResponse:
-        return self.store.get_online_features(wanted.entities, wanted.wanted,
-                                              full_feature_names=wanted.full_feature_names)
 
 
 def route(path: str, method: str = "GET") -> Callable[[Handler], Handler]:
@@ -139,7 +67,7 @@ def route(path: str, method: str = "GET") -> Callable[[Handler], Handler]:
 async def online_features(call: Call, state: ServerState) -> Reply:
     """Feature vectors for columns of entity keys, as columnar JSON or an Arrow stream."""
     grant = state.auth.authenticate(call.authorization)
-    body = await call.body(state.config.max_body_bytes)
+    body = await call.body(state.config.max_body_bytes, state.body_deadlines)
     wanted = parse_features_request(body, state.config.max_entities)
     registry = state.registry()
     if wanted.features is not None:
@@ -174,13 +102,17 @@ async def feature_services(call: Call, state: ServerState) -> Reply:
 
 @route("/healthz")
 async def healthz(call: Call, state: ServerState) -> Reply:
-    """Liveness: the process answers."""
+    """Liveness: the process answers (it never asks the store or the catalog)."""
     return _json({"status": "ok"})
 
 
 @route("/readyz")
 async def readyz(call: Call, state: ServerState) -> Reply:
-    """Readiness: definitions are applied and the online store answers."""
+    """Readiness: definitions are applied and the online store answers within the read deadline.
+
+    Public, so a 503 names the component by kind only; its detail (paths, addresses) goes to the
+    log, and to callers with a valid token.
+    """
     registry = state.registry()
     await state.ping()
     return _json({"status": "ready", "online_store": state.store_name, "registry_version": registry.version})
@@ -242,21 +174,24 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     finally:
         if watcher is not None:
             watcher.cancel()
+        state.guard.close()
+        state.body_deadlines.close()
 
 
 async def _warm_up(state: ServerState) -> None:
-    """Open the catalog and the online store before the first request. A failure is logged, not
-    fatal: the server starts, answers /readyz with 503, and recovers when they come up."""
-    try:
-        registry = await run_in_threadpool(state.registry)
+    """Read the catalog and open the online store before the first request. A failure is logged,
+    not fatal: the server starts, answers /readyz with 503, and recovers when they come up."""
+    registry = await state.load_registry()
+    if registry is not None:
         for grant in state.config.tokens:
             unknown = sorted(grant.allow - {"*", *registry.views, *registry.services})
             if unknown:
                 logger.warning("server.auth.tokens.%s.allow: %s is not an applied feature view or "
                                "service", grant.name, ", ".join(unknown))
+    try:
         await state.ping()
-    except (Problem, VirtualfsError) as error:
-        logger.warning("not ready yet: %s", error)
+    except Problem as problem:
+        logger.warning("not ready yet: %s", problem.detail or problem.message)
 
 
 async def _watch_catalog(state: ServerState) -> None:
@@ -264,16 +199,19 @@ async def _watch_catalog(state: ServerState) -> None:
     while True:
         await asyncio.sleep(state.config.reload_seconds)
         try:
-            await run_in_threadpool(_reload_if_changed, state.store)
+            state.loaded = await run_in_threadpool(_reload_if_changed, state.store)
         except VirtualfsError as error:
-            logger.warning("could not check the catalog for a new version: %s", error)
+            state.catalog_log.failed(f"could not check the catalog for a new version: {error}")
+        else:
+            state.catalog_log.answered()
 
 
-def _reload_if_changed(store: FeatureStore) -> None:
+def _reload_if_changed(store: FeatureStore) -> Registry:
     latest = store.catalog.latest_version()
     if latest is not None and latest != store.registry().version:
         store.reload()
         logger.info("serving catalog version %s", store.registry().version)
+    return store.registry()
 
 
 def build_app(store: FeatureStore, config: ServerConfig | None = None) -> Starlette:

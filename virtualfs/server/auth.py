@@ -46,6 +46,17 @@ class Authenticator:
         return found
 
 
+    def identifies(self, header: str | None) -> bool:
+        """Whether ``header`` carries a valid token (never, with auth off: then nobody is known)."""
+        if not self.enabled or not header:
+            return False
+        try:
+            self.authenticate(header)
+        except Problem:
+            return False
+        return True
+
+
 def authorize_features(grant: TokenGrant | None, refs: Iterable[str]) -> None:
     """403 unless ``grant`` may read every view that ``refs`` ("view:feature") name."""
     if grant is None or grant.allows_all:

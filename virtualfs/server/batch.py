@@ -4,18 +4,19 @@ Under load, many requests for the same features (one model's feature service) ar
 same turn of the event loop. Reading each alone costs a store round trip per request; reading
 them together costs one ``MGET`` for all their keys. ``ReadBatcher`` waits two loop iterations
 (enough for requests whose bytes arrived together to reach it), concatenates their entity
-columns, calls ``FeatureStore.get_online_features`` once, and gives each request its rows back.
-A request alone in its batch is read as it is, so light load pays nothing but the two hops.
+columns, awaits one read, and gives each request its rows back. A request alone in its batch is
+read as it is, so light load pays nothing but the two hops.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from virtualfs.errors import OnlineStoreError
 from virtualfs.online.response import OnlineResponse
 from virtualfs.server.metrics import Metrics
 from virtualfs.server.schemas import FeaturesRequest
@@ -42,53 +43,71 @@ class Vectors:
         return Vectors(cut(self.columns), self.feature_names, cut(self.statuses), cut(self.event_times))
 
 
-Reader = Callable[[FeaturesRequest], OnlineResponse]
-_Pending = list[tuple[FeaturesRequest, asyncio.Future]]
+Reader = Callable[[FeaturesRequest], Awaitable[OnlineResponse]]
+_Followers = list[tuple[FeaturesRequest, asyncio.Future]]
 
 
 class ReadBatcher:
     """Batches reads asking for the same features, names and join key columns.
 
-    ``reader`` runs on the event loop's thread, once per batch.
+    The first request of a batch (its leader) waits two loop iterations for others to join, then
+    awaits ``reader`` once for all of them and hands each follower its rows.
     """
 
     def __init__(self, reader: Reader, metrics: Metrics) -> None:
         self.reader, self.metrics = reader, metrics
-        self.pending: dict[tuple, _Pending] = {}
+        self.pending: dict[tuple, _Followers] = {}
 
     async def read(self, wanted: FeaturesRequest) -> Vectors:
         """The vectors for ``wanted``, read together with concurrent requests for the same features."""
-        loop = asyncio.get_running_loop()
         key = (wanted.feature_service or tuple(wanted.features or ()), wanted.full_feature_names,
                tuple(wanted.entities))
-        group = self.pending.get(key)
-        if group is None:
-            group = self.pending[key] = []
-            # Two hops: requests whose tasks were created in this iteration reach ``read`` in the next.
-            loop.call_soon(loop.call_soon, self._flush, key)
-        future = loop.create_future()
-        group.append((wanted, future))
-        return await future
+        followers = self.pending.get(key)
+        if followers is not None:
+            future = asyncio.get_running_loop().create_future()
+            followers.append((wanted, future))
+            return await future
+        followers = self.pending[key] = []
+        loop = asyncio.get_running_loop()
+        joined = loop.create_future()
+        # Two hops: requests whose tasks were created in this iteration reach ``read`` in the next.
+        loop.call_soon(loop.call_soon, _wake, joined)
+        try:
+            await joined
+        except BaseException:  # the leader was cancelled (shutdown): nobody will read for the rest
+            _fail(followers, OnlineStoreError("the read was cancelled"))
+            raise
+        finally:
+            del self.pending[key]
+        return await self._lead(wanted, followers)
 
-    def _flush(self, key: tuple) -> None:
-        group = self.pending.pop(key)
-        live = [(wanted, future) for wanted, future in group if not future.cancelled()]
-        if not live:
-            return
+    async def _lead(self, wanted: FeaturesRequest, followers: _Followers) -> Vectors:
         self.metrics.store_reads += 1
         try:
-            if len(live) == 1:
-                live[0][1].set_result(Vectors.of(self.reader(live[0][0])))
-                return
-            vectors = Vectors.of(self.reader(_combined([wanted for wanted, _ in live])))
-        except Exception as error:  # every request of the batch gets the store's error
-            for _, future in live:
-                future.set_exception(error)
-            return
-        start = 0
-        for wanted, future in live:
-            future.set_result(vectors.rows(start, start + wanted.rows))
-            start += wanted.rows
+            if not followers:
+                return Vectors.of(await self.reader(wanted))
+            vectors = Vectors.of(await self.reader(_combined([wanted, *(w for w, _ in followers)])))
+        except BaseException as error:  # every request of the batch gets the store's error
+            cancelled = OnlineStoreError("the read was cancelled")
+            _fail(followers, error if isinstance(error, Exception) else cancelled)
+            raise
+        start = wanted.rows
+        for request, future in followers:
+            if not future.done():
+                future.set_result(vectors.rows(start, start + request.rows))
+            start += request.rows
+        return vectors.rows(0, wanted.rows)
+
+
+def _fail(followers: _Followers, error: Exception) -> None:
+    for _, future in followers:
+        if not future.done():
+            future.set_exception(error)
+
+
+def _wake(future: asyncio.Future) -> None:
+    if not future.done():  # done: the leader was cancelled
+        future.set_result(None)
 
 
 def _combined(requests: list[FeaturesRequest]) -> FeaturesRequest:

@@ -6,6 +6,8 @@
       max_entities: 1000          # entity rows per request (413 above)
       max_body_bytes: 1048576     # request body size (413 above)
       reload_seconds: 30          # how often to look for a newly applied catalog version (0: never)
+      read_timeout: 250ms         # an online store read slower than this is a 503 (seconds, or 250ms)
+      body_timeout: 10s           # a request body not all arrived by then is a 408
       auth:
         tokens:
           scoring_app:            # a name for logs and metrics; the token itself never is logged
@@ -27,10 +29,12 @@ from virtualfs.errors import ConfigError
 
 ALL = "*"
 MIN_TOKEN_LENGTH = 16
-SERVER_KEYS = {"auth", "max_entities", "max_body_bytes", "reload_seconds"}
+SERVER_KEYS = {"auth", "max_entities", "max_body_bytes", "reload_seconds", "read_timeout", "body_timeout"}
 AUTH_KEYS = {"tokens"}
 TOKEN_KEYS = {"token", "allow"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0}
 _WHERE = "virtualfs.yaml: server"
 
 
@@ -59,6 +63,8 @@ class ServerConfig:
     max_entities: int = 1_000
     max_body_bytes: int = 1_048_576
     reload_seconds: float = 30.0
+    read_timeout: float = 0.25  # seconds; a Redis MGET on a LAN takes well under a millisecond
+    body_timeout: float = 10.0
 
     @property
     def auth_enabled(self) -> bool:
@@ -84,6 +90,8 @@ def parse_server_config(raw: Mapping[str, Any] | None) -> ServerConfig:
         max_entities=_positive_int(raw, "max_entities", defaults.max_entities),
         max_body_bytes=_positive_int(raw, "max_body_bytes", defaults.max_body_bytes),
         reload_seconds=_seconds(raw, "reload_seconds", defaults.reload_seconds),
+        read_timeout=_timeout(raw, "read_timeout", defaults.read_timeout),
+        body_timeout=_timeout(raw, "body_timeout", defaults.body_timeout),
     )
 
 
@@ -144,6 +152,20 @@ def _seconds(raw: dict, key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ConfigError(f"{_WHERE}.{key} must be a number of seconds >= 0, got {value!r}")
     return float(value)
+
+
+def _timeout(raw: dict, key: str, default: float) -> float:
+    """A positive duration: a number of seconds, or a string like ``250ms`` or ``10s``."""
+    value = raw.get(key, default)
+    seconds = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
+        seconds = float(match[1]) * _UNIT_SECONDS[match[2]]
+    if seconds is None or seconds <= 0:
+        raise ConfigError(f"{_WHERE}.{key} must be a positive number of seconds or a duration like "
+                          f"'250ms' or '10s', got {value!r}")
+    return seconds
 
 
 def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:

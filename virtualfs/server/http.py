@@ -7,15 +7,17 @@ halves the framework's share of a feature read, which is most of the server's ov
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from virtualfs.server.problems import Problem, bad_request, too_large
+from virtualfs.server.deadlines import Deadlines
+from virtualfs.server.problems import Problem, bad_request, request_timeout, too_large
 
 if TYPE_CHECKING:
-    from virtualfs.server.app import ServerState
+    from virtualfs.server.state import ServerState
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -40,13 +42,24 @@ class Call:
             elif name == b"content-length":
                 self.content_length = value
 
-    async def body(self, limit: int) -> bytes:
-        """The request body; more than ``limit`` bytes is a 413, refused unread when announced."""
+    async def body(self, limit: int, deadlines: Deadlines) -> bytes:
+        """The request body; more than ``limit`` bytes is a 413, refused unread when announced.
+
+        A body that has not all arrived ``deadlines.seconds`` after the route asked for it is a
+        408, so a client that stalls mid-body cannot hold a connection (and its memory) for ever.
+        """
         if self.content_length is not None:
             if not self.content_length.isdigit():
                 raise bad_request("Content-Length is not a number", "body")
             if int(self.content_length) > limit:
                 raise _body_too_large(int(self.content_length), limit)
+        try:
+            return await deadlines.run(self._receive_body(limit))
+        except asyncio.TimeoutError:
+            raise request_timeout(f"the request body did not arrive within {deadlines.seconds:g} s "
+                                  "(server.body_timeout)") from None
+
+    async def _receive_body(self, limit: int) -> bytes:
         chunks, size = [], 0
         while True:
             message = await self.receive()
@@ -92,10 +105,13 @@ class Endpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         state: ServerState = scope["app"].state.server
+        call = Call(scope, receive)
         try:
-            reply = await self.handler(Call(scope, receive), state)
+            reply = await self.handler(call, state)
         except Problem as problem:
-            reply = problem_reply(problem)
+            # Details (paths, addresses) only for a caller with a valid token; the log has them too.
+            shown = problem.detail is not None and state.auth.identifies(call.authorization)
+            reply = problem_reply(problem, shown)
         except Exception:
             logger.exception("%s %s failed", scope["method"], self.path)
             reply = problem_reply(Problem(500, "internal error; the server log has the details"))
@@ -103,9 +119,9 @@ class Endpoint:
         state.metrics.observe(self.path, scope["method"], reply.status, time.perf_counter() - started)
 
 
-def problem_reply(problem: Problem) -> Reply:
-    """The JSON reply for a problem."""
-    return Reply(problem.body(), "application/json", problem.status, problem.headers)
+def problem_reply(problem: Problem, with_detail: bool = False) -> Reply:
+    """The JSON reply for a problem, with its detail when the caller may see it."""
+    return Reply(problem.body(with_detail), "application/json", problem.status, problem.headers)
 
 
 def _body_too_large(size: int, limit: int) -> Problem:

@@ -7,10 +7,12 @@ from typing import Any
 from virtualfs.server.config import ServerConfig
 from virtualfs.server.encode import ARROW_STREAM, JSON
 from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
+from virtualfs.server.problems import COMPONENTS
 from virtualfs.server.schemas import REQUEST_FIELDS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _FIELD_HELP = f"The request part at fault: {', '.join(REQUEST_FIELDS)}, entities.<key>[<row>], body"
+_DETAIL_HELP = "503: the underlying error (addresses, paths); only for callers with a valid token"
 _COLUMNS = {"type": "object", "additionalProperties": {"type": "array"}}
 
 
@@ -48,9 +50,11 @@ def _online_features(config: ServerConfig, secured: bool) -> dict:
                                 ARROW_STREAM: {"schema": {"type": "string", "format": "binary"}}}},
             "400": _error("Malformed JSON, unknown feature or service, wrong join keys or key types"),
             **_auth_errors(secured),
+            "408": _error(f"The body did not all arrive within {config.body_timeout:g} s"),
             "413": _error(f"Body over {config.max_body_bytes} bytes or over {config.max_entities} "
                           "entity rows"),
-            "503": _error("The online store (or the catalog) does not answer; retry"),
+            "503": _error(f"The online store did not answer within {config.read_timeout * 1000:g} ms, "
+                          "or the catalog does not answer; retry"),
         },
         **_security(secured),
     }
@@ -123,7 +127,10 @@ def _schemas(config: ServerConfig) -> dict:
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
-                           "field": {"type": "string", "description": _FIELD_HELP}}}}},
+                           "field": {"type": "string", "description": _FIELD_HELP},
+                           "component": {"type": "string", "enum": list(COMPONENTS),
+                                         "description": "503: what does not answer, by kind"},
+                           "detail": {"type": "string", "description": _DETAIL_HELP}}}}},
     }
 
 

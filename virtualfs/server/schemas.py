@@ -18,6 +18,7 @@ from virtualfs.server.problems import bad_request, too_large
 
 REQUEST_FIELDS = ("features", "feature_service", "entities", "full_feature_names")
 _FIELD_SET = frozenset(REQUEST_FIELDS)
+_EXCERPT_DEPTH, _EXCERPT_ITEMS = 16, 8
 
 
 @dataclass(frozen=True)
@@ -126,5 +127,16 @@ def _json_kind(value: object) -> str:
     """How a JSON value is described in an error: its JSON type and a short excerpt."""
     names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
              float: "a number", type(None): "null"}
-    text = orjson.dumps(value).decode()
+    text = orjson.dumps(_clipped(value, _EXCERPT_DEPTH)).decode()
     return f"{names.get(type(value), type(value).__name__)} {text[:40]}{'...' if len(text) > 40 else ''}"
+
+
+def _clipped(value: object, depth: int) -> object:
+    """``value`` cut to ``depth`` levels and a few items per level: enough for a 40-character
+    excerpt, and within what orjson writes (it refuses more than 254 levels; a body may hold 1024)."""
+    if type(value) is list:
+        return [_clipped(item, depth - 1) for item in value[:_EXCERPT_ITEMS]] if depth else "..."
+    if type(value) is dict:
+        items = list(value.items())[:_EXCERPT_ITEMS]
+        return {key: _clipped(item, depth - 1) for key, item in items} if depth else "..."
+    return value
