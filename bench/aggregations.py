@@ -41,12 +41,13 @@ from virtualfs.compile.aggregate import (
     build_aggregate_select,
     choose_formulation,
 )
-from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
+from virtualfs.compile.aggregate.kept_tiles import KeptTiles, plan_kept_tiles
 from virtualfs.compile.feature_schema import FeatureSchema
-from virtualfs.compile.plan import EntityRelation
+from virtualfs.compile.request import EntityRelation
+from virtualfs.context import ProjectContext
+from virtualfs.copies import StoredCopies
 from virtualfs.definitions import DType
-from virtualfs.refresh.tiles import keep_tiles
-from virtualfs.refresh.trust import StoredCopies
+from virtualfs.refresh.keep_tiles import keep_tiles
 from virtualfs.warehouses.duckdb import DuckDBWarehouse
 
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7),
@@ -143,12 +144,12 @@ def maintain(warehouse: DuckDBWarehouse, catalog: Catalog, landed: int) -> None:
     connection.execute(LANDING_SQL.replace("$rows", str(landed)).replace("$keys", str(keys)))
     known_by = connection.execute("SELECT max(greatest(event_ts, created_ts)) FROM events").fetchone()[0]
     began = time.perf_counter()
-    keep_tiles(warehouse, catalog, COPIES, view, known_by, rebuild=False)
+    keep_tiles(ProjectContext("bench", warehouse, catalog, COPIES), view, known_by, rebuild=False)
     updated = time.perf_counter() - began
     table, copy = kept[0].relation("duckdb"), exp.to_table("updated")
     warehouse.execute(exp.Create(this=copy, kind="TABLE", expression=exp.select("*").from_(table.copy())))
     began = time.perf_counter()
-    keep_tiles(warehouse, catalog, COPIES, view, known_by, rebuild=True)
+    keep_tiles(ProjectContext("bench", warehouse, catalog, COPIES), view, known_by, rebuild=True)
     rebuilt = time.perf_counter() - began
     check_same_tiles(warehouse.fetch_arrow(exp.select("*").from_(copy)),
                      warehouse.fetch_arrow(exp.select("*").from_(table)))
@@ -174,7 +175,7 @@ def keep(warehouse: DuckDBWarehouse, catalog: Catalog, view: FeatureView) -> tup
     warehouse.execute(exp.Create(this=exp.to_identifier("features"), kind="SCHEMA", exists=True))
     latest = "SELECT max(greatest(event_ts, created_ts)) FROM events"
     known_by = warehouse.connection.execute(latest).fetchone()[0]
-    keep_tiles(warehouse, catalog, COPIES, view, known_by, rebuild=True)
+    keep_tiles(ProjectContext("bench", warehouse, catalog, COPIES), view, known_by, rebuild=True)
     return tuple(replace(k, known_by=known_by) for k in plan_kept_tiles(view, COPIES.schema))
 
 

@@ -173,12 +173,12 @@ def compile_times(views: int = 20, repeat: int = 20) -> dict[str, tuple[float, f
     """
     from virtualfs import Entity, Feature, FeatureView, Source
     from virtualfs.compile import names
-    from virtualfs.compile.dialects import DIALECT_CAPABILITIES
     from virtualfs.compile.historical import build_retrieval
-    from virtualfs.compile.plan import EntityRelation, PitRequest
+    from virtualfs.compile.request import EntityRelation, PitRequest
     from virtualfs.compile.resolve import resolve_lookups
+    from virtualfs.dialects import DIALECT_CAPABILITIES
+    from virtualfs.dialects.identifiers import temp_table
     from virtualfs.registry import Registry
-    from virtualfs.warehouses.names import temp_table
 
     customer = Entity("customer", ["customer_id"])
     defined = Registry.from_objects([

@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from virtualfs import Entity, Feature, FeatureView, Source  # noqa: E402
 from virtualfs.compile.latest import build_latest_query  # noqa: E402
-from virtualfs.materialize import materialize  # noqa: E402
 from virtualfs.online.rows import ViewRows  # noqa: E402
+from virtualfs.refresh.materialize import materialize_views  # noqa: E402
 from virtualfs.registry import Registry  # noqa: E402
-from virtualfs.serving import get_online_features  # noqa: E402
+from virtualfs.serving.read import get_online_features  # noqa: E402
 from virtualfs.warehouses.duckdb import DuckDBWarehouse  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
@@ -167,8 +167,7 @@ def bench_materialize(name: str, folder: Path, warehouse: DuckDBWarehouse, rows:
     for round_ in range(rounds):
         store = open_stores(folder / f"round{round_}", f"{PREFIX}m{round_}:")[name]
         began = time.perf_counter()
-        [result] = materialize(warehouse, Registry.from_objects([view]), store, Watermarks(), "bench",
-                               end=END)
+        [result] = materialize_views(warehouse, store, Watermarks(), [view], end=END)
         ours.append(result.rows / (time.perf_counter() - began))
         began = time.perf_counter()
         raw_write(name, store, encoded)
@@ -230,7 +229,7 @@ def main() -> None:
         clean_redis(stores["redis"])
         try:
             for name, store in stores.items():
-                materialize(warehouse, registry, store, Watermarks(), "bench", end=END)
+                materialize_views(warehouse, store, Watermarks(), list(registry.views.values()), end=END)
                 single = bench_reads(name, store, registry, args.calls, 1)
                 batch = bench_reads(name, store, registry, args.batch_calls, 100)
                 throughput = bench_materialize(name, Path(folder), warehouse, args.rows, args.rounds)

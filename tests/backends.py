@@ -20,8 +20,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from tests.services import POSTGRES_HOST, POSTGRES_PORT, require_service
+from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.warehouses.base import Warehouse, uploaded
-from virtualfs.warehouses.names import frame_column, warehouse_column, warehouse_table
 
 WAREHOUSES = ("duckdb", "postgres", "snowflake")
 POSTGRES_OPTIONS = {"host": POSTGRES_HOST, "port": POSTGRES_PORT, "user": "postgres", "database": "test"}

@@ -59,7 +59,7 @@ def table_watermark(store, view_name: str):
 
 def online_watermark(store, view_name: str):
     """The watermark of ``view_name`` in the repository's online store."""
-    from virtualfs.refresh.trust import online_mark
+    from virtualfs.copies import online_mark
 
     mark = online_mark(store.get_feature_view(view_name), store.config.online.identity)
     return store.catalog.marks.watermark(view_name, mark)

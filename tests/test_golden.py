@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from virtualfs.compile.dialects import DIALECT_CAPABILITIES
 from virtualfs.compile.service import service_sql
+from virtualfs.dialects import KNOWN
 from virtualfs.repository import load_repository
 
 ROOT = Path(__file__).parents[1]
@@ -24,7 +24,7 @@ def registry():
 
 
 @pytest.mark.parametrize("service", SERVICES)
-@pytest.mark.parametrize("dialect", list(DIALECT_CAPABILITIES))
+@pytest.mark.parametrize("dialect", list(KNOWN))
 def test_golden_historical_sql(registry, dialect: str, service: str, update_golden: bool) -> None:
     path = ROOT / "dialects" / dialect / f"historical_{service}.sql"
     sql = service_sql(registry, service, dialect)
@@ -36,7 +36,7 @@ def test_golden_historical_sql(registry, dialect: str, service: str, update_gold
 
 
 @pytest.mark.parametrize("service", SERVICES)
-@pytest.mark.parametrize("dialect", list(DIALECT_CAPABILITIES))
+@pytest.mark.parametrize("dialect", list(KNOWN))
 def test_golden_file_parses_in_its_own_dialect(dialect: str, service: str) -> None:
     text = (ROOT / "dialects" / dialect / f"historical_{service}.sql").read_text()
     statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]

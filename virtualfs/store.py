@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.config import load_config
-from virtualfs.errors import NotFoundError, VirtualfsError
-from virtualfs.registry import FeaturesArg, Registry, resolve_refs
+from virtualfs.errors import NotFoundError
+from virtualfs.instants import utc_now
+from virtualfs.registry import Registry
 
 if TYPE_CHECKING:
+    from virtualfs.apply import ApplyResult
     from virtualfs.catalog import Catalog, CatalogVersion, Plan
+    from virtualfs.context import OnlineContext, ProjectContext
+    from virtualfs.copies import StoredCopies
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
-    from virtualfs.materialize import MaterializeResult
     from virtualfs.online import OnlineStore
-    from virtualfs.online.response import OnlineResponse
-    from virtualfs.refresh import RefreshResult, RefreshRunner
-    from virtualfs.refresh.trust import StoredCopies
+    from virtualfs.refresh import RefreshResult
+    from virtualfs.refresh.materialize import MaterializeResult
     from virtualfs.retrieval import RetrievalJob
-    from virtualfs.serving import OnlineLookup
+    from virtualfs.serving.read import OnlineLookup
+    from virtualfs.serving.response import OnlineResponse
     from virtualfs.warehouses.base import Warehouse
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    plan: Plan
-    version: CatalogVersion | None  # None when there was nothing to apply
 
 
 class FeatureStore:
@@ -87,39 +83,28 @@ class FeatureStore:
 
     def apply(self) -> ApplyResult:
         """Validate the repository against the warehouse and write a new catalog version."""
-        from virtualfs.catalog import diff
-        from virtualfs.validate import validate_registry
+        from virtualfs.apply import apply_registry
 
-        wanted = self.repository()
-        plan = diff(self.catalog.registry(), wanted)
-        if plan.is_empty and plan.base_version is not None:
-            return ApplyResult(plan, None)
-        validate_registry(self.warehouse, wanted)
-        version = self.catalog.write_version(wanted, plan)
+        result = apply_registry(self.context, self.repository())
         self._registry = None
-        return ApplyResult(plan, version)
+        return result
 
     def refresh(self, views: list[str] | None = None, start: datetime | None = None,
                 end: datetime | None = None, full: bool = False, due: bool = False,
                 now: datetime | None = None, progress: Callable[[str, int, int], None] | None = None,
-                chunk: timedelta | None = None, lock_wait: timedelta = timedelta(0)) -> list[RefreshResult]:
-        """Refresh views into their warehouse tables (and online). See ``virtualfs.refresh``.
+                chunk: timedelta | None = None, lock_wait: timedelta = timedelta(0),
+                online: bool = True) -> list[RefreshResult]:
+        """Refresh views into their warehouse tables, then (unless ``online=False``) materialize
+        each into the online store as of now. See ``virtualfs.refresh``.
 
         ``due=True`` keeps only views whose schedule fired since their last successful run.
         """
-        from virtualfs.refresh import RefreshRequest
-        from virtualfs.refresh.selection import select_views
+        from virtualfs.refresh import RefreshRequest, refresh_views
 
-        registry = self._applied()
-        due_at = (now or datetime.now(timezone.utc)) if due else None
-        chosen = select_views(registry, views, self.catalog.state, due_at)
-        runner = self.refresh_runner(progress)
+        due_at = (now or utc_now()) if due else None
         request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
-        results = []
-        for view in chosen:
-            results.append(runner.refresh(view, request))
-            self.materialize([view.name])  # a refresh also brings the online store up to date
-        return results
+        return refresh_views(self.context, self.online_context if online else None, self._applied(), views,
+                             request, due_at, progress)
 
     # -- training frames --------------------------------------------------------------------
 
@@ -131,30 +116,21 @@ class FeatureStore:
 
         >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
         """
-        from virtualfs.refresh.reads import latest_label_time, prefer_tables, usable_kept_tiles
-        from virtualfs.retrieval import get_historical_features
+        from virtualfs.retrieval import RetrievalRequest, retrieve
 
-        latest = latest_label_time(entity_df, timestamp_column)
-        applied = self._applied()
-        wanted = _requested_views(applied, features)
-        registry = prefer_tables(applied, self.warehouse, self.catalog, self.copies, latest, point_in_time,
-                                 wanted)
-        kept = usable_kept_tiles(applied, self.warehouse, self.catalog, self.copies, latest, wanted)
-        return get_historical_features(self.warehouse, registry, entity_df, features,
-                                       full_feature_names=full_feature_names, point_in_time=point_in_time,
-                                       timestamp_column=timestamp_column, kept_tiles=kept,
-                                       on_null_timestamp=on_null_timestamp)
+        request = RetrievalRequest(features, full_feature_names, point_in_time, timestamp_column,
+                                   on_null_timestamp)
+        return retrieve(self.context, self.warehouse, self._applied(), entity_df, request)
 
     # -- online -----------------------------------------------------------------------------
 
     def materialize(self, views: list[str] | None = None, start: datetime | None = None,
                     end: datetime | None = None, progress: Callable | None = None) -> list[MaterializeResult]:
         """Push the latest values per key into the online store; continues from each watermark."""
-        from virtualfs.materialize import OnlineWatermarks, materialize
+        from virtualfs.refresh.materialize import MaterializeRequest, materialize
 
-        watermarks = OnlineWatermarks(self.catalog, self.config.online.identity)
-        return materialize(self.warehouse, self._applied(), self.online, watermarks, self.project,
-                           views, start, end, progress)
+        return materialize(self.context, self.online_context, self._applied(),
+                           MaterializeRequest(views, start, end), progress)
 
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
                             now: datetime | None = None) -> OnlineResponse:
@@ -172,14 +148,14 @@ class FeatureStore:
 
     @cached_property
     def _online_lookup(self) -> Callable[..., OnlineLookup]:
-        from virtualfs.serving import online_lookup
+        from virtualfs.serving.read import online_lookup
 
         return online_lookup
 
     @cached_property
     def _online_reader(self) -> Callable[..., OnlineResponse]:
         # Resolved once: the online read path does no imports or config checks per call.
-        from virtualfs.serving import get_online_features
+        from virtualfs.serving.read import get_online_features
 
         return get_online_features
 
@@ -193,25 +169,35 @@ class FeatureStore:
         """Views whose schedule fired since their last successful refresh."""
         from virtualfs.refresh.selection import select_views
 
-        return select_views(self._applied(), None, self.catalog.state, now or datetime.now(timezone.utc))
+        return select_views(self._applied(), None, self.catalog.state, now or utc_now())
 
     def reload(self) -> None:
         """Load the latest applied version and swap it in at once (readers never see a gap)."""
         self._registry = self.catalog.registry()
 
-    def refresh_runner(self, progress: Callable[[str, int, int], None] | None = None) -> RefreshRunner:
-        from virtualfs.refresh import RefreshRunner
+    @cached_property
+    def context(self) -> ProjectContext:
+        """The warehouse, catalog and feature schema the flows share (connections opened here)."""
+        from virtualfs.compile.feature_schema import DEFAULT_FEATURE_SCHEMA, FeatureSchema
+        from virtualfs.context import ProjectContext
+        from virtualfs.copies import StoredCopies
 
-        return RefreshRunner(self.warehouse, self.catalog, self.copies, progress)
+        schema = FeatureSchema.of(self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA),
+                                  self.project)
+        copies = StoredCopies(schema, self.config.warehouse.identity)
+        return ProjectContext(self.project, self.warehouse, self.catalog, copies)
 
     @cached_property
+    def online_context(self) -> OnlineContext:
+        """The online store, and the identity its watermarks are filed under."""
+        from virtualfs.context import OnlineContext
+
+        return OnlineContext(self.online, self.config.online.identity)
+
+    @property
     def copies(self) -> StoredCopies:
         """Where refreshes keep this project's tables (the feature schema) in its warehouse."""
-        from virtualfs.compile.feature_schema import DEFAULT_FEATURE_SCHEMA, FeatureSchema
-        from virtualfs.refresh.trust import StoredCopies
-
-        schema = self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA)
-        return StoredCopies(FeatureSchema.of(schema, self.project), self.config.warehouse.identity)
+        return self.context.copies
 
     def versions(self) -> list[CatalogVersion]:
         return self.catalog.versions()
@@ -235,6 +221,8 @@ class FeatureStore:
         return self._applied().service(name)
 
     def close(self) -> None:
+        for name in ("context", "online_context"):
+            self.__dict__.pop(name, None)
         for name in ("online", "warehouse", "catalog"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
@@ -253,10 +241,3 @@ class FeatureStore:
             )
         return registry
 
-
-def _requested_views(registry: Registry, features: FeaturesArg) -> list[str]:
-    """The views a feature request names (none when it is malformed: the retrieval says why)."""
-    try:
-        return [ref.view for ref in resolve_refs(registry, features)]
-    except VirtualfsError:
-        return []

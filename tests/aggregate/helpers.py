@@ -24,11 +24,11 @@ from virtualfs.compile.aggregate import (
     TilePolicy,
     build_aggregate_select,
 )
-from virtualfs.compile.plan import EntityRelation
+from virtualfs.compile.request import EntityRelation
 from virtualfs.definitions import DType
+from virtualfs.definitions.dtypes import dtype_of_arrow
+from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.warehouses.base import Warehouse, uploaded
-from virtualfs.warehouses.names import frame_column, warehouse_column, warehouse_table
-from virtualfs.warehouses.types import dtype_of_arrow
 
 CUSTOMER = Entity("customer", ["customer_id"])
 # Test-sized tiles, several events wide: 1s and 3s windows read raw rows, 5s uses 2-second tiles,
@@ -45,7 +45,7 @@ _tables = itertools.count()
 
 
 def formulations_for(warehouse: Warehouse) -> list[Formulation]:
-    return [f for f in FORMULATIONS if f.supports(warehouse.dialect)]
+    return [f for f in FORMULATIONS if f.supports(warehouse.capabilities)]
 
 
 def create_source(warehouse: Warehouse, rows: pd.DataFrame, naive: bool) -> str:

@@ -24,11 +24,11 @@ from virtualfs.compile.aggregate import (
     choose_formulation,
 )
 from virtualfs.compile.aggregate.tiled import grains
-from virtualfs.compile.plan import EntityRelation
-from virtualfs.compile.render import to_sql
+from virtualfs.compile.request import EntityRelation
 from virtualfs.definitions import DType
+from virtualfs.dialects.identifiers import temp_table
+from virtualfs.dialects.render import to_sql
 from virtualfs.errors import RequestError, UnsupportedError
-from virtualfs.warehouses.names import temp_table
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 SOURCE = Source("orders", table="sales.orders", timestamp="ordered_at", created="loaded_at")

@@ -33,23 +33,24 @@ from tests.aggregate.helpers import (
 from virtualfs import Aggregation, Source
 from virtualfs.catalog import Catalog
 from virtualfs.compile.aggregate import AggregateColumn, AggregateRequest, Tiled, build_aggregate_select
-from virtualfs.compile.aggregate.kept import KeptTiles, plan_kept_tiles
+from virtualfs.compile.aggregate.kept_tiles import KeptTiles, plan_kept_tiles
 from virtualfs.compile.feature_schema import FeatureSchema
-from virtualfs.compile.plan import EntityRelation
-from virtualfs.compile.render import to_sql
+from virtualfs.compile.request import EntityRelation
+from virtualfs.context import ProjectContext
+from virtualfs.copies import StoredCopies
 from virtualfs.definitions import DType, FeatureView
-from virtualfs.refresh.tiles import keep_tiles
-from virtualfs.refresh.trust import StoredCopies
+from virtualfs.definitions.dtypes import dtype_of_arrow
+from virtualfs.dialects.identifiers import warehouse_table
+from virtualfs.dialects.render import to_sql
+from virtualfs.refresh.keep_tiles import keep_tiles
 from virtualfs.warehouses.base import Warehouse, uploaded
-from virtualfs.warehouses.names import warehouse_table
-from virtualfs.warehouses.types import dtype_of_arrow
 
 EXAMPLES = {"duckdb": 80, "postgres": 15, "snowflake": 8}
 SHOP = FeatureSchema.of("features", "shop")
 
 
-def copies(schema: str, project: str) -> StoredCopies:
-    return StoredCopies(FeatureSchema.of(schema, project), "test")
+def context(warehouse: Warehouse, catalog: Catalog, schema: str, project: str) -> ProjectContext:
+    return ProjectContext(project, warehouse, catalog, StoredCopies(FeatureSchema.of(schema, project), "test"))
 _projects = itertools.count()
 
 
@@ -101,7 +102,7 @@ def test_kept_tiles_give_the_reference(shared_warehouse, schema, tmp_path):
             # under the event-time rule the rows landing after it are read apart, tiles holding
             # them (those landing 1 s after it) row by row
             for known_by, rebuild in ((instant(cut), True), (read_at + timedelta(seconds=1.5), False)):
-                keep_tiles(warehouse, catalog, copies(schema, project), view, known_by, rebuild, TEST_POLICY)
+                keep_tiles(context(warehouse, catalog, schema, project), view, known_by, rebuild, TEST_POLICY)
             kept = tuple(replace(k, known_by=read_at) for k in kept)
             rows, sql = _run(warehouse, view, case.entities, kept, case.rule)
             assert_rows_match(rows, expected(case), f"{warehouse.dialect} kept tiles, {case.rule} rule")
@@ -162,8 +163,8 @@ def _read_kept(warehouse: Warehouse, schema: str, tmp_path, case: AggregateCase,
     table = create_source(warehouse, case.rows, naive=False)
     view = replace(case_view(case, table), materialize="incremental")
     try:
-        keep_tiles(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "one"), copies(schema, "one"), view, built,
-                   True, TEST_POLICY)
+        catalog = Catalog(f"sqlite:///{tmp_path}/c.db", "one")
+        keep_tiles(context(warehouse, catalog, schema, "one"), view, built, True, TEST_POLICY)
         kept = tuple(replace(k, known_by=known_by)
                      for k in plan_kept_tiles(view, FeatureSchema.of(schema, "one"), TEST_POLICY))
         return _run(warehouse, view, case.entities, kept, case.rule)

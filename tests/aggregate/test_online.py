@@ -12,12 +12,12 @@ import pytest
 from tests.aggregate.helpers import CUSTOMER, create_source, drop_source
 from tests.aggregate.test_historical import ORDERS, at
 from tests.online.conftest import STORES, MemoryWatermarks, make_store
+from tests.online.helpers import run_materialize
 from virtualfs import Aggregation, Feature, FeatureView, Source
-from virtualfs.materialize import materialize
 from virtualfs.online import Status
 from virtualfs.registry import Registry
 from virtualfs.retrieval import get_historical_features
-from virtualfs.serving import get_online_features
+from virtualfs.serving.read import get_online_features
 
 AGGREGATIONS = [
     Aggregation("orders_1d", "count", "items", "1d"),
@@ -53,7 +53,7 @@ def test_online_values_equal_offline_at_the_refresh_time(warehouse, orders_table
     registry = registry_for(orders_table)
     refresh = at(hours)
     with make_store("memory", tmp_path) as store:
-        results = materialize(warehouse, registry, store, MemoryWatermarks(), "test", end=refresh)
+        results = run_materialize(warehouse, registry, store, MemoryWatermarks(), end=refresh)
         # "orders" keeps its plain feature (latest rows) and its aggregations (a snapshot) apart
         assert [(r.view, r.rows) for r in results] == [("order_counts", 3), ("orders", 6)]
         keys = [{"customer_id": k} for k in (1, 2, 3, 4)]
@@ -81,7 +81,7 @@ def test_plain_features_of_a_view_with_aggregations_keep_their_own_time_and_ttl(
     view = replace(registry.view("orders"), ttl=timedelta(days=1))
     registry = Registry.from_objects([view])
     with make_store("memory", tmp_path) as store:
-        materialize(warehouse, registry, store, MemoryWatermarks(), "test", end=at(48))
+        run_materialize(warehouse, registry, store, MemoryWatermarks(), end=at(48))
         online = get_online_features(store, registry, [{"customer_id": 3}, {"customer_id": 1}],
                                      ["orders:amount", "orders:orders_1d", "orders:items_2d"], now=at(48))
     labels = pd.DataFrame({"customer_id": pd.array([3, 1], dtype="Int64"), "event_timestamp": [at(48)] * 2})
@@ -98,12 +98,12 @@ def test_a_later_refresh_moves_the_window(warehouse, orders_table, tmp_path):
     registry = registry_for(orders_table)
     watermarks = MemoryWatermarks()
     with make_store("memory", tmp_path) as store:
-        materialize(warehouse, registry, store, watermarks, "test", ["order_counts"], end=at(48))
+        run_materialize(warehouse, registry, store, watermarks, ["order_counts"], end=at(48))
         before = get_online_features(store, registry, [{"customer_id": 1}], ["order_counts:orders_3d"], now=at(48))
-        materialize(warehouse, registry, store, watermarks, "test", ["order_counts"], end=at(100))
+        run_materialize(warehouse, registry, store, watermarks, ["order_counts"], end=at(100))
         after = get_online_features(store, registry, [{"customer_id": 1}], ["order_counts:orders_3d"], now=at(100))
         # an older snapshot never replaces a newer one
-        materialize(warehouse, registry, store, watermarks, "test", ["order_counts"], start=at(0), end=at(60))
+        run_materialize(warehouse, registry, store, watermarks, ["order_counts"], start=at(0), end=at(60))
         again = get_online_features(store, registry, [{"customer_id": 1}], ["order_counts:orders_3d"], now=at(100))
     assert before.to_dict()["orders_3d"] == [3]  # the row landing at 60h is not known at 48h
     assert after.to_dict()["orders_3d"] == [2] and after.event_times["orders_3d"] == [at(100)]  # 30h, 47h
@@ -115,7 +115,7 @@ def test_every_store_returns_aggregates_with_their_types(duckdb_warehouse, tmp_p
     table = create_source(duckdb_warehouse, ORDERS, naive=False)
     registry = registry_for(table)
     with make_store(kind, tmp_path) as store:
-        materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", ["orders"], end=at(48))
+        run_materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), ["orders"], end=at(48))
         response = get_online_features(store, registry, [{"customer_id": 1}, {"customer_id": 2}], ["orders:*"],
                                        now=at(49))
     values = response.to_dict()

@@ -11,8 +11,8 @@ import pytest
 from tests.aggregate.helpers import CUSTOMER
 from tests.backends import create_user_table
 from virtualfs import Aggregation, DefinitionError, FeatureView, Source, ValidationError
+from virtualfs.apply.validate import validate_registry
 from virtualfs.registry import Registry
-from virtualfs.validate import validate_registry
 
 ROWS = pa.table({
     "customer_id": pa.array([1, 2], pa.int64()),

@@ -7,8 +7,8 @@ import pytest
 
 from tests.backends import WAREHOUSES, create_user_table, make_warehouse
 from virtualfs import Entity, Feature, FeatureView, Source, ValidationError
+from virtualfs.apply.validate import validate_registry
 from virtualfs.registry import Registry
-from virtualfs.validate import validate_registry
 
 ROWS = pa.table({
     "customer_id": pa.array([1, 2], pa.int64()),

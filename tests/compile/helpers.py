@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from virtualfs import Entity, Feature, FeatureView, Source
 from virtualfs.compile import names
-from virtualfs.compile.plan import EntityRelation, PitRequest, ViewContext
+from virtualfs.compile.request import EntityRelation, PitRequest, ViewContext
 from virtualfs.compile.resolve import resolve_lookups
+from virtualfs.dialects.identifiers import temp_table
 from virtualfs.registry import Registry
-from virtualfs.warehouses.names import temp_table
 
 CUSTOMER = Entity("customer", ["customer_id"])
 

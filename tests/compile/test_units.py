@@ -12,12 +12,12 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from tests.compile.helpers import context, orders_view, request
 from virtualfs.compile import names
-from virtualfs.compile.dialects import naive_timestamp
 from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.pit import AsofJoin, MatchCondition
 from virtualfs.compile.pit.base import candidate_condition, newest_first
-from virtualfs.compile.render import to_sql
 from virtualfs.compile.scan import build_scan, build_source_relation, known_time, landed_by, minus
+from virtualfs.dialects import naive_timestamp
+from virtualfs.dialects.render import to_sql
 
 T = names.column("t")
 

@@ -69,3 +69,10 @@ def write_rows(store: OnlineStore, view: FeatureView, rows: Sequence[dict],
     names = [f"c{i}" for i in range(len(columns))]
     batch = pa.RecordBatch.from_arrays(columns, names=names)
     return store.write(ViewRows(view, store.project).write_batch(batch, expire_after=expire_after))
+
+
+def run_materialize(warehouse, registry, store, watermarks, views=None, start=None, end=None, progress=None):
+    """``materialize_views`` for the named views of ``registry`` (all when None), as the flow picks them."""
+    from virtualfs.refresh.materialize import materialize_views, select_views
+
+    return materialize_views(warehouse, store, watermarks, select_views(registry, views), start, end, progress)

@@ -22,7 +22,7 @@ from tests.online.helpers import at, orders_view, write_rows
 from tests.services import REDIS_HOST, REDIS_PORT, require_service
 from virtualfs.errors import OnlineStoreError
 from virtualfs.registry import Registry
-from virtualfs.serving import get_online_features
+from virtualfs.serving.read import get_online_features
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,7 +134,7 @@ from datetime import datetime
 from tests.online.conftest import make_store
 from tests.online.helpers import orders_view
 from tests.online.test_faults import FileWatermarks, open_child_store
-from virtualfs.materialize import materialize
+from tests.online.helpers import run_materialize
 from virtualfs.registry import Registry
 from virtualfs.warehouses.duckdb import DuckDBWarehouse
 
@@ -143,8 +143,8 @@ store = open_child_store(args)
 warehouse = DuckDBWarehouse(args["duckdb"])
 def report(step):
     print(step.rows, flush=True)
-materialize(warehouse, Registry.from_objects([orders_view()]), store, FileWatermarks(args["marks"]),
-            "test", end=datetime.fromisoformat(args["end"]), progress=report)
+run_materialize(warehouse, Registry.from_objects([orders_view()]), store, FileWatermarks(args["marks"]),
+                end=datetime.fromisoformat(args["end"]), progress=report)
 print("done", flush=True)
 """
 

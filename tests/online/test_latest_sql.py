@@ -11,8 +11,8 @@ from sqlglot import exp
 from tests.online.helpers import orders_view
 from virtualfs import Feature, FeatureView, Source
 from virtualfs.compile.latest import build_latest_query
-from virtualfs.compile.render import to_sql
-from virtualfs.warehouses.names import temp_table
+from virtualfs.dialects.identifiers import temp_table
+from virtualfs.dialects.render import to_sql
 
 JAN1 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 JAN2 = datetime(2026, 1, 2, 1, tzinfo=timezone(timedelta(hours=1)))  # midnight UTC

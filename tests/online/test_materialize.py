@@ -15,14 +15,13 @@ from hypothesis import strategies as st
 
 from tests.backends import create_user_table
 from tests.online.conftest import MemoryWatermarks, make_store
-from tests.online.helpers import UTC, at, orders_view
+from tests.online.helpers import UTC, at, orders_view, run_materialize
 from tests.online.reference import known_time_answer, latest_per_key
 from virtualfs import Feature
 from virtualfs.errors import OnlineStoreError
-from virtualfs.materialize import materialize
 from virtualfs.online.base import Status
 from virtualfs.registry import Registry
-from virtualfs.serving import get_online_features
+from virtualfs.serving.read import get_online_features
 
 STAMP = pa.timestamp("us", tz="UTC")
 _tables = itertools.count()
@@ -64,7 +63,7 @@ def test_materialize_equals_latest_per_key_reference(warehouse, store):
     view = orders_view()
     rows = random_orders(seed=1)
     create_user_table(warehouse, "orders", orders_table(rows))
-    results = materialize(warehouse, Registry.from_objects([view]), store, MemoryWatermarks(), store.project,
+    results = run_materialize(warehouse, Registry.from_objects([view]), store, MemoryWatermarks(),
                           end=at(10_000))
     expected = latest_per_key(pd.DataFrame(rows), ["customer_id"], "ordered_at", "loaded_at")
     assert results[0].rows == len(expected) == results[0].written
@@ -79,13 +78,13 @@ def test_incremental_materialize_picks_up_a_late_row(duckdb_warehouse, store):
     base = {"customer_id": 1, "amount": 1.0, "items": 1, "note": "first"}
     rows = [{**base, "ordered_at": at(0), "loaded_at": at(1)}]
     create_user_table(duckdb_warehouse, "orders", orders_table(rows))
-    materialize(duckdb_warehouse, registry, store, catalog, store.project, end=at(100))
+    run_materialize(duckdb_warehouse, registry, store, catalog, end=at(100))
     assert catalog.values["customer_orders"] == at(100)
     # happened at minute 50, before the watermark, but landed at minute 150, after it
     late = {**base, "ordered_at": at(50), "loaded_at": at(150), "note": "late"}
     create_user_table(duckdb_warehouse, "orders_late", orders_table([late]))
     duckdb_warehouse.connection.execute("INSERT INTO orders SELECT * FROM orders_late")
-    [result] = materialize(duckdb_warehouse, registry, store, catalog, store.project, end=at(200))
+    [result] = run_materialize(duckdb_warehouse, registry, store, catalog, end=at(200))
     # the window re-reads the view's lookback (an hour by default) before the watermark
     assert (result.start, result.rows, result.watermark) == (at(100) - view.effective_lookback, 1, at(200))
     assert read_all(store, view, [1]).to_dict()["note"] == ["late"]
@@ -99,8 +98,8 @@ def test_out_of_order_and_overlapping_windows_equal_one_full_run(duckdb_warehous
     windows = [(at(1500), at(5000)), (at(600), at(2000)), (None, at(900)), (at(0), at(5000))]
     with make_store(store_kind, tmp_path) as pieces, make_store(store_kind, tmp_path) as whole:
         for start, end in windows:
-            materialize(duckdb_warehouse, registry, pieces, MemoryWatermarks(), "test", start=start, end=end)
-        materialize(duckdb_warehouse, registry, whole, MemoryWatermarks(), "test", end=at(5000))
+            run_materialize(duckdb_warehouse, registry, pieces, MemoryWatermarks(), start=start, end=end)
+        run_materialize(duckdb_warehouse, registry, whole, MemoryWatermarks(), end=at(5000))
         ids = list(range(40))
         assert read_all(pieces, view, ids).to_dict() == read_all(whole, view, ids).to_dict()
 
@@ -128,7 +127,7 @@ def test_online_read_equals_known_time_pit_as_of_last_refresh(duckdb_warehouse, 
     with make_store(store_kind, tmp_path) as store:
         catalog = MemoryWatermarks()
         for minute in sorted(refreshes):  # scheduled incremental runs
-            materialize(duckdb_warehouse, Registry.from_objects([view]), store, catalog, "test", end=at(minute))
+            run_materialize(duckdb_warehouse, Registry.from_objects([view]), store, catalog, end=at(minute))
         frame = pd.DataFrame(rows)
         landed = frame["loaded_at" if has_created else "ordered_at"] < last  # known at the last refresh
         for offset in reads:
@@ -148,9 +147,9 @@ def test_row_dated_in_the_future_is_not_served_until_known(duckdb_warehouse, sto
             {"customer_id": 1, "ordered_at": at(500), "loaded_at": at(10), "amount": 2.0, "items": 2,
              "note": "planned"}]
     create_user_table(duckdb_warehouse, "orders", orders_table(rows))
-    materialize(duckdb_warehouse, registry, store, catalog, store.project, end=at(100))
+    run_materialize(duckdb_warehouse, registry, store, catalog, end=at(100))
     assert read_all(store, view, [1]).to_dict()["note"] == ["now"]
-    materialize(duckdb_warehouse, registry, store, catalog, store.project, end=at(600))
+    run_materialize(duckdb_warehouse, registry, store, catalog, end=at(600))
     assert read_all(store, view, [1]).to_dict()["note"] == ["planned"]
 
 
@@ -159,12 +158,12 @@ def test_watermark_never_moves_back_and_never_skips_a_gap(duckdb_warehouse):
     registry = Registry.from_objects([view])
     create_user_table(duckdb_warehouse, "orders", orders_table(random_orders(seed=3, count=20)))
     with make_store("memory", None) as store:
-        materialize(duckdb_warehouse, registry, store, catalog, "test", end=at(1000))
-        materialize(duckdb_warehouse, registry, store, catalog, "test", start=at(0), end=at(500))
+        run_materialize(duckdb_warehouse, registry, store, catalog, end=at(1000))
+        run_materialize(duckdb_warehouse, registry, store, catalog, start=at(0), end=at(500))
         assert catalog.values["customer_orders"] == at(1000)
-        materialize(duckdb_warehouse, registry, store, catalog, "test", start=at(1500), end=at(2000))
+        run_materialize(duckdb_warehouse, registry, store, catalog, start=at(1500), end=at(2000))
         assert catalog.values["customer_orders"] == at(1000)
-        [result] = materialize(duckdb_warehouse, registry, store, catalog, "test", end=at(3000))
+        [result] = run_materialize(duckdb_warehouse, registry, store, catalog, end=at(3000))
         assert (result.start, result.watermark) == (at(1000) - view.effective_lookback, at(3000))
 
 
@@ -173,14 +172,14 @@ def test_changed_view_shape_or_emptied_store_starts_from_the_beginning(duckdb_wa
     rows = random_orders(seed=4, count=50, keys=10)
     create_user_table(duckdb_warehouse, "orders", orders_table(rows))
     with make_store("memory", None) as store, make_store("memory", None) as emptied:
-        materialize(duckdb_warehouse, Registry.from_objects([view]), store, catalog, "test", end=at(5000))
+        run_materialize(duckdb_warehouse, Registry.from_objects([view]), store, catalog, end=at(5000))
         wider = dataclasses.replace(view, features=(*view.features, Feature("extra", "int64")))
         duckdb_warehouse.connection.execute("ALTER TABLE orders ADD COLUMN extra BIGINT DEFAULT 7")
-        [result] = materialize(duckdb_warehouse, Registry.from_objects([wider]), store, catalog, "test",
+        [result] = run_materialize(duckdb_warehouse, Registry.from_objects([wider]), store, catalog,
                                end=at(6000))
         assert (result.start, result.rows) == (None, 10)
         assert read_all(store, wider, [0]).to_dict()["extra"] == [7]
-        [again] = materialize(duckdb_warehouse, Registry.from_objects([view]), emptied, catalog, "test",
+        [again] = run_materialize(duckdb_warehouse, Registry.from_objects([view]), emptied, catalog,
                               end=at(6000))
         assert (again.start, again.rows) == (None, 10)
 
@@ -202,7 +201,7 @@ def test_materialize_streams_batches_and_reports_progress(duckdb_warehouse, stor
     create_user_table(duckdb_warehouse, "orders", orders_table(rows))
     keys = len({row["customer_id"] for row in rows})
     warehouse, steps = SmallBatches(duckdb_warehouse), []
-    [result] = materialize(warehouse, Registry.from_objects([view]), store, MemoryWatermarks(), store.project,
+    [result] = run_materialize(warehouse, Registry.from_objects([view]), store, MemoryWatermarks(),
                            views=["customer_orders"], end=at(9000), progress=steps.append)
     sizes = [size for size in warehouse.sizes if size]
     assert len(sizes) > 1 and result.rows == sum(sizes) == keys
@@ -226,15 +225,14 @@ def test_watermark_stays_when_a_write_fails(duckdb_warehouse):
     catalog = MemoryWatermarks()
     create_user_table(duckdb_warehouse, "orders", orders_table(random_orders(seed=6, count=10)))
     with pytest.raises(OnlineStoreError, match="failing store"):
-        materialize(duckdb_warehouse, Registry.from_objects([orders_view()]), FailingStore(), catalog, "test")
+        run_materialize(duckdb_warehouse, Registry.from_objects([orders_view()]), FailingStore(), catalog)
     assert catalog.values == {}
 
 
 def test_naive_window_bounds_are_utc(duckdb_warehouse, store):
     view = orders_view()
     create_user_table(duckdb_warehouse, "orders", orders_table(random_orders(seed=7, count=30)))
-    [result] = materialize(duckdb_warehouse, Registry.from_objects([view]), store, MemoryWatermarks(),
-                           store.project, start=datetime(2026, 1, 1), end=datetime(2026, 1, 2))
+    [result] = run_materialize(duckdb_warehouse, Registry.from_objects([view]), store, MemoryWatermarks(), start=datetime(2026, 1, 1), end=datetime(2026, 1, 2))
     assert (result.start, result.end) == (at(0), at(24 * 60))
     assert result.end.tzinfo is UTC
 
@@ -248,5 +246,5 @@ def test_views_of_aggregations_alone_are_materialized(duckdb_warehouse):
     registry = Registry.from_objects([orders_view(), counts])
     create_user_table(duckdb_warehouse, "orders", orders_table(random_orders(seed=8, count=10)))
     with make_store("memory", None) as store:
-        results = materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), "test", end=at(5000))
+        results = run_materialize(duckdb_warehouse, registry, store, MemoryWatermarks(), end=at(5000))
         assert [r.view for r in results] == ["customer_orders", "order_counts"]

@@ -15,7 +15,7 @@ from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.online.base import Status
 from virtualfs.online.memory import MemoryOnlineStore
 from virtualfs.registry import Registry
-from virtualfs.serving import get_online_features
+from virtualfs.serving.read import get_online_features
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_read_path_imports_neither_pandas_nor_pyarrow(tmp_path):
         "from virtualfs import Entity, Feature, FeatureView, Source",
         "from virtualfs.online.sqlite import SQLiteOnlineStore",
         "from virtualfs.registry import Registry",
-        "from virtualfs.serving import get_online_features",
+        "from virtualfs.serving.read import get_online_features",
         "customer = Entity('customer', ['customer_id'])",
         "source = Source('orders', table='orders', timestamp='ordered_at', created='loaded_at')",
         "features = [Feature('amount', 'float64'), Feature('items', 'int64'), Feature('note', 'string')]",

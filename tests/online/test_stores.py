@@ -17,7 +17,7 @@ from tests.online.helpers import T0, at, orders_view, shop_registry, typed_view,
 from virtualfs.online.base import OnlineStore, Status, open_reader
 from virtualfs.online.rows import ViewRows
 from virtualfs.registry import Registry
-from virtualfs.serving import get_online_features
+from virtualfs.serving.read import get_online_features
 
 _views = itertools.count()
 

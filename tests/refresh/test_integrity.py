@@ -104,7 +104,7 @@ def test_a_backfill_resumes_only_into_the_table_it_wrote(tmp_path):
 
 def test_kept_tiles_changed_out_of_band_are_not_read_and_are_rebuilt(tmp_path):
     from tests.refresh.test_kept_tiles_reads import FEATURES, make_spend_repo
-    from virtualfs.compile.aggregate.kept import plan_kept_tiles
+    from virtualfs.compile.aggregate.kept_tiles import plan_kept_tiles
 
     repo = make_spend_repo(tmp_path / "repo")
     land(repo, [(c, T0 + timedelta(hours=h), T0 + timedelta(hours=h + 1), float(h % 11), 1)

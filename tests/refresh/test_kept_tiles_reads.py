@@ -14,7 +14,7 @@ from tests.aggregate_reference import ReferenceAggregation, ReferenceSource, ref
 from tests.refresh.test_refresh import COLUMNS, T0, land, make_repo
 from tests.repo_factory import table_watermark
 from virtualfs import FeatureStore
-from virtualfs.compile.aggregate.kept import plan_kept_tiles
+from virtualfs.compile.aggregate.kept_tiles import plan_kept_tiles
 
 DEFINITIONS = '''
 from virtualfs import Aggregation, Entity, FeatureView, Source

@@ -12,9 +12,10 @@ from virtualfs import Entity, Feature, FeatureView, Source
 from virtualfs.catalog import Catalog
 from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.refresh import build_drop, view_tables
+from virtualfs.context import ProjectContext
+from virtualfs.copies import StoredCopies
+from virtualfs.dialects.identifiers import warehouse_table
 from virtualfs.refresh import RefreshRequest, RefreshRunner
-from virtualfs.refresh.trust import StoredCopies
-from virtualfs.warehouses.names import warehouse_table
 
 T0 = datetime(2026, 1, 1)
 view = FeatureView(
@@ -51,7 +52,8 @@ def test_incremental_refresh_cycle(name, tmp_path):
     with make_warehouse(name) as warehouse:
         create_user_table(warehouse, "orders", batch([(1, T0, T0 + timedelta(hours=1), 1.0)]))
         copies = StoredCopies(FeatureSchema.of(schema, "shop"), name)
-        runner = RefreshRunner(warehouse, Catalog(f"sqlite:///{tmp_path}/c.db", "shop"), copies)
+        catalog = Catalog(f"sqlite:///{tmp_path}/c.db", "shop")
+        runner = RefreshRunner(ProjectContext("shop", warehouse, catalog, copies))
         target = view_tables(copies.schema, view, warehouse.dialect).target
         try:
             assert runner.refresh(view, RefreshRequest()).rows_written == 1

@@ -14,9 +14,9 @@ from tests.reference import ReferenceView
 from tests.strategies import FEATURES, PitCase, SourceCase
 from virtualfs import Entity, Feature, FeatureView, Source
 from virtualfs.compile.pit import AsofJoin, DistinctOn, LateralLimit, MatchCondition, WindowRank
+from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.registry import Registry
 from virtualfs.warehouses.base import Warehouse, uploaded
-from virtualfs.warehouses.names import frame_column, warehouse_column, warehouse_table
 
 ENTITIES = {"customer_id": Entity("customer", ["customer_id"]), "product_id": Entity("product", ["product_id"])}
 DTYPES = {"f_int": "int64", "f_float": "float64", "f_str": "string", "f_bool": "bool", "f_time": "timestamp"}

@@ -17,10 +17,10 @@ from tests.reference import reference_frame
 from tests.retrieval.helpers import case_in_warehouse, python_values, reference_view
 from tests.strategies import PitCase, pit_cases
 from virtualfs import Entity, Feature, FeatureView, Source
-from virtualfs.compile.plan import RULES
+from virtualfs.compile.request import RULES
+from virtualfs.dialects.identifiers import warehouse_table
 from virtualfs.registry import Registry
 from virtualfs.retrieval import get_historical_features
-from virtualfs.warehouses.names import warehouse_table
 
 _indexes = itertools.count()
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.reference import reference_frame
 from tests.retrieval.helpers import case_in_warehouse, python_values, reference_view, strategies_for
 from tests.strategies import PitCase, pit_cases
-from virtualfs.compile.plan import RULES
+from virtualfs.compile.request import RULES
 from virtualfs.retrieval import get_historical_features
 
 # Examples per warehouse: fakesnow takes about a second per statement batch, so it gets fewer.

@@ -12,9 +12,9 @@ from sqlglot import exp
 
 from tests.retrieval.helpers import ENTITIES, create_source, entities, orders_view
 from virtualfs import Feature, FeatureView, RequestError, Source
+from virtualfs.dialects.identifiers import warehouse_table
 from virtualfs.registry import Registry
 from virtualfs.retrieval import get_historical_features
-from virtualfs.warehouses.names import warehouse_table
 
 T = "2024-05-01 12:00"
 ROWS = [(1, "2024-05-01 09:00", "2024-05-01 09:05", 10.0), (2, "2024-05-01 11:00", "2024-05-01 11:00", 20.0)]

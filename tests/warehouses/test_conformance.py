@@ -11,9 +11,9 @@ import pytest
 from sqlglot import exp
 
 from tests.backends import create_user_table
+from virtualfs.dialects.identifiers import frame_column, resolve_column, warehouse_column, warehouse_table
 from virtualfs.errors import RequestError, WarehouseError
 from virtualfs.warehouses.base import uploaded
-from virtualfs.warehouses.names import frame_column, resolve_column, warehouse_column, warehouse_table
 
 UTC = dt.timezone.utc
 FRAME = pa.table({

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from virtualfs.compile.render import to_sql
-from virtualfs.errors import RequestError
-from virtualfs.warehouses.names import (
+from virtualfs.dialects.identifiers import (
     frame_column,
     resolve_column,
     temp_table,
     warehouse_column,
     warehouse_table,
 )
+from virtualfs.dialects.render import to_sql
+from virtualfs.errors import RequestError
 
 
 @pytest.mark.parametrize(("written", "dialect", "sql"), [

@@ -11,9 +11,9 @@ from sqlglot import exp
 from tests.backends import POSTGRES_OPTIONS, create_user_table
 from tests.services import POSTGRES_HOST, POSTGRES_PORT, require_service
 from virtualfs.config import BackendConfig
+from virtualfs.dialects.identifiers import frame_column, warehouse_table
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses import open_warehouse
-from virtualfs.warehouses.names import frame_column, warehouse_table
 from virtualfs.warehouses.postgres import PostgresWarehouse
 
 

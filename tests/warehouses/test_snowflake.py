@@ -9,9 +9,9 @@ from sqlglot import exp
 
 from tests.backends import SNOWFLAKE_OPTIONS, fakesnow_patched
 from virtualfs.config import BackendConfig
+from virtualfs.dialects.identifiers import frame_column
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.warehouses import open_warehouse
-from virtualfs.warehouses.names import frame_column
 from virtualfs.warehouses.snowflake import EMULATED, NATIVE, SnowflakeWarehouse
 
 

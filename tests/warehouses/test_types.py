@@ -6,8 +6,9 @@ import pyarrow as pa
 import pytest
 
 from virtualfs.definitions.dtypes import DType
+from virtualfs.dialects import dialect
+from virtualfs.dialects.types import arrow_type_of, canonical, compatible, sql_type
 from virtualfs.warehouses.arrow import conform
-from virtualfs.warehouses.types import SQL_TYPES, arrow_type_of, canonical, compatible, sql_type
 
 UTC_US = pa.timestamp("us", "UTC")
 
@@ -32,7 +33,7 @@ def test_sql_type_of_each_dtype(dtype, dialect, sql):
 
 
 def test_every_dialect_maps_every_dtype():
-    assert all(set(types) == set(DType) for types in SQL_TYPES.values())
+    assert all(set(dialect(name).sql_types) == set(DType) for name in ("duckdb", "postgres", "snowflake"))
 
 
 @pytest.mark.parametrize(("name", "dialect", "scale", "arrow"), [

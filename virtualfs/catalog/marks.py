@@ -7,7 +7,7 @@ copy, where it is, which definition filled it — and how many rows the copy hel
 watermark was written. A watermark read for a different mark (the feature schema moved, the
 definition changed, the online store is another one) is no watermark at all, and a copy whose
 row count no longer matches its record (dropped or edited out of band) is not trusted either:
-``virtualfs.refresh.trust`` checks that.
+``virtualfs.copies`` checks that.
 """
 
 from __future__ import annotations

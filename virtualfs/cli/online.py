@@ -11,7 +11,7 @@ import typer
 from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
 
 if TYPE_CHECKING:
-    from virtualfs.materialize import MaterializeProgress, MaterializeResult
+    from virtualfs.refresh.materialize import MaterializeProgress, MaterializeResult
 
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")
 

@@ -90,7 +90,7 @@ def _features(features: list[str] | None, service: str | None) -> list[str] | st
 
 
 def _rule(point_in_time: str) -> str:
-    from virtualfs.compile.plan import RULES
+    from virtualfs.compile.request import RULES
 
     if point_in_time not in RULES:
         raise RequestError(f"--point-in-time must be one of {', '.join(RULES)}; got {point_in_time!r}")

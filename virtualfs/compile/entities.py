@@ -16,7 +16,7 @@ from virtualfs.compile import names
 def build_numbered_entities(query: exp.Query) -> exp.Query:
     """``query`` with a ``_vfs_row`` column numbering its rows in its ``ORDER BY`` order.
 
-    >>> from virtualfs.compile.render import to_sql
+    >>> from virtualfs.dialects.render import to_sql
     >>> import sqlglot
     >>> query = sqlglot.parse_one("SELECT id, t AS at FROM x ORDER BY at", read="duckdb")
     >>> to_sql(build_numbered_entities(query), "duckdb")

@@ -5,7 +5,7 @@ or two plain identifiers (``schema`` or ``database.schema``) and then only ever 
 identifier nodes — never pasted into SQL text and re-parsed, where ``main.canary --`` would
 turn a refresh's ``DROP`` against a user's table.
 
->>> from virtualfs.compile.render import to_sql
+>>> from virtualfs.dialects.render import to_sql
 >>> schema = FeatureSchema.of("virtualfs_features", "shop")
 >>> to_sql(schema.table("shop__orders", "snowflake"), "snowflake")
 '"VIRTUALFS_FEATURES"."SHOP__ORDERS"'
@@ -21,8 +21,8 @@ from sqlglot import exp
 
 from virtualfs.config import parse_schema_name
 from virtualfs.definitions import FeatureView
+from virtualfs.dialects.identifiers import warehouse_column
 from virtualfs.errors import RequestError
-from virtualfs.warehouses.names import warehouse_column
 
 DEFAULT_FEATURE_SCHEMA = "virtualfs_features"
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")

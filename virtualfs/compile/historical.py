@@ -17,12 +17,12 @@ from virtualfs.compile import names
 from virtualfs.compile.aggregate.lookup import build_view_joins
 from virtualfs.compile.pit import PitStrategy, choose_strategy
 from virtualfs.compile.pit.base import ViewJoin
-from virtualfs.compile.plan import EntityRelation, PitRequest, ViewContext
-from virtualfs.compile.render import to_sql
+from virtualfs.compile.request import EntityRelation, PitRequest, ViewContext
 from virtualfs.compile.scan import build_bounds
+from virtualfs.dialects import Capabilities
+from virtualfs.dialects.identifiers import temp_table
+from virtualfs.dialects.render import to_sql
 from virtualfs.errors import UnsupportedError
-from virtualfs.warehouses.base import Capabilities
-from virtualfs.warehouses.names import temp_table
 
 # "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" is the longest text one node adds
 _SYNTAX_PER_NODE = 64

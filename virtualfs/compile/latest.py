@@ -18,7 +18,7 @@ from sqlglot import exp
 from virtualfs.compile import names as compile_names
 from virtualfs.compile.scan import build_source_relation, known_time
 from virtualfs.definitions import FeatureView
-from virtualfs.warehouses.names import frame_column, warehouse_column
+from virtualfs.dialects.identifiers import frame_column, warehouse_column
 
 SOURCE = compile_names.SOURCE
 RANKED = "_vfs_ranked"
@@ -42,7 +42,7 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
     uploaded table with columns ``_vfs_k0``... holding key values as text), only those entities
     are computed.
 
-    >>> from virtualfs.compile.render import to_sql
+    >>> from virtualfs.dialects.render import to_sql
     >>> sql = to_sql(build_latest_query(view, None, None, "duckdb"), "duckdb")  # doctest: +SKIP
     """
     names = _Names(dialect)

@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.definitions import FeatureView
-from virtualfs.warehouses.names import warehouse_column
+from virtualfs.dialects.identifiers import warehouse_column
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ features in request order. Output columns are ``feature`` or, with ``full_featur
 from __future__ import annotations
 
 from virtualfs.compile.aggregate.lookup import feature_dtype
-from virtualfs.compile.plan import FeatureColumn, ViewLookup
+from virtualfs.compile.request import FeatureColumn, ViewLookup
 from virtualfs.definitions import FeatureView
 from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest

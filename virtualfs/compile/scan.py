@@ -16,23 +16,31 @@ from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from virtualfs.compile import names
-from virtualfs.compile.plan import EntityRelation, ViewContext
+from virtualfs.compile.request import EntityRelation, ViewContext
 from virtualfs.definitions import Source
 from virtualfs.definitions.source import parse_source_query
+from virtualfs.dialects.identifiers import warehouse_table
 from virtualfs.sqltext import definition_fault
-from virtualfs.warehouses.names import warehouse_table
+
+
+def source_relation(source: Source, dialect: str) -> exp.Expression:
+    """The source as a tree: a table named the way the warehouse resolves it, or its query."""
+    if source.table is not None:
+        return _table(source.name, source.table, dialect).copy()
+    # The query is written as SQL is written by hand: its unquoted names fold like the warehouse's
+    # (upper case on Snowflake), since every identifier is quoted when the tree is rendered.
+    query = parse_source_query(source.name, source.query or "", dialect=dialect)
+    return normalize_identifiers(query, dialect=dialect)
 
 
 def build_source_relation(source: Source, dialect: str) -> exp.Expression:
-    """The source's table, or its query parsed in ``dialect`` as a sub-query, aliased ``_vfs_source``."""
+    """:func:`source_relation` aliased ``_vfs_source`` (a query as a sub-query)."""
     alias = exp.TableAlias(this=names.identifier(names.SOURCE))
-    if source.table is not None:
-        table = _table(source.name, source.table, dialect).copy()
-        table.set("alias", alias)
-        return table
-    # The query is written as SQL is written by hand: its unquoted names fold like the warehouse's.
-    query = parse_source_query(source.name, source.query or "", dialect=dialect)
-    return exp.Subquery(this=normalize_identifiers(query, dialect=dialect), alias=alias)
+    relation = source_relation(source, dialect)
+    if isinstance(relation, exp.Table):
+        relation.set("alias", alias)
+        return relation
+    return exp.Subquery(this=relation, alias=alias)
 
 
 def build_bounds(entities: EntityRelation) -> exp.Select:

@@ -8,14 +8,13 @@ and ``_vfs_row``.
 from __future__ import annotations
 
 from virtualfs.compile import names
-from virtualfs.compile.dialects import capabilities_of, naive_timestamp
 from virtualfs.compile.historical import build_retrieval
-from virtualfs.compile.plan import EntityRelation, PitRequest, Rule
+from virtualfs.compile.request import EntityRelation, PitRequest, Rule
 from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.definitions import FeatureService
+from virtualfs.dialects import Capabilities, capabilities_of, naive_timestamp
+from virtualfs.dialects.identifiers import temp_table
 from virtualfs.registry import Registry
-from virtualfs.warehouses.base import Capabilities
-from virtualfs.warehouses.names import temp_table
 
 TIMESTAMP_COLUMN = "event_timestamp"
 

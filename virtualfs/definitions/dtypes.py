@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class DType(str, Enum):
@@ -36,3 +40,26 @@ class DType(str, Enum):
             DType.BOOL: pa.bool_(),
             DType.TIMESTAMP: pa.timestamp("us", tz="UTC"),
         }[self]
+
+
+def dtype_of_arrow(arrow_type: pa.DataType) -> DType | None:
+    """The feature dtype an Arrow column holds, or ``None`` (dates included: no such dtype).
+
+    >>> import pyarrow as pa
+    >>> dtype_of_arrow(pa.int32()), dtype_of_arrow(pa.decimal128(10, 2)), dtype_of_arrow(pa.date32())
+    (<DType.INT64: 'int64'>, <DType.FLOAT64: 'float64'>, None)
+    """
+    import pyarrow as pa
+
+    checks = (
+        (pa.types.is_integer, DType.INT64),
+        (lambda t: pa.types.is_floating(t) or pa.types.is_decimal(t), DType.FLOAT64),
+        (lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)
+         or pa.types.is_string_view(t), DType.STRING),
+        (pa.types.is_boolean, DType.BOOL),
+        (pa.types.is_timestamp, DType.TIMESTAMP),
+    )
+    for check, dtype in checks:
+        if check(arrow_type):
+            return dtype
+    return None

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, NamedTuple
 
-from virtualfs.compile.aggregate.stored import stored_dtypes, tag_values, untag
 from virtualfs.definitions import DType, FeatureView
+from virtualfs.online.stored import stored_dtypes, tag_values, untag
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from virtualfs.compile.render import to_sql
+from virtualfs.dialects.render import to_sql
 from virtualfs.errors import OnlineStoreError, OnlineStoreTimeout
 from virtualfs.online.base import WriteBatch
 

@@ -29,17 +29,21 @@ from virtualfs.compile.refresh import (
     view_tables,
     window_column,
 )
+from virtualfs.compile.scan import source_relation
+from virtualfs.copies import StoredCopies, trusted_record
+from virtualfs.instants import to_utc
 from virtualfs.refresh.intervals import chunks, incremental_since
-from virtualfs.refresh.statements import count_rows, drop_quietly, execute_all, fetch_scalar
-from virtualfs.refresh.tiles import keep_tiles
-from virtualfs.refresh.trust import StoredCopies, trusted_record
-from virtualfs.validate import source_relation
+from virtualfs.refresh.keep_tiles import keep_tiles
+from virtualfs.refresh.statements import drop_quietly, execute_all
+from virtualfs.warehouses.base import count_rows, fetch_scalar
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
     from virtualfs.catalog import Catalog
+    from virtualfs.context import ProjectContext
     from virtualfs.definitions import FeatureView
+    from virtualfs.refresh.materialize import MaterializeResult
     from virtualfs.warehouses.base import Warehouse
 
 TABLE = "table"  # the materialization that rebuilds every time
@@ -66,17 +70,28 @@ class RefreshResult:
     skipped_windows: int
     watermark: datetime | None
     seconds: float
+    online: MaterializeResult | None = None  # what the refresh then wrote to the online store
 
 
 @dataclass
 class RefreshRunner:
-    """Refreshes the views of one project into its feature schema (``copies``) of ``warehouse``."""
+    """Refreshes the views of one project into its feature schema, in its warehouse."""
 
-    warehouse: Warehouse
-    catalog: Catalog
-    copies: StoredCopies
+    context: ProjectContext
     progress: Callable[[str, int, int], None] | None = None
     holder: str = field(default_factory=lambda: lock_holder_name())
+
+    @property
+    def warehouse(self) -> Warehouse:
+        return self.context.warehouse
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.context.catalog
+
+    @property
+    def copies(self) -> StoredCopies:
+        return self.context.copies
 
     def refresh(self, view: FeatureView, request: RefreshRequest) -> RefreshResult:
         began = time.perf_counter()
@@ -133,8 +148,7 @@ class RefreshRunner:
             watermark = _moved_watermark(mode, current.watermark if current else None, newest)
             if mode != "backfill" and watermark is not None:
                 # tiles first: their own watermark says how far they are built, whatever follows
-                keep_tiles(self.warehouse, self.catalog, self.copies, view,
-                           watermark - view.effective_lookback, rebuild=window is None)
+                keep_tiles(self.context, view, watermark - view.effective_lookback, rebuild=window is None)
         except BaseException as error:
             self.catalog.state.finish_run(run_id, "failed", error=_describe(error))
             drop_quietly(self.warehouse, tables.staging)
@@ -219,9 +233,7 @@ def holder_is_dead(holder: str) -> bool:
 
 
 def _as_utc(value: object) -> datetime | None:
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return to_utc(value) if isinstance(value, datetime) else None
 
 
 def _describe(error: BaseException) -> str:

@@ -5,19 +5,34 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from virtualfs.catalog.state import LockHeldError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from virtualfs.definitions import FeatureView
     from virtualfs.refresh import RefreshResult
-    from virtualfs.store import FeatureStore
+
+
+class Refresher(Protocol):
+    """What the scheduler drives (``FeatureStore`` is one): it never reaches above this."""
+
+    def reload(self) -> None:
+        """Pick up newly applied definitions."""
+
+    def due_views(self, now: datetime | None = None) -> list[FeatureView]:
+        """Views whose schedule fired since their last successful refresh."""
+
+    def refresh(self, views: list[str] | None = None) -> list[RefreshResult]:
+        """Refresh ``views`` (and their online values)."""
 
 
 class Scheduler:
     """Every ``interval`` seconds, refresh the views whose schedules are due, one at a time."""
 
-    def __init__(self, store: FeatureStore, interval: float = 30.0,
+    def __init__(self, store: Refresher, interval: float = 30.0,
                  report: Callable[[str], None] = print) -> None:
         self.store, self.interval, self.report = store, interval, report
         self.stopping = threading.Event()

@@ -1,52 +1,95 @@
 """Point-in-time correct training frames: entity rows in, features as known at each row's time out.
 
+The flow, top-down: resolve the feature references (``compile.resolve``), read and check the
+entity rows once (``entities``), let refreshed views read their trusted tables and kept tiles
+where they give the source's answer (``stored_tables``), type what the definitions leave open
+from the warehouse (``source_types``), pick the PIT strategy (``strategy``), and hand it all to
+a ``RetrievalJob`` that compiles (``compile.historical``) and runs on demand (``job``).
+
 >>> job = get_historical_features(warehouse, registry, entities, "reorder_model")  # doctest: +SKIP
 >>> frame = job.to_pandas()  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from virtualfs.compile.aggregate.kept import KeptTiles
-from virtualfs.compile.aggregate.lookup import typed_lookups
-from virtualfs.compile.plan import RULES
+from virtualfs.compile.request import RULES
 from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
-from virtualfs.retrieval.entities import read_entities
+from virtualfs.retrieval.entities import NULL_TIMESTAMP_CHOICES, read_entities
 from virtualfs.retrieval.job import RetrievalJob
+from virtualfs.retrieval.source_types import typed_lookups
+from virtualfs.retrieval.stored_tables import prefer_tables, usable_kept_tiles
 from virtualfs.retrieval.strategy import pick_strategy
-from virtualfs.warehouses.base import Warehouse
 
-__all__ = ["RetrievalJob", "get_historical_features"]
+if TYPE_CHECKING:
+    from virtualfs.context import ProjectContext
+    from virtualfs.warehouses.base import Warehouse
+
+__all__ = ["RetrievalJob", "RetrievalRequest", "get_historical_features", "retrieve"]
 
 
-def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df: Any,
-                            features: FeaturesArg, *, full_feature_names: bool = False,
-                            point_in_time: str = "known",
-                            timestamp_column: str = "event_timestamp",
-                            kept_tiles: tuple[KeptTiles, ...] = (),
-                            on_null_timestamp: str = "error") -> RetrievalJob:
-    """For each entity row, ``features`` as they were known at the row's time (nothing runs yet).
+@dataclass(frozen=True)
+class RetrievalRequest:
+    """What a training frame is asked for, besides its entity rows.
 
-    ``entity_df``: a pandas DataFrame, a pyarrow Table, or a SELECT run in the warehouse, with
-    the views' join keys and ``timestamp_column`` (naive timestamps are UTC).
     ``features``: ``["view:feature", "view:*"]``, a FeatureService, or a service's name.
-    ``point_in_time="known"`` (default) sees a row only once it landed (``created <= t``);
+    ``point_in_time``: ``"known"`` (default) sees a row only once it landed (``created <= t``);
     ``"event"`` sees every row with ``event <= t`` (created time only breaks ties).
     ``on_null_timestamp``: an entity row without a time is an error (``"error"``), or gets null
     features (``"null"``).
-    ``kept_tiles``: tiles refreshes keep that are built past every entity row's time
-    (``virtualfs.refresh.reads.usable_kept_tiles``); read instead of summarising sources.
+    """
+
+    features: FeaturesArg
+    full_feature_names: bool = False
+    point_in_time: str = "known"
+    timestamp_column: str = "event_timestamp"
+    on_null_timestamp: str = "error"
+
+    def __post_init__(self) -> None:
+        if self.point_in_time not in RULES:
+            raise RequestError(f"point_in_time must be one of {', '.join(RULES)}; got {self.point_in_time!r}")
+        if self.on_null_timestamp not in NULL_TIMESTAMP_CHOICES:
+            raise RequestError(f"on_null_timestamp must be one of {', '.join(NULL_TIMESTAMP_CHOICES)}; "
+                               f"got {self.on_null_timestamp!r}")
+
+
+def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Registry, entity_df: Any,
+             request: RetrievalRequest) -> RetrievalJob:
+    """The training frame ``request`` asks for over ``entity_df`` (nothing runs yet).
+
+    With a ``context`` (a project's catalog and feature schema), refreshed views read their
+    tables and kept tiles where those give the source's answer; without one, every view reads
+    its source.
+    """
+    lookups = resolve_lookups(registry, request.features, request.full_feature_names)
+    entities = read_entities(entity_df, warehouse, request.timestamp_column, lookups,
+                             request.on_null_timestamp)
+    kept = ()
+    if context is not None:
+        latest = entities.latest_time()
+        # tiles are planned from the views as defined (their digest covers the source)
+        kept = usable_kept_tiles(context, [lookup.view for lookup in lookups], latest)
+        lookups = prefer_tables(context, lookups, latest, request.point_in_time)
+    lookups = typed_lookups(warehouse, lookups)
+    strategy = pick_strategy(warehouse, lookups)
+    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept)
+
+
+def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df: Any,
+                            features: FeaturesArg, **options: Any) -> RetrievalJob:
+    """For each entity row, ``features`` as they were known at the row's time, every view read
+    from its source (``FeatureStore.get_historical_features`` also reads refreshed tables).
+
+    ``entity_df``: a pandas DataFrame, a pyarrow Table, or a SELECT run in the warehouse, with
+    the views' join keys and the timestamp column (naive timestamps are UTC). ``options``: the
+    fields of :class:`RetrievalRequest`.
 
     >>> job = get_historical_features(warehouse, registry, frame, ["customer_orders:amount"])
     ... # doctest: +SKIP
     >>> job.to_pandas()  # doctest: +SKIP
     """
-    if point_in_time not in RULES:
-        raise RequestError(f"point_in_time must be one of {', '.join(RULES)}; got {point_in_time!r}")
-    lookups = typed_lookups(warehouse, resolve_lookups(registry, features, full_feature_names))
-    entities = read_entities(entity_df, warehouse, timestamp_column, lookups, on_null_timestamp)
-    strategy = pick_strategy(warehouse, lookups)
-    return RetrievalJob(warehouse, lookups, entities, point_in_time, strategy, kept_tiles)
+    return retrieve(None, warehouse, registry, entity_df, RetrievalRequest(features, **options))

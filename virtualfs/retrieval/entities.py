@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -16,11 +17,12 @@ from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from virtualfs.compile import names
-from virtualfs.compile.plan import ViewLookup
+from virtualfs.compile.request import ViewLookup
+from virtualfs.dialects.identifiers import resolve_column
 from virtualfs.errors import RequestError
+from virtualfs.instants import to_utc
 from virtualfs.registry import suggest
 from virtualfs.sqltext import parse_read_only_query, request_fault
-from virtualfs.warehouses.names import resolve_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +52,15 @@ class EntityInput:
     def join_columns(self) -> list[str]:
         """The columns the joins read: join keys, then the timestamp, each once."""
         return list(dict.fromkeys([*(column for _, column in self.keys), self.timestamp]))
+
+    def latest_time(self) -> datetime | None:
+        """The latest entity time, in UTC, of rows in memory (None for a query, or no times)."""
+        if self.table is None:
+            return None
+        import pyarrow.compute as pc
+
+        latest = pc.max(self.table.column(self.timestamp)).as_py()
+        return to_utc(latest) if latest is not None else None
 
 
 def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,

@@ -12,22 +12,22 @@ import pyarrow as pa
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.dialects import naive_timestamp
 from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.historical import CompiledRetrieval, build_retrieval
 from virtualfs.compile.pit import PitStrategy
-from virtualfs.compile.plan import EntityRelation, PitRequest, Rule, ViewLookup
+from virtualfs.compile.request import EntityRelation, PitRequest, Rule, ViewLookup
+from virtualfs.dialects import naive_timestamp
+from virtualfs.dialects.identifiers import temp_table, warehouse_table
 from virtualfs.errors import RequestError, WarehouseError
 from virtualfs.retrieval.entities import EntityInput, with_row_ids
 from virtualfs.sqltext import request_fault
 from virtualfs.warehouses.arrow import conform
 from virtualfs.warehouses.base import Warehouse, uploaded
-from virtualfs.warehouses.names import temp_table, warehouse_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from virtualfs.compile.aggregate.kept import KeptTiles
+    from virtualfs.compile.aggregate.kept_tiles import KeptTiles
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from virtualfs.compile.pit import LateralLimit, PitStrategy, choose_strategy
-from virtualfs.compile.plan import ViewLookup
+from virtualfs.compile.request import ViewLookup
+from virtualfs.dialects.identifiers import warehouse_column, warehouse_table
 from virtualfs.sqltext import definition_fault
 from virtualfs.warehouses.base import IndexedWarehouse, Warehouse
-from virtualfs.warehouses.names import warehouse_column, warehouse_table
 
 PROBE = LateralLimit()
 

@@ -26,7 +26,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from virtualfs.errors import NotFoundError, RequestError, UnsupportedError, VirtualfsError
-from virtualfs.online.plan import RequestPlan, request_plan
 from virtualfs.registry import Registry
 from virtualfs.server.auth import authorize_features, authorize_service, may_read_service, may_read_view
 from virtualfs.server.config import ServerConfig, parse_server_config
@@ -44,6 +43,7 @@ from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
+from virtualfs.serving.request_plan import RequestPlan, request_plan
 
 if TYPE_CHECKING:
     from virtualfs.store import FeatureStore

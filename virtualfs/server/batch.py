@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from virtualfs.errors import OnlineStoreError
-from virtualfs.online.response import OnlineResponse
 from virtualfs.server.metrics import Metrics
 from virtualfs.server.schemas import FeaturesRequest
+from virtualfs.serving.response import OnlineResponse
 
 
 @dataclass(frozen=True)

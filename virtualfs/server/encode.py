@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import orjson
 
 from virtualfs.definitions import FeatureService, FeatureView
-from virtualfs.online.plan import RequestPlan
 from virtualfs.server.batch import Vectors
+from virtualfs.serving.request_plan import RequestPlan
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -23,7 +23,6 @@ from virtualfs.errors import (
     WarehouseError,
 )
 from virtualfs.online import fallback_enabled
-from virtualfs.online.response import OnlineResponse
 from virtualfs.registry import Registry
 from virtualfs.server.auth import Authenticator
 from virtualfs.server.batch import ReadBatcher, Vectors
@@ -34,9 +33,10 @@ from virtualfs.server.metrics import Metrics
 from virtualfs.server.openapi import openapi_document
 from virtualfs.server.problems import bad_request, unavailable
 from virtualfs.server.schemas import FeaturesRequest
+from virtualfs.serving.response import OnlineResponse
 
 if TYPE_CHECKING:
-    from virtualfs.serving import OnlineLookup
+    from virtualfs.serving.read import OnlineLookup
     from virtualfs.store import FeatureStore
 
 

@@ -8,9 +8,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from virtualfs.definitions.dtypes import dtype_of_arrow
+from virtualfs.dialects.identifiers import frame_column
+from virtualfs.dialects.types import canonical, date_sql_type, sql_type
 from virtualfs.errors import RequestError, WarehouseError
-from virtualfs.warehouses.names import frame_column
-from virtualfs.warehouses.types import canonical, date_sql_type, dtype_of_arrow, sql_type
 
 
 def conform(table: pa.Table, schema: pa.Schema | None = None) -> pa.Table:

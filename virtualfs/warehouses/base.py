@@ -1,38 +1,18 @@
-"""The Warehouse protocol every adapter implements, and the capabilities it declares."""
+"""The Warehouse protocol every adapter implements (what its dialect can do is in ``dialects``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlglot import exp
 
+from virtualfs.dialects import Capabilities
 from virtualfs.errors import WarehouseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a dialect can run; the compiler picks its PIT strategy from these flags."""
-
-    supports_asof_join: bool = False
-    supports_match_condition: bool = False
-    supports_qualify: bool = False
-    supports_lateral: bool = False
-    supports_distinct_on: bool = False
-    supports_temp_tables: bool = True
-    # DDL inside a transaction (DuckDB, PostgreSQL): a rebuilt table can be renamed into place.
-    supports_transactional_ddl: bool = False
-    # Source scans cross joined to the entity rows' (min, max) time. PostgreSQL plans such a join
-    # with default selectivities (a ninth of the table) and then builds its hash join on the wrong
-    # side, so there the scans are left whole (bench/offline.py --warehouse postgres: 1.11 s -> 0.77 s).
-    prunes_by_entity_bounds: bool = True
-    max_query_length: int = 1_000_000
-    max_joins_per_query: int = 40
 
 
 @runtime_checkable
@@ -58,8 +38,8 @@ class Warehouse(Protocol):
 
         Names come back as the warehouse stores them (Snowflake: ``ORDERS.EVENT_TS`` created
         unquoted reports ``EVENT_TS``; Postgres: ``event_ts``); map them back to defined names
-        with ``virtualfs.warehouses.names.resolve_column``. Types are the canonical Arrow types
-        of ``virtualfs.warehouses.types``.
+        with ``virtualfs.dialects.identifiers.resolve_column``. Types are the canonical Arrow types
+        of ``virtualfs.dialects.types``.
         """
         ...
 
@@ -111,3 +91,15 @@ def probe(relation: exp.Expression) -> exp.Select:
     """``SELECT * FROM relation LIMIT 0``: a table or query's columns without its rows."""
     source = relation.subquery("_vfs_probe") if isinstance(relation, exp.Query) else relation
     return exp.select("*").from_(source).limit(0)
+
+
+def fetch_scalar(warehouse: Warehouse, query: exp.Select) -> Any:
+    """The first column of the first row ``query`` returns, or None when it returns none."""
+    table = warehouse.fetch_arrow(query)
+    return table.column(0)[0].as_py() if table.num_rows else None
+
+
+def count_rows(warehouse: Warehouse, table: exp.Table) -> int:
+    """How many rows ``table`` holds."""
+    counted = exp.select(exp.alias_(exp.Count(this=exp.Star()), "_vfs_n")).from_(table.copy())
+    return int(fetch_scalar(warehouse, counted) or 0)

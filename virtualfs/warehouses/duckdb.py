@@ -9,12 +9,12 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from virtualfs.compile.dialects import capabilities_of
-from virtualfs.compile.render import to_sql
+from virtualfs.dialects import capabilities_of
+from virtualfs.dialects.identifiers import temp_table
+from virtualfs.dialects.render import to_sql
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import conform, conform_batch, prepare_upload
 from virtualfs.warehouses.base import probe
-from virtualfs.warehouses.names import temp_table
 
 
 class DuckDBWarehouse:

@@ -17,13 +17,13 @@ from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import TextLoader
 from sqlglot import exp
 
-from virtualfs.compile.dialects import capabilities_of
-from virtualfs.compile.render import to_sql
+from virtualfs.dialects import capabilities_of
+from virtualfs.dialects.identifiers import frame_column, temp_table, warehouse_column
+from virtualfs.dialects.render import to_sql
+from virtualfs.dialects.types import arrow_type_of, type_names
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import prepare_upload, result_schema, rows_to_table
 from virtualfs.warehouses.base import probe
-from virtualfs.warehouses.names import frame_column, temp_table, warehouse_column
-from virtualfs.warehouses.types import arrow_type_of, type_names
 
 _IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by the server
 _CSV_ROWS = 50_000

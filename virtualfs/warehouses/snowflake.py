@@ -27,13 +27,13 @@ import snowflake.connector.pandas_tools as pandas_tools
 from snowflake.connector.constants import FIELD_ID_TO_NAME
 from sqlglot import exp
 
-from virtualfs.compile.dialects import capabilities_of
-from virtualfs.compile.render import to_sql
+from virtualfs.dialects import capabilities_of
+from virtualfs.dialects.identifiers import temp_table
+from virtualfs.dialects.render import to_sql
+from virtualfs.dialects.types import arrow_type_of
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.warehouses.arrow import conform, prepare_upload, result_schema, rows_to_table
 from virtualfs.warehouses.base import probe
-from virtualfs.warehouses.names import temp_table
-from virtualfs.warehouses.types import arrow_type_of
 
 NATIVE = capabilities_of("snowflake")
 EMULATED = dataclasses.replace(NATIVE, supports_match_condition=False)

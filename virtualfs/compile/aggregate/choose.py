@@ -1,8 +1,8 @@
 """Which formulation compiles a view's aggregations, chosen from what the dialect can run.
 
-| formulation | needs                                   | used for                          |
+| formulation | needs (a capability)                    | used for                          |
 |-------------|-----------------------------------------|-----------------------------------|
-| `Tiled`     | integer epoch microseconds (`times`)    | DuckDB, PostgreSQL, Snowflake     |
+| `Tiled`     | `supports_epoch_micros`                 | DuckDB, PostgreSQL, Snowflake     |
 | `RangeJoin` | nothing                                 | any other dialect; the reference  |
 
 Inside `Tiled` each aggregation is placed by its window and function (see `TilePolicy`).
@@ -15,6 +15,7 @@ from typing import Protocol
 from virtualfs.compile.aggregate.range_join import AggregateJoin, RangeJoin
 from virtualfs.compile.aggregate.spec import AggregateContext
 from virtualfs.compile.aggregate.tiled import Tiled
+from virtualfs.dialects import Capabilities, capabilities_of
 from virtualfs.errors import UnsupportedError
 
 
@@ -23,8 +24,8 @@ class Formulation(Protocol):
 
     name: str
 
-    def supports(self, dialect: str) -> bool:
-        """Whether ``dialect`` can run this formulation's SQL."""
+    def supports(self, capabilities: Capabilities) -> bool:
+        """Whether a dialect with ``capabilities`` can run this formulation's SQL."""
         ...
 
     def build(self, context: AggregateContext) -> AggregateJoin:
@@ -43,12 +44,13 @@ def choose_formulation(dialect: str, name: str | None = None) -> Formulation:
     >>> choose_formulation("duckdb").name, choose_formulation("trino").name
     ('tiled', 'range_join')
     """
+    capabilities = capabilities_of(dialect)
     if name is None:
-        return next(f for f in PREFERENCE if f.supports(dialect))
+        return next(f for f in PREFERENCE if f.supports(capabilities))
     if name not in BY_NAME:
         known = ", ".join(BY_NAME)
         raise UnsupportedError(f"unknown aggregate formulation {name!r}; expected one of {known}")
     chosen = BY_NAME[name]
-    if not chosen.supports(dialect):
+    if not chosen.supports(capabilities):
         raise UnsupportedError(f"aggregate formulation {name!r} cannot run on {dialect}")
     return chosen

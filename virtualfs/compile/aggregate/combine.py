@@ -25,9 +25,8 @@ from virtualfs.compile.aggregate.spec import (
     output_name,
     passes_name,
 )
-from virtualfs.definitions import DType
 from virtualfs.definitions.aggregation import FUNCTIONS
-from virtualfs.warehouses.types import SQL_TYPES, sql_type
+from virtualfs.dialects.types import sql_type
 
 # Which summaries each function reads from tiles.
 NEEDS: Mapping[str, tuple[str, ...]] = {
@@ -35,10 +34,6 @@ NEEDS: Mapping[str, tuple[str, ...]] = {
     "min": ("lo",), "max": ("hi",),
 }
 COUNTS = frozenset({"count", "count_distinct"})
-GENERIC_TYPES: Mapping[DType, str] = {
-    DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE", DType.STRING: "VARCHAR",
-    DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ",
-}
 
 
 def stat_name(stat: str, measure: int) -> str:
@@ -229,8 +224,7 @@ def _typed(column: AggregateColumn, value: exp.Expression, dialect: str) -> exp.
     dtype = column.dtype or FUNCTIONS[column.aggregation.function][1]
     if dtype is None:  # an input-typed function whose input type was not given
         return value
-    to = sql_type(dtype, dialect) if dialect in SQL_TYPES else exp.DataType.build(GENERIC_TYPES[dtype])
-    return exp.Cast(this=value, to=to)
+    return exp.Cast(this=value, to=sql_type(dtype, dialect))
 
 
 def _grouped(table: str, projections: list[exp.Expression]) -> exp.Select:

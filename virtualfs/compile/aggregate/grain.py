@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import NEEDS, Part, Pieces, build_raw_aggregates
 from virtualfs.compile.aggregate.source import CREATED_US, EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import AggregateContext, key_name, measure_name, passes_name
+from virtualfs.dialects import times
 
 if TYPE_CHECKING:
-    from virtualfs.compile.aggregate.kept import KeptTiles
+    from virtualfs.compile.aggregate.kept_tiles import KeptTiles
 
 TILE, TILE_T, KNOWN_MAX, NUMBER, SCAN = "_vfs_tile", "_vfs_tt", "_vfs_mk", "_vfs_i", "_vfs_scan"
 DENSE = "_vfs_dense"

@@ -7,7 +7,7 @@ and joined back on ``_vfs_row``. Output columns keep the order they were asked i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,13 +17,12 @@ from sqlglot import exp
 from virtualfs.compile import names
 from virtualfs.compile.aggregate.build import build_aggregate_join
 from virtualfs.compile.aggregate.spec import AggregateColumn, AggregateRequest, output_name
-from virtualfs.compile.plan import FeatureColumn, ViewContext, ViewLookup
+from virtualfs.compile.request import FeatureColumn, ViewContext, ViewLookup
 from virtualfs.definitions import Aggregation, DType, FeatureView
 from virtualfs.definitions.aggregation import FUNCTIONS
 
 if TYPE_CHECKING:
     from virtualfs.compile.pit.base import PitStrategy, ViewJoin
-    from virtualfs.warehouses.base import Warehouse
 
 
 def aggregation_of(view: FeatureView, name: str) -> Aggregation | None:
@@ -40,36 +39,19 @@ def feature_dtype(view: FeatureView, name: str) -> DType | None:
     return FUNCTIONS[aggregation.function][1]
 
 
-def typed_lookups(warehouse: Warehouse, lookups: Sequence[ViewLookup]) -> tuple[ViewLookup, ...]:
-    """``lookups`` with every aggregation typed, reading the source columns' types from the
-    warehouse (one ``LIMIT 0`` query per source that needs it)."""
-    typed = []
-    for lookup in lookups:
-        if all(f.dtype is not None for f in lookup.features):
-            typed.append(lookup)
-            continue
-        inputs = input_dtypes(warehouse, lookup.view)
-        features = tuple(
-            f if f.dtype is not None else replace(f, dtype=_output(lookup.view, f.name, inputs))
-            for f in lookup.features
-        )
-        typed.append(replace(lookup, features=features))
-    return tuple(typed)
+def typed_lookup(lookup: ViewLookup, inputs: Mapping[str, DType]) -> ViewLookup:
+    """``lookup`` with every aggregation typed, given the dtype of each column its view's
+    aggregations read (``inputs``, by column; as the warehouse stores them)."""
+    features = tuple(
+        f if f.dtype is not None else replace(f, dtype=_output(lookup.view, f.name, inputs))
+        for f in lookup.features
+    )
+    return replace(lookup, features=features)
 
 
-def input_dtypes(warehouse: Warehouse, view: FeatureView) -> dict[str, DType]:
-    """The dtype of each column the view's aggregations read, as the warehouse stores it."""
-    from virtualfs.validate import source_relation
-    from virtualfs.warehouses.names import resolve_column
-    from virtualfs.warehouses.types import dtype_of_arrow
-
-    schema = warehouse.schema_of(source_relation(view.source, warehouse.dialect))
-    found = {}
-    for aggregation in view.aggregations:
-        column = resolve_column(aggregation.column, schema.names, warehouse.dialect)
-        if column is not None:
-            found[aggregation.column] = dtype_of_arrow(schema.field(column).type) or DType.STRING
-    return found
+def needs_input_types(lookup: ViewLookup) -> bool:
+    """Whether some feature of ``lookup`` takes its dtype from a source column."""
+    return any(f.dtype is None for f in lookup.features)
 
 
 def build_view_joins(strategy: PitStrategy, view: ViewContext,
@@ -118,6 +100,6 @@ def _aggregate_join(view: ViewContext, features: list[FeatureColumn],
     return ViewJoin(compiled.ctes, exp.Join(this=table, side="LEFT", on=on), ()), outputs
 
 
-def _output(view: FeatureView, name: str, inputs: dict[str, DType]) -> DType:
+def _output(view: FeatureView, name: str, inputs: Mapping[str, DType]) -> DType:
     aggregation = aggregation_of(view, name)
     return aggregation.output_dtype(inputs.get(aggregation.column, DType.STRING))

@@ -23,6 +23,7 @@ from virtualfs.compile.aggregate.combine import (
 from virtualfs.compile.aggregate.source import build_native_scan, entity_relation
 from virtualfs.compile.aggregate.spec import AggregateContext, key_name
 from virtualfs.compile.scan import minus
+from virtualfs.dialects import Capabilities
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class RangeJoin:
 
     name: str = "range_join"
 
-    def supports(self, dialect: str) -> bool:
+    def supports(self, capabilities: Capabilities) -> bool:
         return True
 
     def build(self, context: AggregateContext) -> AggregateJoin:

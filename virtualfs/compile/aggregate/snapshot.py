@@ -19,15 +19,13 @@ from datetime import datetime, timezone
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.aggregate.lookup import feature_dtype, typed_lookups
-from virtualfs.compile.aggregate.stored import stored_features
 from virtualfs.compile.historical import build_select
 from virtualfs.compile.pit import choose_strategy
-from virtualfs.compile.plan import EntityRelation, FeatureColumn, ViewContext, ViewLookup
+from virtualfs.compile.request import EntityRelation, ViewContext, ViewLookup
 from virtualfs.compile.scan import build_source_relation
 from virtualfs.definitions import FeatureView
-from virtualfs.warehouses.base import Capabilities, Warehouse
-from virtualfs.warehouses.names import frame_column, warehouse_column
+from virtualfs.dialects import Capabilities
+from virtualfs.dialects.identifiers import frame_column, warehouse_column
 
 KEYS = "_vfs_snapshot_keys"
 AS_OF, CREATED = "_vfs_asof", "_vfs_created"
@@ -41,7 +39,7 @@ def build_snapshot_query(lookup: ViewLookup, as_of: datetime, dialect: str, capa
                          keys: exp.Table | None = None) -> exp.Select:
     """Every key of ``lookup.view`` known by ``as_of`` with all its features at ``as_of``.
 
-    ``lookup`` holds every stored feature of the view, typed (``typed_lookups``). With ``keys``
+    ``lookup`` holds every stored feature of the view, typed (``retrieval.source_types``). With ``keys``
     (an uploaded table of key values as text, columns ``_vfs_k0``...), only those keys.
 
     >>> build_snapshot_query(typed, end, "duckdb", capabilities_of("duckdb"))  # doctest: +SKIP
@@ -95,12 +93,3 @@ def _literal(value: datetime) -> exp.Expression:
     """A UTC instant as a TIMESTAMPTZ literal (the refresh time, not user data)."""
     utc = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return exp.cast(exp.Literal.string(utc.isoformat(sep=" ")), "TIMESTAMPTZ")
-
-
-def snapshot_query(warehouse: Warehouse, view: FeatureView, as_of: datetime,
-                   keys: exp.Table | None = None) -> exp.Select:
-    """:func:`build_snapshot_query` for every stored feature of ``view``, typed from ``warehouse``."""
-    features = tuple(FeatureColumn(n, n, feature_dtype(view, n)) for n in stored_features(view))
-    lookup = ViewLookup(view, features)
-    typed = typed_lookups(warehouse, [lookup])[0]
-    return build_snapshot_query(typed, as_of, warehouse.dialect, warehouse.capabilities, keys)

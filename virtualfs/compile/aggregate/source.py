@@ -15,7 +15,6 @@ from datetime import timedelta
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.spec import (
     AggregateContext,
     key_name,
@@ -23,6 +22,7 @@ from virtualfs.compile.aggregate.spec import (
     passes_name,
 )
 from virtualfs.compile.scan import build_source_relation
+from virtualfs.dialects import times
 
 EVENT_US, KNOWN_US, CREATED_US, TIME_US = "_vfs_e", "_vfs_k", "_vfs_c", "_vfs_t"
 

@@ -1,7 +1,7 @@
 """What an aggregate lookup asks for, as pure data: aggregations, entity rows, rule.
 
 An :class:`AggregateRequest` names the aggregations of one view wanted for the entity rows of
-an :class:`~virtualfs.compile.plan.EntityRelation`. :class:`AggregateContext` derives from it
+an :class:`~virtualfs.compile.request.EntityRelation`. :class:`AggregateContext` derives from it
 everything the formulations share: internal names, measures (one per distinct column and
 filter), windows, and how source columns are spelled in the warehouse.
 """
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.plan import EntityRelation, Rule
+from virtualfs.compile.request import EntityRelation, Rule
 from virtualfs.definitions import Aggregation, DType, FeatureView
 from virtualfs.definitions.aggregation import parse_filter
+from virtualfs.dialects.identifiers import warehouse_column
 from virtualfs.errors import RequestError
-from virtualfs.warehouses.names import warehouse_column
 
 if TYPE_CHECKING:
-    from virtualfs.compile.aggregate.kept import KeptTiles
+    from virtualfs.compile.aggregate.kept_tiles import KeptTiles
 
 # Functions that need the window's rows themselves, not per-tile summaries.
 RAW_ONLY = frozenset({"count_distinct", "last"})
@@ -154,7 +154,7 @@ def bind_filter(owner: str, text: str, dialect: str, table: str | None = None) -
     r"""A filter, parsed by sqlglot, with each column bound to ``table`` and spelled the way
     ``dialect`` folds unquoted names; rendered per dialect, never spliced as text.
 
-    >>> from virtualfs.compile.render import to_sql
+    >>> from virtualfs.dialects.render import to_sql
     >>> to_sql(bind_filter("n", "status = 'paid'", "snowflake", "s"), "snowflake")
     '"s"."STATUS" = \'paid\''
     """

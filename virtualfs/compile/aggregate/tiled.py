@@ -24,16 +24,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import Part, build_result
 from virtualfs.compile.aggregate.grain import Grain, GrainSteps
 from virtualfs.compile.aggregate.range_join import AggregateJoin
 from virtualfs.compile.aggregate.source import build_micro_entities, build_micro_scan
 from virtualfs.compile.aggregate.spec import RAW_ONLY, AggregateContext
-from virtualfs.compile.aggregate.tiles import tiled_parts
+from virtualfs.compile.aggregate.tile_steps import tiled_parts
 
 if TYPE_CHECKING:
     from virtualfs.compile.aggregate.density import KeyDensity
+    from virtualfs.dialects import Capabilities
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,8 @@ class Tiled:
     policy: TilePolicy = TilePolicy()
     name: str = "tiled"
 
-    def supports(self, dialect: str) -> bool:
-        return times.supports_epoch_micros(dialect)
+    def supports(self, capabilities: Capabilities) -> bool:
+        return capabilities.supports_epoch_micros
 
     def build(self, context: AggregateContext) -> AggregateJoin:
         """The CTEs computing every requested aggregation of ``context``'s view."""

@@ -21,8 +21,8 @@ from virtualfs.compile.pit.base import PitStrategy, ViewJoin
 from virtualfs.compile.pit.lateral import DistinctOn, LateralLimit
 from virtualfs.compile.pit.match_condition import MatchCondition
 from virtualfs.compile.pit.window import WindowRank
+from virtualfs.dialects import Capabilities
 from virtualfs.errors import UnsupportedError
-from virtualfs.warehouses.base import Capabilities
 
 # Fastest first; the first one a warehouse supports is used. LateralLimit probes the source once
 # per entity row, which only pays with an index, so it is chosen only where one is found.
@@ -33,7 +33,7 @@ BY_NAME: dict[str, PitStrategy] = {s.name: s for s in (*PREFERENCE, LateralLimit
 def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitStrategy:
     """The fastest strategy ``capabilities`` allow, or the one called ``name`` if it is allowed.
 
-    >>> from virtualfs.compile.dialects import DIALECT_CAPABILITIES
+    >>> from virtualfs.dialects import DIALECT_CAPABILITIES
     >>> choose_strategy(DIALECT_CAPABILITIES["duckdb"]).name
     'asof_join'
     """

@@ -9,9 +9,9 @@ from sqlglot import exp
 from virtualfs.compile import names
 from virtualfs.compile.pit.base import ViewJoin, aliased, ttl_columns
 from virtualfs.compile.pit.records import asof_target
-from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.request import ViewContext
 from virtualfs.compile.scan import build_scan
-from virtualfs.warehouses.base import Capabilities
+from virtualfs.dialects import Capabilities
 
 
 @dataclass(frozen=True)

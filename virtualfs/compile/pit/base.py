@@ -14,9 +14,9 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from virtualfs.compile import names
-from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.request import ViewContext
 from virtualfs.compile.scan import landed_by, minus
-from virtualfs.warehouses.base import Capabilities
+from virtualfs.dialects import Capabilities
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from virtualfs.compile.pit.base import (
     plain_columns,
 )
 from virtualfs.compile.pit.window import candidates
-from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.request import ViewContext
 from virtualfs.compile.scan import build_scan
-from virtualfs.warehouses.base import Capabilities
+from virtualfs.dialects import Capabilities
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.pit.base import selected_from
-from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.request import ViewContext
 
 _SHIFT = exp.Literal.number(2**64)
 _LOWEST, _HIGHEST = exp.Literal.number(-(2**63)), exp.Literal.number(2**63 - 1)

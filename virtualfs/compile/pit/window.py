@@ -18,9 +18,9 @@ from virtualfs.compile.pit.base import (
     newest_first,
     plain_columns,
 )
-from virtualfs.compile.plan import ViewContext
+from virtualfs.compile.request import ViewContext
 from virtualfs.compile.scan import build_scan
-from virtualfs.warehouses.base import Capabilities
+from virtualfs.dialects import Capabilities
 
 
 @dataclass(frozen=True)

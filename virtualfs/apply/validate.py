@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
-from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from virtualfs.compile.scan import source_relation
 from virtualfs.definitions import DType, FeatureView, Source
-from virtualfs.definitions.source import parse_source_query
+from virtualfs.definitions.dtypes import dtype_of_arrow
+from virtualfs.dialects.identifiers import resolve_column
+from virtualfs.dialects.types import compatible
 from virtualfs.errors import DefinitionError, ValidationError, WarehouseError
-from virtualfs.sqltext import definition_fault
-from virtualfs.warehouses.names import resolve_column, warehouse_table
-from virtualfs.warehouses.types import compatible, dtype_of_arrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -38,16 +37,6 @@ def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:
     except WarehouseError as error:
         what = f"table {source.table!r}" if source.table else "query"
         raise ValidationError(f"source {source.name!r}: {what} cannot be read: {error}") from None
-
-
-def source_relation(source: Source, dialect: str) -> exp.Expression:
-    """The source as a tree: a table named the way the warehouse resolves it, or its query."""
-    if source.table is not None:
-        return warehouse_table(source.table, dialect, definition_fault("source", source.name, "table"))
-    # Unquoted names in the query fold as the warehouse folds them (upper case on Snowflake),
-    # since every identifier is quoted when the tree is rendered.
-    query = parse_source_query(source.name, source.query or "", dialect)
-    return normalize_identifiers(query, dialect=dialect)
 
 
 def check_view_columns(view: FeatureView, schema: pa.Schema, dialect: str) -> None:

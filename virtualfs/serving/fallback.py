@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from virtualfs.compile.aggregate.snapshot import snapshot_query
 from virtualfs.compile.latest import build_latest_query, key_column
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime
 from virtualfs.online.keys import plain_text
-from virtualfs.online.plan import RequestPlan, ViewPlan
+from virtualfs.retrieval.source_types import snapshot_query
+from virtualfs.serving.request_plan import RequestPlan, ViewPlan
 from virtualfs.warehouses.base import Warehouse, uploaded
 
 KEYS_TABLE = "_vfs_online_keys"

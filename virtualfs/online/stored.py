@@ -42,7 +42,7 @@ def tag_values(column: pa.Array) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from virtualfs.warehouses.types import dtype_of_arrow
+    from virtualfs.definitions.dtypes import dtype_of_arrow
 
     dtype = dtype_of_arrow(column.type) or DType.STRING
     if dtype is DType.TIMESTAMP:

@@ -16,12 +16,12 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.definitions import DType, FeatureView
-from virtualfs.warehouses.names import warehouse_column
+from virtualfs.dialects.identifiers import warehouse_column
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from virtualfs.compile.aggregate.kept import KeptTiles
+    from virtualfs.compile.aggregate.kept_tiles import KeptTiles
 
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")

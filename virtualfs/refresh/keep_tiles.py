@@ -17,7 +17,12 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.aggregate.grain import TILE
-from virtualfs.compile.aggregate.kept import KeptTiles, build_affected_tiles, build_kept_rows, plan_kept_tiles
+from virtualfs.compile.aggregate.kept_tiles import (
+    KeptTiles,
+    build_affected_tiles,
+    build_kept_rows,
+    plan_kept_tiles,
+)
 from virtualfs.compile.refresh import (
     ViewTables,
     build_create_target,
@@ -26,23 +31,25 @@ from virtualfs.compile.refresh import (
     build_swap_in,
     named_tables,
 )
-from virtualfs.refresh.statements import count_rows, drop_quietly, execute_all
-from virtualfs.refresh.trust import StoredCopies, trusted_record
+from virtualfs.copies import trusted_record
+from virtualfs.refresh.statements import drop_quietly, execute_all
+from virtualfs.warehouses.base import count_rows
 
 if TYPE_CHECKING:
-    from virtualfs.catalog import Catalog
     from virtualfs.compile.aggregate.tiled import TilePolicy
+    from virtualfs.context import ProjectContext
     from virtualfs.definitions import FeatureView
     from virtualfs.warehouses.base import Warehouse
 
 
-def keep_tiles(warehouse: Warehouse, catalog: Catalog, copies: StoredCopies, view: FeatureView,
-               known_by: datetime, rebuild: bool, policy: TilePolicy | None = None) -> int:
+def keep_tiles(context: ProjectContext, view: FeatureView, known_by: datetime, rebuild: bool,
+               policy: TilePolicy | None = None) -> int:
     """Bring every kept tiles table of ``view`` to the source rows known by ``known_by``;
     the number of tiles written. ``policy``: tile sizes, as the reads that use them.
 
     A tiles table whose record does not match it (missing, changed out of band, built for
     another location) is rebuilt whole."""
+    warehouse, catalog, copies = context.warehouse, context.catalog, context.copies
     written = 0
     for kept in plan_kept_tiles(view, copies.schema, policy):
         mark = copies.tiles_mark(kept)

@@ -27,7 +27,6 @@ from datetime import timedelta
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import Part, Pieces, build_stats_aggregates, flag_name, stat_name
 from virtualfs.compile.aggregate.grain import (
     DENSE,
@@ -42,9 +41,10 @@ from virtualfs.compile.aggregate.grain import (
     start_name,
     union,
 )
-from virtualfs.compile.aggregate.kept import KeptTiles, summary
+from virtualfs.compile.aggregate.kept_tiles import KeptTiles, summary
 from virtualfs.compile.aggregate.source import EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import measure_name
+from virtualfs.dialects import times
 
 LOW, HIGH, BUCKET_T, BUCKET_A = "_vfs_lo", "_vfs_hi", "_vfs_bt", "_vfs_ba"
 

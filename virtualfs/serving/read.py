@@ -16,9 +16,9 @@ from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore, Status
 from virtualfs.online.codec import to_micros
 from virtualfs.online.keys import SEPARATOR, key_text
-from virtualfs.online.plan import RequestPlan, ViewPlan, request_plan
-from virtualfs.online.response import OnlineResponse, ViewResult
 from virtualfs.registry import FeaturesArg, Registry
+from virtualfs.serving.request_plan import RequestPlan, ViewPlan, request_plan
+from virtualfs.serving.response import OnlineResponse, ViewResult
 
 if TYPE_CHECKING:
     from virtualfs.warehouses.base import Warehouse
@@ -79,7 +79,7 @@ class OnlineLookup:
     def read_through(self, warehouse: Warehouse, store: OnlineStore, found: Mapping[str, bytes],
                      now_us: int) -> dict[str, bytes]:
         """``found`` plus what ``warehouse`` knows of the missing keys (cached in ``store``)."""
-        from virtualfs.online.fallback import read_through
+        from virtualfs.serving.fallback import read_through
 
         return read_through(warehouse, store, self.plan, self.columns, self.view_keys, found, now_us)
 

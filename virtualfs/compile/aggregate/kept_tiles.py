@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.compile.aggregate import times
 from virtualfs.compile.aggregate.combine import NEEDS, stat_name
 from virtualfs.compile.aggregate.grain import KNOWN_MAX, TILE
 from virtualfs.compile.aggregate.source import KNOWN_US, build_micro_scan, tile_name
@@ -43,8 +42,9 @@ from virtualfs.compile.aggregate.spec import (
     measure_name,
 )
 from virtualfs.compile.feature_schema import FeatureSchema
-from virtualfs.compile.plan import EntityRelation
+from virtualfs.compile.request import EntityRelation
 from virtualfs.definitions import Aggregation, FeatureView
+from virtualfs.dialects import times
 
 if TYPE_CHECKING:
     from virtualfs.compile.aggregate.tiled import TilePolicy

@@ -1,4 +1,4 @@
-"""Which stored copies of a view may be trusted, and the marks their watermarks are filed under.
+"""Stored copies of a view's rows: which may be trusted, and the marks their watermarks are filed under.
 
 A refreshed table, a kept tiles table and the online store each hold a copy of a view's rows;
 the catalog holds, per copy, a watermark and the row count the copy had when the watermark was
@@ -17,13 +17,13 @@ from virtualfs.catalog.marks import Mark, MarkKind, WatermarkRecord
 from virtualfs.catalog.serde import fingerprint
 from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.errors import VirtualfsError
-from virtualfs.refresh.statements import count_rows
+from virtualfs.warehouses.base import count_rows
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
     from virtualfs.catalog import Catalog
-    from virtualfs.compile.aggregate.kept import KeptTiles
+    from virtualfs.compile.aggregate.kept_tiles import KeptTiles
     from virtualfs.definitions import FeatureView
     from virtualfs.warehouses.base import Warehouse
 

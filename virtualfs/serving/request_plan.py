@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from virtualfs.compile.aggregate.stored import stored_dtypes, stored_features
 from virtualfs.definitions import DType, FeatureView
 from virtualfs.definitions.aggregation import EMPTY_WINDOW
 from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
+from virtualfs.online.stored import stored_dtypes, stored_features
 from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest
 
 _CACHE_LIMIT = 512

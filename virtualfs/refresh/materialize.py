@@ -15,26 +15,28 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from virtualfs.compile.aggregate.snapshot import snapshot_query
 from virtualfs.compile.latest import build_latest_query
+from virtualfs.copies import online_mark
 from virtualfs.definitions import FeatureView
 from virtualfs.errors import RequestError
+from virtualfs.instants import to_utc, utc_now
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime, to_micros
 from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
 from virtualfs.refresh.intervals import incremental_since
-from virtualfs.refresh.trust import online_mark
 from virtualfs.registry import Registry
+from virtualfs.retrieval.source_types import snapshot_query
 from virtualfs.warehouses.base import Warehouse
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
     from virtualfs.catalog import Catalog
+    from virtualfs.context import OnlineContext, ProjectContext
 
 
 class WatermarkStore(Protocol):
@@ -84,27 +86,47 @@ class MaterializeResult:
     watermark: datetime | None
 
 
-def materialize(warehouse: Warehouse, registry: Registry, online_store: OnlineStore,
-                catalog: WatermarkStore, project: str,
-                views: Sequence[str | FeatureView] | None = None,
-                start: datetime | None = None, end: datetime | None = None,
-                progress: Callable[[MaterializeProgress], None] | None = None,
-                ) -> list[MaterializeResult]:
-    """Push the latest values of ``views`` (all by default) known in ``[start, end)`` online.
+@dataclass(frozen=True)
+class MaterializeRequest:
+    """Which views (all by default) and which window of known time, ``[start, end)``: ``start``
+    defaults to each view's watermark (everything on a first run), ``end`` to now. Naive
+    datetimes are UTC."""
 
-    ``start`` defaults to each view's watermark (everything on a first run), ``end`` to now.
-    Naive datetimes are UTC.
+    views: Sequence[str] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
 
-    >>> materialize(warehouse, registry, store, catalog, "shop", ["customer_orders"])
+
+def materialize(context: ProjectContext, online: OnlineContext, registry: Registry,
+                request: MaterializeRequest = MaterializeRequest(),
+                progress: Callable[[MaterializeProgress], None] | None = None) -> list[MaterializeResult]:
+    """Push the latest values of the requested views into the project's online store, with
+    their watermarks filed in its catalog under the store's identity.
+
+    >>> materialize(context, online, registry, MaterializeRequest(["customer_orders"]))
     ... # doctest: +SKIP
     [MaterializeResult(view='customer_orders', start=None, end=..., rows=1000, ...)]
     """
-    end = as_utc(end) if end is not None else datetime.now(timezone.utc)
-    start = as_utc(start) if start is not None else None
+    watermarks = OnlineWatermarks(context.catalog, online.identity)
+    views = select_views(registry, request.views)
+    return materialize_views(context.warehouse, online.store, watermarks, views, request.start, request.end,
+                             progress)
+
+
+Progress = Callable[[MaterializeProgress], None]
+
+
+def materialize_views(warehouse: Warehouse, online_store: OnlineStore, watermarks: WatermarkStore,
+                      views: Sequence[FeatureView], start: datetime | None = None,
+                      end: datetime | None = None,
+                      progress: Progress | None = None) -> list[MaterializeResult]:
+    """Push the latest values of ``views`` known in ``[start, end)`` into ``online_store``."""
+    end = to_utc(end) if end is not None else utc_now()
+    start = to_utc(start) if start is not None else None
     results = []
-    for view in select_views(registry, views):
-        parts = [_materialize_view(warehouse, online_store, catalog, ViewRows(part, project), start, end,
-                                   progress) for part in stored_parts(view)]
+    for view in views:
+        parts = [_materialize_view(warehouse, online_store, watermarks, ViewRows(part, online_store.project),
+                                   start, end, progress) for part in stored_parts(view)]
         results.append(_combined(parts))
         if progress is not None:
             progress(MaterializeProgress(view.name, results[-1].rows, done=True))
@@ -121,15 +143,6 @@ def select_views(registry: Registry, views: Iterable[str | FeatureView] | None) 
     if not chosen:
         raise RequestError("materialize: views is an empty list; pass None for every view")
     return chosen
-
-
-def as_utc(value: datetime) -> datetime:
-    """An aware UTC datetime; a naive one is taken as UTC."""
-    if not isinstance(value, datetime):
-        raise RequestError(f"expected a datetime, got {type(value).__name__} {value!r}")
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def _materialize_view(warehouse: Warehouse, online_store: OnlineStore, catalog: WatermarkStore,
@@ -201,7 +214,7 @@ def _effective_watermark(watermark: datetime | None, marker_us: int | None) -> d
     changed (new key schema tag), has no marker, and the run starts from the beginning."""
     if watermark is None or marker_us is None:
         return None
-    return min(as_utc(watermark), to_datetime(marker_us))
+    return min(to_utc(watermark), to_datetime(marker_us))
 
 
 def _moves_watermark(watermark: datetime | None, start: datetime | None, end: datetime) -> bool:

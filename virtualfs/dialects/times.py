@@ -1,4 +1,5 @@
-"""Times as integers: microseconds since the epoch, and tile numbers, per dialect (as data).
+"""Time arithmetic: times as integer microseconds since the epoch, and tile numbers (each
+dialect's own ``epoch_micros`` is in its module).
 
 The tiled formulation compares times as BIGINT microseconds: exact at the precision of DuckDB,
 PostgreSQL and of everything virtualfs uploads, the same for naive and zone-aware columns, and
@@ -7,52 +8,21 @@ cheap (DuckDB converts a naive TIMESTAMP to TIMESTAMPTZ row by row when the two 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from types import MappingProxyType
 
 from sqlglot import exp
 
+from virtualfs.dialects import dialect as dialect_of
 from virtualfs.errors import UnsupportedError
 
-_MILLION = 1_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _duckdb(value: exp.Expression) -> exp.Expression:
-    return exp.UnixMicros(this=value)
-
-
-def _postgres(value: exp.Expression) -> exp.Expression:
-    # EXTRACT(EPOCH ...) is an exact numeric on PostgreSQL 14+, naive values read as UTC
-    seconds = exp.Extract(this=exp.var("EPOCH"), expression=value)
-    return exp.cast(exp.Mul(this=seconds, expression=exp.Literal.number(_MILLION)), "BIGINT")
-
-
-def _snowflake(value: exp.Expression) -> exp.Expression:
-    return exp.Extract(this=exp.var("EPOCH_MICROSECOND"), expression=value)
-
-
-EPOCH_MICROS: Mapping[str, Callable[[exp.Expression], exp.Expression]] = MappingProxyType({
-    "duckdb": _duckdb,
-    "postgres": _postgres,
-    "snowflake": _snowflake,
-})
-# Dialects whose ``//`` on BIGINT is an exact integer division (DuckDB truncates toward zero).
-INTEGER_DIVISION = frozenset({"duckdb"})
-
-
-def supports_epoch_micros(dialect: str) -> bool:
-    """Whether times can be turned into integer microseconds in ``dialect``."""
-    return dialect in EPOCH_MICROS
 
 
 def epoch_micros(value: exp.Expression, dialect: str) -> exp.Expression:
     """``value`` (a timestamp, naive = UTC) as BIGINT microseconds since the epoch."""
-    try:
-        build = EPOCH_MICROS[dialect]
-    except KeyError:
-        raise UnsupportedError(f"{dialect}: no epoch-microseconds expression is known") from None
+    build = dialect_of(dialect).epoch_micros
+    if build is None:
+        raise UnsupportedError(f"{dialect}: no epoch-microseconds expression is known")
     return build(value)
 
 
@@ -71,7 +41,7 @@ def tile_number(value: exp.Expression, size: timedelta, dialect: str) -> exp.Exp
     """
     step = exp.Literal.number(micros(size))
     value = value if isinstance(value, (exp.Column, exp.Paren)) else exp.paren(value.copy(), copy=False)
-    if dialect in INTEGER_DIVISION:
+    if dialect_of(dialect).integer_division:
         return exp.IntDiv(this=value, expression=step)
     whole = exp.Sub(this=value.copy(), expression=exp.Mod(this=value.copy(), expression=step.copy()))
     return exp.cast(exp.Div(this=exp.paren(whole, copy=False), expression=step, typed=True), "BIGINT")

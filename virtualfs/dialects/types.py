@@ -1,4 +1,4 @@
-"""Feature dtypes <-> warehouse SQL types <-> Arrow, as tables.
+"""Feature dtypes <-> warehouse SQL types <-> Arrow (each dialect's own tables are in its module).
 
 | dtype     | DuckDB      | PostgreSQL       | Snowflake    | Arrow (results)    | pandas              |
 |-----------|-------------|------------------|--------------|--------------------|---------------------|
@@ -19,52 +19,18 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from virtualfs.definitions.dtypes import DType
+from virtualfs.definitions.dtypes import DType, dtype_of_arrow
+from virtualfs.dialects import dialect as dialect_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# The SQL type each dialect stores a feature dtype as (parsed in that dialect).
-SQL_TYPES: dict[str, dict[DType, str]] = {
-    "duckdb": {
-        DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE", DType.STRING: "VARCHAR",
-        DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ",
-    },
-    "postgres": {
-        DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE PRECISION", DType.STRING: "TEXT",
-        DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ",
-    },
-    "snowflake": {
-        DType.INT64: "NUMBER(38, 0)", DType.FLOAT64: "FLOAT", DType.STRING: "VARCHAR",
-        DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMP_TZ",
-    },
-}
-
-# Warehouse type names (as the driver reports them) -> dtype; "date" is kept apart below.
-_WAREHOUSE_TYPES: dict[str, dict[str, DType]] = {
-    "postgres": {
-        **dict.fromkeys(("int2", "int4", "int8", "oid"), DType.INT64),
-        **dict.fromkeys(("float4", "float8", "numeric"), DType.FLOAT64),
-        **dict.fromkeys(("text", "varchar", "bpchar", "char", "name"), DType.STRING),
-        "bool": DType.BOOL,
-        **dict.fromkeys(("timestamp", "timestamptz"), DType.TIMESTAMP),
-    },
-    "snowflake": {
-        "FIXED": DType.INT64,  # with a scale > 0 it is FLOAT64, see arrow_type_of
-        "REAL": DType.FLOAT64,
-        "TEXT": DType.STRING,
-        "BOOLEAN": DType.BOOL,
-        **dict.fromkeys(
-            ("TIMESTAMP", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ", "TIMESTAMP_TZ"), DType.TIMESTAMP
-        ),
-    },
-}
 _DATE_NAMES = {"date", "DATE"}
 
 
 def type_names(dialect: str) -> frozenset[str]:
     """The warehouse type names that map to a dtype or date; any other type is read as text."""
-    return frozenset(_WAREHOUSE_TYPES[dialect]) | _DATE_NAMES
+    return frozenset(dialect_of(dialect).driver_types) | _DATE_NAMES
 
 
 def sql_type(dtype: DType | str, dialect: str) -> exp.DataType:
@@ -73,7 +39,7 @@ def sql_type(dtype: DType | str, dialect: str) -> exp.DataType:
     >>> sql_type("int64", "snowflake").sql("snowflake")
     'DECIMAL(38, 0)'
     """
-    return exp.DataType.build(SQL_TYPES[dialect][DType(dtype)], dialect=dialect)
+    return exp.DataType.build(dialect_of(dialect).stored_type(DType(dtype)), dialect=dialect)
 
 
 def date_sql_type() -> exp.DataType:
@@ -93,28 +59,10 @@ def arrow_type_of(type_name: str, dialect: str, scale: int | None = None) -> pa.
 
     if type_name in _DATE_NAMES:
         return pa.date32()
-    dtype = _WAREHOUSE_TYPES[dialect].get(type_name)
+    dtype = dialect_of(dialect).driver_types.get(type_name)
     if dtype is DType.INT64 and scale:
         dtype = DType.FLOAT64
     return dtype.to_arrow() if dtype is not None else None
-
-
-def dtype_of_arrow(arrow_type: pa.DataType) -> DType | None:
-    """The feature dtype an Arrow column holds, or ``None`` (dates included: no such dtype)."""
-    import pyarrow as pa
-
-    checks = (
-        (pa.types.is_integer, DType.INT64),
-        (lambda t: pa.types.is_floating(t) or pa.types.is_decimal(t), DType.FLOAT64),
-        (lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)
-         or pa.types.is_string_view(t), DType.STRING),
-        (pa.types.is_boolean, DType.BOOL),
-        (pa.types.is_timestamp, DType.TIMESTAMP),
-    )
-    for check, dtype in checks:
-        if check(arrow_type):
-            return dtype
-    return None
 
 
 def compatible(dtype: DType | str, arrow_type: pa.DataType) -> bool:

@@ -28,7 +28,7 @@ def warehouse_table(name: str, dialect: str, fault: Fault | None = None) -> exp.
     """``[db.][schema.]table`` as ``dialect`` resolves it when written unquoted; a name that is
     not one raises ``fault``'s error (by default a RequestError about "table").
 
-    >>> from virtualfs.compile.render import to_sql
+    >>> from virtualfs.dialects.render import to_sql
     >>> to_sql(warehouse_table("sales.orders", "snowflake"), "snowflake")
     '"SALES"."ORDERS"'
     >>> to_sql(warehouse_table('"Orders"', "postgres"), "postgres")

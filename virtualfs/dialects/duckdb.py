@@ -1,0 +1,18 @@
+"""DuckDB: ``ASOF JOIN``, ``QUALIFY``, ``LATERAL``, ``DISTINCT ON``, transactional DDL."""
+
+from sqlglot import exp
+
+from virtualfs.definitions.dtypes import DType
+from virtualfs.dialects.base import Capabilities, Dialect
+
+DIALECT = Dialect(
+    name="duckdb",
+    capabilities=Capabilities(
+        supports_asof_join=True, supports_qualify=True, supports_lateral=True, supports_distinct_on=True,
+        supports_transactional_ddl=True, supports_epoch_micros=True,
+    ),
+    sql_types={DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE", DType.STRING: "VARCHAR",
+               DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},
+    epoch_micros=lambda value: exp.UnixMicros(this=value),
+    integer_division=True,  # ``//`` truncates toward zero on BIGINT
+)

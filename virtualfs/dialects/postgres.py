@@ -1,0 +1,33 @@
+"""PostgreSQL: ``LATERAL`` and ``DISTINCT ON``, no ``QUALIFY`` (sqlglot rewrites it into a
+``ROW_NUMBER()`` sub-query); identifiers are cut at 63 bytes; DDL is transactional."""
+
+from sqlglot import exp
+
+from virtualfs.definitions.dtypes import DType
+from virtualfs.dialects.base import Capabilities, Dialect
+
+
+def _epoch_micros(value: exp.Expression) -> exp.Expression:
+    # EXTRACT(EPOCH ...) is an exact numeric on PostgreSQL 14+, naive values read as UTC
+    seconds = exp.Extract(this=exp.var("EPOCH"), expression=value)
+    return exp.cast(exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000)), "BIGINT")
+
+
+DIALECT = Dialect(
+    name="postgres",
+    # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
+    capabilities=Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12,
+                              supports_transactional_ddl=True, prunes_by_entity_bounds=False,
+                              supports_epoch_micros=True),
+    sql_types={DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE PRECISION", DType.STRING: "TEXT",
+               DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},
+    driver_types={
+        **dict.fromkeys(("int2", "int4", "int8", "oid"), DType.INT64),
+        **dict.fromkeys(("float4", "float8", "numeric"), DType.FLOAT64),
+        **dict.fromkeys(("text", "varchar", "bpchar", "char", "name"), DType.STRING),
+        "bool": DType.BOOL,
+        **dict.fromkeys(("timestamp", "timestamptz"), DType.TIMESTAMP),
+    },
+    epoch_micros=_epoch_micros,
+    max_identifier_bytes=63,  # NAMEDATALEN - 1: longer names are silently truncated by the server
+)
