@@ -14,6 +14,7 @@ from virtualfs.catalog.marks import Watermarks
 from virtualfs.catalog.opening import first_line, open_catalog_engine
 from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
 from virtualfs.catalog.state import RefreshState
+from virtualfs.definitions.base import sql_already_checked
 from virtualfs.errors import ConflictError, NotFoundError
 from virtualfs.registry import Registry
 
@@ -56,7 +57,8 @@ class Catalog:
             specs = connection.execute(query).scalars().all()
             if not specs and not self._has_version(connection, version):
                 raise NotFoundError(f"catalog version {version} does not exist for {self.project!r}")
-        return Registry.from_objects([from_data(json.loads(s)) for s in specs], version=version)
+        with sql_already_checked():  # applied definitions were checked when they were applied
+            return Registry.from_objects([from_data(json.loads(s)) for s in specs], version=version)
 
     def write_version(self, registry: Registry, plan: Plan) -> CatalogVersion:
         """Store ``registry`` as version ``plan.base_version + 1`` in one transaction.

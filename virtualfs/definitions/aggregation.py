@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
-from virtualfs.definitions.base import check_identifier, data_field, metadata_field, set_frozen
+from virtualfs.definitions.base import check_identifier, data_field, metadata_field, parses_sql, set_frozen
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.durations import parse_duration
 from virtualfs.errors import DefinitionError
@@ -52,7 +52,9 @@ class Aggregation:
             set_frozen(self, "window", parse_duration(self.window, "window"))
         except ValueError as error:
             raise DefinitionError(self.kind, self.name, str(error)) from None
-        if self.filter is not None:
+        if self.filter is not None and not isinstance(self.filter, str):
+            raise DefinitionError(self.kind, self.name, f"filter must be SQL text, got {self.filter!r}")
+        if self.filter is not None and parses_sql():
             parse_filter(self.name, self.filter)
 
     def output_dtype(self, input_dtype: DType) -> DType:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from virtualfs.errors import DefinitionError
@@ -16,6 +18,26 @@ RESERVED_PREFIX = "_vfs_"
 # ("data") or only how it is described ("metadata"); fingerprints hash the data fields only.
 DATA = {"affects": "data"}
 METADATA = {"affects": "metadata"}
+
+
+_SQL_CHECKED = contextvars.ContextVar("virtualfs_sql_checked", default=False)
+
+
+@contextmanager
+def sql_already_checked() -> Iterator[None]:
+    """Definitions built inside this block do not parse their SQL text again: the catalog holds
+    only applied definitions, checked when they were applied. It keeps sqlglot off the online
+    read path; the compiler parses that text (read-only checks included) whenever it uses it."""
+    token = _SQL_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _SQL_CHECKED.reset(token)
+
+
+def parses_sql() -> bool:
+    """Whether definitions being built check their SQL text (see :func:`sql_already_checked`)."""
+    return not _SQL_CHECKED.get()
 
 
 def data_field(**kwargs: Any) -> Any:

@@ -15,6 +15,7 @@ from virtualfs.definitions.base import (
     data_field,
     freeze_tags,
     metadata_field,
+    parses_sql,
     set_frozen,
 )
 from virtualfs.definitions.dtypes import DType
@@ -143,6 +144,8 @@ class FeatureView:
         set_frozen(self, "aggregations", tuple(aggregations))
 
     def _check_columns_against_query(self) -> None:
+        if not parses_sql():
+            return
         columns = self.source.output_columns()
         if columns is None:
             return

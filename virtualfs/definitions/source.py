@@ -10,6 +10,7 @@ from virtualfs.definitions.base import (
     check_name,
     data_field,
     metadata_field,
+    parses_sql,
 )
 from virtualfs.errors import DefinitionError
 from virtualfs.sqltext import definition_fault, parse_read_only_query, parse_table_name
@@ -42,8 +43,10 @@ class Source:
             raise DefinitionError(self.kind, self.name, "give exactly one of table= or query=")
         if self.table is not None:
             self._check_table()
-        else:
-            self._check_query()
+        elif not isinstance(self.query, str):
+            raise DefinitionError(self.kind, self.name, "query must be a SQL string")
+        elif parses_sql():
+            parse_source_query(self.name, self.query, dialect=None)
         if not self.timestamp:
             raise DefinitionError(self.kind, self.name, "timestamp= must name the event-time column")
         check_identifier(self.kind, self.name, self.timestamp, "timestamp column")
@@ -57,12 +60,8 @@ class Source:
     def _check_table(self) -> None:
         if not isinstance(self.table, str) or not self.table.strip():
             raise DefinitionError(self.kind, self.name, f"table must be a name, got {self.table!r}")
-        parse_table_name(self.table, None, definition_fault(self.kind, self.name, "table"))
-
-    def _check_query(self) -> None:
-        if not isinstance(self.query, str):
-            raise DefinitionError(self.kind, self.name, "query must be a SQL string")
-        parse_source_query(self.name, self.query, dialect=None)
+        if parses_sql():
+            parse_table_name(self.table, None, definition_fault(self.kind, self.name, "table"))
 
     def output_columns(self) -> tuple[str, ...] | None:
         """The query's output column names when they can be read off it (no ``*``)."""
