@@ -19,6 +19,9 @@ reorder_model = FeatureService(
         "product_catalog:price",
         "product_catalog:in_stock",
         "customer_product_history:*",
+        "customer_activity:*",
+        "product_price_history:price_changes_90d",
+        "product_price_history:lowest_price_90d",
     ],
     description="Will this customer reorder within seven days? Label: make_demo_entities' reordered.",
 )

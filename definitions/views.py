@@ -2,12 +2,15 @@
 
 A feature's name is the source column it reads. A view answers with the latest row known at
 the time asked about; `ttl` says how old that row may be before the answer is "no value".
+Aggregations summarise a window of rows instead (`count` of orders in the last 7 days); a view
+with `materialize="incremental"` is also kept as a table that `virtualfs refresh` brings up to
+date, which training frames read instead of the source where it gives the same answer.
 """
 
 from entities import customer, product
 from sources import customer_product_orders, customers, daily_stats, orders, page_views, products
 
-from virtualfs import Feature, FeatureView
+from virtualfs import Aggregation, Feature, FeatureView
 
 customer_orders = FeatureView(
     "customer_orders",
@@ -94,4 +97,37 @@ customer_product_history = FeatureView(
     ttl="90d",
     description="When the customer last bought this product, and how many.",
     owner="growth@shop.example",
+)
+
+customer_activity = FeatureView(
+    "customer_activity",
+    entities=[customer],
+    source=orders,
+    aggregations=[
+        Aggregation("order_count_7d", "count", "order_id", "7d", description="Orders in the last week."),
+        Aggregation("spend_30d", "sum", "amount", "30d", filter="payment_method <> 'invoice'",
+                    description="Money spent in the last 30 days, invoices excluded (they may bounce)."),
+        Aggregation("avg_basket_30d", "avg", "amount", "30d"),
+        Aggregation("gift_orders_30d", "count", "order_id", "30d", filter="is_gift = TRUE"),
+    ],
+    # refreshed hourly into a table (and per-day tiles for the 30-day windows), re-reading rows
+    # that landed up to two hours late
+    materialize="incremental",
+    schedule="@hourly",
+    lookback="2h",
+    description="How much the customer has been buying lately.",
+    owner="growth@shop.example",
+)
+
+product_price_history = FeatureView(
+    "product_price_history",
+    entities=[product],
+    source=products,
+    features=[Feature("price", "float64")],
+    aggregations=[Aggregation("price_changes_90d", "count", "price", "90d"),
+                  Aggregation("lowest_price_90d", "min", "price", "90d")],
+    materialize="table",  # small: rebuilt whole by each refresh
+    schedule="@daily",
+    description="The product's price now, and how it moved over a quarter.",
+    owner="catalog@shop.example",
 )

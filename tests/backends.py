@@ -5,8 +5,10 @@
   (a missing server fails under CI and skips elsewhere, see ``tests/services.py``);
 - ``snowflake``: the official connector on fakesnow (Snowflake emulated on DuckDB).
 
->>> with make_warehouse("postgres") as warehouse:  # doctest: +SKIP
-...     orders = create_user_table(warehouse, "orders", frame)
+Example::
+
+    with make_warehouse("postgres") as warehouse:
+        orders = create_user_table(warehouse, "orders", frame)
 """
 
 from __future__ import annotations

@@ -225,3 +225,11 @@ def test_late_rows_are_unknown_at_some_entity_times(warehouse, con):
                             "WHERE o.customer_id = e.customer_id "
                             "AND o.ordered_at <= e.event_timestamp AND o.loaded_at > e.event_timestamp)")
     assert straddled > 0
+
+
+def test_the_documented_row_count_of_scale_1_is_true(tmp_path):
+    counts = make_demo_warehouse(tmp_path / "w.duckdb", scale=1)
+    total = f"{sum(counts.values()):,}"
+    root = Path(__file__).parents[1]
+    assert f"{total} rows" in (root / "definitions" / "README.md").read_text()
+    assert f"scale 1: {total} rows" in (root / "README.md").read_text()

@@ -6,9 +6,11 @@ is still one set-based statement per table. The data carries the quirks a featur
 survive: rows that land hours or days after their event time, re-sent rows with the same event
 time, customers with no history, NULL values.
 
->>> counts = make_demo_warehouse("data/warehouse.duckdb")  # doctest: +SKIP
->>> counts["orders"]  # doctest: +SKIP
-101041
+Example::
+
+    counts = make_demo_warehouse("data/warehouse.duckdb")
+    counts["orders"]
+    # -> 101041
 """
 
 from __future__ import annotations
@@ -291,8 +293,11 @@ def make_demo_warehouse(path: str | os.PathLike[str], scale: float = 1.0, seed: 
     The file is built next to ``path`` and moved into place at the end, so a failed run leaves
     the previous warehouse untouched.
 
-    >>> make_demo_warehouse("data/warehouse.duckdb", scale=0.1)  # doctest: +SKIP
-    {'customers': 200, 'products': 144, 'orders': 10090, 'page_views': 20353, 'customer_daily_stats': 13777}
+    Example::
+
+        make_demo_warehouse("data/warehouse.duckdb", scale=0.1)
+        # -> {'customers': 200, 'products': 144, 'orders': 10090, 'page_views': 20353,
+        #     'customer_daily_stats': 13777}
     """
     import duckdb
 
@@ -323,8 +328,10 @@ def make_demo_entities(warehouse_path: str | os.PathLike[str], n: int = 1_000, s
     Times fall inside the data's span (a week clear of each end, so the seven-day label is
     complete); customers include ones with no history at all.
 
-    >>> make_demo_entities("data/warehouse.duckdb", n=3).columns.tolist()  # doctest: +SKIP
-    ['customer_id', 'product_id', 'event_timestamp', 'reordered']
+    Example::
+
+        make_demo_entities("data/warehouse.duckdb", n=3).columns.tolist()
+        # -> ['customer_id', 'product_id', 'event_timestamp', 'reordered']
     """
     import duckdb
 

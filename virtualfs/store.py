@@ -31,9 +31,11 @@ if TYPE_CHECKING:
 class FeatureStore:
     """A feature repository opened for use.
 
-    >>> store = FeatureStore("definitions")          # doctest: +SKIP
-    >>> store.apply().version.version                # doctest: +SKIP
-    1
+    Example::
+
+        store = FeatureStore("definitions")
+        store.apply().version.version
+        # -> 1
     """
 
     def __init__(self, repo_path: str | os.PathLike[str] = ".") -> None:
@@ -114,7 +116,9 @@ class FeatureStore:
                                 on_null_timestamp: str = "error") -> RetrievalJob:
         """A point-in-time-correct training frame for ``entity_df``; see ``virtualfs.retrieval``.
 
-        >>> store.get_historical_features(labels, "reorder_model").to_pandas()  # doctest: +SKIP
+        Example::
+
+            store.get_historical_features(labels, "reorder_model").to_pandas()
         """
         from virtualfs.retrieval import RetrievalRequest, retrieve
 

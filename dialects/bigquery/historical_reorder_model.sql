@@ -269,6 +269,95 @@ WITH `_vfs_bounds` AS (
       PARTITION BY `_vfs_entity`.`_vfs_row`
       ORDER BY `_vfs_scan_5`.`_vfs_event` DESC, `_vfs_scan_5`.`_vfs_created` DESC
     ) = 1
+), `_vfs_a6_scan` AS (
+  SELECT
+    `_vfs_source`.`customer_id` AS `_vfs_k0`,
+    `_vfs_source`.`ordered_at` AS `_vfs_event`,
+    `_vfs_source`.`loaded_at` AS `_vfs_created`,
+    `_vfs_source`.`order_id` AS `_vfs_m0`,
+    CASE
+      WHEN `_vfs_source`.`payment_method` <> 'invoice'
+      THEN `_vfs_source`.`amount`
+    END AS `_vfs_m1`,
+    `_vfs_source`.`amount` AS `_vfs_m2`,
+    CASE WHEN `_vfs_source`.`is_gift` = TRUE THEN `_vfs_source`.`order_id` END AS `_vfs_m3`
+  FROM `orders` AS `_vfs_source`
+), `_vfs_a6_pairs` AS (
+  SELECT
+    `_vfs_entity`.`_vfs_row`,
+    `_vfs_a6_scan`.*,
+    `_vfs_a6_scan`.`_vfs_event` > (
+      `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
+    ) AS `_vfs_in_604800000000`
+  FROM `_vfs_entities` AS `_vfs_entity`
+  INNER JOIN `_vfs_a6_scan`
+    ON `_vfs_entity`.`customer_id` = `_vfs_a6_scan`.`_vfs_k0`
+    AND `_vfs_a6_scan`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+    AND `_vfs_a6_scan`.`_vfs_event` > (
+      `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
+    )
+    AND (
+      `_vfs_a6_scan`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+      OR `_vfs_a6_scan`.`_vfs_created` IS NULL
+    )
+), `_vfs_a6_agg` AS (
+  SELECT
+    `_vfs_row`,
+    COUNT(CASE WHEN `_vfs_in_604800000000` THEN `_vfs_m0` END) AS `_vfs_o0`,
+    SUM(`_vfs_m1`) AS `_vfs_o1`,
+    AVG(`_vfs_m2`) AS `_vfs_o2`,
+    COUNT(`_vfs_m3`) AS `_vfs_o3`
+  FROM `_vfs_a6_pairs`
+  GROUP BY
+    `_vfs_row`
+), `_vfs_a6_result` AS (
+  SELECT
+    `_vfs_entity`.`_vfs_row`,
+    CAST(COALESCE(`_vfs_p0`.`_vfs_o0`, 0) AS INT64) AS `_vfs_o0`,
+    `_vfs_p0`.`_vfs_o1` AS `_vfs_o1`,
+    CAST(`_vfs_p0`.`_vfs_o2` AS FLOAT64) AS `_vfs_o2`,
+    CAST(COALESCE(`_vfs_p0`.`_vfs_o3`, 0) AS INT64) AS `_vfs_o3`
+  FROM `_vfs_entities` AS `_vfs_entity`
+  LEFT JOIN `_vfs_a6_agg` AS `_vfs_p0`
+    ON `_vfs_p0`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+), `_vfs_a7_scan` AS (
+  SELECT
+    `_vfs_source`.`product_id` AS `_vfs_k0`,
+    `_vfs_source`.`updated_at` AS `_vfs_event`,
+    `_vfs_source`.`loaded_at` AS `_vfs_created`,
+    `_vfs_source`.`price` AS `_vfs_m0`
+  FROM `products` AS `_vfs_source`
+), `_vfs_a7_pairs` AS (
+  SELECT
+    `_vfs_entity`.`_vfs_row`,
+    `_vfs_a7_scan`.*
+  FROM `_vfs_entities` AS `_vfs_entity`
+  INNER JOIN `_vfs_a7_scan`
+    ON `_vfs_entity`.`product_id` = `_vfs_a7_scan`.`_vfs_k0`
+    AND `_vfs_a7_scan`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+    AND `_vfs_a7_scan`.`_vfs_event` > (
+      `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
+    )
+    AND (
+      `_vfs_a7_scan`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+      OR `_vfs_a7_scan`.`_vfs_created` IS NULL
+    )
+), `_vfs_a7_agg` AS (
+  SELECT
+    `_vfs_row`,
+    COUNT(`_vfs_m0`) AS `_vfs_o0`,
+    MIN(`_vfs_m0`) AS `_vfs_o1`
+  FROM `_vfs_a7_pairs`
+  GROUP BY
+    `_vfs_row`
+), `_vfs_a7_result` AS (
+  SELECT
+    `_vfs_entity`.`_vfs_row`,
+    CAST(COALESCE(`_vfs_p0`.`_vfs_o0`, 0) AS INT64) AS `_vfs_o0`,
+    `_vfs_p0`.`_vfs_o1` AS `_vfs_o1`
+  FROM `_vfs_entities` AS `_vfs_entity`
+  LEFT JOIN `_vfs_a7_agg` AS `_vfs_p0`
+    ON `_vfs_p0`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
 )
 SELECT
   `_vfs_entity`.`customer_id`,
@@ -290,7 +379,13 @@ SELECT
   `_vfs_v4`.`price` AS `price`,
   `_vfs_v4`.`in_stock` AS `in_stock`,
   `_vfs_v5`.`last_bought_at` AS `last_bought_at`,
-  `_vfs_v5`.`last_bought_quantity` AS `last_bought_quantity`
+  `_vfs_v5`.`last_bought_quantity` AS `last_bought_quantity`,
+  `_vfs_a6`.`_vfs_o0` AS `order_count_7d`,
+  `_vfs_a6`.`_vfs_o1` AS `spend_30d`,
+  `_vfs_a6`.`_vfs_o2` AS `avg_basket_30d`,
+  `_vfs_a6`.`_vfs_o3` AS `gift_orders_30d`,
+  `_vfs_a7`.`_vfs_o0` AS `price_changes_90d`,
+  `_vfs_a7`.`_vfs_o1` AS `lowest_price_90d`
 FROM `_vfs_entities` AS `_vfs_entity`
 LEFT JOIN `_vfs_best_0` AS `_vfs_v0`
   ON `_vfs_v0`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
@@ -304,5 +399,9 @@ LEFT JOIN `_vfs_best_4` AS `_vfs_v4`
   ON `_vfs_v4`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
 LEFT JOIN `_vfs_best_5` AS `_vfs_v5`
   ON `_vfs_v5`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_a6_result` AS `_vfs_a6`
+  ON `_vfs_a6`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_a7_result` AS `_vfs_a7`
+  ON `_vfs_a7`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
 ORDER BY
   `_vfs_entity`.`_vfs_row` ASC NULLS LAST;

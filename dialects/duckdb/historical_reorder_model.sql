@@ -222,6 +222,751 @@ WITH "_vfs_entity_rows" AS (
       ORDER BY "_vfs_known" ASC
       RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     )
+), "_vfs_a6_ent" AS (
+  SELECT
+    "_vfs_entity"."_vfs_row",
+    "_vfs_entity"."customer_id" AS "_vfs_k0",
+    EPOCH_US("_vfs_entity"."event_timestamp") AS "_vfs_t"
+  FROM "_vfs_entities" AS "_vfs_entity"
+), "_vfs_a6_g0_routes" AS (
+  SELECT
+    "_vfs_k0",
+    (
+      CAST(COUNT(*) AS DOUBLE) * 2592000000000
+    ) >= (
+      2.0 * CAST(MAX("_vfs_t") - MIN("_vfs_t") + 2592000000000 AS DOUBLE)
+    ) AS "_vfs_dense",
+    MIN("_vfs_t") AS "_vfs_lo",
+    MAX("_vfs_t") AS "_vfs_hi"
+  FROM "_vfs_a6_ent"
+  GROUP BY
+    "_vfs_k0"
+), "_vfs_a6_g0_probe" AS (
+  SELECT
+    "_vfs_a6_ent".*,
+    "_vfs_a6_ent"."_vfs_t" // 86400000000 AS "_vfs_tt",
+    (
+      "_vfs_a6_ent"."_vfs_t" - 604800000000
+    ) // 86400000000 AS "_vfs_ta_604800000000",
+    (
+      "_vfs_a6_ent"."_vfs_t" - 2592000000000
+    ) // 86400000000 AS "_vfs_ta_2592000000000",
+    "_vfs_a6_g0_routes"."_vfs_dense",
+    "_vfs_a6_ent"."_vfs_t" // 2592000000000 AS "_vfs_bt",
+    (
+      "_vfs_a6_ent"."_vfs_t" - 2592000000000
+    ) // 2592000000000 AS "_vfs_ba"
+  FROM "_vfs_a6_ent"
+  INNER JOIN "_vfs_a6_g0_routes"
+    ON "_vfs_a6_ent"."_vfs_k0" = "_vfs_a6_g0_routes"."_vfs_k0"
+), "_vfs_a6_g0_tiles" AS (
+  SELECT
+    "_vfs_scan"."_vfs_k0",
+    "_vfs_scan"."_vfs_tile_86400000000" AS "_vfs_tile",
+    MAX("_vfs_scan"."_vfs_k") AS "_vfs_mk",
+    COUNT("_vfs_scan"."_vfs_m0") AS "_vfs_n0",
+    SUM("_vfs_scan"."_vfs_m1") AS "_vfs_s1",
+    COUNT("_vfs_scan"."_vfs_m2") AS "_vfs_n2",
+    SUM("_vfs_scan"."_vfs_m2") AS "_vfs_s2",
+    COUNT("_vfs_scan"."_vfs_m3") AS "_vfs_n3"
+  FROM (
+    SELECT
+      "_vfs_source"."customer_id" AS "_vfs_k0",
+      EPOCH_US("_vfs_source"."ordered_at") AS "_vfs_e",
+      CASE
+        WHEN EPOCH_US("_vfs_source"."loaded_at") > EPOCH_US("_vfs_source"."ordered_at")
+        THEN EPOCH_US("_vfs_source"."loaded_at")
+        ELSE EPOCH_US("_vfs_source"."ordered_at")
+      END AS "_vfs_k",
+      EPOCH_US("_vfs_source"."loaded_at") AS "_vfs_c",
+      (
+        EPOCH_US("_vfs_source"."ordered_at")
+      ) // 86400000000 AS "_vfs_tile_86400000000",
+      (
+        EPOCH_US("_vfs_source"."ordered_at")
+      ) // 2592000000000 AS "_vfs_tile_2592000000000",
+      "_vfs_source"."order_id" AS "_vfs_m0",
+      CASE
+        WHEN "_vfs_source"."payment_method" <> 'invoice'
+        THEN "_vfs_source"."amount"
+      END AS "_vfs_m1",
+      "_vfs_source"."amount" AS "_vfs_m2",
+      CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
+    FROM "orders" AS "_vfs_source"
+  ) AS "_vfs_scan"
+  INNER JOIN "_vfs_a6_g0_routes"
+    ON "_vfs_scan"."_vfs_k0" = "_vfs_a6_g0_routes"."_vfs_k0"
+    AND "_vfs_a6_g0_routes"."_vfs_dense"
+    AND "_vfs_scan"."_vfs_e" > (
+      "_vfs_a6_g0_routes"."_vfs_lo" - 2592000000000
+    )
+    AND "_vfs_scan"."_vfs_e" <= "_vfs_a6_g0_routes"."_vfs_hi"
+    AND "_vfs_scan"."_vfs_k" <= "_vfs_a6_g0_routes"."_vfs_hi"
+  GROUP BY
+    "_vfs_scan"."_vfs_k0",
+    "_vfs_scan"."_vfs_tile_86400000000"
+), "_vfs_a6_g0_middle" AS (
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_tiles"."_vfs_tile",
+    "_vfs_a6_g0_tiles"."_vfs_mk",
+    "_vfs_a6_g0_tiles"."_vfs_n0",
+    "_vfs_a6_g0_tiles"."_vfs_s1",
+    "_vfs_a6_g0_tiles"."_vfs_n2",
+    "_vfs_a6_g0_tiles"."_vfs_s2",
+    "_vfs_a6_g0_tiles"."_vfs_n3"
+  FROM "_vfs_a6_g0_probe"
+  INNER JOIN (VALUES
+    (1),
+    (2),
+    (3),
+    (4),
+    (5),
+    (6),
+    (7),
+    (8),
+    (9),
+    (10),
+    (11),
+    (12),
+    (13),
+    (14),
+    (15),
+    (16),
+    (17),
+    (18),
+    (19),
+    (20),
+    (21),
+    (22),
+    (23),
+    (24),
+    (25),
+    (26),
+    (27),
+    (28),
+    (29),
+    (30)) AS "_vfs_n"("_vfs_i")
+    ON (
+      "_vfs_a6_g0_probe"."_vfs_ta_2592000000000" + "_vfs_n"."_vfs_i"
+    ) < "_vfs_a6_g0_probe"."_vfs_tt"
+    AND "_vfs_a6_g0_probe"."_vfs_dense"
+  INNER JOIN "_vfs_a6_g0_tiles"
+    ON "_vfs_a6_g0_probe"."_vfs_k0" = "_vfs_a6_g0_tiles"."_vfs_k0"
+    AND "_vfs_a6_g0_tiles"."_vfs_tile" = (
+      "_vfs_a6_g0_probe"."_vfs_ta_2592000000000" + "_vfs_n"."_vfs_i"
+    )
+), "_vfs_a6_g0_late" AS (
+  SELECT
+    *
+  FROM "_vfs_a6_g0_tiles"
+  WHERE
+    "_vfs_mk" > CASE
+      WHEN (
+        "_vfs_tile" + 2
+      ) >= 1
+      THEN (
+        "_vfs_tile" + 2
+      ) * 86400000000
+      WHEN (
+        "_vfs_tile" + 2
+      ) = 0
+      THEN 1 - 86400000000
+      ELSE (
+        "_vfs_tile" + 1
+      ) * 86400000000 + 1
+    END
+), "_vfs_a6_g0_fetch" AS (
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_probe"."_vfs_tt" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  WHERE
+    "_vfs_a6_g0_probe"."_vfs_dense"
+  UNION
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  WHERE
+    "_vfs_a6_g0_probe"."_vfs_dense"
+  UNION
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  WHERE
+    "_vfs_a6_g0_probe"."_vfs_dense"
+  UNION
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_tiles"."_vfs_tile" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  INNER JOIN "_vfs_a6_g0_tiles"
+    ON "_vfs_a6_g0_probe"."_vfs_k0" = "_vfs_a6_g0_tiles"."_vfs_k0"
+    AND "_vfs_a6_g0_tiles"."_vfs_tile" = (
+      "_vfs_a6_g0_probe"."_vfs_tt" - 1
+    )
+  WHERE
+    "_vfs_a6_g0_tiles"."_vfs_tile" > "_vfs_a6_g0_probe"."_vfs_ta_2592000000000"
+    AND "_vfs_a6_g0_tiles"."_vfs_mk" > "_vfs_a6_g0_probe"."_vfs_t"
+    AND "_vfs_a6_g0_probe"."_vfs_dense"
+  UNION
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_late"."_vfs_tile" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  INNER JOIN "_vfs_a6_g0_late"
+    ON "_vfs_a6_g0_probe"."_vfs_k0" = "_vfs_a6_g0_late"."_vfs_k0"
+    AND "_vfs_a6_g0_late"."_vfs_tile" < (
+      "_vfs_a6_g0_probe"."_vfs_tt" - 1
+    )
+  WHERE
+    "_vfs_a6_g0_late"."_vfs_tile" > "_vfs_a6_g0_probe"."_vfs_ta_2592000000000"
+    AND "_vfs_a6_g0_late"."_vfs_mk" > "_vfs_a6_g0_probe"."_vfs_t"
+    AND "_vfs_a6_g0_probe"."_vfs_dense"
+), "_vfs_a6_g0_fetchmk" AS (
+  SELECT
+    "_vfs_a6_g0_fetch".*,
+    "_vfs_a6_g0_tiles"."_vfs_mk"
+  FROM "_vfs_a6_g0_fetch"
+  LEFT JOIN "_vfs_a6_g0_tiles"
+    ON "_vfs_a6_g0_fetch"."_vfs_k0" = "_vfs_a6_g0_tiles"."_vfs_k0"
+    AND "_vfs_a6_g0_fetch"."_vfs_tile" = "_vfs_a6_g0_tiles"."_vfs_tile"
+), "_vfs_a6_g0_raw" AS (
+  SELECT
+    "_vfs_a6_g0_fetchmk"."_vfs_row",
+    "_vfs_a6_g0_fetchmk"."_vfs_t",
+    "_vfs_a6_g0_fetchmk"."_vfs_tile",
+    "_vfs_a6_g0_fetchmk"."_vfs_tt",
+    "_vfs_a6_g0_fetchmk"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_fetchmk"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_fetchmk"."_vfs_mk",
+    "_vfs_scan"."_vfs_e",
+    "_vfs_scan"."_vfs_k",
+    "_vfs_scan"."_vfs_c",
+    "_vfs_scan"."_vfs_m0",
+    "_vfs_scan"."_vfs_m1",
+    "_vfs_scan"."_vfs_m2",
+    "_vfs_scan"."_vfs_m3"
+  FROM "_vfs_a6_g0_fetchmk"
+  INNER JOIN (
+    SELECT
+      "_vfs_source"."customer_id" AS "_vfs_k0",
+      EPOCH_US("_vfs_source"."ordered_at") AS "_vfs_e",
+      CASE
+        WHEN EPOCH_US("_vfs_source"."loaded_at") > EPOCH_US("_vfs_source"."ordered_at")
+        THEN EPOCH_US("_vfs_source"."loaded_at")
+        ELSE EPOCH_US("_vfs_source"."ordered_at")
+      END AS "_vfs_k",
+      EPOCH_US("_vfs_source"."loaded_at") AS "_vfs_c",
+      (
+        EPOCH_US("_vfs_source"."ordered_at")
+      ) // 86400000000 AS "_vfs_tile_86400000000",
+      (
+        EPOCH_US("_vfs_source"."ordered_at")
+      ) // 2592000000000 AS "_vfs_tile_2592000000000",
+      "_vfs_source"."order_id" AS "_vfs_m0",
+      CASE
+        WHEN "_vfs_source"."payment_method" <> 'invoice'
+        THEN "_vfs_source"."amount"
+      END AS "_vfs_m1",
+      "_vfs_source"."amount" AS "_vfs_m2",
+      CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
+    FROM "orders" AS "_vfs_source"
+  ) AS "_vfs_scan"
+    ON "_vfs_a6_g0_fetchmk"."_vfs_k0" = "_vfs_scan"."_vfs_k0"
+    AND "_vfs_scan"."_vfs_tile_86400000000" = "_vfs_a6_g0_fetchmk"."_vfs_tile"
+    AND "_vfs_scan"."_vfs_e" > (
+      "_vfs_a6_g0_fetchmk"."_vfs_t" - 2592000000000
+    )
+    AND "_vfs_scan"."_vfs_k" <= "_vfs_a6_g0_fetchmk"."_vfs_t"
+), "_vfs_a6_g0_sfetch" AS (
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_probe"."_vfs_bt" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  WHERE
+    NOT "_vfs_a6_g0_probe"."_vfs_dense"
+  UNION ALL
+  SELECT
+    "_vfs_a6_g0_probe"."_vfs_row",
+    "_vfs_a6_g0_probe"."_vfs_k0",
+    "_vfs_a6_g0_probe"."_vfs_t",
+    "_vfs_a6_g0_probe"."_vfs_tt",
+    "_vfs_a6_g0_probe"."_vfs_ta_604800000000",
+    "_vfs_a6_g0_probe"."_vfs_ta_2592000000000",
+    "_vfs_a6_g0_probe"."_vfs_ba" AS "_vfs_tile"
+  FROM "_vfs_a6_g0_probe"
+  WHERE
+    "_vfs_a6_g0_probe"."_vfs_ba" <> "_vfs_a6_g0_probe"."_vfs_bt"
+    AND NOT "_vfs_a6_g0_probe"."_vfs_dense"
+), "_vfs_a6_g0_sraw" AS (
+  SELECT
+    "_vfs_a6_g0_sfetch"."_vfs_row",
+    "_vfs_a6_g0_sfetch"."_vfs_t",
+    "_vfs_scan"."_vfs_e",
+    "_vfs_scan"."_vfs_k",
+    "_vfs_scan"."_vfs_c",
+    "_vfs_scan"."_vfs_m0",
+    "_vfs_scan"."_vfs_m1",
+    "_vfs_scan"."_vfs_m2",
+    "_vfs_scan"."_vfs_m3"
+  FROM "_vfs_a6_g0_sfetch"
+  INNER JOIN (
+    SELECT
+      "_vfs_source"."customer_id" AS "_vfs_k0",
+      EPOCH_US("_vfs_source"."ordered_at") AS "_vfs_e",
+      CASE
+        WHEN EPOCH_US("_vfs_source"."loaded_at") > EPOCH_US("_vfs_source"."ordered_at")
+        THEN EPOCH_US("_vfs_source"."loaded_at")
+        ELSE EPOCH_US("_vfs_source"."ordered_at")
+      END AS "_vfs_k",
+      EPOCH_US("_vfs_source"."loaded_at") AS "_vfs_c",
+      (
+        EPOCH_US("_vfs_source"."ordered_at")
+      ) // 86400000000 AS "_vfs_tile_86400000000",
+      (
+        EPOCH_US("_vfs_source"."ordered_at")
+      ) // 2592000000000 AS "_vfs_tile_2592000000000",
+      "_vfs_source"."order_id" AS "_vfs_m0",
+      CASE
+        WHEN "_vfs_source"."payment_method" <> 'invoice'
+        THEN "_vfs_source"."amount"
+      END AS "_vfs_m1",
+      "_vfs_source"."amount" AS "_vfs_m2",
+      CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
+    FROM "orders" AS "_vfs_source"
+  ) AS "_vfs_scan"
+    ON "_vfs_a6_g0_sfetch"."_vfs_k0" = "_vfs_scan"."_vfs_k0"
+    AND "_vfs_scan"."_vfs_tile_2592000000000" = "_vfs_a6_g0_sfetch"."_vfs_tile"
+    AND "_vfs_scan"."_vfs_e" > (
+      "_vfs_a6_g0_sfetch"."_vfs_t" - 2592000000000
+    )
+    AND "_vfs_scan"."_vfs_k" <= "_vfs_a6_g0_sfetch"."_vfs_t"
+), "_vfs_a6_g0_pieces" AS (
+  SELECT
+    "_vfs_a6_g0_middle"."_vfs_row",
+    "_vfs_a6_g0_middle"."_vfs_tile" > "_vfs_a6_g0_middle"."_vfs_ta_604800000000" AS "_vfs_in_604800000000",
+    "_vfs_a6_g0_middle"."_vfs_tile" > "_vfs_a6_g0_middle"."_vfs_ta_2592000000000" AS "_vfs_in_2592000000000",
+    "_vfs_a6_g0_middle"."_vfs_n0",
+    "_vfs_a6_g0_middle"."_vfs_s1",
+    "_vfs_a6_g0_middle"."_vfs_n2",
+    "_vfs_a6_g0_middle"."_vfs_s2",
+    "_vfs_a6_g0_middle"."_vfs_n3"
+  FROM "_vfs_a6_g0_middle"
+  WHERE
+    "_vfs_a6_g0_middle"."_vfs_mk" <= "_vfs_a6_g0_middle"."_vfs_t"
+  UNION ALL
+  SELECT
+    "_vfs_a6_g0_raw"."_vfs_row",
+    "_vfs_a6_g0_raw"."_vfs_e" > (
+      "_vfs_a6_g0_raw"."_vfs_t" - 604800000000
+    )
+    AND NOT (
+      "_vfs_a6_g0_raw"."_vfs_tile" > "_vfs_a6_g0_raw"."_vfs_ta_604800000000"
+      AND "_vfs_a6_g0_raw"."_vfs_tile" < "_vfs_a6_g0_raw"."_vfs_tt"
+      AND "_vfs_a6_g0_raw"."_vfs_mk" <= "_vfs_a6_g0_raw"."_vfs_t"
+    ) AS "_vfs_in_604800000000",
+    "_vfs_a6_g0_raw"."_vfs_e" > (
+      "_vfs_a6_g0_raw"."_vfs_t" - 2592000000000
+    )
+    AND NOT (
+      "_vfs_a6_g0_raw"."_vfs_tile" > "_vfs_a6_g0_raw"."_vfs_ta_2592000000000"
+      AND "_vfs_a6_g0_raw"."_vfs_tile" < "_vfs_a6_g0_raw"."_vfs_tt"
+      AND "_vfs_a6_g0_raw"."_vfs_mk" <= "_vfs_a6_g0_raw"."_vfs_t"
+    ) AS "_vfs_in_2592000000000",
+    CASE WHEN NOT "_vfs_a6_g0_raw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
+    "_vfs_a6_g0_raw"."_vfs_m1" AS "_vfs_s1",
+    CASE WHEN NOT "_vfs_a6_g0_raw"."_vfs_m2" IS NULL THEN 1 ELSE 0 END AS "_vfs_n2",
+    "_vfs_a6_g0_raw"."_vfs_m2" AS "_vfs_s2",
+    CASE WHEN NOT "_vfs_a6_g0_raw"."_vfs_m3" IS NULL THEN 1 ELSE 0 END AS "_vfs_n3"
+  FROM "_vfs_a6_g0_raw"
+  UNION ALL
+  SELECT
+    "_vfs_a6_g0_sraw"."_vfs_row",
+    "_vfs_a6_g0_sraw"."_vfs_e" > (
+      "_vfs_a6_g0_sraw"."_vfs_t" - 604800000000
+    ) AS "_vfs_in_604800000000",
+    "_vfs_a6_g0_sraw"."_vfs_e" > (
+      "_vfs_a6_g0_sraw"."_vfs_t" - 2592000000000
+    ) AS "_vfs_in_2592000000000",
+    CASE WHEN NOT "_vfs_a6_g0_sraw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
+    "_vfs_a6_g0_sraw"."_vfs_m1" AS "_vfs_s1",
+    CASE WHEN NOT "_vfs_a6_g0_sraw"."_vfs_m2" IS NULL THEN 1 ELSE 0 END AS "_vfs_n2",
+    "_vfs_a6_g0_sraw"."_vfs_m2" AS "_vfs_s2",
+    CASE WHEN NOT "_vfs_a6_g0_sraw"."_vfs_m3" IS NULL THEN 1 ELSE 0 END AS "_vfs_n3"
+  FROM "_vfs_a6_g0_sraw"
+), "_vfs_a6_g0_agg" AS (
+  SELECT
+    "_vfs_row",
+    SUM(CASE WHEN "_vfs_in_604800000000" THEN "_vfs_n0" END) AS "_vfs_o0",
+    SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_s1" END) AS "_vfs_o1",
+    CAST(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_s2" END) AS DOUBLE) / NULLIF(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_n2" END), 0) AS "_vfs_o2",
+    SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_n3" END) AS "_vfs_o3"
+  FROM "_vfs_a6_g0_pieces"
+  GROUP BY
+    "_vfs_row"
+), "_vfs_a6_result" AS (
+  SELECT
+    "_vfs_entity"."_vfs_row",
+    CAST(COALESCE("_vfs_p0"."_vfs_o0", 0) AS BIGINT) AS "_vfs_o0",
+    "_vfs_p0"."_vfs_o1" AS "_vfs_o1",
+    CAST("_vfs_p0"."_vfs_o2" AS DOUBLE) AS "_vfs_o2",
+    CAST(COALESCE("_vfs_p0"."_vfs_o3", 0) AS BIGINT) AS "_vfs_o3"
+  FROM "_vfs_entities" AS "_vfs_entity"
+  LEFT JOIN "_vfs_a6_g0_agg" AS "_vfs_p0"
+    ON "_vfs_p0"."_vfs_row" = "_vfs_entity"."_vfs_row"
+), "_vfs_a7_ent" AS (
+  SELECT
+    "_vfs_entity"."_vfs_row",
+    "_vfs_entity"."product_id" AS "_vfs_k0",
+    EPOCH_US("_vfs_entity"."event_timestamp") AS "_vfs_t"
+  FROM "_vfs_entities" AS "_vfs_entity"
+), "_vfs_a7_g0_routes" AS (
+  SELECT
+    "_vfs_k0",
+    (
+      CAST(COUNT(*) AS DOUBLE) * 7776000000000
+    ) >= (
+      2.0 * CAST(MAX("_vfs_t") - MIN("_vfs_t") + 7776000000000 AS DOUBLE)
+    ) AS "_vfs_dense",
+    MIN("_vfs_t") AS "_vfs_lo",
+    MAX("_vfs_t") AS "_vfs_hi"
+  FROM "_vfs_a7_ent"
+  GROUP BY
+    "_vfs_k0"
+), "_vfs_a7_g0_probe" AS (
+  SELECT
+    "_vfs_a7_ent".*,
+    "_vfs_a7_ent"."_vfs_t" // 604800000000 AS "_vfs_tt",
+    (
+      "_vfs_a7_ent"."_vfs_t" - 7776000000000
+    ) // 604800000000 AS "_vfs_ta_7776000000000",
+    "_vfs_a7_g0_routes"."_vfs_dense",
+    "_vfs_a7_ent"."_vfs_t" // 7776000000000 AS "_vfs_bt",
+    (
+      "_vfs_a7_ent"."_vfs_t" - 7776000000000
+    ) // 7776000000000 AS "_vfs_ba"
+  FROM "_vfs_a7_ent"
+  INNER JOIN "_vfs_a7_g0_routes"
+    ON "_vfs_a7_ent"."_vfs_k0" = "_vfs_a7_g0_routes"."_vfs_k0"
+), "_vfs_a7_g0_tiles" AS (
+  SELECT
+    "_vfs_scan"."_vfs_k0",
+    "_vfs_scan"."_vfs_tile_604800000000" AS "_vfs_tile",
+    MAX("_vfs_scan"."_vfs_k") AS "_vfs_mk",
+    COUNT("_vfs_scan"."_vfs_m0") AS "_vfs_n0",
+    MIN("_vfs_scan"."_vfs_m0") AS "_vfs_lo0"
+  FROM (
+    SELECT
+      "_vfs_source"."product_id" AS "_vfs_k0",
+      EPOCH_US("_vfs_source"."updated_at") AS "_vfs_e",
+      CASE
+        WHEN EPOCH_US("_vfs_source"."loaded_at") > EPOCH_US("_vfs_source"."updated_at")
+        THEN EPOCH_US("_vfs_source"."loaded_at")
+        ELSE EPOCH_US("_vfs_source"."updated_at")
+      END AS "_vfs_k",
+      EPOCH_US("_vfs_source"."loaded_at") AS "_vfs_c",
+      (
+        EPOCH_US("_vfs_source"."updated_at")
+      ) // 604800000000 AS "_vfs_tile_604800000000",
+      (
+        EPOCH_US("_vfs_source"."updated_at")
+      ) // 7776000000000 AS "_vfs_tile_7776000000000",
+      "_vfs_source"."price" AS "_vfs_m0"
+    FROM "products" AS "_vfs_source"
+  ) AS "_vfs_scan"
+  INNER JOIN "_vfs_a7_g0_routes"
+    ON "_vfs_scan"."_vfs_k0" = "_vfs_a7_g0_routes"."_vfs_k0"
+    AND "_vfs_a7_g0_routes"."_vfs_dense"
+    AND "_vfs_scan"."_vfs_e" > (
+      "_vfs_a7_g0_routes"."_vfs_lo" - 7776000000000
+    )
+    AND "_vfs_scan"."_vfs_e" <= "_vfs_a7_g0_routes"."_vfs_hi"
+    AND "_vfs_scan"."_vfs_k" <= "_vfs_a7_g0_routes"."_vfs_hi"
+  GROUP BY
+    "_vfs_scan"."_vfs_k0",
+    "_vfs_scan"."_vfs_tile_604800000000"
+), "_vfs_a7_g0_middle" AS (
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_tiles"."_vfs_tile",
+    "_vfs_a7_g0_tiles"."_vfs_mk",
+    "_vfs_a7_g0_tiles"."_vfs_n0",
+    "_vfs_a7_g0_tiles"."_vfs_lo0"
+  FROM "_vfs_a7_g0_probe"
+  INNER JOIN (VALUES
+    (1),
+    (2),
+    (3),
+    (4),
+    (5),
+    (6),
+    (7),
+    (8),
+    (9),
+    (10),
+    (11),
+    (12),
+    (13)) AS "_vfs_n"("_vfs_i")
+    ON (
+      "_vfs_a7_g0_probe"."_vfs_ta_7776000000000" + "_vfs_n"."_vfs_i"
+    ) < "_vfs_a7_g0_probe"."_vfs_tt"
+    AND "_vfs_a7_g0_probe"."_vfs_dense"
+  INNER JOIN "_vfs_a7_g0_tiles"
+    ON "_vfs_a7_g0_probe"."_vfs_k0" = "_vfs_a7_g0_tiles"."_vfs_k0"
+    AND "_vfs_a7_g0_tiles"."_vfs_tile" = (
+      "_vfs_a7_g0_probe"."_vfs_ta_7776000000000" + "_vfs_n"."_vfs_i"
+    )
+), "_vfs_a7_g0_late" AS (
+  SELECT
+    *
+  FROM "_vfs_a7_g0_tiles"
+  WHERE
+    "_vfs_mk" > CASE
+      WHEN (
+        "_vfs_tile" + 2
+      ) >= 1
+      THEN (
+        "_vfs_tile" + 2
+      ) * 604800000000
+      WHEN (
+        "_vfs_tile" + 2
+      ) = 0
+      THEN 1 - 604800000000
+      ELSE (
+        "_vfs_tile" + 1
+      ) * 604800000000 + 1
+    END
+), "_vfs_a7_g0_fetch" AS (
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_probe"."_vfs_tt" AS "_vfs_tile"
+  FROM "_vfs_a7_g0_probe"
+  WHERE
+    "_vfs_a7_g0_probe"."_vfs_dense"
+  UNION ALL
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000" AS "_vfs_tile"
+  FROM "_vfs_a7_g0_probe"
+  WHERE
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000" <> "_vfs_a7_g0_probe"."_vfs_tt"
+    AND "_vfs_a7_g0_probe"."_vfs_dense"
+  UNION ALL
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_tiles"."_vfs_tile" AS "_vfs_tile"
+  FROM "_vfs_a7_g0_probe"
+  INNER JOIN "_vfs_a7_g0_tiles"
+    ON "_vfs_a7_g0_probe"."_vfs_k0" = "_vfs_a7_g0_tiles"."_vfs_k0"
+    AND "_vfs_a7_g0_tiles"."_vfs_tile" = (
+      "_vfs_a7_g0_probe"."_vfs_tt" - 1
+    )
+  WHERE
+    "_vfs_a7_g0_tiles"."_vfs_tile" > "_vfs_a7_g0_probe"."_vfs_ta_7776000000000"
+    AND "_vfs_a7_g0_tiles"."_vfs_mk" > "_vfs_a7_g0_probe"."_vfs_t"
+    AND "_vfs_a7_g0_probe"."_vfs_dense"
+  UNION ALL
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_late"."_vfs_tile" AS "_vfs_tile"
+  FROM "_vfs_a7_g0_probe"
+  INNER JOIN "_vfs_a7_g0_late"
+    ON "_vfs_a7_g0_probe"."_vfs_k0" = "_vfs_a7_g0_late"."_vfs_k0"
+    AND "_vfs_a7_g0_late"."_vfs_tile" < (
+      "_vfs_a7_g0_probe"."_vfs_tt" - 1
+    )
+  WHERE
+    "_vfs_a7_g0_late"."_vfs_tile" > "_vfs_a7_g0_probe"."_vfs_ta_7776000000000"
+    AND "_vfs_a7_g0_late"."_vfs_mk" > "_vfs_a7_g0_probe"."_vfs_t"
+    AND "_vfs_a7_g0_probe"."_vfs_dense"
+), "_vfs_a7_g0_raw" AS (
+  SELECT
+    "_vfs_a7_g0_fetch"."_vfs_row",
+    "_vfs_a7_g0_fetch"."_vfs_t",
+    "_vfs_a7_g0_fetch"."_vfs_tile",
+    "_vfs_a7_g0_fetch"."_vfs_tt",
+    "_vfs_a7_g0_fetch"."_vfs_ta_7776000000000",
+    "_vfs_scan"."_vfs_e",
+    "_vfs_scan"."_vfs_k",
+    "_vfs_scan"."_vfs_c",
+    "_vfs_scan"."_vfs_m0"
+  FROM "_vfs_a7_g0_fetch"
+  INNER JOIN (
+    SELECT
+      "_vfs_source"."product_id" AS "_vfs_k0",
+      EPOCH_US("_vfs_source"."updated_at") AS "_vfs_e",
+      CASE
+        WHEN EPOCH_US("_vfs_source"."loaded_at") > EPOCH_US("_vfs_source"."updated_at")
+        THEN EPOCH_US("_vfs_source"."loaded_at")
+        ELSE EPOCH_US("_vfs_source"."updated_at")
+      END AS "_vfs_k",
+      EPOCH_US("_vfs_source"."loaded_at") AS "_vfs_c",
+      (
+        EPOCH_US("_vfs_source"."updated_at")
+      ) // 604800000000 AS "_vfs_tile_604800000000",
+      (
+        EPOCH_US("_vfs_source"."updated_at")
+      ) // 7776000000000 AS "_vfs_tile_7776000000000",
+      "_vfs_source"."price" AS "_vfs_m0"
+    FROM "products" AS "_vfs_source"
+  ) AS "_vfs_scan"
+    ON "_vfs_a7_g0_fetch"."_vfs_k0" = "_vfs_scan"."_vfs_k0"
+    AND "_vfs_scan"."_vfs_tile_604800000000" = "_vfs_a7_g0_fetch"."_vfs_tile"
+    AND "_vfs_scan"."_vfs_e" > (
+      "_vfs_a7_g0_fetch"."_vfs_t" - 7776000000000
+    )
+    AND "_vfs_scan"."_vfs_k" <= "_vfs_a7_g0_fetch"."_vfs_t"
+), "_vfs_a7_g0_sfetch" AS (
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_probe"."_vfs_bt" AS "_vfs_tile"
+  FROM "_vfs_a7_g0_probe"
+  WHERE
+    NOT "_vfs_a7_g0_probe"."_vfs_dense"
+  UNION ALL
+  SELECT
+    "_vfs_a7_g0_probe"."_vfs_row",
+    "_vfs_a7_g0_probe"."_vfs_k0",
+    "_vfs_a7_g0_probe"."_vfs_t",
+    "_vfs_a7_g0_probe"."_vfs_tt",
+    "_vfs_a7_g0_probe"."_vfs_ta_7776000000000",
+    "_vfs_a7_g0_probe"."_vfs_ba" AS "_vfs_tile"
+  FROM "_vfs_a7_g0_probe"
+  WHERE
+    "_vfs_a7_g0_probe"."_vfs_ba" <> "_vfs_a7_g0_probe"."_vfs_bt"
+    AND NOT "_vfs_a7_g0_probe"."_vfs_dense"
+), "_vfs_a7_g0_sraw" AS (
+  SELECT
+    "_vfs_a7_g0_sfetch"."_vfs_row",
+    "_vfs_a7_g0_sfetch"."_vfs_t",
+    "_vfs_scan"."_vfs_e",
+    "_vfs_scan"."_vfs_k",
+    "_vfs_scan"."_vfs_c",
+    "_vfs_scan"."_vfs_m0"
+  FROM "_vfs_a7_g0_sfetch"
+  INNER JOIN (
+    SELECT
+      "_vfs_source"."product_id" AS "_vfs_k0",
+      EPOCH_US("_vfs_source"."updated_at") AS "_vfs_e",
+      CASE
+        WHEN EPOCH_US("_vfs_source"."loaded_at") > EPOCH_US("_vfs_source"."updated_at")
+        THEN EPOCH_US("_vfs_source"."loaded_at")
+        ELSE EPOCH_US("_vfs_source"."updated_at")
+      END AS "_vfs_k",
+      EPOCH_US("_vfs_source"."loaded_at") AS "_vfs_c",
+      (
+        EPOCH_US("_vfs_source"."updated_at")
+      ) // 604800000000 AS "_vfs_tile_604800000000",
+      (
+        EPOCH_US("_vfs_source"."updated_at")
+      ) // 7776000000000 AS "_vfs_tile_7776000000000",
+      "_vfs_source"."price" AS "_vfs_m0"
+    FROM "products" AS "_vfs_source"
+  ) AS "_vfs_scan"
+    ON "_vfs_a7_g0_sfetch"."_vfs_k0" = "_vfs_scan"."_vfs_k0"
+    AND "_vfs_scan"."_vfs_tile_7776000000000" = "_vfs_a7_g0_sfetch"."_vfs_tile"
+    AND "_vfs_scan"."_vfs_e" > (
+      "_vfs_a7_g0_sfetch"."_vfs_t" - 7776000000000
+    )
+    AND "_vfs_scan"."_vfs_k" <= "_vfs_a7_g0_sfetch"."_vfs_t"
+), "_vfs_a7_g0_pieces" AS (
+  SELECT
+    "_vfs_a7_g0_middle"."_vfs_row",
+    "_vfs_a7_g0_middle"."_vfs_n0",
+    "_vfs_a7_g0_middle"."_vfs_lo0"
+  FROM "_vfs_a7_g0_middle"
+  WHERE
+    "_vfs_a7_g0_middle"."_vfs_mk" <= "_vfs_a7_g0_middle"."_vfs_t"
+  UNION ALL
+  SELECT
+    "_vfs_a7_g0_raw"."_vfs_row",
+    CASE WHEN NOT "_vfs_a7_g0_raw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
+    "_vfs_a7_g0_raw"."_vfs_m0" AS "_vfs_lo0"
+  FROM "_vfs_a7_g0_raw"
+  UNION ALL
+  SELECT
+    "_vfs_a7_g0_sraw"."_vfs_row",
+    CASE WHEN NOT "_vfs_a7_g0_sraw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
+    "_vfs_a7_g0_sraw"."_vfs_m0" AS "_vfs_lo0"
+  FROM "_vfs_a7_g0_sraw"
+), "_vfs_a7_g0_agg" AS (
+  SELECT
+    "_vfs_row",
+    SUM("_vfs_n0") AS "_vfs_o0",
+    MIN("_vfs_lo0") AS "_vfs_o1"
+  FROM "_vfs_a7_g0_pieces"
+  GROUP BY
+    "_vfs_row"
+), "_vfs_a7_result" AS (
+  SELECT
+    "_vfs_entity"."_vfs_row",
+    CAST(COALESCE("_vfs_p0"."_vfs_o0", 0) AS BIGINT) AS "_vfs_o0",
+    "_vfs_p0"."_vfs_o1" AS "_vfs_o1"
+  FROM "_vfs_entities" AS "_vfs_entity"
+  LEFT JOIN "_vfs_a7_g0_agg" AS "_vfs_p0"
+    ON "_vfs_p0"."_vfs_row" = "_vfs_entity"."_vfs_row"
 )
 SELECT
   "_vfs_entity"."customer_id",
@@ -279,7 +1024,13 @@ SELECT
   CASE
     WHEN "_vfs_v5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000' SECOND
     THEN "_vfs_v5"."last_bought_quantity"
-  END AS "last_bought_quantity"
+  END AS "last_bought_quantity",
+  "_vfs_a6"."_vfs_o0" AS "order_count_7d",
+  "_vfs_a6"."_vfs_o1" AS "spend_30d",
+  "_vfs_a6"."_vfs_o2" AS "avg_basket_30d",
+  "_vfs_a6"."_vfs_o3" AS "gift_orders_30d",
+  "_vfs_a7"."_vfs_o0" AS "price_changes_90d",
+  "_vfs_a7"."_vfs_o1" AS "lowest_price_90d"
 FROM "_vfs_entity_rows" AS "_vfs_entity"
 ASOF LEFT JOIN "_vfs_best_0" AS "_vfs_v0"
   ON "_vfs_entity"."customer_id" = "_vfs_v0"."customer_id"
@@ -300,5 +1051,9 @@ ASOF LEFT JOIN "_vfs_best_5" AS "_vfs_v5"
   ON "_vfs_entity"."customer_id" = "_vfs_v5"."customer_id"
   AND "_vfs_entity"."product_id" = "_vfs_v5"."product_id"
   AND "_vfs_entity"."_vfs_time" >= "_vfs_v5"."_vfs_known"
+LEFT JOIN "_vfs_a6_result" AS "_vfs_a6"
+  ON "_vfs_a6"."_vfs_row" = "_vfs_entity"."_vfs_row"
+LEFT JOIN "_vfs_a7_result" AS "_vfs_a7"
+  ON "_vfs_a7"."_vfs_row" = "_vfs_entity"."_vfs_row"
 ORDER BY
   "_vfs_entity"."_vfs_row" ASC;

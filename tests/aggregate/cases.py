@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 from hypothesis import strategies as st
 
-from tests.aggregate_reference import ReferenceAggregation
+from tests.reference.aggregate import ReferenceAggregation
 
 BASE = datetime(2024, 3, 31, 0, 59, 30, tzinfo=timezone.utc)
 WINDOWS = (1, 3, 5, 8, 12)  # seconds; see TEST_POLICY in helpers for how each is tiled

@@ -13,7 +13,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from tests.aggregate.cases import FILTERS, AggregateCase, AggregateSpec
-from tests.aggregate_reference import OneOf, ReferenceSource, reference_aggregates
+from tests.reference.aggregate import OneOf, ReferenceSource, reference_aggregates
 from virtualfs import Aggregation, Entity, FeatureView, Source
 from virtualfs.compile.aggregate import (
     AggregateColumn,

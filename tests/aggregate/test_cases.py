@@ -20,7 +20,7 @@ from tests.aggregate.helpers import (
     formulations_for,
     run_view,
 )
-from tests.aggregate_reference import ReferenceAggregation, ReferenceSource, reference_aggregates
+from tests.reference.aggregate import ReferenceAggregation, ReferenceSource, reference_aggregates
 from virtualfs import Aggregation, Entity, FeatureView, Source
 
 T0 = datetime(2024, 6, 1, tzinfo=timezone.utc)

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from tests.aggregate.helpers import CUSTOMER, create_source, drop_source
-from tests.aggregate_reference import ReferenceAggregation, ReferenceSource, reference_aggregates
-from tests.reference import ReferenceView, reference_frame
+from tests.reference.aggregate import ReferenceAggregation, ReferenceSource, reference_aggregates
+from tests.reference.pit import ReferenceView, reference_frame
 from virtualfs import Aggregation, Feature, FeatureService, FeatureView, Source
 from virtualfs.compile.service import service_sql
 from virtualfs.registry import Registry

@@ -147,11 +147,3 @@ def _close(got: list, want: list) -> bool:
             if hasattr(w, "tzinfo") else g == w))
         for g, w in zip(got, want, strict=True)
     )
-
-
-@pytest.fixture
-def duckdb_warehouse():
-    from tests.backends import make_warehouse
-
-    with make_warehouse("duckdb") as opened:
-        yield opened

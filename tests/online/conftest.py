@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.backends import WAREHOUSES, make_warehouse
 from tests.services import REDIS_HOST, REDIS_PORT, require_service
 from virtualfs.online.base import OnlineStore
 
@@ -65,19 +64,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OnlineStor
 def store_kind(request: pytest.FixtureRequest) -> str:
     """The name of a store kind, for tests that open several stores of it."""
     return request.param
-
-
-@pytest.fixture
-def duckdb_warehouse():
-    with make_warehouse("duckdb") as opened:
-        yield opened
-
-
-@pytest.fixture(params=WAREHOUSES)
-def warehouse(request: pytest.FixtureRequest):
-    """An empty warehouse; the test runs once on each of duckdb, postgres and snowflake."""
-    with make_warehouse(request.param) as opened:
-        yield opened
 
 
 class MemoryWatermarks:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.backends import create_user_table
 from tests.online.conftest import MemoryWatermarks, make_store
 from tests.online.helpers import UTC, at, orders_view, run_materialize
-from tests.online.reference import known_time_answer, latest_per_key
+from tests.reference.online import known_time_answer, latest_per_key
 from virtualfs import Feature
 from virtualfs.errors import OnlineStoreError
 from virtualfs.online.base import Status

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.aggregate.helpers import assert_rows_match
-from tests.aggregate_reference import ReferenceAggregation, ReferenceSource, reference_aggregates
+from tests.reference.aggregate import ReferenceAggregation, ReferenceSource, reference_aggregates
 from tests.refresh.test_refresh import COLUMNS, T0, land, make_repo
 from tests.repo_factory import table_watermark
 from virtualfs import FeatureStore

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
 
-from tests.reference import ReferenceView
+from tests.reference.pit import ReferenceView
 from tests.strategies import FEATURES, PitCase, SourceCase
 from virtualfs import Entity, Feature, FeatureView, Source
 from virtualfs.compile.pit import AsofJoin, DistinctOn, LateralLimit, MatchCondition, WindowRank

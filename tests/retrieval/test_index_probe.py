@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from sqlglot import exp
 
 from tests.backends import create_user_table, make_warehouse
-from tests.reference import reference_frame
+from tests.reference.pit import reference_frame
 from tests.retrieval.helpers import case_in_warehouse, python_values, reference_view
 from tests.strategies import PitCase, pit_cases
 from virtualfs import Entity, Feature, FeatureView, Source

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.reference import reference_frame
+from tests.reference.pit import reference_frame
 from tests.retrieval.helpers import case_in_warehouse, python_values, reference_view, strategies_for
 from tests.strategies import PitCase, pit_cases
 from virtualfs.compile.request import RULES

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from tests.reference import ReferenceView, reference_frame
+from tests.reference.pit import ReferenceView, reference_frame
 from tests.retrieval.helpers import ENTITIES, create_source, entities, orders_frame, python_values
 from virtualfs import Feature, FeatureView, Source
 from virtualfs.compile.pit import AsofJoin, WindowRank

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -16,6 +16,7 @@ from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
 from virtualfs.catalog.state import RefreshState
 from virtualfs.definitions.base import sql_already_checked
 from virtualfs.errors import ConflictError, NotFoundError
+from virtualfs.instants import utc_now
 from virtualfs.registry import Registry
 
 
@@ -25,10 +26,6 @@ class CatalogVersion:
     parent: int | None
     created_at: datetime
     summary: str
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Catalog:

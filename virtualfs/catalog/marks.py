@@ -21,6 +21,7 @@ from enum import Enum
 import sqlalchemy as sa
 
 from virtualfs.catalog import tables
+from virtualfs.instants import utc_now
 
 
 class MarkKind(str, Enum):
@@ -95,7 +96,7 @@ class Watermarks:
         m = tables.marks
         key = (m.c.project == self.project) & (m.c.view == view) & (m.c.target == mark.key)
         row = {"identity": mark.identity, "location": mark.location[:500], "watermark": _text(watermark),
-               "row_count": rows, "updated_at": _text(datetime.now(timezone.utc))}
+               "row_count": rows, "updated_at": _text(utc_now())}
         with self.engine.begin() as connection:
             if connection.execute(m.update().where(key).values(**row)).rowcount == 0:
                 connection.execute(m.insert().values(project=self.project, view=view, target=mark.key, **row))

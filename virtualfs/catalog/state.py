@@ -10,12 +10,9 @@ import sqlalchemy as sa
 
 from virtualfs.catalog import tables
 from virtualfs.errors import CatalogError
+from virtualfs.instants import utc_now
 
 RUNNING, ABANDONED = "running", "abandoned"
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _text(value: datetime | None) -> str | None:

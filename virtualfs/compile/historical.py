@@ -47,8 +47,10 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
                     strategy: PitStrategy | None = None) -> CompiledRetrieval:
     """Compile ``request`` for ``dialect`` with ``strategy`` (default: the fastest one allowed).
 
-    >>> build_retrieval(request, "duckdb", DIALECT_CAPABILITIES["duckdb"]).strategy  # doctest: +SKIP
-    'asof_join'
+    Example::
+
+        build_retrieval(request, "duckdb", DIALECT_CAPABILITIES["duckdb"]).strategy
+        # -> 'asof_join'
     """
     strategy = strategy or choose_strategy(capabilities)
     if not strategy.supports(capabilities):

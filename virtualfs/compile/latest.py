@@ -11,7 +11,7 @@ newer-wins rule turns "latest within each window" into "latest of all rows known
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlglot import exp
 
@@ -19,18 +19,11 @@ from virtualfs.compile import names as compile_names
 from virtualfs.compile.scan import build_source_relation, known_time
 from virtualfs.definitions import FeatureView
 from virtualfs.dialects.identifiers import frame_column, warehouse_column
+from virtualfs.dialects.times import timestamp_literal
 
-SOURCE = compile_names.SOURCE
-RANKED = "_vfs_ranked"
-EVENT = "_vfs_event"
-CREATED = "_vfs_created"
-RANK = "_vfs_rank"
-KEYS = "_vfs_keys"
-
-
-def key_column(index: int) -> str:
-    """The name of the ``index``-th join key column in an uploaded key table (read-through)."""
-    return f"_vfs_k{index}"
+SOURCE, RANKED, RANK = compile_names.SOURCE, compile_names.RANKED, compile_names.RANK
+KEYS, EVENT, CREATED = compile_names.KEYS, compile_names.EVENT, compile_names.CREATED
+key_column = compile_names.key_column
 
 
 def build_latest_query(view: FeatureView, start: datetime | None, end: datetime | None,
@@ -42,8 +35,10 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
     uploaded table with columns ``_vfs_k0``... holding key values as text), only those entities
     are computed.
 
-    >>> from virtualfs.dialects.render import to_sql
-    >>> sql = to_sql(build_latest_query(view, None, None, "duckdb"), "duckdb")  # doctest: +SKIP
+    Example::
+
+        from virtualfs.dialects.render import to_sql
+        sql = to_sql(build_latest_query(view, None, None, "duckdb"), "duckdb")
     """
     names = _Names(dialect)
     source = view.source
@@ -53,9 +48,9 @@ def build_latest_query(view: FeatureView, start: datetime | None, end: datetime 
     conditions = [event.is_(exp.Null()).not_(),
                   *(names.source_column(k).is_(exp.Null()).not_() for k in view.join_keys)]
     if start is not None:
-        conditions.append(known.copy() >= _timestamp(start))
+        conditions.append(known.copy() >= timestamp_literal(start))
     if end is not None:
-        conditions.append(known.copy() < _timestamp(end))
+        conditions.append(known.copy() < timestamp_literal(end))
     inner = (
         exp.select(*_inner_projections(view, names, event, created))
         .from_(build_source_relation(view.source, dialect))
@@ -112,10 +107,3 @@ def _key_match(join_keys: Sequence[str], names: _Names) -> exp.Expression:
         )
         for i, key in enumerate(join_keys)
     ))
-
-
-def _timestamp(value: datetime) -> exp.Expression:
-    """A UTC instant as a naive TIMESTAMP literal (warehouse sessions run in UTC; naive is UTC)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("TIMESTAMP"))

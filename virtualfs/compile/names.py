@@ -22,6 +22,15 @@ CREATED = "_vfs_created"    # c: when the row landed
 KNOWN = "_vfs_known"        # greatest(e, c): when the row became known
 ORDER = "_vfs_order"        # (e, c) packed into one sortable number
 RANK = "_vfs_rank"
+RANKED = "_vfs_ranked"      # a latest-row query's ranked rows
+KEYS = "_vfs_keys"          # an uploaded table of wanted entity keys (as text)
+SNAPSHOT_KEYS = "_vfs_snapshot_keys"  # every key a snapshot computes, numbered
+AS_OF = "_vfs_asof"         # the time a snapshot is taken at
+
+
+def key_column(index: int) -> str:
+    """The ``index``-th join key column of an uploaded key table (values as text)."""
+    return f"_vfs_k{index}"
 
 
 def scan_name(index: int) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlglot import exp
 
 from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.definitions import FeatureView
 from virtualfs.dialects.identifiers import warehouse_column
+from virtualfs.dialects.times import timestamp_literal
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,6 @@ def build_window_condition(window: RowWindow | None, dialect: str) -> exp.Expres
     if window.until is not None:
         parts.append(exp.LT(this=column.copy(), expression=timestamp_literal(window.until)))
     return exp.and_(*parts) if parts else None
-
-
-def timestamp_literal(value: datetime) -> exp.Expression:
-    """A UTC timestamp literal; warehouses store naive timestamps as UTC."""
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("timestamp"))
 
 
 def build_create_staging(tables: ViewTables, rows: exp.Select) -> list[exp.Expression]:

@@ -18,9 +18,10 @@ def resolve_lookups(registry: Registry, features: FeaturesArg,
                     full_feature_names: bool = False) -> tuple[ViewLookup, ...]:
     """The views and features ``features`` names, grouped by view in order of first mention.
 
-    >>> [f.output for f in resolve_lookups(registry, ["orders:total"], True)[0].features]
-    ... # doctest: +SKIP
-    ['orders__total']
+    Example::
+
+        [f.output for f in resolve_lookups(registry, ["orders:total"], True)[0].features]
+        # -> ['orders__total']
     """
     by_view: dict[str, list[str]] = {}
     for ref in resolve_refs(registry, features):

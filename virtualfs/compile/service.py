@@ -23,8 +23,10 @@ def service_sql(registry: Registry, service: str | FeatureService, dialect: str,
                 capabilities: Capabilities | None = None, rule: Rule = "known") -> str:
     """The pretty-printed SQL retrieving ``service`` in ``dialect``.
 
-    >>> print(service_sql(registry, "reorder_model", "snowflake"))  # doctest: +SKIP
-    WITH "_vfs_bounds" AS ( ...
+    Example::
+
+        print(service_sql(registry, "reorder_model", "snowflake"))
+        # -> WITH "_vfs_bounds" AS ( ...
     """
     lookups = resolve_lookups(registry, service)
     keys = tuple(dict.fromkeys(k for lookup in lookups for k in lookup.view.join_keys))

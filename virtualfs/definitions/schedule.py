@@ -30,7 +30,15 @@ def check_schedule(schedule: object) -> str:
 
 
 def previous_fire(schedule: str, now: datetime) -> datetime:
-    """The latest time at or before ``now`` at which the schedule fires."""
+    """The latest time at or before ``now`` at which the schedule fires.
+
+    >>> from datetime import timezone
+    >>> previous_fire("@hourly", datetime(2026, 3, 1, 5, tzinfo=timezone.utc)).hour
+    5
+    """
     from croniter import croniter
 
-    return croniter(cron_expression(schedule), now).get_prev(datetime)
+    # croniter's get_prev is strictly before ``now``: a fire at ``now`` itself is its next one
+    before = croniter(cron_expression(schedule), now).get_prev(datetime)
+    at_now = croniter(cron_expression(schedule), before).get_next(datetime)
+    return at_now if at_now <= now else before

@@ -60,3 +60,17 @@ def instant_micros(value: datetime) -> int:
 def instant_literal(value: datetime) -> exp.Literal:
     """An instant (naive = UTC) as an integer literal of microseconds since the epoch."""
     return exp.Literal.number(instant_micros(value))
+
+
+def timestamp_literal(value: datetime) -> exp.Expression:
+    """An instant as a naive ``TIMESTAMP`` literal in UTC (warehouse sessions run in UTC, and
+    naive columns hold UTC); a naive ``value`` is taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("TIMESTAMP"))
+
+
+def zoned_timestamp_literal(value: datetime) -> exp.Expression:
+    """An instant as a ``TIMESTAMPTZ`` literal (offset +00:00); a naive ``value`` is taken as UTC."""
+    utc = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return exp.cast(exp.Literal.string(utc.isoformat(sep=" ")), "TIMESTAMPTZ")

@@ -44,8 +44,10 @@ def stored_parts(view: FeatureView) -> tuple[FeatureView, ...]:
     windows bound aggregations, TTLs do not). A view with both is kept as two parts, each
     under keys of its own shape.
 
-    >>> [len(p.features) for p in stored_parts(view)]  # doctest: +SKIP
-    [2, 0]
+    Example::
+
+        [len(p.features) for p in stored_parts(view)]
+        # -> [2, 0]
     """
     from dataclasses import replace
 

@@ -103,9 +103,10 @@ def materialize(context: ProjectContext, online: OnlineContext, registry: Regist
     """Push the latest values of the requested views into the project's online store, with
     their watermarks filed in its catalog under the store's identity.
 
-    >>> materialize(context, online, registry, MaterializeRequest(["customer_orders"]))
-    ... # doctest: +SKIP
-    [MaterializeResult(view='customer_orders', start=None, end=..., rows=1000, ...)]
+    Example::
+
+        materialize(context, online, registry, MaterializeRequest(["customer_orders"]))
+        # -> [MaterializeResult(view='customer_orders', start=None, end=..., rows=1000, ...)]
     """
     watermarks = OnlineWatermarks(context.catalog, online.identity)
     views = select_views(registry, request.views)

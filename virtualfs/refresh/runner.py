@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from virtualfs.catalog.marks import Mark, WatermarkRecord
@@ -31,7 +31,7 @@ from virtualfs.compile.refresh import (
 )
 from virtualfs.compile.scan import source_relation
 from virtualfs.copies import StoredCopies, trusted_record
-from virtualfs.instants import to_utc
+from virtualfs.instants import to_utc, utc_now
 from virtualfs.refresh.intervals import chunks, incremental_since
 from virtualfs.refresh.keep_tiles import keep_tiles
 from virtualfs.refresh.statements import drop_quietly, execute_all
@@ -125,7 +125,7 @@ class RefreshRunner:
               trusted: WatermarkRecord | None) -> tuple[str, list[RowWindow | None]]:
         column = window_column(view)
         if request.start is not None and view.materialize != TABLE and not request.full:
-            end = request.end or datetime.now(timezone.utc)
+            end = request.end or utc_now()
             size = request.chunk or (end - request.start)
             return "backfill", [RowWindow(column, a, b) for a, b in chunks(request.start, end, size)]
         if view.materialize == TABLE or request.full or trusted is None or trusted.watermark is None:

@@ -6,8 +6,10 @@ where they give the source's answer (``stored_tables``), type what the definitio
 from the warehouse (``source_types``), pick the PIT strategy (``strategy``), and hand it all to
 a ``RetrievalJob`` that compiles (``compile.historical``) and runs on demand (``job``).
 
->>> job = get_historical_features(warehouse, registry, entities, "reorder_model")  # doctest: +SKIP
->>> frame = job.to_pandas()  # doctest: +SKIP
+Example::
+
+    job = get_historical_features(warehouse, registry, entities, "reorder_model")
+    frame = job.to_pandas()
 """
 
 from __future__ import annotations
@@ -88,8 +90,9 @@ def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df:
     the views' join keys and the timestamp column (naive timestamps are UTC). ``options``: the
     fields of :class:`RetrievalRequest`.
 
-    >>> job = get_historical_features(warehouse, registry, frame, ["customer_orders:amount"])
-    ... # doctest: +SKIP
-    >>> job.to_pandas()  # doctest: +SKIP
+    Example::
+
+        job = get_historical_features(warehouse, registry, frame, ["customer_orders:amount"])
+        job.to_pandas()
     """
     return retrieve(None, warehouse, registry, entity_df, RetrievalRequest(features, **options))

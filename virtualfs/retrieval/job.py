@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 class RetrievalJob:
     """Entity rows with their point-in-time features, computed in the warehouse on demand.
 
-    >>> job = get_historical_features(warehouse, registry, frame, ["orders:total"])  # doctest: +SKIP
-    >>> job.to_pandas().columns.tolist()  # doctest: +SKIP
-    ['customer_id', 'event_timestamp', 'total']
+    Example::
+
+        job = get_historical_features(warehouse, registry, frame, ["orders:total"])
+        job.to_pandas().columns.tolist()
+        # -> ['customer_id', 'event_timestamp', 'total']
     """
 
     warehouse: Warehouse = field(repr=False)

@@ -1,7 +1,9 @@
 """The feature server: module-level routes over one FeatureStore, on Starlette (run by uvicorn).
 
->>> app = build_app(FeatureStore("definitions"))   # doctest: +SKIP
->>> uvicorn.run(app, port=6566)                     # doctest: +SKIP
+Example::
+
+    app = build_app(FeatureStore("definitions"))
+    uvicorn.run(app, port=6566)
 
 Routes stay thin: authenticate, validate (``schemas``), read through ``FeatureStore``, encode
 (``encode``). Each route is an ``http.Endpoint`` that turns a :class:`Problem` into a JSON error

@@ -4,8 +4,9 @@ The read path — request plan (``request_plan``), keys, one store read, decode,
 (``read``, ``response``) — imports neither the compiler nor sqlglot. Read-through to the
 warehouse for missing keys (``fallback``) is imported only when a repository enables it.
 
->>> get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
-... # doctest: +SKIP
+Example::
+
+    get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
 """
 
 from virtualfs.online.base import Status

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from virtualfs.compile.latest import build_latest_query, key_column
+from virtualfs.compile.latest import build_latest_query
+from virtualfs.compile.names import key_column
 from virtualfs.online.base import OnlineStore
 from virtualfs.online.codec import to_datetime
 from virtualfs.online.keys import plain_text

@@ -40,9 +40,10 @@ def get_online_features(online_store: OnlineStore, registry: Registry, entity_ro
     ``now`` (default: the clock) is when TTLs are judged. With ``fallback``, keys missing from the
     store are read from that warehouse (latest known at ``now``) and cached in the store.
 
-    >>> get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
-    ... # doctest: +SKIP
-    OnlineResponse(rows=1, features=['amount'])
+    Example::
+
+        get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
+        # -> OnlineResponse(rows=1, features=['amount'])
     """
     lookup = online_lookup(registry, online_store.project, entity_rows, features, full_feature_names)
     found = online_store.read(lookup.keys)

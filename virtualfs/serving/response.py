@@ -27,10 +27,15 @@ class ViewResult:
 class OnlineResponse:
     """Join keys and features as columns; per value a :class:`Status` and an event time.
 
-    >>> response.to_dict()  # doctest: +SKIP
-    {'customer_id': [1, 2], 'amount': [9.5, None]}
-    >>> response.statuses["amount"]  # doctest: +SKIP
-    [<Status.PRESENT: 'PRESENT'>, <Status.NOT_FOUND: 'NOT_FOUND'>]
+    Example::
+
+        response.to_dict()
+        # -> {'customer_id': [1, 2], 'amount': [9.5, None]}
+
+    Example::
+
+        response.statuses["amount"]
+        # -> [<Status.PRESENT: 'PRESENT'>, <Status.NOT_FOUND: 'NOT_FOUND'>]
     """
 
     __slots__ = ("_dtypes", "_features", "_join_keys", "_views")

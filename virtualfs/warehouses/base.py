@@ -69,8 +69,10 @@ class Warehouse(Protocol):
 def uploaded(warehouse: Warehouse, name: str, table: pa.Table) -> Iterator[exp.Table]:
     """``table`` uploaded as temporary table ``name`` for one block, dropped after, also on error.
 
-    >>> with uploaded(warehouse, "_vfs_entities", frame) as entities:  # doctest: +SKIP
-    ...     result = warehouse.fetch_arrow(build_query(entities))
+    Example::
+
+        with uploaded(warehouse, "_vfs_entities", frame) as entities:
+            result = warehouse.fetch_arrow(build_query(entities))
     """
     target = warehouse.upload(name, table)
     failed = False

@@ -45,7 +45,9 @@ ORDER BY i.indexrelid, k.n
 class PostgresWarehouse:
     """A PostgreSQL database; unqualified names resolve in the configured ``schema``.
 
-    >>> PostgresWarehouse(host="127.0.0.1", user="postgres", dbname="test")  # doctest: +SKIP
+    Example::
+
+        PostgresWarehouse(host="127.0.0.1", user="postgres", dbname="test")
     """
 
     dialect = "postgres"

@@ -5,9 +5,11 @@ For an entity row at ``t``, a window ``w`` covers the source rows of its keys wi
 0, every other function null. Two formulations compute it (``choose``): ``RangeJoin``, the
 reference, and ``Tiled``, tiles plus raw edges, equal to it and much faster on long windows.
 
->>> request = AggregateRequest(view, (AggregateColumn(view.aggregations[0], "orders_7d"),),
-...                            entities)  # doctest: +SKIP
->>> build_aggregate_select(request, "duckdb")  # doctest: +SKIP
+Example::
+
+    request = AggregateRequest(view, (AggregateColumn(view.aggregations[0], "orders_7d"),),
+                               entities)
+    build_aggregate_select(request, "duckdb")
 """
 
 from virtualfs.compile.aggregate.build import build_aggregate_join, build_aggregate_select

@@ -1,8 +1,10 @@
 """Assemble a view's aggregations: choose a formulation, build its CTEs, expose the result.
 
->>> query = build_aggregate_select(request, "duckdb")  # doctest: +SKIP
->>> to_sql(query, "duckdb")  # doctest: +SKIP
-'WITH "_vfs_a0_scan" AS (...) SELECT "_vfs_row", ... ORDER BY "_vfs_row"'
+Example::
+
+    query = build_aggregate_select(request, "duckdb")
+    to_sql(query, "duckdb")
+    # -> 'WITH "_vfs_a0_scan" AS (...) SELECT "_vfs_row", ... ORDER BY "_vfs_row"'
 """
 
 from __future__ import annotations

@@ -14,9 +14,11 @@ tiles summarised at query time (``tiles.py``). That also makes a refresh running
 read harmless: a tile it rewrites only gains rows known after ``W``. The event-time rule
 counts rows that land after ``W``, so it never reads kept tiles.
 
->>> kept = plan_kept_tiles(view, FeatureSchema.of("virtualfs_features", "shop"))  # doctest: +SKIP
->>> [k.table for k in kept]  # doctest: +SKIP
-['virtualfs_features.shop__orders__tiles_3f2a9c01b7e4']
+Example::
+
+    kept = plan_kept_tiles(view, FeatureSchema.of("virtualfs_features", "shop"))
+    [k.table for k in kept]
+    # -> ['virtualfs_features.shop__orders__tiles_3f2a9c01b7e4']
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.aggregate.combine import NEEDS, stat_name
-from virtualfs.compile.aggregate.grain import KNOWN_MAX, TILE
+from virtualfs.compile.aggregate.grain import KNOWN_MAX, SCAN, TILE
 from virtualfs.compile.aggregate.source import KNOWN_US, build_micro_scan, tile_name
 from virtualfs.compile.aggregate.spec import (
     AggregateColumn,
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     from virtualfs.compile.aggregate.tiled import TilePolicy
 
 STAT_ORDER = ("n", "s", "lo", "hi", "q")
-_SCAN = "_vfs_scan"
+_SCAN = SCAN
 
 
 @dataclass(frozen=True)

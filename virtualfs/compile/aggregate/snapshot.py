@@ -14,7 +14,7 @@ event time), a null created time, then the view's features and aggregations.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlglot import exp
 
@@ -26,9 +26,9 @@ from virtualfs.compile.scan import build_source_relation
 from virtualfs.definitions import FeatureView
 from virtualfs.dialects import Capabilities
 from virtualfs.dialects.identifiers import frame_column, warehouse_column
+from virtualfs.dialects.times import zoned_timestamp_literal
 
-KEYS = "_vfs_snapshot_keys"
-AS_OF, CREATED = "_vfs_asof", "_vfs_created"
+KEYS, AS_OF, CREATED = names.SNAPSHOT_KEYS, names.AS_OF, names.CREATED
 
 
 def key_name(index: int) -> str:
@@ -42,7 +42,9 @@ def build_snapshot_query(lookup: ViewLookup, as_of: datetime, dialect: str, capa
     ``lookup`` holds every stored feature of the view, typed (``retrieval.source_types``). With ``keys``
     (an uploaded table of key values as text, columns ``_vfs_k0``...), only those keys.
 
-    >>> build_snapshot_query(typed, end, "duckdb", capabilities_of("duckdb"))  # doctest: +SKIP
+    Example::
+
+        build_snapshot_query(typed, end, "duckdb", capabilities_of("duckdb"))
     """
     view = lookup.view
     width = len(view.join_keys)
@@ -63,7 +65,8 @@ def _keys(view: FeatureView, as_of: datetime, dialect: str, wanted: exp.Table | 
     """Each distinct key with a row known by ``as_of``, numbered, with ``as_of`` beside it."""
     source = [exp.column(warehouse_column(k, dialect), table=names.SOURCE) for k in view.join_keys]
     event = exp.column(warehouse_column(view.source.timestamp, dialect), table=names.SOURCE)
-    present = [*(k.copy().is_(exp.null()).not_() for k in source), event.copy() <= _literal(as_of)]
+    known = event.copy() <= zoned_timestamp_literal(as_of)
+    present = [*(k.copy().is_(exp.null()).not_() for k in source), known]
     distinct = (
         exp.select(*(exp.alias_(k, names.identifier(key_name(i))) for i, k in enumerate(source)), copy=False)
         .distinct()
@@ -75,7 +78,7 @@ def _keys(view: FeatureView, as_of: datetime, dialect: str, wanted: exp.Table | 
     ordered = [exp.Ordered(this=names.column(key_name(i)), nulls_first=False) for i in range(len(source))]
     number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=ordered))
     return exp.select(
-        exp.Star(), exp.alias_(_literal(as_of), names.identifier(AS_OF)),
+        exp.Star(), exp.alias_(zoned_timestamp_literal(as_of), names.identifier(AS_OF)),
         exp.alias_(exp.cast(exp.null(), "TIMESTAMPTZ"), names.identifier(CREATED)),
         exp.alias_(number, names.identifier(names.ROW)), copy=False,
     ).from_(distinct.subquery("_vfs_distinct"), copy=False)
@@ -84,12 +87,6 @@ def _keys(view: FeatureView, as_of: datetime, dialect: str, wanted: exp.Table | 
 def _matches(source: Sequence[exp.Column]) -> exp.Expression:
     """Source keys equal the wanted keys, compared as text (as the online store keys them)."""
     return exp.and_(*(
-        exp.cast(key.copy(), "TEXT").eq(exp.column(frame_column(f"_vfs_k{i}"), table="_vfs_wanted"))
+        exp.cast(key.copy(), "TEXT").eq(exp.column(frame_column(names.key_column(i)), table="_vfs_wanted"))
         for i, key in enumerate(source)
     ))
-
-
-def _literal(value: datetime) -> exp.Expression:
-    """A UTC instant as a TIMESTAMPTZ literal (the refresh time, not user data)."""
-    utc = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return exp.cast(exp.Literal.string(utc.isoformat(sep=" ")), "TIMESTAMPTZ")

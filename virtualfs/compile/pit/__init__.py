@@ -33,9 +33,9 @@ BY_NAME: dict[str, PitStrategy] = {s.name: s for s in (*PREFERENCE, LateralLimit
 def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitStrategy:
     """The fastest strategy ``capabilities`` allow, or the one called ``name`` if it is allowed.
 
-    >>> from virtualfs.dialects import DIALECT_CAPABILITIES
-    >>> choose_strategy(DIALECT_CAPABILITIES["duckdb"]).name
-    'asof_join'
+    >>> from virtualfs.dialects import capabilities_of
+    >>> choose_strategy(capabilities_of("duckdb")).name, choose_strategy(capabilities_of("trino")).name
+    ('asof_join', 'window_rank')
     """
     if name is None:
         return next(s for s in PREFERENCE if s.supports(capabilities))

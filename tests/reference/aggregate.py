@@ -17,13 +17,14 @@ For each entity row (keys ``k``, time ``t``) and each aggregation ``agg(column) 
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
+
+from tests.reference.rules import is_candidate, missing, order, plain, utc
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def reference_aggregates(entities: pd.DataFrame, source: ReferenceSource,
     rows = source.rows.to_dict("records")
     result = []
     for _, entity in entities.iterrows():
-        t = _utc(entity[timestamp_column])
+        t = utc(entity[timestamp_column])
         keys = tuple(entity[key] for key in source.join_keys)
         result.append({
             a.output: _aggregate(a, _window_rows(rows, source, keys, t, a, rule)) for a in aggregations
@@ -68,17 +69,15 @@ def reference_aggregates(entities: pd.DataFrame, source: ReferenceSource,
 
 
 def _window_rows(rows: list[dict], source: ReferenceSource, keys: tuple, t, aggregation, rule: str) -> list:
-    if t is None or any(_missing(k) for k in keys):
+    if t is None or any(missing(k) for k in keys):
         return []
     chosen = []
     for row in rows:
         if tuple(row[key] for key in source.join_keys) != keys:
             continue
-        e = _utc(row[source.event])
-        c = _utc(row[source.created]) if source.created else None
-        if e is None or not (t - aggregation.window < e <= t):
-            continue
-        if rule == "known" and c is not None and c > t:
+        e = utc(row[source.event])
+        c = utc(row[source.created]) if source.created else None
+        if not is_candidate(e, c, t, rule) or e <= t - aggregation.window:
             continue
         if aggregation.keep is not None and not aggregation.keep(row):
             continue
@@ -89,7 +88,7 @@ def _window_rows(rows: list[dict], source: ReferenceSource, keys: tuple, t, aggr
 def _aggregate(aggregation: ReferenceAggregation, chosen: list):
     if aggregation.function == "last":
         return _last(chosen)
-    values = [_plain(v) for _, _, v in chosen if not _missing(v)]
+    values = [plain(v) for _, _, v in chosen if not missing(v)]
     if aggregation.function == "count":
         return len(values)
     if aggregation.function == "count_distinct":
@@ -104,26 +103,7 @@ def _aggregate(aggregation: ReferenceAggregation, chosen: list):
 def _last(chosen: list):
     if not chosen:
         return None
-    order = [(e, c is not None, c if c is not None else e) for e, c, _ in chosen]
-    best = max(order)
-    tied = {_plain(v) for (e, c, v), o in zip(chosen, order, strict=True) if o == best}
+    orders = [order(e, c) for e, c, _ in chosen]
+    best = max(orders)
+    tied = {plain(v) for (e, c, v), o in zip(chosen, orders, strict=True) if o == best}
     return next(iter(tied)) if len(tied) == 1 else OneOf(tuple(tied))
-
-
-def _utc(value) -> pd.Timestamp | None:
-    if _missing(value):
-        return None
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
-def _plain(value):
-    if _missing(value):
-        return None
-    if isinstance(value, pd.Timestamp) or hasattr(value, "tzinfo"):
-        return _utc(value)
-    return value.item() if hasattr(value, "item") else value

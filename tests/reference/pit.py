@@ -21,6 +21,8 @@ from datetime import timedelta
 
 import pandas as pd
 
+from tests.reference.rules import is_candidate, missing, order, plain, utc
+
 
 @dataclass(frozen=True)
 class ReferenceView:
@@ -34,15 +36,20 @@ class ReferenceView:
     ttl: timedelta | None = None
 
 
+def winner(view: ReferenceView, keys: tuple, t, rule: str = "known") -> pd.Series | None:
+    """The source row an entity row with ``keys`` at ``t`` sees (None: no candidate, or past the TTL)."""
+    return _winner(view, keys, utc(t), rule)
+
+
 def reference_frame(entities: pd.DataFrame, views: Sequence[ReferenceView], rule: str,
                     timestamp_column: str = "event_timestamp") -> pd.DataFrame:
     """The expected training frame: ``entities`` plus one column per feature, as Python values."""
     result = {column: list(entities[column]) for column in entities.columns}
-    times = [_utc(value) for value in entities[timestamp_column]]
+    times = [utc(value) for value in entities[timestamp_column]]
     for view in views:
         winners = [_winner(view, _keys_of(entities, i, view), t, rule) for i, t in enumerate(times)]
         for column, output in view.features:
-            result[output] = [None if w is None else _value(w[column]) for w in winners]
+            result[output] = [None if w is None else plain(w[column]) for w in winners]
     return pd.DataFrame(result)
 
 
@@ -51,43 +58,21 @@ def _keys_of(entities: pd.DataFrame, index: int, view: ReferenceView) -> tuple:
 
 
 def _winner(view: ReferenceView, keys: tuple, t: pd.Timestamp | None, rule: str) -> pd.Series | None:
-    if t is None or any(_missing(k) for k in keys):
+    if t is None or any(missing(k) for k in keys):
         return None
     best, best_order = None, None
     for _, row in view.rows.iterrows():
         row_keys = tuple(row[key] for key in view.join_keys)
-        if any(_missing(k) for k in row_keys) or row_keys != keys:
+        if any(missing(k) for k in row_keys) or row_keys != keys:
             continue
-        e = _utc(row[view.event])
-        c = _utc(row[view.created]) if view.created else None
-        if e is None or e > t:
+        e = utc(row[view.event])
+        c = utc(row[view.created]) if view.created else None
+        if not is_candidate(e, c, t, rule):
             continue
-        if rule == "known" and c is not None and c > t:
-            continue
-        order = (e, c is not None, c if c is not None else e)
-        if best_order is None or order > best_order:
-            best, best_order = row, order
+        if best_order is None or order(e, c) > best_order:
+            best, best_order = row, order(e, c)
     if best is None:
         return None
     if view.ttl is not None and best_order[0] < t - view.ttl:
         return None
     return best
-
-
-def _utc(value) -> pd.Timestamp | None:
-    if _missing(value):
-        return None
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
-
-
-def _value(value):
-    if _missing(value):
-        return None
-    if isinstance(value, pd.Timestamp) or hasattr(value, "tzinfo"):
-        return _utc(value)
-    return value.item() if hasattr(value, "item") else value
