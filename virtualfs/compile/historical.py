@@ -49,7 +49,7 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
 
     Example::
 
-        build_retrieval(request, "duckdb", DIALECT_CAPABILITIES["duckdb"]).strategy
+        build_retrieval(request, "duckdb", capabilities_of("duckdb")).strategy
         # -> 'asof_join'
     """
     strategy = strategy or choose_strategy(capabilities)
