@@ -176,7 +176,7 @@ def compile_times(views: int = 20, repeat: int = 20) -> dict[str, tuple[float, f
     from virtualfs.compile.historical import build_retrieval
     from virtualfs.compile.request import EntityRelation, PitRequest
     from virtualfs.compile.resolve import resolve_lookups
-    from virtualfs.dialects import DIALECT_CAPABILITIES
+    from virtualfs.dialects import KNOWN, capabilities_of
     from virtualfs.dialects.identifiers import temp_table
     from virtualfs.registry import Registry
 
@@ -188,7 +188,7 @@ def compile_times(views: int = 20, repeat: int = 20) -> dict[str, tuple[float, f
     entities = EntityRelation(temp_table(names.ENTITIES), "event_timestamp",
                               (("customer_id", "customer_id"),), ("customer_id", "event_timestamp"))
     result = {}
-    for dialect, capabilities in DIALECT_CAPABILITIES.items():
+    for dialect, capabilities in ((name, capabilities_of(name)) for name in KNOWN):
         trees, texts = [], []
         for _ in range(repeat):
             began = time.process_time()
