@@ -73,3 +73,14 @@ def test_tables_in_a_schema_named_with_its_database(warehouse):
 
 def test_tables_in_a_missing_schema_is_none(warehouse):
     assert warehouse.tables_in(("vfs_gc_missing",)) == []
+
+
+def test_tables_in_ignores_a_same_named_schema_of_another_attached_database(duckdb_warehouse):
+    with feature_schema(duckdb_warehouse) as schema:
+        made = make_table(duckdb_warehouse, schema, "shop__orders")
+        duckdb_warehouse.connection.execute("ATTACH ':memory:' AS other")
+        other = FeatureSchema(("other", *schema.parts), "shop")
+        duckdb_warehouse.execute(build_create_schema(other, "duckdb"))
+        make_table(duckdb_warehouse, other, "shop__gone")
+        assert duckdb_warehouse.tables_in(schema.parts) == [made]
+        assert duckdb_warehouse.tables_in(other.parts) == ["shop__gone"]

@@ -120,8 +120,9 @@ def build_tables_in(schema: Sequence[str], dialect: str, per_database: bool = Fa
     source = exp.Table(this=name("tables"), db=name("information_schema"), catalog=home)
     conditions = [exp.column(name("table_schema")).eq(exp.Literal.string(schema_name)),
                   exp.column(name("table_type")).eq(exp.Literal.string("BASE TABLE"))]
-    if database:
-        conditions.append(exp.column(name("table_catalog")).eq(exp.Literal.string(database[0])))
+    # without a database, the session's: not a same-named schema of another attached database
+    home_name = exp.Literal.string(database[0]) if database else exp.Anonymous(this="CURRENT_DATABASE")
+    conditions.append(exp.column(name("table_catalog")).eq(home_name))
     return exp.select(exp.alias_(exp.column(name("table_name")), "_vfs_name")).from_(source).where(
         exp.and_(*conditions))
 
