@@ -28,14 +28,18 @@ def gc(
     if json:
         print_json(garbage_data(report))
         return
+    if not report.plan.is_empty:
+        typer.echo("garbage found (dry run: nothing removed):" if dry_run else "garbage found and removed:")
     print_garbage(store, report)
     if report.plan.is_empty:
         typer.echo("no garbage")
     elif dry_run:
-        typer.echo("dry run: nothing removed; run `virtualfs gc` to remove it")
+        typer.echo("run `virtualfs gc` to remove it")
     else:
         typer.echo(f"removed {len(report.removed_tables)} tables, {report.keys_removed} online keys, "
                    f"{len(report.plan.records)} catalog records")
+        if report.busy:
+            typer.echo(f"left {len(report.busy)} tables whose view a refresh is writing: run gc again later")
 
 
 def print_garbage(store: FeatureStore, report: GcReport) -> None:
