@@ -8,9 +8,12 @@ then remove it: each view's tables under that view's refresh lock, so no refresh
 (with the old definition or the new) has a table dropped under it; then online keys by prefix;
 then the catalog records.
 
-A table the live version reads is never garbage, whatever runs alongside: the plan is made from
-the latest version, and before each view's tables are dropped the catalog is checked to be
-still at that version (another apply in between stops the run with ConflictError).
+A table the live version reads is never garbage: the plan is made from the latest version, and
+before each view's tables are dropped the catalog is checked to be still at that version
+(another apply in between stops the run with ConflictError). An apply landing in the instant
+after that check can only make a dropped copy needed again by re-creating its view or changing
+what it computes back, and either drops the view's watermarks: the copy would not have been
+read before its next refresh rebuilt it anyway.
 
 Example::
 
