@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from virtualfs.context import OnlineContext, ProjectContext
     from virtualfs.copies import StoredCopies
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
+    from virtualfs.gc import GcReport
     from virtualfs.online import OnlineStore
     from virtualfs.refresh import RefreshResult
     from virtualfs.refresh.materialize import MaterializeResult
@@ -107,6 +108,13 @@ class FeatureStore:
         request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
         return refresh_views(self.context, self.online_context if online else None, self._applied(), views,
                              request, due_at, progress)
+
+    def gc(self, dry_run: bool = False) -> GcReport:
+        """Remove (or with ``dry_run`` only list) the tables, online keys and watermark records
+        that an applied version made and the latest one no longer needs. See ``virtualfs.gc``."""
+        from virtualfs.gc import collect_garbage
+
+        return collect_garbage(self.context, self.online_context, dry_run)
 
     # -- training frames --------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from virtualfs.catalog.marks import Watermarks
 from virtualfs.catalog.opening import first_line, open_catalog_engine
 from virtualfs.catalog.serde import canonical_json, fingerprint, from_data
 from virtualfs.catalog.state import RefreshState
+from virtualfs.definitions import FeatureView
 from virtualfs.definitions.base import sql_already_checked
 from virtualfs.errors import ConflictError, NotFoundError
 from virtualfs.instants import utc_now
@@ -56,6 +57,17 @@ class Catalog:
                 raise NotFoundError(f"catalog version {version} does not exist for {self.project!r}")
         with sql_already_checked():  # applied definitions were checked when they were applied
             return Registry.from_objects([from_data(json.loads(s)) for s in specs], version=version)
+
+    def applied_views(self) -> list[FeatureView]:
+        """Every distinct definition of a feature view any version of this project applied:
+        what every copy this project ever stored was made from (garbage collection's history)."""
+        objs = tables.objects
+        query = sa.select(objs.c.spec).where(
+            objs.c.project == self.project, objs.c.kind == FeatureView.kind).distinct()
+        with self.engine.connect() as connection:
+            specs = connection.execute(query).scalars().all()
+        with sql_already_checked():
+            return [from_data(json.loads(spec)) for spec in sorted(specs)]
 
     def write_version(self, registry: Registry, plan: Plan) -> CatalogVersion:
         """Store ``registry`` as version ``plan.base_version + 1`` in one transaction.

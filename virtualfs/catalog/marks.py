@@ -101,14 +101,22 @@ class Watermarks:
             if connection.execute(m.update().where(key).values(**row)).rowcount == 0:
                 connection.execute(m.insert().values(project=self.project, view=view, target=mark.key, **row))
 
-    def forget(self, view: str, mark: Mark | None = None) -> None:
-        """Drop ``mark``'s record (every record of ``view`` when None)."""
+    def forget(self, view: str, mark: Mark | str | None = None) -> None:
+        """Drop ``mark``'s record, or the record filed under key ``mark`` (a ``Mark.key``), or
+        every record of ``view`` when None."""
         m = tables.marks
         condition = (m.c.project == self.project) & (m.c.view == view)
         if mark is not None:
-            condition = condition & (m.c.target == mark.key)
+            condition = condition & (m.c.target == (mark.key if isinstance(mark, Mark) else mark))
         with self.engine.begin() as connection:
             connection.execute(m.delete().where(condition))
+
+    def records(self) -> list[WatermarkRecord]:
+        """Every record of this project, of every view (what garbage collection looks through)."""
+        m = tables.marks
+        query = sa.select(m).where(m.c.project == self.project).order_by(m.c.view, m.c.target)
+        with self.engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def of_view(self, view: str) -> dict[str, WatermarkRecord]:
         """Every record of ``view``, by key (for people and tests; reads use :meth:`get`)."""

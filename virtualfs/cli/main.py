@@ -16,7 +16,7 @@ app = typer.Typer(
 )
 
 # Command-group modules under virtualfs.cli, registered in this order.
-COMMAND_MODULES = ("project", "retrieval", "refresh", "online", "serve", "demo")
+COMMAND_MODULES = ("project", "retrieval", "refresh", "gc", "online", "serve", "demo")
 
 for _module in COMMAND_MODULES:
     import_module(f"virtualfs.cli.{_module}").register(app)

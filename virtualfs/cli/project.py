@@ -40,16 +40,23 @@ def plan(repo: RepoOption = ".", json: JsonOption = False) -> None:
 
 
 def apply(repo: RepoOption = ".", json: JsonOption = False) -> None:
-    """Validate the repository against the warehouse and write a new catalog version."""
-    result = open_store(repo).apply()
+    """Validate the repository against the warehouse and write a new catalog version, then list
+    what became garbage (``virtualfs gc`` removes it)."""
+    from virtualfs.cli.gc import garbage_after_apply, garbage_data, print_garbage_after_apply
+
+    store = open_store(repo)
+    result = store.apply()
+    garbage = garbage_after_apply(store)
     if json:
-        print_json({**_plan_data(result.plan), "version": result.version and result.version.version})
+        print_json({**_plan_data(result.plan), "version": result.version and result.version.version,
+                    "garbage": garbage and garbage_data(garbage)})
         return
     _print_plan(result.plan)
     if result.version is None:
         typer.echo("nothing to apply: the catalog is up to date")
     else:
         typer.echo(f"applied catalog version {result.version.version}: {result.version.summary}")
+    print_garbage_after_apply(store, garbage)
 
 
 def ls(

@@ -58,6 +58,17 @@ class FeatureSchema:
         return exp.Table(this=warehouse_column(fit_name(name), dialect), db=schema,
                          catalog=database[0] if database else None)
 
+    def stored_table(self, stored: str, dialect: str) -> exp.Table:
+        """Table ``stored`` in the schema, a name exactly as the warehouse lists it (already
+        folded and fitted): for dropping what ``Warehouse.tables_in`` found."""
+        *database, schema = (warehouse_column(part, dialect) for part in self.parts)
+        return exp.Table(this=exp.to_identifier(stored, quoted=True), db=schema,
+                         catalog=database[0] if database else None)
+
+    def stored_name(self, name: str, dialect: str) -> str:
+        """Table ``name`` (a name this module made) as the warehouse stores it: fitted, folded."""
+        return warehouse_column(fit_name(name), dialect).this
+
     def schema(self, dialect: str) -> exp.Table:
         """The schema itself, for ``CREATE SCHEMA``."""
         *database, schema = (warehouse_column(part, dialect) for part in self.parts)

@@ -73,6 +73,16 @@ class OnlineStore(Protocol):
         """Raise OnlineStoreError naming the store when it cannot be reached."""
         ...
 
+    def key_prefixes(self, project: str) -> Mapping[str, int]:
+        """Each stored part's prefix among ``project``'s keys (``online.keys.part_prefix``), with
+        how many keys start with it; keys of another shape of key are left out."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key starting with ``prefix``, one whole part prefix (else ValueError);
+        return how many were deleted."""
+        ...
+
     def close(self) -> None:
         ...
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 _ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "{": "\\{", "}": "\\}"})
 _ESCAPE_PATTERN = r"([\\|{}])"
 SEPARATOR = "|"
+# A stored part's prefix: project and view are identifiers, so neither holds ':' nor '#'.
+_PART_PREFIX = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):([A-Za-z_][A-Za-z0-9_]*)#([0-9a-f]{8}):")
 
 
 def schema_tag(view: FeatureView) -> str:
@@ -57,14 +60,43 @@ def stored_parts(view: FeatureView) -> tuple[FeatureView, ...]:
     return (replace(view, aggregations=()), aggregates) if view.features else (aggregates,)
 
 
+def part_prefix(project: str, view: FeatureView) -> str:
+    """What every key of one shape of a view starts with, its marker's too:
+    ``shop:customer_orders#9f3a1c2b:``."""
+    return f"{project}:{view.name}#{schema_tag(view)}:"
+
+
 def view_prefix(project: str, view: FeatureView) -> str:
     """Everything before a view's entity text: ``shop:customer_orders#9f3a1c2b:{``."""
-    return f"{project}:{view.name}#{schema_tag(view)}:{{"
+    return part_prefix(project, view) + "{"
 
 
 def marker_key(project: str, view: FeatureView) -> str:
     """The key of a view's materialization marker (how far this store holds this view's shape)."""
-    return f"{project}:{view.name}#{schema_tag(view)}:~"
+    return part_prefix(project, view) + "~"
+
+
+def prefix_of(key: str, project: str) -> str | None:
+    """The :func:`part_prefix` ``key`` starts with, if it is a key of ``project``; else None.
+
+    >>> prefix_of("shop:orders#9f3a1c2b:{42}", "shop"), prefix_of("shop:orders:{42}", "shop")
+    ('shop:orders#9f3a1c2b:', None)
+    """
+    found = _PART_PREFIX.match(key)
+    return found.group(0) if found is not None and found.group(1) == project else None
+
+
+def view_of_prefix(prefix: str) -> str:
+    """The view named in a :func:`part_prefix`."""
+    return prefix.partition(":")[2].partition("#")[0]
+
+
+def check_part_prefix(prefix: str) -> str:
+    """``prefix`` when it is one whole :func:`part_prefix`; else ValueError (a store never deletes
+    by a shorter prefix, which could cover another view's or another project's keys)."""
+    if not _PART_PREFIX.fullmatch(prefix):
+        raise ValueError(f"online key prefix {prefix!r}: expected <project>:<view>#<8 hex>:")
+    return prefix
 
 
 def plain_text(value: object) -> str:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from virtualfs.online.base import InlineReader, WriteBatch, replaces
+from virtualfs.online.keys import check_part_prefix, prefix_of
 
 
 class _Entry:
@@ -59,6 +60,26 @@ class MemoryOnlineStore:
     def async_reader(self, deadline: float) -> InlineReader:
         """Reads for an event loop: a dict lookup never waits, so it runs on the loop itself."""
         return InlineReader(self)
+
+    def key_prefixes(self, project: str) -> dict[str, int]:
+        """Part prefixes of ``project``'s keys, each with its number of keys."""
+        counts: dict[str, int] = {}
+        with self._lock:
+            keys = list(self._rows)
+        for key in keys:
+            prefix = prefix_of(key, project)
+            if prefix is not None:
+                counts[prefix] = counts.get(prefix, 0) + 1
+        return counts
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete the keys starting with one part prefix; how many."""
+        check_part_prefix(prefix)
+        with self._lock:
+            doomed = [key for key in self._rows if key.startswith(prefix)]
+            for key in doomed:
+                del self._rows[key]
+        return len(doomed)
 
     def ping(self) -> None:
         """Always reachable."""

@@ -18,6 +18,7 @@ import redis
 
 from virtualfs.errors import OnlineStoreError
 from virtualfs.online.base import WriteBatch
+from virtualfs.online.keys import check_part_prefix, prefix_of
 
 if TYPE_CHECKING:
     from virtualfs.online.redis_async import RedisAsyncReader, RedisTarget
@@ -63,6 +64,8 @@ end
 return changed
 """
 KEYS_PER_CALL = 500  # one script call is atomic and blocks Redis (~1 ms here): keep each short
+SCAN_COUNT = 1000  # keys SCAN looks at per call: each call blocks Redis briefly, like a script call
+_GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*?[]^-"})
 
 
 class RedisOnlineStore:
@@ -146,6 +149,37 @@ class RedisOnlineStore:
         with self._errors("read"):
             values = self.client.execute_command("MGET", *names)
         return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+
+    def key_prefixes(self, project: str) -> dict[str, int]:
+        """Part prefixes of ``project``'s keys, each with its number of keys: SCAN, never KEYS,
+        so Redis keeps serving reads while it walks the key space."""
+        counts: dict[str, int] = {}
+        skip = len(self.key_prefix)
+        with self._errors("list keys"):
+            for name in self._scan(self.key_prefix + project + ":"):
+                prefix = prefix_of(name.decode("utf-8", "replace")[skip:], project)
+                if prefix is not None:
+                    counts[prefix] = counts.get(prefix, 0) + 1
+        return counts
+
+    def delete_prefix(self, prefix: str) -> int:
+        """UNLINK the keys starting with one part prefix, found by SCAN, a batch at a time."""
+        check_part_prefix(prefix)
+        deleted, batch = 0, []
+        with self._errors("delete"):
+            for name in self._scan(self.key_prefix + prefix):
+                batch.append(name)
+                if len(batch) == KEYS_PER_CALL:
+                    deleted += self.client.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += self.client.unlink(*batch)
+        return deleted
+
+    def _scan(self, prefix: str) -> Iterator[bytes]:
+        """The names of the keys starting with ``prefix`` (glob characters in it escaped)."""
+        pattern = prefix.translate(_GLOB_SPECIAL) + "*"
+        return self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)
 
     def ping(self) -> None:
         """Raise OnlineStoreError naming the server when it does not answer."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from virtualfs.errors import OnlineStoreError, OnlineStoreTimeout
 from virtualfs.online.base import WriteBatch
+from virtualfs.online.keys import check_part_prefix, prefix_of
 
 TABLE = "_vfs_online"
 
@@ -41,6 +42,13 @@ _SELECT = """
 SELECT "o"."key", "o"."value" FROM json_each(?) AS "k" JOIN "_vfs_online" AS "o" ON "o"."key" = "k"."value"
 WHERE "o"."expires_at" IS NULL OR "o"."expires_at" > ?
 """
+# A project's keys by part prefix (through the ':' after the tag, which follows the only '#'),
+# found by a range on the primary key: [<project>:, <project>;) (';' comes right after ':').
+_PREFIXES = """
+SELECT substr("key", 1, instr("key", '#') + 9) AS "prefix", count(*) FROM "_vfs_online"
+WHERE "key" >= ? AND "key" < ? GROUP BY "prefix"
+"""
+_DELETE_RANGE = """DELETE FROM "_vfs_online" WHERE "key" >= ? AND "key" < ?"""
 
 
 class SQLiteOnlineStore:
@@ -93,6 +101,19 @@ class SQLiteOnlineStore:
             return {}
         with self._errors("read"):
             return dict(connection.execute(_SELECT, (json.dumps(list(keys)), time.time())).fetchall())
+
+    def key_prefixes(self, project: str) -> dict[str, int]:
+        """Part prefixes of ``project``'s keys, each with its number of keys (one range scan)."""
+        start = project + ":"
+        with self._errors("list keys"):
+            rows = self._connection().execute(_PREFIXES, (start, _after(start))).fetchall()
+        return {prefix: count for prefix, count in rows if prefix_of(prefix, project) == prefix}
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete the keys starting with one part prefix, in one transaction; how many."""
+        check_part_prefix(prefix)
+        with self._write_lock, self._errors("delete"):
+            return self._connection().execute(_DELETE_RANGE, (prefix, _after(prefix))).rowcount
 
     def ping(self) -> None:
         """Raise OnlineStoreError if the file cannot be queried."""
@@ -171,6 +192,11 @@ class SQLiteLoopReader:
 
     def _past_deadline(self) -> bool:
         return time.monotonic() > self.until
+
+
+def _after(prefix: str) -> str:
+    """The least text greater than every text starting with ``prefix`` (which ends in ':')."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 class _StoreErrors:

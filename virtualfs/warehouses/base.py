@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlglot import exp
 
 from virtualfs.dialects import Capabilities
+from virtualfs.dialects.identifiers import warehouse_column
 from virtualfs.errors import WarehouseError
 
 if TYPE_CHECKING:
@@ -61,6 +62,11 @@ class Warehouse(Protocol):
     def fetch_batches(self, query: exp.Expression, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
         ...
 
+    def tables_in(self, schema: Sequence[str]) -> list[str]:
+        """The names of the tables (not views) in ``schema`` (``[database,] schema`` as
+        configured, folded here like every name), as the warehouse stores them, sorted."""
+        ...
+
     def close(self) -> None:
         ...
 
@@ -99,6 +105,32 @@ def fetch_scalar(warehouse: Warehouse, query: exp.Select) -> Any:
     """The first column of the first row ``query`` returns, or None when it returns none."""
     table = warehouse.fetch_arrow(query)
     return table.column(0)[0].as_py() if table.num_rows else None
+
+
+def build_tables_in(schema: Sequence[str], dialect: str, per_database: bool = False) -> exp.Select:
+    """``SELECT table_name FROM information_schema.tables WHERE table_schema = '<schema>' ...``:
+    the names are literal nodes, never text spliced into SQL. ``per_database``: each database
+    has its own information schema (Snowflake), read from the one the schema is in.
+    """
+    def name(text: str) -> exp.Identifier:
+        return warehouse_column(text, dialect)
+
+    *database, schema_name = (name(part).this for part in schema)
+    home = exp.to_identifier(database[0], quoted=True) if database and per_database else None
+    source = exp.Table(this=name("tables"), db=name("information_schema"), catalog=home)
+    conditions = [exp.column(name("table_schema")).eq(exp.Literal.string(schema_name)),
+                  exp.column(name("table_type")).eq(exp.Literal.string("BASE TABLE"))]
+    # without a database, the session's: not a same-named schema of another attached database
+    home_name = exp.Literal.string(database[0]) if database else exp.Anonymous(this="CURRENT_DATABASE")
+    conditions.append(exp.column(name("table_catalog")).eq(home_name))
+    return exp.select(exp.alias_(exp.column(name("table_name")), "_vfs_name")).from_(source).where(
+        exp.and_(*conditions))
+
+
+def list_tables(warehouse: Warehouse, schema: Sequence[str], per_database: bool = False) -> list[str]:
+    """``tables_in`` through ``build_tables_in``, for the adapters."""
+    listed = warehouse.fetch_arrow(build_tables_in(schema, warehouse.dialect, per_database))
+    return sorted(str(value) for value in listed.column(0).to_pylist())
 
 
 def count_rows(warehouse: Warehouse, table: exp.Table) -> int:

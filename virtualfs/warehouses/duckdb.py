@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -14,7 +14,7 @@ from virtualfs.dialects.identifiers import temp_table
 from virtualfs.dialects.render import to_sql
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import conform, conform_batch, prepare_upload
-from virtualfs.warehouses.base import probe
+from virtualfs.warehouses.base import list_tables, probe
 
 
 class DuckDBWarehouse:
@@ -81,6 +81,9 @@ class DuckDBWarehouse:
     def fetch_batches(self, query: exp.Expression, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
         for batch in self._run(query).to_arrow_reader(batch_rows):
             yield conform_batch(batch)
+
+    def tables_in(self, schema: Sequence[str]) -> list[str]:
+        return list_tables(self, schema)
 
     def close(self) -> None:
         self.connection.close()

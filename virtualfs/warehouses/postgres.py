@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
 from typing import Any
@@ -23,7 +23,7 @@ from virtualfs.dialects.render import to_sql
 from virtualfs.dialects.types import arrow_type_of, type_names
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import prepare_upload, result_schema, rows_to_table
-from virtualfs.warehouses.base import probe
+from virtualfs.warehouses.base import list_tables, probe
 
 _IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by the server
 _CSV_ROWS = 50_000
@@ -130,6 +130,9 @@ class PostgresWarehouse:
         for index, column in rows:
             indexes.setdefault(index, []).append(column)
         return [tuple(columns) for columns in indexes.values()]
+
+    def tables_in(self, schema: Sequence[str]) -> list[str]:
+        return list_tables(self, schema)
 
     def close(self) -> None:
         self.connection.close()

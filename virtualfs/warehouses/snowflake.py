@@ -16,7 +16,7 @@ DuckDB). Where fakesnow falls short, real Snowflake keeps the real construct:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from virtualfs.dialects.render import to_sql
 from virtualfs.dialects.types import arrow_type_of
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.warehouses.arrow import conform, prepare_upload, result_schema, rows_to_table
-from virtualfs.warehouses.base import probe
+from virtualfs.warehouses.base import list_tables, probe
 
 NATIVE = capabilities_of("snowflake")
 EMULATED = dataclasses.replace(NATIVE, supports_match_condition=False)
@@ -152,6 +152,9 @@ class SnowflakeWarehouse:
             # fakesnow: no Arrow batches (see _fetch_table), so rows in slices of batch_rows
             while rows := cursor.fetchmany(batch_rows):
                 yield rows_to_table(rows, schema).to_batches()[0]
+
+    def tables_in(self, schema: Sequence[str]) -> list[str]:
+        return list_tables(self, schema, per_database=True)
 
     def close(self) -> None:
         self.connection.close()
