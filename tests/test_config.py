@@ -104,3 +104,10 @@ def test_an_unquoted_variable_in_a_flow_mapping_says_how_to_write_it(tmp_path, m
     assert 'line 2: ' in message and 'must be quoted: write "${PGPASSWORD}"' in message
     assert ("environment variable PGPASSWORD is not set" in message) is not is_set
     assert "\n" not in message and "s3cret" not in message
+
+
+def test_a_postgres_feature_schema_is_one_name(tmp_path):
+    (tmp_path / "virtualfs.yaml").write_text(
+        "project: shop\nwarehouse: {type: postgres, host: db, feature_schema: analytics.features}\n")
+    with pytest.raises(ConfigError, match="PostgreSQL schemas take one name"):
+        load_config(tmp_path)

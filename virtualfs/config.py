@@ -198,6 +198,9 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
     _reject_unknown(options, known[kind], f"{source}: {what} ({kind})")
     if "feature_schema" in options:
         _check_feature_schema(options["feature_schema"], f"{source}: {what}.feature_schema")
+        if kind == "postgres" and "." in str(options["feature_schema"]):
+            raise ConfigError(f"{source}: {what}.feature_schema: PostgreSQL schemas take one name (the "
+                              f"database is the connection's), got {options['feature_schema']!r}")
     if "path" in known[kind] and "path" not in options:
         options["path"] = default_path
     for key in PATH_KEYS & options.keys():
