@@ -99,3 +99,31 @@ def test_commands_need_only_the_variables_of_the_sections_they_use(tmp_path, mon
     failed = run(*get, "-r", str(repo))
     assert failed.returncode == 1 and len(failed.stderr.strip().splitlines()) == 1
     assert "online.password: environment variable VFS_UNSET_REDIS_PASSWORD is not set" in failed.stderr
+
+
+def test_plan_shows_a_changed_view_field_by_field(tmp_path):
+    repo = write_repo(tmp_path / "repo", ttl="30d")
+    assert run("apply", "-r", str(repo)).returncode == 0
+    text = DEFINITIONS.format(entity_description="A shopper.", ttl="14d")
+    text = text.replace('Feature("amount", "float64")', 'Feature("amount", "int64"), Feature("discount", "float64")')
+    text = text.replace('ttl="14d",', 'ttl="14d", description="The latest order.",')
+    (repo / "features.py").write_text(text)
+
+    plan = run("plan", "-r", str(repo))
+    assert plan.returncode == 0, plan.stderr
+    lines = [line.strip() for line in plan.stdout.splitlines()]
+    assert lines == ["~ feature view customer_orders",
+                     "customer_orders.amount: float64 -> int64",
+                     "+ feature customer_orders.discount (float64)",
+                     "ttl: 30d -> 14d",
+                     'description: "" -> "The latest order."  (metadata only)',
+                     "0 to create, 1 to update, 0 to delete"]
+    assert "__type__" not in plan.stdout and "__seconds__" not in plan.stdout
+
+    data = json.loads(run("plan", "-r", str(repo), "--json").stdout)
+    (change,) = data["changes"]
+    assert {f["field"]: (f["old"], f["new"]) for f in change["fields"]}["ttl"] == ("30d", "14d")
+    assert [(d["path"], d["action"]) for d in change["differences"]] == [
+        ("customer_orders.amount", "change"), ("customer_orders.discount", "add"), ("ttl", "change"),
+        ("description", "change")]
+    assert "__seconds__" not in json.dumps(data)

@@ -122,12 +122,16 @@ def _rows(store, kind: Kind) -> list[dict]:
 
 
 def _plan_data(result) -> dict:
+    from virtualfs.catalog.readable import readable
+
     return {
         "base_version": result.base_version,
         "changes": [
             {"action": c.action, "kind": c.kind, "name": c.name,
-             "fields": [{"field": f.field, "old": f.old, "new": f.new, "affects_data": f.affects_data}
-                        for f in c.fields]}
+             "fields": [{"field": f.field, "old": readable(getattr(c.before, f.field)),
+                         "new": readable(getattr(c.after, f.field)), "affects_data": f.affects_data}
+                        for f in c.fields],
+             "differences": [d.data() for d in c.differences()]}
             for c in result.changes
         ],
     }
@@ -141,15 +145,9 @@ def _print_plan(result) -> None:
     for change in result.changes:
         mark, colour = marks[change.action]
         typer.secho(f"{mark} {change.kind} {change.name}", fg=colour)
-        for field in change.fields:
-            note = "" if field.affects_data else "  (metadata only)"
-            typer.echo(f"    {field.field}: {_short(field.old)} -> {_short(field.new)}{note}")
+        for difference in change.differences():
+            typer.echo(f"    {difference.text()}")
     typer.echo(result.summary())
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _ttl(ttl) -> str:
