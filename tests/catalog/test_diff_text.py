@@ -88,3 +88,4 @@ def test_differences_as_data_keep_durations_readable():
     (added,) = differences(view(), view(aggregations=[spend]))
     assert added.data()["new"] == {"name": "spend_30d", "function": "sum", "column": "amount",
                                    "window": "30d", "filter": None, "description": ""}
+

@@ -127,3 +127,17 @@ def test_plan_shows_a_changed_view_field_by_field(tmp_path):
         ("customer_orders.amount", "change"), ("customer_orders.discount", "add"), ("ttl", "change"),
         ("description", "change")]
     assert "__seconds__" not in json.dumps(data)
+
+
+WITH_AGGREGATIONS = DEFINITIONS.replace(
+    'ttl="{ttl}",',
+    'ttl="{ttl}", aggregations=[Aggregation("orders_7d", "count", "items", "7d"), '
+    'Aggregation("spend_30d", "sum", "amount", "30d"), Aggregation("top_30d", "max", "amount", "30d")],',
+).replace("Entity, Feature,", "Aggregation, Entity, Feature,")
+
+
+def test_ls_views_counts_features_and_aggregations_apart(tmp_path):
+    repo = write_repo(tmp_path / "repo", definitions=WITH_AGGREGATIONS.format(entity_description="", ttl="1d"))
+    assert run("apply", "-r", str(repo)).returncode == 0
+    (row,) = json.loads(run("ls", "views", "-r", str(repo), "--json").stdout)
+    assert row["details"] == "2 features, 3 aggregations; ttl 1d; source orders"

@@ -101,15 +101,16 @@ def view_contents(view: FeatureView) -> str:
 
 
 def definition_lines(definition: Any) -> list[str]:
-    """A definition as an indented page: one field a line, each feature and aggregation a row.
+    """A definition as an indented page: who owns it, one field a line, then each feature and
+    aggregation a row.
 
     >>> print("\\n".join(definition_lines(Entity("customer", ["customer_id"], owner="growth"))))
     entity customer
-      join keys     customer_id
       owner         growth
+      join keys     customer_id
     """
     lines = [f"{definition.kind} {definition.name}"]
-    for field in dataclasses.fields(definition):
+    for field in sorted(dataclasses.fields(definition), key=lambda f: _PLACE.get(f.name, 1)):
         value = getattr(definition, field.name)
         if field.name == "name" or (value in ("", None, {}, ()) and field.name not in _ALWAYS_SHOWN):
             continue
@@ -121,6 +122,8 @@ def definition_lines(definition: Any) -> list[str]:
     return lines
 
 
+# Where a field goes on the page: what it is and who owns it first, its features last.
+_PLACE = {"description": 0, "owner": 0, "features": 2, "aggregations": 2}
 # Fields whose emptiness says something: no ttl means values never expire.
 _ALWAYS_SHOWN = frozenset({"ttl", "schedule"})
 

@@ -114,8 +114,10 @@ def _rows(store, kind: Kind) -> list[dict]:
         return [{"kind": "source", "name": s.name, "details": s.table or "(query)",
                  "description": s.description} for s in store.list_sources()]
     if kind is Kind.views:
+        from virtualfs.catalog.readable import view_contents
+
         return [{"kind": "feature view", "name": v.name,
-                 "details": f"{len(v.features)} features; ttl {_ttl(v.ttl)}; source {v.source.name}",
+                 "details": f"{view_contents(v)}; ttl {_ttl(v.ttl)}; source {v.source.name}",
                  "description": v.description} for v in store.list_feature_views()]
     return [{"kind": "feature service", "name": s.name, "details": ", ".join(s.features),
              "description": s.description} for s in store.list_feature_services()]
