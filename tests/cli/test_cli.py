@@ -22,8 +22,8 @@ def test_init_then_apply_then_list(tmp_path):
     assert applied.returncode == 0 and json.loads(applied.stdout)["version"] == 1
     listed = json.loads(run("ls", "views", "-r", str(tmp_path / "repo"), "--json").stdout)
     assert [row["name"] for row in listed] == ["customer_orders"]
-    described = json.loads(run("describe", "customer_orders", "-r", str(tmp_path / "repo")).stdout)
-    assert described["kind"] == "feature view" and described["ttl"] == {"__seconds__": 2592000.0}
+    described = json.loads(run("describe", "customer_orders", "-r", str(tmp_path / "repo"), "--json").stdout)
+    assert described["kind"] == "feature view" and described["ttl"] == "30d"
     versions = json.loads(run("versions", "-r", str(tmp_path / "repo"), "--json").stdout)
     assert [v["version"] for v in versions] == [1]
 
@@ -141,3 +141,45 @@ def test_ls_views_counts_features_and_aggregations_apart(tmp_path):
     assert run("apply", "-r", str(repo)).returncode == 0
     (row,) = json.loads(run("ls", "views", "-r", str(repo), "--json").stdout)
     assert row["details"] == "2 features, 3 aggregations; ttl 1d; source orders"
+
+
+def test_describe_prints_a_page_with_what_is_stored_of_a_view(tmp_path):
+    from datetime import datetime, timezone
+
+    from virtualfs.store import FeatureStore
+
+    text = WITH_AGGREGATIONS.format(entity_description="A shopper.", ttl="1d")
+    repo = write_repo(tmp_path / "repo", definitions=text.replace('ttl="1d",', 'ttl="1d", materialize="table",'))
+    with FeatureStore(repo) as store:
+        store.apply()
+        store.refresh(online=False)
+        store.materialize(end=datetime(2026, 6, 1, tzinfo=timezone.utc))
+
+    page = run("describe", "customer_orders", "-r", str(repo))
+    assert page.returncode == 0, page.stderr
+    lines = [line.strip() for line in page.stdout.splitlines()]
+    assert lines[0] == "feature view customer_orders"
+    assert "ttl           1d" in lines and "materialize   table" in lines
+    assert "orders_7d  count of items over 7d" in lines
+    assert any(line.startswith("last run      success ") and ", 1 row in " in line for line in lines)
+    assert "table         virtualfs_features.shop__customer_orders: 1 row, watermark 2026-01-02 00:00:00 UTC" in lines
+    assert any(line.startswith("latest rows   as of 2026-06-01 00:00:00 UTC (written ") for line in lines)
+    assert any(line.startswith("aggregates    as of 2026-06-01 00:00:00 UTC (written ") for line in lines)
+    assert "__seconds__" not in page.stdout and "{" not in page.stdout
+
+    data = json.loads(run("describe", "customer_orders", "-r", str(repo), "--json").stdout)
+    assert data["ttl"] == "1d" and data["aggregations"][0]["window"] == "7d"
+    status = data["status"]
+    assert status["last_run"]["status"] == "success" and status["table"]["rows"] == 1
+    assert status["table"]["watermark"].startswith("2026-01-02 00:00:00")
+    assert [(p["part"], p["as_of"][:10]) for p in status["online"]] == [
+        ("latest rows", "2026-06-01"), ("aggregates", "2026-06-01")]
+
+
+def test_describe_a_view_never_refreshed_says_so(tmp_path):
+    repo = write_repo(tmp_path / "repo")
+    assert run("apply", "-r", str(repo)).returncode == 0
+    lines = [line.strip() for line in run("describe", "customer_orders", "-r", str(repo)).stdout.splitlines()]
+    assert "last run      never" in lines
+    assert "table         none (materialize=view: reads compile against the source)" in lines
+    assert "latest rows   not materialized since this definition was applied" in lines

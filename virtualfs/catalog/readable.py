@@ -90,7 +90,7 @@ def counted(count: int, noun: str) -> str:
     >>> counted(1, "feature"), counted(3, "aggregation")
     ('1 feature', '3 aggregations')
     """
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def view_contents(view: FeatureView) -> str:
@@ -117,6 +117,8 @@ def definition_lines(definition: Any) -> list[str]:
         label = field.name.replace("_", " ")
         if field.name in ("features", "aggregations") and isinstance(definition, FeatureView):
             lines += [f"  {label}", *_member_rows(value)]
+        elif field.name == "features":  # a service's references, one a line
+            lines += [f"  {label}", *(f"    {reference}" for reference in value)]
         else:
             lines.append(f"  {label:<13} {_field_text(value)}")
     return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -36,6 +37,15 @@ def print_table(rows: Iterable[dict[str, Any]], columns: Sequence[str], title: s
 
 def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, default=str, sort_keys=False))
+
+
+def time_text(value: datetime | None) -> str:
+    """A time as people read it in the CLI: ``2026-01-31 12:00:00 UTC`` (``none`` when unknown)."""
+    if value is None:
+        return "none"
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _cell(value: Any) -> str:

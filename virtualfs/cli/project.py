@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
+from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table, time_text
 
 
 class Kind(str, Enum):
@@ -68,13 +68,21 @@ def ls(
 
 
 def describe(name: Annotated[str, typer.Argument(help="A view, service, source or entity.")],
-             repo: RepoOption = ".") -> None:
-    """Print one applied definition in full (JSON), with its fingerprint."""
-    from virtualfs.catalog.serde import fingerprint, to_data
+             repo: RepoOption = ".", json: JsonOption = False) -> None:
+    """Show one applied definition; for a view also its last refresh, watermark and online freshness."""
+    from virtualfs.catalog.readable import definition_lines, readable
+    from virtualfs.catalog.serde import fingerprint
 
     store = open_store(repo)
     found = store.registry().find(name)
-    print_json({"kind": found.kind, "fingerprint": fingerprint(found), **to_data(found)})
+    status = store.view_status(found.name) if found.kind == "feature view" else None
+    if json:
+        stored = {"status": _status_data(status)} if status is not None else {}
+        print_json({"kind": found.kind, "fingerprint": fingerprint(found), **readable(found), **stored})
+        return
+    title, *fields = definition_lines(found)
+    lines = [title, f"  {'fingerprint':<13} {fingerprint(found)}", *fields]
+    typer.echo("\n".join(lines + (_status_lines(status) if status is not None else [])))
 
 
 def versions(repo: RepoOption = ".", json: JsonOption = False) -> None:
@@ -121,6 +129,56 @@ def _rows(store, kind: Kind) -> list[dict]:
                  "description": v.description} for v in store.list_feature_views()]
     return [{"kind": "feature service", "name": s.name, "details": ", ".join(s.features),
              "description": s.description} for s in store.list_feature_services()]
+
+
+def _status_lines(status) -> list[str]:
+    """A view's stored copies as the catalog records them: last run, table, online parts."""
+    lines = ["  refresh", f"    {'last run':<13} {_run_text(status.last_run)}"]
+    if status.materialize == "view":
+        table = "none (materialize=view: reads compile against the source)"
+    elif status.table is None:
+        table = "none yet" if status.last_run is None else "not refreshed since this definition was applied"
+    else:
+        record = status.table
+        table = f"{record.location}: {_rows_text(record.rows)}, watermark {time_text(record.watermark)}"
+    lines += [f"    {'table':<13} {table}", "  online"]
+    for part in status.online:
+        text = "not materialized since this definition was applied" if part.record is None else \
+            f"as of {time_text(part.record.watermark)} (written {time_text(part.record.updated_at)})"
+        lines.append(f"    {part.part:<13} {text}")
+    return lines
+
+
+def _run_text(run) -> str:
+    if run is None:
+        return "never"
+    text = f"{run.status} {time_text(run.started_at)}"
+    if run.rows_written is not None:
+        text += f", {_rows_text(run.rows_written)}"
+    if run.duration is not None:
+        text += f" in {run.duration.total_seconds():.2f}s"
+    if run.error:
+        text += f": {run.error.splitlines()[0][:120]}"
+    return text
+
+
+def _rows_text(rows: int | None) -> str:
+    from virtualfs.catalog.readable import counted
+
+    return "rows not counted" if rows is None else counted(rows, "row")
+
+
+def _status_data(status) -> dict:
+    run, table = status.last_run, status.table
+    return {
+        "last_run": run and {"status": run.status, "started_at": run.started_at,
+                             "finished_at": run.finished_at, "rows_written": run.rows_written,
+                             "error": run.error, "seconds": run.duration and run.duration.total_seconds()},
+        "table": table and {"location": table.location, "rows": table.rows, "watermark": table.watermark,
+                            "updated_at": table.updated_at},
+        "online": [{"part": p.part, "as_of": p.record and p.record.watermark,
+                    "updated_at": p.record and p.record.updated_at} for p in status.online],
+    }
 
 
 def _plan_data(result) -> dict:
