@@ -63,7 +63,7 @@ def ls(
     if json:
         print_json(rows)
     else:
-        print_table(rows, ["kind", "name", "details", "description"],
+        print_table(rows, ["kind", "name", "details", "description"], whole=["name"],
                     title=f"{store.project} (catalog version {store.registry().version})")
 
 
