@@ -1,6 +1,7 @@
 """The CLI as a user runs it: a real subprocess, exit codes, one-line errors."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -9,9 +10,10 @@ import pytest
 from tests.repo_factory import DEFINITIONS, write_repo
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, columns=None):
+    env = None if columns is None else {**os.environ, "COLUMNS": str(columns)}
     return subprocess.run([sys.executable, "-m", "virtualfs.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+                          text=True, cwd=cwd, timeout=120, env=env)
 
 
 def test_init_then_apply_then_list(tmp_path):
@@ -183,3 +185,34 @@ def test_describe_a_view_never_refreshed_says_so(tmp_path):
     assert "last run      never" in lines
     assert "table         none (materialize=view: reads compile against the source)" in lines
     assert "latest rows   not materialized since this definition was applied" in lines
+
+
+LONG_NAMES = """\
+from virtualfs import Entity, Feature, FeatureView, Source
+
+customer = Entity("customer", ["customer_id"])
+orders = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at",
+                description="One row per order; corrections are re-sent with the same order_id, loaded later.")
+customer_product_history_last_ninety_days = FeatureView(
+    "customer_product_history_last_ninety_days", [customer], orders, [Feature("amount", "float64")], ttl="90d",
+    description="When the customer last bought this product, and how many, over the last quarter.")
+customer_orders = FeatureView("customer_orders", [customer], orders, [Feature("items", "int64")],
+                              description="The customer's most recent order, as loaded.")
+"""
+
+
+def test_tables_keep_names_whole_at_80_columns(tmp_path):
+    repo = write_repo(tmp_path / "repo", definitions=LONG_NAMES)
+    assert run("apply", "-r", str(repo)).returncode == 0
+    listed = run("ls", "-r", str(repo), columns=80)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in listed.stdout
+    for name in ("customer_product_history_last_ninety_days", "customer_orders", "customer", "orders"):
+        assert any(f" {name} " in line for line in lines), name
+    # the other columns wrap (folding a word only where it cannot fit) and lose no character
+    rows = [line.split("│")[1:-1] for line in lines if line.startswith("│")]
+    descriptions = "".join(row[3].strip() for row in rows).replace(" ", "")
+    expected = [row["description"] for row in json.loads(run("ls", "-r", str(repo), "--json").stdout)]
+    assert descriptions == "".join(expected).replace(" ", "")
