@@ -12,7 +12,10 @@ import typer
 if TYPE_CHECKING:
     from virtualfs.store import FeatureStore
 
-RepoOption = Annotated[str, typer.Option("--repo", "-r", help="Repository folder (has virtualfs.yaml).")]
+RepoOption = Annotated[
+    str, typer.Option("--repo", "-r", metavar="DIR", show_default=False,
+                      help="Repository folder, with virtualfs.yaml (default: the current folder).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 
 

@@ -16,22 +16,28 @@ if TYPE_CHECKING:
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")
 
 ViewsArgument = Annotated[
-    list[str] | None, typer.Argument(help="Feature views to materialize (default: all).")
+    list[str] | None, typer.Argument(metavar="VIEW", help="Feature views to materialize (default: all).")
 ]
 StartOption = Annotated[
-    str | None, typer.Option("--start", help="Window start, ISO time (default: the view's watermark).")
+    str | None, typer.Option("--start", metavar="TIME",
+                             help="Window start, ISO time (default: the view's watermark).")
 ]
-EndOption = Annotated[str | None, typer.Option("--end", help="Window end, ISO time (default: now).")]
+EndOption = Annotated[str | None, typer.Option("--end", metavar="TIME",
+                                               help="Window end, ISO time (default: now).")]
 EntityOption = Annotated[
-    list[str], typer.Option("--entity", "-e", help="A join key as key=value; repeat for compound keys.")
+    list[str], typer.Option("--entity", "-e", metavar="KEY=VALUE",
+                            help="A join key as key=value; repeat for compound keys.")
 ]
 FeaturesOption = Annotated[
     list[str] | None,
-    typer.Option("--features", "-f", help="view:feature or view:*; repeat or separate with commas."),
+    typer.Option("--features", "-f", metavar="REF",
+                 help="view:feature or view:*; repeat or separate with commas."),
 ]
-ServiceOption = Annotated[str | None, typer.Option("--service", "-s", help="A feature service's name.")]
+ServiceOption = Annotated[str | None, typer.Option("--service", "-s", metavar="NAME",
+                                                   help="A feature service's name.")]
 NowOption = Annotated[
-    str | None, typer.Option("--now", help="Judge TTLs at this ISO time instead of now (replays, demos).")
+    str | None, typer.Option("--now", metavar="TIME",
+                             help="Judge TTLs at this ISO time instead of now (replays, demos).")
 ]
 
 

@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
         app.command(name=command.__name__.replace("_", "-"))(command)
 
 
-def init(directory: Annotated[str, typer.Argument(help="Folder to create the repository in.")]) -> None:
+def init(directory: Annotated[str, typer.Argument(metavar="DIR",
+                                                  help="Folder to create the repository in.")]) -> None:
     """Scaffold a working repository: config, example definitions, a small sample warehouse."""
     from virtualfs.scaffold import init_repository
 
@@ -53,7 +54,8 @@ def apply(repo: RepoOption = ".", json: JsonOption = False) -> None:
 
 
 def ls(
-    kind: Annotated[Optional[Kind], typer.Argument(help="What to list (default: everything).")] = None,
+    kind: Annotated[Optional[Kind], typer.Argument(
+        metavar="KIND", help="entities, sources, views or services (default: everything).")] = None,
     repo: RepoOption = ".",
     json: JsonOption = False,
 ) -> None:
@@ -67,7 +69,7 @@ def ls(
                     title=f"{store.project} (catalog version {store.registry().version})")
 
 
-def describe(name: Annotated[str, typer.Argument(help="A view, service, source or entity.")],
+def describe(name: Annotated[str, typer.Argument(metavar="NAME", help="A view, service, source or entity.")],
              repo: RepoOption = ".", json: JsonOption = False) -> None:
     """Show one applied definition; for a view also its last refresh, watermark and online freshness."""
     from virtualfs.catalog.readable import definition_lines, readable

@@ -30,17 +30,21 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 
 
 def refresh(
-    views: Annotated[Optional[list[str]], typer.Argument(help="Views to refresh (default: all).")] = None,
+    views: Annotated[Optional[list[str]], typer.Argument(metavar="VIEW",
+                                                         help="Views to refresh (default: all).")] = None,
     repo: RepoOption = ".",
-    start: Annotated[Optional[str], typer.Option(help="Backfill from this time (ISO).")] = None,
-    end: Annotated[Optional[str], typer.Option(help="Backfill up to this time (ISO).")] = None,
+    start: Annotated[Optional[str], typer.Option(metavar="TIME",
+                                                 help="Backfill from this time (ISO).")] = None,
+    end: Annotated[Optional[str], typer.Option(metavar="TIME",
+                                               help="Backfill up to this time (ISO).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild tables from scratch.")] = False,
     due: Annotated[bool, typer.Option("--due", help="Only views whose schedule is due.")] = False,
-    chunk: Annotated[Optional[str], typer.Option(help="Backfill piece size, e.g. 1d.")] = None,
+    chunk: Annotated[Optional[str], typer.Option(metavar="DURATION",
+                                                 help="Backfill piece size, e.g. 1d.")] = None,
     online: Annotated[bool, typer.Option(
         "--online/--no-online",
-        help="Then materialize each view into the online store as of now (replacing values an "
-             "earlier `materialize --end` wrote); --no-online leaves the online store alone.")] = True,
+        help="Then materialize each view online as of now, replacing older values (also those "
+             "of an earlier materialize --end); --no-online leaves the online store alone.")] = True,
     json: JsonOption = False,
 ) -> None:
     """Refresh feature views into warehouse tables (dbt-style: incremental, idempotent), then
@@ -107,9 +111,9 @@ def _online_data(written) -> dict | None:
 
 
 def runs(
-    view: Annotated[Optional[str], typer.Argument(help="Only this view's runs.")] = None,
+    view: Annotated[Optional[str], typer.Argument(metavar="VIEW", help="Only this view's runs.")] = None,
     repo: RepoOption = ".",
-    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(metavar="N", help="How many runs, newest first.")] = 20,
     json: JsonOption = False,
 ) -> None:
     """The refresh run history: window, rows written, duration, status, error."""
@@ -129,7 +133,8 @@ def runs(
 
 def scheduler(
     repo: RepoOption = ".",
-    interval: Annotated[float, typer.Option(help="Seconds between checks for due views.")] = 30.0,
+    interval: Annotated[float, typer.Option(metavar="SECONDS",
+                                            help="Seconds between checks for due views.")] = 30.0,
 ) -> None:
     """Run due refreshes until SIGTERM/SIGINT (finishes the refresh in progress, then exits)."""
     from virtualfs.refresh.scheduler import Scheduler

@@ -11,7 +11,8 @@ from virtualfs.cli.common import RepoOption, open_store
 from virtualfs.errors import RequestError
 
 RuleOption = Annotated[str, typer.Option(
-    "--point-in-time", help="known: only rows landed by each label time (default); event: Feast's rule.",
+    "--point-in-time", metavar="known|event",
+    help="known: only rows landed by each label time (default); event: Feast's rule.",
 )]
 
 
@@ -21,13 +22,18 @@ def register(app: typer.Typer) -> None:
 
 
 def retrieve(
-    entities: Annotated[Path, typer.Option("--entities", help="Entity rows: a .parquet or .csv file.")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the training frame (.parquet).")],
+    entities: Annotated[Path, typer.Option("--entities", metavar="FILE",
+                                           help="Entity rows: a .parquet or .csv file.")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE",
+                                      help="Where to write the training frame (.parquet).")],
     features: Annotated[Optional[list[str]], typer.Option(
-        "--features", help="A feature reference, view:feature or view:*; repeat for more.")] = None,
-    service: Annotated[Optional[str], typer.Option("--service", help="A feature service's name.")] = None,
+        "--features", metavar="REF", help="A feature reference, view:feature or view:*; repeat for more.",
+    )] = None,
+    service: Annotated[Optional[str], typer.Option("--service", metavar="NAME",
+                                                   help="A feature service's name.")] = None,
     repo: RepoOption = ".",
-    timestamp_column: Annotated[str, typer.Option(help="The entity rows' time column.")] = "event_timestamp",
+    timestamp_column: Annotated[str, typer.Option(metavar="COLUMN",
+                                                  help="The entity rows' time column.")] = "event_timestamp",
     point_in_time: RuleOption = "known",
     full_feature_names: Annotated[bool, typer.Option(help="Name columns view__feature.")] = False,
 ) -> None:
@@ -49,8 +55,9 @@ def retrieve(
 
 
 def sql(
-    service: Annotated[str, typer.Option("--service", help="A feature service's name.")],
-    dialect: Annotated[Optional[str], typer.Option(help="SQL dialect (default: the warehouse's).")] = None,
+    service: Annotated[str, typer.Option("--service", metavar="NAME", help="A feature service's name.")],
+    dialect: Annotated[Optional[str], typer.Option(metavar="DIALECT",
+                                                   help="SQL dialect (default: the warehouse's).")] = None,
     repo: RepoOption = ".",
     point_in_time: RuleOption = "known",
 ) -> None:
