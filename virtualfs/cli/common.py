@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -17,6 +19,9 @@ RepoOption = Annotated[
                       help="Repository folder, with virtualfs.yaml (default: the current folder).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+ProgressOption = Annotated[Optional[bool], typer.Option(
+    "--progress/--no-progress", show_default=False,
+    help="Show each phase and its time on stderr (default: when stderr is a terminal and not --json).")]
 
 
 def open_store(repo: str) -> FeatureStore:
@@ -95,6 +100,38 @@ def _fair_shares(room: int, wants: Sequence[int]) -> list[int]:
         given[index] = min(wants[index], left // count)
         left, count = left - given[index], count - 1
     return given
+
+
+def shows_progress(progress: bool | None, as_json: bool) -> bool:
+    """``--progress``/``--no-progress`` when given; else only on a terminal, and never with --json."""
+    if progress is not None:
+        return progress
+    return not as_json and sys.stderr.isatty()
+
+
+@contextmanager
+def phases(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """Long work in named phases on stderr: ``step("running the query")`` ends the phase under
+    way (a tick and its time stay on screen) and starts the next, with a spinner. Disabled,
+    ``step`` does nothing."""
+    if not enabled:
+        yield lambda name: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True, force_terminal=True)) as bar:
+        current: list[Any] = []
+
+        def step(name: str) -> None:
+            if current:
+                bar.update(current[-1], total=1, completed=1)
+            current.append(bar.add_task(name, total=None))
+
+        yield step
+        if current:
+            bar.update(current[-1], total=1, completed=1)
 
 
 def print_json(value: Any) -> None:

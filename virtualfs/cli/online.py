@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
 
 
 def materialize_command(views: ViewsArgument = None, start: StartOption = None, end: EndOption = None,
-                        repo: RepoOption = ".") -> None:
+                        repo: RepoOption = ".", as_json: JsonOption = False) -> None:
     """Compute the latest values in the warehouse and write them to the online store."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -57,7 +57,7 @@ def materialize_command(views: ViewsArgument = None, start: StartOption = None, 
     # Rows stream from the warehouse without a count first, so each view's bar pulses until done.
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn())
-    with Progress(*columns, transient=False) as bar:
+    with Progress(*columns, transient=False, disable=as_json) as bar:
         tasks: dict[str, Any] = {}
 
         def report(step: MaterializeProgress) -> None:
@@ -68,15 +68,24 @@ def materialize_command(views: ViewsArgument = None, start: StartOption = None, 
                 bar.update(tasks[step.view], total=1, completed=1)
 
         results = store.materialize(views=views or None, progress=report, **window)
+    if as_json:
+        print_json([{"view": r.view, "start": r.start, "end": r.end, "rows": r.rows,
+                     "keys_written": r.written, "seconds": round(r.seconds, 3), "watermark": r.watermark,
+                     "state": _state(r)} for r in results])
+        return
     headers = ["view", "from", "to", "rows", "keys written", "seconds", "state"]
     print_table([_result_row(result) for result in results], headers, title="materialized")
 
 
 def _result_row(result: MaterializeResult) -> dict[str, str]:
-    done = result.start is not None and result.start >= result.end
     return {"view": result.view, "from": _when(result.start) if result.start else "(beginning)",
             "to": _when(result.end), "rows": f"{result.rows:,}", "keys written": f"{result.written:,}",
-            "seconds": f"{result.seconds:.2f}", "state": "already past --end" if done else "done"}
+            "seconds": f"{result.seconds:.2f}", "state": _state(result)}
+
+
+def _state(result: MaterializeResult) -> str:
+    done = result.start is not None and result.start >= result.end
+    return "already past --end" if done else "done"
 
 
 def _when(value: datetime) -> str:
