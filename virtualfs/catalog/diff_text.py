@@ -21,8 +21,8 @@ _MEMBERS = (Feature, Aggregation)
 @dataclass(frozen=True)
 class Difference:
     """One line of a change. ``path`` is what changed (``ttl``, ``customer_orders.discount``,
-    ``source.table``); ``action`` is ``add``, ``remove`` or ``change``; ``kind`` names what was
-    added or removed (``feature``, ``aggregation``)."""
+    ``source.table``); ``action`` is ``add``, ``remove`` or ``change``; ``kind`` names the
+    feature or aggregation added or removed (empty for an item of a list, like a reference)."""
 
     path: str
     action: str
@@ -40,8 +40,10 @@ class Difference:
         note = "" if self.affects_data else "  (metadata only)"
         if self.action == "change":
             return f"{self.path}: {show(self.old)} -> {show(self.new)}{note}"
-        mark, member = ("+", self.new) if self.action == "add" else ("-", self.old)
-        return f"{mark} {self.kind} {self.path} ({summary(member)}){note}"
+        mark, item = ("+", self.new) if self.action == "add" else ("-", self.old)
+        if self.kind:  # a feature or aggregation, by name
+            return f"{mark} {self.kind} {self.path} ({summary(item)}){note}"
+        return f"{self.path}: {mark} {show(item)}{note}"  # one item of a list: a reference, a key
 
     def data(self) -> dict[str, Any]:
         """The same, as JSON-able data with readable values (durations as ``"14d"``)."""
@@ -68,6 +70,8 @@ def _fields(owner: str, path: str, old: Any, new: Any, affects_data: bool) -> It
         where = f"{path}.{field.name}" if path else field.name
         if _are_members(before) and _are_members(after):
             yield from _members(owner, where, before, after, data)
+        elif _are_texts(before) and _are_texts(after):
+            yield from _items(where, before, after, data)
         elif _same_names(before, after) and isinstance(before, tuple):
             for item_before, item_after in zip(before, after, strict=True):
                 if item_before != item_after:
@@ -94,6 +98,15 @@ def _members(owner: str, field: str, before: tuple, after: tuple, data: bool) ->
         yield Difference(f"{field} order", "change", kept_old, kept_new, affects_data=data)
 
 
+def _items(field: str, before: tuple[str, ...], after: tuple[str, ...], data: bool) -> Iterator[Difference]:
+    """A list of names (a service's references, join keys): what left it, what joined, its order."""
+    yield from (Difference(field, "remove", old=i, affects_data=data) for i in before if i not in after)
+    yield from (Difference(field, "add", new=i, affects_data=data) for i in after if i not in before)
+    kept_old, kept_new = tuple(i for i in before if i in after), tuple(i for i in after if i in before)
+    if kept_old != kept_new:
+        yield Difference(f"{field} order", "change", kept_old, kept_new, affects_data=data)
+
+
 def _member_fields(path: str, old: Any, new: Any, affects_data: bool) -> Iterator[Difference]:
     # a feature's type is the feature: ``customer_profile.age: int64 -> float64``
     for difference in _fields(old.name, path, old, new, affects_data):
@@ -102,6 +115,10 @@ def _member_fields(path: str, old: Any, new: Any, affects_data: bool) -> Iterato
 
 def _are_members(value: Any) -> bool:
     return isinstance(value, tuple) and all(isinstance(item, _MEMBERS) for item in value)
+
+
+def _are_texts(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
 
 
 def _same_names(before: Any, after: Any) -> bool:
