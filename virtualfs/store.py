@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from virtualfs.online import OnlineStore
     from virtualfs.refresh import RefreshResult
     from virtualfs.refresh.materialize import MaterializeResult
+    from virtualfs.refresh.status import ViewStatus
     from virtualfs.retrieval import RetrievalJob
     from virtualfs.serving.read import OnlineLookup
     from virtualfs.serving.response import OnlineResponse
@@ -177,6 +178,15 @@ class FeatureStore:
 
         return self.warehouse if fallback_enabled(self.config.online) else None
 
+    def view_status(self, name: str) -> ViewStatus:
+        """What the catalog records of view ``name``'s stored copies: its last refresh run, its
+        table's watermark and row count, and how fresh its online values are. Opens neither the
+        warehouse nor the online store."""
+        from virtualfs.refresh.status import view_status
+
+        view = self.get_feature_view(name)
+        return view_status(self.catalog, self.copies, self.config.online.identity, view)
+
     def due_views(self, now: datetime | None = None) -> list[FeatureView]:
         """Views whose schedule fired since their last successful refresh."""
         from virtualfs.refresh.selection import select_views
@@ -190,14 +200,9 @@ class FeatureStore:
     @cached_property
     def context(self) -> ProjectContext:
         """The warehouse, catalog and feature schema the flows share (connections opened here)."""
-        from virtualfs.compile.feature_schema import DEFAULT_FEATURE_SCHEMA, FeatureSchema
         from virtualfs.context import ProjectContext
-        from virtualfs.copies import StoredCopies
 
-        schema = FeatureSchema.of(self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA),
-                                  self.project)
-        copies = StoredCopies(schema, self.config.warehouse.identity)
-        return ProjectContext(self.project, self.warehouse, self.catalog, copies)
+        return ProjectContext(self.project, self.warehouse, self.catalog, self.copies)
 
     @cached_property
     def online_context(self) -> OnlineContext:
@@ -206,10 +211,16 @@ class FeatureStore:
 
         return OnlineContext(self.online, self.config.online.identity)
 
-    @property
+    @cached_property
     def copies(self) -> StoredCopies:
-        """Where refreshes keep this project's tables (the feature schema) in its warehouse."""
-        return self.context.copies
+        """Where refreshes keep this project's tables (the feature schema) in its warehouse
+        (from the config: no connection is opened)."""
+        from virtualfs.compile.feature_schema import DEFAULT_FEATURE_SCHEMA, FeatureSchema
+        from virtualfs.copies import StoredCopies
+
+        schema = FeatureSchema.of(self.config.warehouse.get("feature_schema", DEFAULT_FEATURE_SCHEMA),
+                                  self.project)
+        return StoredCopies(schema, self.config.warehouse.identity)
 
     def versions(self) -> list[CatalogVersion]:
         return self.catalog.versions()

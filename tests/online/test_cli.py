@@ -73,3 +73,11 @@ def test_bad_options_are_usage_errors(app, repo, args, message):
 ])
 def test_entity_values_that_look_like_integers_become_integers(pairs, row):
     assert parse_entity(pairs) == row
+
+
+def test_materialize_json_reports_each_view(app, repo):
+    result = CliRunner().invoke(app, ["materialize", "--end", "2026-06-01T00:00:00", "-r", str(repo), "--json"])
+    assert result.exit_code == 0, result.output
+    (view,) = json.loads(result.stdout)
+    assert (view["view"], view["rows"], view["keys_written"], view["state"]) == ("customer_orders", 1, 1, "done")
+    assert view["end"].startswith("2026-06-01 00:00:00") and view["watermark"] == view["end"]

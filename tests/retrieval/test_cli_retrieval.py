@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pyarrow.parquet as pq
 import pytest
 import typer
@@ -78,3 +80,30 @@ def test_sql_prints_the_compiled_service(app, repo) -> None:
     assert duckdb.exit_code == 0 and "ASOF LEFT JOIN" in duckdb.output
     snowflake = CliRunner().invoke(app, ["sql", "--service", "churn", "--dialect", "snowflake", "-r", str(repo)])
     assert "MATCH_CONDITION" in snowflake.output and '"ORDERS"' in snowflake.output
+
+
+def test_retrieve_json_names_the_frame_written(app, repo) -> None:
+    out = repo.parent / "train.parquet"
+    result = CliRunner().invoke(app, ["retrieve", "--entities", str(repo.parent / "labels.csv"), "--service",
+                                      "churn", "--out", str(out), "-r", str(repo), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "out": str(out), "rows": 3, "entity_rows": 3, "features": ["amount", "items"],
+        "columns": ["customer_id", "event_timestamp", "label", "amount", "items"]}
+
+
+def test_retrieve_progress_names_each_phase_on_stderr(app, repo) -> None:
+    result = CliRunner().invoke(app, ["retrieve", "--entities", str(repo.parent / "labels.csv"), "--service",
+                                      "churn", "--out", str(repo.parent / "train.parquet"), "-r", str(repo),
+                                      "--progress"])
+    assert result.exit_code == 0, result.output
+    phases = ["reading entities", "running the query", "writing the output"]
+    assert all(phase in result.stderr for phase in phases)
+    assert [result.stderr.index(phase) for phase in phases] == sorted(result.stderr.index(p) for p in phases)
+    assert result.stdout.startswith("wrote 3 rows")
+
+
+def test_retrieve_shows_no_progress_when_not_asked_off_a_terminal(app, repo) -> None:
+    result = CliRunner().invoke(app, ["retrieve", "--entities", str(repo.parent / "labels.csv"), "--service",
+                                      "churn", "--out", str(repo.parent / "train.parquet"), "-r", str(repo)])
+    assert result.exit_code == 0 and result.stderr == ""

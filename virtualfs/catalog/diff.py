@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from virtualfs.catalog.diff_text import Difference, differences
 from virtualfs.catalog.serde import fingerprint, to_data
 from virtualfs.registry import KIND_ORDER, Definition, Registry
 
@@ -24,10 +25,19 @@ class Change:
     kind: str
     name: str
     fields: tuple[FieldChange, ...] = ()
+    # the two versions of an update, for reading the change by name (``differences``)
+    before: Definition | None = field(default=None, compare=False, repr=False)
+    after: Definition | None = field(default=None, compare=False, repr=False)
 
     @property
     def affects_data(self) -> bool:
         return self.action != "update" or any(f.affects_data for f in self.fields)
+
+    def differences(self) -> list[Difference]:
+        """An update field by field, features and aggregations by name (``catalog.diff_text``)."""
+        if self.before is None or self.after is None:
+            return []
+        return differences(self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -61,17 +71,18 @@ def diff(current: Registry, wanted: Registry) -> Plan:
         elif key not in new:
             changes.append(Change("delete", kind, name))
         elif old[key] != new[key]:
-            changes.append(Change("update", kind, name, field_changes(old[key], new[key])))
+            fields = field_changes(old[key], new[key])
+            changes.append(Change("update", kind, name, fields, before=old[key], after=new[key]))
     return Plan(current.version, tuple(changes))
 
 
 def field_changes(old: Definition, new: Definition) -> tuple[FieldChange, ...]:
     changed = []
-    for field in dataclasses.fields(old):
-        before, after = getattr(old, field.name), getattr(new, field.name)
+    for each in dataclasses.fields(old):
+        before, after = getattr(old, each.name), getattr(new, each.name)
         if before != after:
-            affects = field.metadata.get("affects") == "data" and fingerprint(old) != fingerprint(new)
-            changed.append(FieldChange(field.name, to_data(before), to_data(after), affects))
+            affects = each.metadata.get("affects") == "data" and fingerprint(old) != fingerprint(new)
+            changed.append(FieldChange(each.name, to_data(before), to_data(after), affects))
     return tuple(changed)
 
 

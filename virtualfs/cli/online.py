@@ -16,22 +16,28 @@ if TYPE_CHECKING:
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")
 
 ViewsArgument = Annotated[
-    list[str] | None, typer.Argument(help="Feature views to materialize (default: all).")
+    list[str] | None, typer.Argument(metavar="VIEW", help="Feature views to materialize (default: all).")
 ]
 StartOption = Annotated[
-    str | None, typer.Option("--start", help="Window start, ISO time (default: the view's watermark).")
+    str | None, typer.Option("--start", metavar="TIME",
+                             help="Window start, ISO time (default: the view's watermark).")
 ]
-EndOption = Annotated[str | None, typer.Option("--end", help="Window end, ISO time (default: now).")]
+EndOption = Annotated[str | None, typer.Option("--end", metavar="TIME",
+                                               help="Window end, ISO time (default: now).")]
 EntityOption = Annotated[
-    list[str], typer.Option("--entity", "-e", help="A join key as key=value; repeat for compound keys.")
+    list[str], typer.Option("--entity", "-e", metavar="KEY=VALUE",
+                            help="A join key as key=value; repeat for compound keys.")
 ]
 FeaturesOption = Annotated[
     list[str] | None,
-    typer.Option("--features", "-f", help="view:feature or view:*; repeat or separate with commas."),
+    typer.Option("--features", "-f", metavar="REF",
+                 help="view:feature or view:*; repeat or separate with commas."),
 ]
-ServiceOption = Annotated[str | None, typer.Option("--service", "-s", help="A feature service's name.")]
+ServiceOption = Annotated[str | None, typer.Option("--service", "-s", metavar="NAME",
+                                                   help="A feature service's name.")]
 NowOption = Annotated[
-    str | None, typer.Option("--now", help="Judge TTLs at this ISO time instead of now (replays, demos).")
+    str | None, typer.Option("--now", metavar="TIME",
+                             help="Judge TTLs at this ISO time instead of now (replays, demos).")
 ]
 
 
@@ -42,7 +48,7 @@ def register(app: typer.Typer) -> None:
 
 
 def materialize_command(views: ViewsArgument = None, start: StartOption = None, end: EndOption = None,
-                        repo: RepoOption = ".") -> None:
+                        repo: RepoOption = ".", as_json: JsonOption = False) -> None:
     """Compute the latest values in the warehouse and write them to the online store."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -51,7 +57,7 @@ def materialize_command(views: ViewsArgument = None, start: StartOption = None, 
     # Rows stream from the warehouse without a count first, so each view's bar pulses until done.
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn())
-    with Progress(*columns, transient=False) as bar:
+    with Progress(*columns, transient=False, disable=as_json) as bar:
         tasks: dict[str, Any] = {}
 
         def report(step: MaterializeProgress) -> None:
@@ -62,15 +68,24 @@ def materialize_command(views: ViewsArgument = None, start: StartOption = None, 
                 bar.update(tasks[step.view], total=1, completed=1)
 
         results = store.materialize(views=views or None, progress=report, **window)
+    if as_json:
+        print_json([{"view": r.view, "start": r.start, "end": r.end, "rows": r.rows,
+                     "keys_written": r.written, "seconds": round(r.seconds, 3), "watermark": r.watermark,
+                     "state": _state(r)} for r in results])
+        return
     headers = ["view", "from", "to", "rows", "keys written", "seconds", "state"]
     print_table([_result_row(result) for result in results], headers, title="materialized")
 
 
 def _result_row(result: MaterializeResult) -> dict[str, str]:
-    done = result.start is not None and result.start >= result.end
     return {"view": result.view, "from": _when(result.start) if result.start else "(beginning)",
             "to": _when(result.end), "rows": f"{result.rows:,}", "keys written": f"{result.written:,}",
-            "seconds": f"{result.seconds:.2f}", "state": "already past --end" if done else "done"}
+            "seconds": f"{result.seconds:.2f}", "state": _state(result)}
+
+
+def _state(result: MaterializeResult) -> str:
+    done = result.start is not None and result.start >= result.end
+    return "already past --end" if done else "done"
 
 
 def _when(value: datetime) -> str:

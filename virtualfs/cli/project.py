@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
+from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table, time_text
 
 
 class Kind(str, Enum):
@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
         app.command(name=command.__name__.replace("_", "-"))(command)
 
 
-def init(directory: Annotated[str, typer.Argument(help="Folder to create the repository in.")]) -> None:
+def init(directory: Annotated[str, typer.Argument(metavar="DIR",
+                                                  help="Folder to create the repository in.")]) -> None:
     """Scaffold a working repository: config, example definitions, a small sample warehouse."""
     from virtualfs.scaffold import init_repository
 
@@ -60,7 +61,8 @@ def apply(repo: RepoOption = ".", json: JsonOption = False) -> None:
 
 
 def ls(
-    kind: Annotated[Optional[Kind], typer.Argument(help="What to list (default: everything).")] = None,
+    kind: Annotated[Optional[Kind], typer.Argument(
+        metavar="KIND", help="entities, sources, views or services (default: everything).")] = None,
     repo: RepoOption = ".",
     json: JsonOption = False,
 ) -> None:
@@ -70,18 +72,26 @@ def ls(
     if json:
         print_json(rows)
     else:
-        print_table(rows, ["kind", "name", "details", "description"],
+        print_table(rows, ["kind", "name", "details", "description"], whole=["name"],
                     title=f"{store.project} (catalog version {store.registry().version})")
 
 
-def describe(name: Annotated[str, typer.Argument(help="A view, service, source or entity.")],
-             repo: RepoOption = ".") -> None:
-    """Print one applied definition in full (JSON), with its fingerprint."""
-    from virtualfs.catalog.serde import fingerprint, to_data
+def describe(name: Annotated[str, typer.Argument(metavar="NAME", help="A view, service, source or entity.")],
+             repo: RepoOption = ".", json: JsonOption = False) -> None:
+    """Show one applied definition; for a view also its last refresh, watermark and online freshness."""
+    from virtualfs.catalog.readable import definition_lines, readable
+    from virtualfs.catalog.serde import fingerprint
 
     store = open_store(repo)
     found = store.registry().find(name)
-    print_json({"kind": found.kind, "fingerprint": fingerprint(found), **to_data(found)})
+    status = store.view_status(found.name) if found.kind == "feature view" else None
+    if json:
+        stored = {"status": _status_data(status)} if status is not None else {}
+        print_json({"kind": found.kind, "fingerprint": fingerprint(found), **readable(found), **stored})
+        return
+    title, *fields = definition_lines(found)
+    lines = [title, f"  {'fingerprint':<13} {fingerprint(found)}", *fields]
+    typer.echo("\n".join(lines + (_status_lines(status) if status is not None else [])))
 
 
 def versions(repo: RepoOption = ".", json: JsonOption = False) -> None:
@@ -121,20 +131,76 @@ def _rows(store, kind: Kind) -> list[dict]:
         return [{"kind": "source", "name": s.name, "details": s.table or "(query)",
                  "description": s.description} for s in store.list_sources()]
     if kind is Kind.views:
+        from virtualfs.catalog.readable import view_contents
+
         return [{"kind": "feature view", "name": v.name,
-                 "details": f"{len(v.features)} features; ttl {_ttl(v.ttl)}; source {v.source.name}",
+                 "details": f"{view_contents(v)}; ttl {_ttl(v.ttl)}; source {v.source.name}",
                  "description": v.description} for v in store.list_feature_views()]
     return [{"kind": "feature service", "name": s.name, "details": ", ".join(s.features),
              "description": s.description} for s in store.list_feature_services()]
 
 
+def _status_lines(status) -> list[str]:
+    """A view's stored copies as the catalog records them: last run, table, online parts."""
+    lines = ["  refresh", f"    {'last run':<13} {_run_text(status.last_run)}"]
+    if status.materialize == "view":
+        table = "none (materialize=view: reads compile against the source)"
+    elif status.table is None:
+        table = "none yet" if status.last_run is None else "not refreshed since this definition was applied"
+    else:
+        record = status.table
+        table = f"{record.location}: {_rows_text(record.rows)}, watermark {time_text(record.watermark)}"
+    lines += [f"    {'table':<13} {table}", "  online"]
+    for part in status.online:
+        text = "not materialized since this definition was applied" if part.record is None else \
+            f"as of {time_text(part.record.watermark)} (written {time_text(part.record.updated_at)})"
+        lines.append(f"    {part.part:<13} {text}")
+    return lines
+
+
+def _run_text(run) -> str:
+    if run is None:
+        return "never"
+    text = f"{run.status} {time_text(run.started_at)}"
+    if run.rows_written is not None:
+        text += f", {_rows_text(run.rows_written)}"
+    if run.duration is not None:
+        text += f" in {run.duration.total_seconds():.2f}s"
+    if run.error:
+        text += f": {run.error.splitlines()[0][:120]}"
+    return text
+
+
+def _rows_text(rows: int | None) -> str:
+    from virtualfs.catalog.readable import counted
+
+    return "rows not counted" if rows is None else counted(rows, "row")
+
+
+def _status_data(status) -> dict:
+    run, table = status.last_run, status.table
+    return {
+        "last_run": run and {"status": run.status, "started_at": run.started_at,
+                             "finished_at": run.finished_at, "rows_written": run.rows_written,
+                             "error": run.error, "seconds": run.duration and run.duration.total_seconds()},
+        "table": table and {"location": table.location, "rows": table.rows, "watermark": table.watermark,
+                            "updated_at": table.updated_at},
+        "online": [{"part": p.part, "as_of": p.record and p.record.watermark,
+                    "updated_at": p.record and p.record.updated_at} for p in status.online],
+    }
+
+
 def _plan_data(result) -> dict:
+    from virtualfs.catalog.readable import readable
+
     return {
         "base_version": result.base_version,
         "changes": [
             {"action": c.action, "kind": c.kind, "name": c.name,
-             "fields": [{"field": f.field, "old": f.old, "new": f.new, "affects_data": f.affects_data}
-                        for f in c.fields]}
+             "fields": [{"field": f.field, "old": readable(getattr(c.before, f.field)),
+                         "new": readable(getattr(c.after, f.field)), "affects_data": f.affects_data}
+                        for f in c.fields],
+             "differences": [d.data() for d in c.differences()]}
             for c in result.changes
         ],
     }
@@ -148,15 +214,9 @@ def _print_plan(result) -> None:
     for change in result.changes:
         mark, colour = marks[change.action]
         typer.secho(f"{mark} {change.kind} {change.name}", fg=colour)
-        for field in change.fields:
-            note = "" if field.affects_data else "  (metadata only)"
-            typer.echo(f"    {field.field}: {_short(field.old)} -> {_short(field.new)}{note}")
+        for difference in change.differences():
+            typer.echo(f"    {difference.text()}")
     typer.echo(result.summary())
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _ttl(ttl) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table
+from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table, time_text
 from virtualfs.errors import RequestError
 
 
@@ -30,16 +30,25 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 
 
 def refresh(
-    views: Annotated[Optional[list[str]], typer.Argument(help="Views to refresh (default: all).")] = None,
+    views: Annotated[Optional[list[str]], typer.Argument(metavar="VIEW",
+                                                         help="Views to refresh (default: all).")] = None,
     repo: RepoOption = ".",
-    start: Annotated[Optional[str], typer.Option(help="Backfill from this time (ISO).")] = None,
-    end: Annotated[Optional[str], typer.Option(help="Backfill up to this time (ISO).")] = None,
+    start: Annotated[Optional[str], typer.Option(metavar="TIME",
+                                                 help="Backfill from this time (ISO).")] = None,
+    end: Annotated[Optional[str], typer.Option(metavar="TIME",
+                                               help="Backfill up to this time (ISO).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild tables from scratch.")] = False,
     due: Annotated[bool, typer.Option("--due", help="Only views whose schedule is due.")] = False,
-    chunk: Annotated[Optional[str], typer.Option(help="Backfill piece size, e.g. 1d.")] = None,
+    chunk: Annotated[Optional[str], typer.Option(metavar="DURATION",
+                                                 help="Backfill piece size, e.g. 1d.")] = None,
+    online: Annotated[bool, typer.Option(
+        "--online/--no-online",
+        help="Then materialize each view online as of now, replacing older values (also those "
+             "of an earlier materialize --end); --no-online leaves the online store alone.")] = True,
     json: JsonOption = False,
 ) -> None:
-    """Refresh feature views into warehouse tables (dbt-style: incremental, idempotent)."""
+    """Refresh feature views into warehouse tables (dbt-style: incremental, idempotent), then
+    materialize them online as of now unless --no-online."""
     from rich.progress import Progress
 
     from virtualfs.definitions.durations import parse_duration
@@ -55,22 +64,56 @@ def refresh(
             bar.update(tasks[view], completed=done)
 
         results = store.refresh(views or None, parse_time(start, "--start"), parse_time(end, "--end"),
-                                full=full, due=due, progress=progress, chunk=size)
-    rows = [{"view": r.view, "mode": r.mode, "rows_written": r.rows_written, "windows": r.windows,
-             "skipped": r.skipped_windows, "watermark": r.watermark, "seconds": round(r.seconds, 3)}
-            for r in results]
+                                full=full, due=due, progress=progress, chunk=size, online=online)
     if json:
-        print_json(rows)
-    elif not rows:
+        print_json([{**_result_row(r), "watermark": r.watermark, "online": _online_data(r.online)}
+                    for r in results])
+    elif not results:
         typer.echo("nothing to refresh")
     else:
-        print_table(rows, list(rows[0]))
+        rows = [{"view": r.view, "mode": r.mode, "rows": f"{r.rows_written:,}", "windows": _windows_text(r),
+                 "watermark": time_text(r.watermark), "seconds": f"{r.seconds:.2f}"} for r in results]
+        print_table(rows, ["view", "mode", "rows", "windows", "watermark", "seconds"], whole=["view", "mode"])
+        _print_online(results, online)
+
+
+def _result_row(result) -> dict:
+    return {"view": result.view, "mode": result.mode, "rows_written": result.rows_written,
+            "windows": result.windows, "skipped": result.skipped_windows, "seconds": round(result.seconds, 3)}
+
+
+def _windows_text(result) -> str:
+    skipped = f" ({result.skipped_windows} skipped)" if result.skipped_windows else ""
+    return f"{result.windows}{skipped}"
+
+
+def _print_online(results, online: bool) -> None:
+    """What each refresh then wrote to the online store: rows read, keys changed, as of when."""
+    if not online:
+        typer.echo("online store: left as it was (--no-online)")
+        return
+    typer.echo("online store: each view then materialized as of now, replacing older values "
+               "(--no-online skips this):")
+    from virtualfs.catalog.readable import counted
+
+    width = max(len(result.view) for result in results)
+    for result in results:
+        written = result.online
+        typer.echo(f"  {result.view:<{width}}  {counted(written.rows, 'row')} read, "
+                   f"{counted(written.written, 'key')} changed, as of {time_text(written.end)}")
+
+
+def _online_data(written) -> dict | None:
+    if written is None:
+        return None
+    return {"rows": written.rows, "keys_changed": written.written, "as_of": written.end,
+            "watermark": written.watermark, "seconds": round(written.seconds, 3)}
 
 
 def runs(
-    view: Annotated[Optional[str], typer.Argument(help="Only this view's runs.")] = None,
+    view: Annotated[Optional[str], typer.Argument(metavar="VIEW", help="Only this view's runs.")] = None,
     repo: RepoOption = ".",
-    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(metavar="N", help="How many runs, newest first.")] = 20,
     json: JsonOption = False,
 ) -> None:
     """The refresh run history: window, rows written, duration, status, error."""
@@ -90,7 +133,8 @@ def runs(
 
 def scheduler(
     repo: RepoOption = ".",
-    interval: Annotated[float, typer.Option(help="Seconds between checks for due views.")] = 30.0,
+    interval: Annotated[float, typer.Option(metavar="SECONDS",
+                                            help="Seconds between checks for due views.")] = 30.0,
 ) -> None:
     """Run due refreshes until SIGTERM/SIGINT (finishes the refresh in progress, then exits)."""
     from virtualfs.refresh.scheduler import Scheduler

@@ -7,11 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from virtualfs.cli.common import RepoOption, open_store
+from virtualfs.cli.common import (
+    JsonOption,
+    ProgressOption,
+    RepoOption,
+    open_store,
+    phases,
+    print_json,
+    shows_progress,
+)
 from virtualfs.errors import RequestError
 
 RuleOption = Annotated[str, typer.Option(
-    "--point-in-time", help="known: only rows landed by each label time (default); event: Feast's rule.",
+    "--point-in-time", metavar="known|event",
+    help="known: only rows landed by each label time (default); event: Feast's rule.",
 )]
 
 
@@ -21,36 +30,50 @@ def register(app: typer.Typer) -> None:
 
 
 def retrieve(
-    entities: Annotated[Path, typer.Option("--entities", help="Entity rows: a .parquet or .csv file.")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the training frame (.parquet).")],
+    entities: Annotated[Path, typer.Option("--entities", metavar="FILE",
+                                           help="Entity rows: a .parquet or .csv file.")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE",
+                                      help="Where to write the training frame (.parquet).")],
     features: Annotated[Optional[list[str]], typer.Option(
-        "--features", help="A feature reference, view:feature or view:*; repeat for more.")] = None,
-    service: Annotated[Optional[str], typer.Option("--service", help="A feature service's name.")] = None,
+        "--features", metavar="REF", help="A feature reference, view:feature or view:*; repeat for more.",
+    )] = None,
+    service: Annotated[Optional[str], typer.Option("--service", metavar="NAME",
+                                                   help="A feature service's name.")] = None,
     repo: RepoOption = ".",
-    timestamp_column: Annotated[str, typer.Option(help="The entity rows' time column.")] = "event_timestamp",
+    timestamp_column: Annotated[str, typer.Option(metavar="COLUMN",
+                                                  help="The entity rows' time column.")] = "event_timestamp",
     point_in_time: RuleOption = "known",
     full_feature_names: Annotated[bool, typer.Option(help="Name columns view__feature.")] = False,
+    json: JsonOption = False,
+    progress: ProgressOption = None,
 ) -> None:
     """Build a point-in-time-correct training frame for the entity rows of a file."""
     import pyarrow.parquet as pq
-    from rich.console import Console
 
     wanted = _features(features, service)
     if out.suffix != ".parquet":
         raise RequestError(f"--out {out}: expected a .parquet file")
-    rows = read_entity_file(entities)
-    store = open_store(repo)
-    with Console(stderr=True).status(f"building the training frame for {rows.num_rows} entity rows..."):
-        job = store.get_historical_features(rows, wanted, full_feature_names=full_feature_names,
-                                            point_in_time=point_in_time, timestamp_column=timestamp_column)
+    with phases(shows_progress(progress, json)) as step:
+        step("reading entities")
+        rows = read_entity_file(entities)
+        job = open_store(repo).get_historical_features(
+            rows, wanted, full_feature_names=full_feature_names, point_in_time=point_in_time,
+            timestamp_column=timestamp_column)
+        step("running the query")
         frame = job.to_arrow()
+        step("writing the output")
         pq.write_table(frame, out)
-    typer.echo(f"wrote {frame.num_rows} rows, {len(job.feature_names)} features to {out}")
+    if json:
+        print_json({"out": str(out), "rows": frame.num_rows, "entity_rows": rows.num_rows,
+                    "features": list(job.feature_names), "columns": frame.column_names})
+    else:
+        typer.echo(f"wrote {frame.num_rows} rows, {len(job.feature_names)} features to {out}")
 
 
 def sql(
-    service: Annotated[str, typer.Option("--service", help="A feature service's name.")],
-    dialect: Annotated[Optional[str], typer.Option(help="SQL dialect (default: the warehouse's).")] = None,
+    service: Annotated[str, typer.Option("--service", metavar="NAME", help="A feature service's name.")],
+    dialect: Annotated[Optional[str], typer.Option(metavar="DIALECT",
+                                                   help="SQL dialect (default: the warehouse's).")] = None,
     repo: RepoOption = ".",
     point_in_time: RuleOption = "known",
 ) -> None:

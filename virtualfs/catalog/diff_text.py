@@ -1,0 +1,130 @@
+"""What changed between two versions of one definition, field by field, as a person reads it.
+
+Features and aggregations are matched by name (added, removed, or changed in one attribute), a
+nested definition of the same name (a view's source) is compared field by field, and every line
+says whether it changes data or only metadata. Pure; ``virtualfs plan`` prints these lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from virtualfs.catalog.readable import readable, show, summary
+from virtualfs.definitions import Aggregation, Feature
+
+_MEMBERS = (Feature, Aggregation)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One line of a change. ``path`` is what changed (``ttl``, ``customer_orders.discount``,
+    ``source.table``); ``action`` is ``add``, ``remove`` or ``change``; ``kind`` names the
+    feature or aggregation added or removed (empty for an item of a list, like a reference)."""
+
+    path: str
+    action: str
+    old: Any = None
+    new: Any = None
+    kind: str = ""
+    affects_data: bool = True
+
+    def text(self) -> str:
+        """``ttl: 30d -> 14d``, ``+ feature customer_orders.discount (float64)``.
+
+        >>> Difference("ttl", "change", "30d", "14d").text()
+        'ttl: 30d -> 14d'
+        """
+        note = "" if self.affects_data else "  (metadata only)"
+        if self.action == "change":
+            return f"{self.path}: {show(self.old)} -> {show(self.new)}{note}"
+        mark, item = ("+", self.new) if self.action == "add" else ("-", self.old)
+        if self.kind:  # a feature or aggregation, by name
+            return f"{mark} {self.kind} {self.path} ({summary(item)}){note}"
+        return f"{self.path}: {mark} {show(item)}{note}"  # one item of a list: a reference, a key
+
+    def data(self) -> dict[str, Any]:
+        """The same, as JSON-able data with readable values (durations as ``"14d"``)."""
+        return {"path": self.path, "action": self.action, "kind": self.kind or None,
+                "old": readable(self.old), "new": readable(self.new), "affects_data": self.affects_data}
+
+
+def differences(old: Any, new: Any) -> list[Difference]:
+    """Every difference between ``old`` and ``new``, two versions of one definition.
+
+    >>> from virtualfs import Entity
+    >>> [d.text() for d in differences(Entity("c", ["id"]), Entity("c", ["id"], description="A."))]
+    ['description: "" -> A.  (metadata only)']
+    """
+    return list(_fields(old.name, "", old, new, affects_data=True))
+
+
+def _fields(owner: str, path: str, old: Any, new: Any, affects_data: bool) -> Iterator[Difference]:
+    for field in dataclasses.fields(old):
+        before, after = getattr(old, field.name), getattr(new, field.name)
+        if before == after:
+            continue
+        data = affects_data and field.metadata.get("affects") == "data"
+        where = f"{path}.{field.name}" if path else field.name
+        if _are_members(before) and _are_members(after):
+            yield from _members(owner, where, before, after, data)
+        elif _are_texts(before) and _are_texts(after):
+            yield from _items(where, before, after, data)
+        elif _same_names(before, after) and isinstance(before, tuple):
+            for item_before, item_after in zip(before, after, strict=True):
+                if item_before != item_after:
+                    yield from _fields(owner, f"{where}.{item_before.name}", item_before, item_after, data)
+        elif _same_names(before, after):
+            yield from _fields(owner, where, before, after, data)
+        else:
+            yield Difference(where, "change", before, after, affects_data=data)
+
+
+def _members(owner: str, field: str, before: tuple, after: tuple, data: bool) -> Iterator[Difference]:
+    """Features (or aggregations) by name: removed, changed, then added."""
+    old, new = {m.name: m for m in before}, {m.name: m for m in after}
+    for name, member in old.items():
+        if name not in new:
+            yield Difference(f"{owner}.{name}", "remove", old=member, kind=member.kind, affects_data=data)
+        elif new[name] != member:
+            yield from _member_fields(f"{owner}.{name}", member, new[name], data)
+    for name, member in new.items():
+        if name not in old:
+            yield Difference(f"{owner}.{name}", "add", new=member, kind=member.kind, affects_data=data)
+    kept_old, kept_new = tuple(n for n in old if n in new), tuple(n for n in new if n in old)
+    if kept_old != kept_new:
+        yield Difference(f"{field} order", "change", kept_old, kept_new, affects_data=data)
+
+
+def _items(field: str, before: tuple[str, ...], after: tuple[str, ...], data: bool) -> Iterator[Difference]:
+    """A list of names (a service's references, join keys): what left it, what joined, its order."""
+    yield from (Difference(field, "remove", old=i, affects_data=data) for i in before if i not in after)
+    yield from (Difference(field, "add", new=i, affects_data=data) for i in after if i not in before)
+    kept_old, kept_new = tuple(i for i in before if i in after), tuple(i for i in after if i in before)
+    if kept_old != kept_new:
+        yield Difference(f"{field} order", "change", kept_old, kept_new, affects_data=data)
+
+
+def _member_fields(path: str, old: Any, new: Any, affects_data: bool) -> Iterator[Difference]:
+    # a feature's type is the feature: ``customer_profile.age: int64 -> float64``
+    for difference in _fields(old.name, path, old, new, affects_data):
+        yield dataclasses.replace(difference, path=path) if difference.path == f"{path}.dtype" else difference
+
+
+def _are_members(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(item, _MEMBERS) for item in value)
+
+
+def _are_texts(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
+
+
+def _same_names(before: Any, after: Any) -> bool:
+    """Two definitions of one name, or two tuples of definitions with the same names in order."""
+    if isinstance(before, tuple) and isinstance(after, tuple):
+        return len(before) == len(after) and bool(before) and all(
+            _same_names(b, a) for b, a in zip(before, after, strict=True))
+    return dataclasses.is_dataclass(before) and type(before) is type(after) and \
+        getattr(before, "name", None) == getattr(after, "name", object())
