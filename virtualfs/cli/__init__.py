@@ -1,0 +1,1 @@
+"""The `virtualfs` command: thin commands over FeatureStore, one module per command group."""
