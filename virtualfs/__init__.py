@@ -1,8 +1,9 @@
 """virtualfs: a virtual feature store. Definitions in, warehouse SQL and online lookups out."""
 
-from virtualfs.definitions import Aggregation, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.errors import (
     CatalogError,
+    CheckFailedError,
     ConfigError,
     ConflictError,
     DefinitionError,
@@ -17,7 +18,8 @@ from virtualfs.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Aggregation", "CatalogError", "ConfigError", "ConflictError", "DefinitionError", "Entity", "Feature",
+    "Aggregation", "CatalogError", "Check", "CheckFailedError", "ConfigError", "ConflictError",
+    "DefinitionError", "Entity", "Feature",
     "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
     "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class VirtualfsError(Exception):
     """Base of every error virtualfs raises on purpose."""
@@ -36,6 +39,19 @@ class NotFoundError(VirtualfsError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class CheckFailedError(VirtualfsError):
+    """An ``error`` check failed on the rows a refresh was about to publish: nothing was published
+    (table, tiles, watermark and online store are as they were) and the run is recorded as failed.
+
+    ``failures`` are the failed checks' results (``view``, ``check``, ``observed``, ``expected``);
+    ``refreshed`` what the same refresh did publish for other views.
+    """
+
+    def __init__(self, failures: Sequence[Any], refreshed: Sequence[Any] = ()) -> None:
+        self.failures, self.refreshed = tuple(failures), tuple(refreshed)
+        super().__init__("; ".join(failure.text() for failure in self.failures))
 
 
 class ValidationError(VirtualfsError, ValueError):

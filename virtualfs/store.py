@@ -16,6 +16,7 @@ from virtualfs.registry import Registry
 if TYPE_CHECKING:
     from virtualfs.apply import ApplyResult
     from virtualfs.catalog import Catalog, CatalogVersion, Plan
+    from virtualfs.checks import CheckReport
     from virtualfs.context import OnlineContext, ProjectContext
     from virtualfs.copies import StoredCopies
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
@@ -109,6 +110,19 @@ class FeatureStore:
         request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
         return refresh_views(self.context, self.online_context if online else None, self._applied(), views,
                              request, due_at, progress)
+
+    def check(self, view: str, start: datetime | None = None, end: datetime | None = None) -> CheckReport:
+        """Run view ``view``'s checks now on its source's rows with an event time in ``[start, end)``
+        (all rows when not given), in one query; see ``virtualfs.checks``.
+
+        Example::
+
+            report = store.check("customer_orders", start=datetime(2026, 1, 1))
+            report.passed, [result.text() for result in report.failures]
+        """
+        from virtualfs.checks import check_view
+
+        return check_view(self.warehouse, self.get_feature_view(view), start, end)
 
     def gc(self, dry_run: bool = False) -> GcReport:
         """Remove (or with ``dry_run`` only list) the tables, online keys and watermark records

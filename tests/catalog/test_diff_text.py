@@ -2,7 +2,7 @@
 
 import pytest
 
-from virtualfs import Aggregation, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.catalog.diff_text import differences
 
 customer = Entity("customer", ["customer_id"])
@@ -10,6 +10,7 @@ product = Entity("product", ["product_id"])
 orders = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
 amount, items = Feature("amount", "float64"), Feature("items", "int64")
 spend = Aggregation("spend_30d", "sum", "amount", "30d")
+present = Check("amount", not_null=0.99)
 
 
 def view(**overrides):
@@ -63,6 +64,14 @@ CASES = [
      ['customer_orders.spend_30d.filter: none -> "items > 1"']),
     ("aggregation removed", view(aggregations=[Aggregation("gifts", "count", "items", "7d", filter="amount = 0")]),
      view(), ["- aggregation customer_orders.gifts (count of items over 7d where amount = 0)"]),
+    ("check added", view(), view(checks=[present]),
+     ["+ check customer_orders.amount_not_null (at least 0.99 of rows not null; error)  (checks only: no rebuild)"]),
+    ("check threshold", view(checks=[present]), view(checks=[Check("amount", not_null=0.9)]),
+     ["customer_orders.amount_not_null.not_null: 0.99 -> 0.9  (checks only: no rebuild)"]),
+    ("check severity", view(checks=[present]), view(checks=[Check("amount", not_null=0.99, severity="warn")]),
+     ["customer_orders.amount_not_null.severity: error -> warn  (checks only: no rebuild)"]),
+    ("check removed", view(checks=[present, Check(rows_at_least=10)]), view(checks=[present]),
+     ["- check customer_orders.rows_at_least (at least 10 rows; error)  (checks only: no rebuild)"]),
     ("service references", FeatureService("churn", ["customer_orders:amount", "customer_orders:items"]),
      FeatureService("churn", ["customer_orders:items", "product_catalog:price"]),
      ["features: - customer_orders:amount", "features: + product_catalog:price"]),
@@ -88,7 +97,7 @@ def test_an_unchanged_definition_has_no_differences():
 def test_differences_as_data_keep_durations_readable():
     (ttl,) = differences(view(), view(ttl="14d"))
     assert ttl.data() == {"path": "ttl", "action": "change", "kind": None, "old": "30d", "new": "14d",
-                          "affects_data": True}
+                          "affects_data": True, "affects": "data"}
     (added,) = differences(view(), view(aggregations=[spend]))
     assert added.data()["new"] == {"name": "spend_30d", "function": "sum", "column": "amount",
                                    "window": "30d", "filter": None, "description": ""}

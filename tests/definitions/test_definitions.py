@@ -3,7 +3,16 @@ from datetime import timedelta
 
 import pytest
 
-from virtualfs import Aggregation, DefinitionError, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs import (
+    Aggregation,
+    Check,
+    DefinitionError,
+    Entity,
+    Feature,
+    FeatureService,
+    FeatureView,
+    Source,
+)
 from virtualfs.definitions import DEFINITION_TYPES
 from virtualfs.definitions.durations import format_duration, parse_duration
 
@@ -118,10 +127,10 @@ def test_query_source_with_all_columns_is_accepted():
 
 
 def test_every_definition_field_says_whether_it_changes_data():
-    classes = [*DEFINITION_TYPES, Feature, Aggregation]
+    classes = [*DEFINITION_TYPES, Feature, Aggregation, Check]
     for cls in classes:
         for field in dataclasses.fields(cls):
-            assert field.metadata.get("affects") in {"data", "metadata"}, f"{cls.__name__}.{field.name}"
+            assert field.metadata.get("affects") in {"data", "metadata", "checks"}, f"{cls.__name__}.{field.name}"
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("7d", 604800), ("12h", 43200), ("30m", 1800),

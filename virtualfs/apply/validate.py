@@ -21,13 +21,15 @@ if TYPE_CHECKING:
 
 
 def validate_registry(warehouse: Warehouse, registry: Registry) -> None:
-    """Every view's source exists and returns its key, time and feature columns, typed right."""
+    """Every view's source exists and returns its key, time and feature columns, typed right, and
+    every check can judge the column it names."""
     schemas: dict[str, pa.Schema] = {}
     for view in registry.views.values():
         source = view.source
         if source.name not in schemas:
             schemas[source.name] = _source_schema(warehouse, source)
         check_view_columns(view, schemas[source.name], warehouse.dialect)
+        check_view_checks(view, schemas[source.name], warehouse.dialect)
         check_aggregation_filters(warehouse, view)
 
 
@@ -69,6 +71,26 @@ def check_view_columns(view: FeatureView, schema: pa.Schema, dialect: str) -> No
             aggregation.output_dtype(dtype_of_arrow(schema.field(name).type) or DType.STRING)
         except DefinitionError as error:
             raise ValidationError(f"feature view {view.name!r}: {error}") from None
+
+
+def check_view_checks(view: FeatureView, schema: pa.Schema, dialect: str) -> None:
+    """Each check's column is a column of the source, of a type the check can judge
+    (``between`` and ``mean_between`` need numbers; ``values`` the type of its values)."""
+    for check in view.checks:
+        if check.column is None:
+            continue
+        where = f"feature view {view.name!r} (source {view.source.name!r}): check {check.name!r}"
+        name = resolve_column(check.column, schema.names, dialect)
+        if name is None:
+            raise ValidationError(f"{where}: column {check.column!r} is not a column of the source; it has "
+                                  f"{', '.join(schema.names)}")
+        found = schema.field(name).type
+        dtype = dtype_of_arrow(found)
+        if dtype is None and check.condition in ("between", "mean_between", "values"):
+            raise ValidationError(f"{where}: {check.condition} cannot judge {check.column!r} of type {found}")
+        misfit = check.misfit(dtype)
+        if misfit is not None:
+            raise ValidationError(f"{where}: {misfit} in the warehouse ({found})")
 
 
 def check_aggregation_filters(warehouse: Warehouse, view: FeatureView) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from virtualfs.catalog import tables
+from virtualfs.catalog.check_results import CheckResults
 from virtualfs.catalog.diff import Plan
 from virtualfs.catalog.marks import Watermarks
 from virtualfs.catalog.opening import first_line, open_catalog_engine
@@ -122,6 +123,11 @@ class Catalog:
     def state(self) -> RefreshState:
         """Run history and locks of this project's refreshes."""
         return RefreshState(self.engine, self.project)
+
+    @property
+    def checks(self) -> CheckResults:
+        """What the checks of each refresh run observed."""
+        return CheckResults(self.engine, self.project)
 
     def close(self) -> None:
         self.engine.dispose()

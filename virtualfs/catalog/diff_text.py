@@ -1,8 +1,9 @@
 """What changed between two versions of one definition, field by field, as a person reads it.
 
-Features and aggregations are matched by name (added, removed, or changed in one attribute), a
-nested definition of the same name (a view's source) is compared field by field, and every line
-says whether it changes data or only metadata. Pure; ``virtualfs plan`` prints these lines.
+Features, aggregations and checks are matched by name (added, removed, or changed in one
+attribute), a nested definition of the same name (a view's source) is compared field by field,
+and every line says whether it changes data, only metadata, or only the checks (which never
+force a rebuild). Pure; ``virtualfs plan`` prints these lines.
 """
 
 from __future__ import annotations
@@ -13,23 +14,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from virtualfs.catalog.readable import readable, show, summary
-from virtualfs.definitions import Aggregation, Feature
+from virtualfs.definitions import Aggregation, Check, Feature
 
-_MEMBERS = (Feature, Aggregation)
+_MEMBERS = (Feature, Aggregation, Check)
+DATA, METADATA, CHECKS = "data", "metadata", "checks"
+# What a line adds when the change leaves the view's rows (and so its copies) alone.
+_NOTES = {DATA: "", METADATA: "  (metadata only)", CHECKS: "  (checks only: no rebuild)"}
 
 
 @dataclass(frozen=True)
 class Difference:
     """One line of a change. ``path`` is what changed (``ttl``, ``customer_orders.discount``,
     ``source.table``); ``action`` is ``add``, ``remove`` or ``change``; ``kind`` names the
-    feature or aggregation added or removed (empty for an item of a list, like a reference)."""
+    feature, aggregation or check added or removed (empty for an item of a list, like a
+    reference); ``affects`` is ``data``, ``metadata`` or ``checks``."""
 
     path: str
     action: str
     old: Any = None
     new: Any = None
     kind: str = ""
-    affects_data: bool = True
+    affects: str = DATA
+
+    @property
+    def affects_data(self) -> bool:
+        return self.affects == DATA
 
     def text(self) -> str:
         """``ttl: 30d -> 14d``, ``+ feature customer_orders.discount (float64)``.
@@ -37,7 +46,7 @@ class Difference:
         >>> Difference("ttl", "change", "30d", "14d").text()
         'ttl: 30d -> 14d'
         """
-        note = "" if self.affects_data else "  (metadata only)"
+        note = _NOTES[self.affects]
         if self.action == "change":
             return f"{self.path}: {show(self.old)} -> {show(self.new)}{note}"
         mark, item = ("+", self.new) if self.action == "add" else ("-", self.old)
@@ -48,7 +57,8 @@ class Difference:
     def data(self) -> dict[str, Any]:
         """The same, as JSON-able data with readable values (durations as ``"14d"``)."""
         return {"path": self.path, "action": self.action, "kind": self.kind or None,
-                "old": readable(self.old), "new": readable(self.new), "affects_data": self.affects_data}
+                "old": readable(self.old), "new": readable(self.new), "affects_data": self.affects_data,
+                "affects": self.affects}
 
 
 def differences(old: Any, new: Any) -> list[Difference]:
@@ -58,15 +68,16 @@ def differences(old: Any, new: Any) -> list[Difference]:
     >>> [d.text() for d in differences(Entity("c", ["id"]), Entity("c", ["id"], description="A."))]
     ['description: "" -> A.  (metadata only)']
     """
-    return list(_fields(old.name, "", old, new, affects_data=True))
+    return list(_fields(old.name, "", old, new, affects=DATA))
 
 
-def _fields(owner: str, path: str, old: Any, new: Any, affects_data: bool) -> Iterator[Difference]:
+def _fields(owner: str, path: str, old: Any, new: Any, affects: str) -> Iterator[Difference]:
     for field in dataclasses.fields(old):
         before, after = getattr(old, field.name), getattr(new, field.name)
         if before == after:
             continue
-        data = affects_data and field.metadata.get("affects") == "data"
+        # a field inside a metadata or checks field (a check's bounds) is what its parent is
+        data = field.metadata.get("affects", DATA) if affects == DATA else affects
         where = f"{path}.{field.name}" if path else field.name
         if _are_members(before) and _are_members(after):
             yield from _members(owner, where, before, after, data)
@@ -79,37 +90,37 @@ def _fields(owner: str, path: str, old: Any, new: Any, affects_data: bool) -> It
         elif _same_names(before, after):
             yield from _fields(owner, where, before, after, data)
         else:
-            yield Difference(where, "change", before, after, affects_data=data)
+            yield Difference(where, "change", before, after, affects=data)
 
 
-def _members(owner: str, field: str, before: tuple, after: tuple, data: bool) -> Iterator[Difference]:
-    """Features (or aggregations) by name: removed, changed, then added."""
+def _members(owner: str, field: str, before: tuple, after: tuple, data: str) -> Iterator[Difference]:
+    """Features (or aggregations, or checks) by name: removed, changed, then added."""
     old, new = {m.name: m for m in before}, {m.name: m for m in after}
     for name, member in old.items():
         if name not in new:
-            yield Difference(f"{owner}.{name}", "remove", old=member, kind=member.kind, affects_data=data)
+            yield Difference(f"{owner}.{name}", "remove", old=member, kind=member.kind, affects=data)
         elif new[name] != member:
             yield from _member_fields(f"{owner}.{name}", member, new[name], data)
     for name, member in new.items():
         if name not in old:
-            yield Difference(f"{owner}.{name}", "add", new=member, kind=member.kind, affects_data=data)
+            yield Difference(f"{owner}.{name}", "add", new=member, kind=member.kind, affects=data)
     kept_old, kept_new = tuple(n for n in old if n in new), tuple(n for n in new if n in old)
     if kept_old != kept_new:
-        yield Difference(f"{field} order", "change", kept_old, kept_new, affects_data=data)
+        yield Difference(f"{field} order", "change", kept_old, kept_new, affects=data)
 
 
-def _items(field: str, before: tuple[str, ...], after: tuple[str, ...], data: bool) -> Iterator[Difference]:
+def _items(field: str, before: tuple[str, ...], after: tuple[str, ...], data: str) -> Iterator[Difference]:
     """A list of names (a service's references, join keys): what left it, what joined, its order."""
-    yield from (Difference(field, "remove", old=i, affects_data=data) for i in before if i not in after)
-    yield from (Difference(field, "add", new=i, affects_data=data) for i in after if i not in before)
+    yield from (Difference(field, "remove", old=i, affects=data) for i in before if i not in after)
+    yield from (Difference(field, "add", new=i, affects=data) for i in after if i not in before)
     kept_old, kept_new = tuple(i for i in before if i in after), tuple(i for i in after if i in before)
     if kept_old != kept_new:
-        yield Difference(f"{field} order", "change", kept_old, kept_new, affects_data=data)
+        yield Difference(f"{field} order", "change", kept_old, kept_new, affects=data)
 
 
-def _member_fields(path: str, old: Any, new: Any, affects_data: bool) -> Iterator[Difference]:
+def _member_fields(path: str, old: Any, new: Any, affects: str) -> Iterator[Difference]:
     # a feature's type is the feature: ``customer_profile.age: int64 -> float64``
-    for difference in _fields(old.name, path, old, new, affects_data):
+    for difference in _fields(old.name, path, old, new, affects):
         yield dataclasses.replace(difference, path=path) if difference.path == f"{path}.dtype" else difference
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from virtualfs.definitions import Aggregation, Entity, Feature, FeatureView, Source
+from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureView, Source
 from virtualfs.definitions.durations import format_duration
 
 # Text shown without quotes: one word with nothing that could be mistaken for punctuation.
@@ -63,18 +63,23 @@ def readable(value: Any) -> Any:
 
 
 def summary(definition: Any) -> str:
-    """What a feature, aggregation, entity or source is, in a few words.
+    """What a feature, aggregation, check, entity or source is, in a few words.
 
     >>> summary(Aggregation("spend_30d", "sum", "amount", "30d", filter="is_gift = TRUE"))
     'sum of amount over 30d where is_gift = TRUE'
     >>> summary(Feature("amount", "float64")), summary(Entity("customer", ["customer_id"]))
     ('float64', 'customer_id')
+    >>> summary(Check("amount", not_null=0.99, severity="warn"))
+    'at least 0.99 of rows not null; warn'
     """
     if isinstance(definition, Feature):
         return definition.dtype.value
     if isinstance(definition, Aggregation):
         where = f" where {' '.join(definition.filter.split())}" if definition.filter else ""
         return f"{definition.function} of {definition.column} over {show(definition.window)}{where}"
+    if isinstance(definition, Check):
+        scope = ", over the table after the swap" if definition.scope == "table" else ""
+        return f"{definition.expected}; {definition.severity}{scope}"
     if isinstance(definition, Entity):
         return ", ".join(definition.join_keys)
     if isinstance(definition, Source):
@@ -115,7 +120,7 @@ def definition_lines(definition: Any) -> list[str]:
         if field.name == "name" or (value in ("", None, {}, ()) and field.name not in _ALWAYS_SHOWN):
             continue
         label = field.name.replace("_", " ")
-        if field.name in ("features", "aggregations") and isinstance(definition, FeatureView):
+        if field.name in ("features", "aggregations", "checks") and isinstance(definition, FeatureView):
             lines += [f"  {label}", *_member_rows(value)]
         elif field.name == "features":  # a service's references, one a line
             lines += [f"  {label}", *(f"    {reference}" for reference in value)]
@@ -125,7 +130,7 @@ def definition_lines(definition: Any) -> list[str]:
 
 
 # Where a field goes on the page: what it is and who owns it first, its features last.
-_PLACE = {"description": 0, "owner": 0, "features": 2, "aggregations": 2}
+_PLACE = {"description": 0, "owner": 0, "features": 2, "aggregations": 2, "checks": 3}
 # Fields whose emptiness says something: no ttl means values never expire.
 _ALWAYS_SHOWN = frozenset({"ttl", "schedule"})
 
@@ -142,8 +147,8 @@ def _field_text(value: Any) -> str:
     return show(value)
 
 
-def _member_rows(members: tuple[Feature | Aggregation, ...]) -> list[str]:
+def _member_rows(members: tuple[Feature | Aggregation | Check, ...]) -> list[str]:
     names = max(len(member.name) for member in members)
     kinds = max(len(summary(member)) for member in members)
-    return [f"    {member.name:<{names}}  {summary(member):<{kinds}}  {member.description}".rstrip()
-            for member in members]
+    return [f"    {m.name:<{names}}  {summary(m):<{kinds}}  {getattr(m, 'description', '')}".rstrip()
+            for m in members]

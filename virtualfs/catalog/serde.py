@@ -10,13 +10,14 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from virtualfs.definitions import Aggregation, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions.base import changes_data
 from virtualfs.errors import CatalogError
 
 TYPE_KEY = "__type__"
 SECONDS_KEY = "__seconds__"
 _TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (Entity, Source, Feature, Aggregation, FeatureView, FeatureService)
+    cls.__name__: cls for cls in (Entity, Source, Feature, Aggregation, Check, FeatureView, FeatureService)
 }
 
 
@@ -27,11 +28,12 @@ def register_type(cls: type) -> type:
 
 
 def to_data(value: Any, data_only: bool = False) -> Any:
-    """Plain JSON-able data; with ``data_only`` metadata fields (descriptions, tags) are left out."""
+    """Plain JSON-able data; with ``data_only`` only the fields that change data are kept
+    (descriptions, tags and checks are left out)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {TYPE_KEY: type(value).__name__}
         for field in dataclasses.fields(value):
-            if data_only and field.metadata.get("affects") == "metadata":
+            if data_only and not changes_data(field):
                 continue
             out[field.name] = to_data(getattr(value, field.name), data_only)
         return out
@@ -69,6 +71,6 @@ def canonical_json(value: Any) -> str:
 
 
 def fingerprint(definition: Any) -> str:
-    """A hash of what the definition computes; a new description leaves it unchanged."""
+    """A hash of what the definition computes; a new description or check leaves it unchanged."""
     text = json.dumps(to_data(definition, data_only=True), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -62,6 +62,27 @@ runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
 )
 
+check_results = sa.Table(
+    "vfs_check_results",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    # the check's place in its view's list: results read back in the order they were declared
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("view", sa.String(200), nullable=False, index=True),
+    sa.Column("check_name", sa.String(200), nullable=False),
+    sa.Column("condition", sa.String(40), nullable=False),
+    sa.Column("column_name", sa.String(200), nullable=True),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("scope", sa.String(10), nullable=False),
+    sa.Column("rows_checked", sa.BigInteger, nullable=False),
+    # the headline number as JSON (an integer stays an integer), and the whole observation as text
+    sa.Column("observed", sa.Text, nullable=True),
+    sa.Column("observation", sa.Text, nullable=False),
+    sa.Column("expected", sa.Text, nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+)
+
 locks = sa.Table(
     "vfs_locks",
     metadata,

@@ -78,7 +78,8 @@ def ls(
 
 def describe(name: Annotated[str, typer.Argument(metavar="NAME", help="A view, service, source or entity.")],
              repo: RepoOption = ".", json: JsonOption = False) -> None:
-    """Show one applied definition; for a view also its last refresh, watermark and online freshness."""
+    """Show one applied definition; for a view also its last refresh, watermark, online freshness
+    and what its checks last observed."""
     from virtualfs.catalog.readable import definition_lines, readable
     from virtualfs.catalog.serde import fingerprint
 
@@ -155,6 +156,19 @@ def _status_lines(status) -> list[str]:
         text = "not materialized since this definition was applied" if part.record is None else \
             f"as of {time_text(part.record.watermark)} (written {time_text(part.record.updated_at)})"
         lines.append(f"    {part.part:<13} {text}")
+    return lines + _checks_lines(status.checks)
+
+
+def _checks_lines(checked) -> list[str]:
+    """What the view's checks observed in the last run that checked them."""
+    if checked is None:
+        return []
+    from virtualfs.cli.checks import outcome
+
+    lines = [f"  checks        last run {time_text(checked.started_at)} ({checked.status})"]
+    width = max(len(result.check) for result in checked.results)
+    lines += [f"    {r.check:<{width}}  {outcome(r):<6}  {r.observation}; expected {r.expected}"
+              for r in checked.results]
     return lines
 
 
@@ -187,6 +201,9 @@ def _status_data(status) -> dict:
                             "updated_at": table.updated_at},
         "online": [{"part": p.part, "as_of": p.record and p.record.watermark,
                     "updated_at": p.record and p.record.updated_at} for p in status.online],
+        "checks": status.checks and {"run_id": status.checks.run_id, "started_at": status.checks.started_at,
+                                     "status": status.checks.status,
+                                     "results": [r.data() for r in status.checks.results]},
     }
 
 

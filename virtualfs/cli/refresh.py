@@ -48,10 +48,12 @@ def refresh(
     json: JsonOption = False,
 ) -> None:
     """Refresh feature views into warehouse tables (dbt-style: incremental, idempotent), then
-    materialize them online as of now unless --no-online."""
+    materialize them online as of now unless --no-online. A view whose error check fails is left
+    as it was; the others are refreshed, then the command exits 1 naming the check."""
     from rich.progress import Progress
 
     from virtualfs.definitions.durations import parse_duration
+    from virtualfs.errors import CheckFailedError
 
     store = open_store(repo)
     size = parse_duration(chunk, "--chunk") if chunk else None
@@ -63,11 +65,24 @@ def refresh(
                 tasks[view] = bar.add_task(view, total=total)
             bar.update(tasks[view], completed=done)
 
-        results = store.refresh(views or None, parse_time(start, "--start"), parse_time(end, "--end"),
-                                full=full, due=due, progress=progress, chunk=size, online=online)
+        try:
+            results = store.refresh(views or None, parse_time(start, "--start"), parse_time(end, "--end"),
+                                    full=full, due=due, progress=progress, chunk=size, online=online)
+        except CheckFailedError as failed:
+            results = list(failed.refreshed)
+            if results:
+                _print_results(results, online, json)
+            raise
+    _print_results(results, online, json)
+
+
+def _print_results(results, online: bool, json: bool) -> None:
+    for result in results:
+        for warning in result.warnings:
+            typer.secho(f"warning: {warning.text()}", err=True, fg="yellow")
     if json:
-        print_json([{**_result_row(r), "watermark": r.watermark, "online": _online_data(r.online)}
-                    for r in results])
+        print_json([{**_result_row(r), "watermark": r.watermark, "online": _online_data(r.online),
+                     "warnings": [w.data() for w in r.warnings]} for r in results])
     elif not results:
         typer.echo("nothing to refresh")
     else:
@@ -116,19 +131,39 @@ def runs(
     limit: Annotated[int, typer.Option(metavar="N", help="How many runs, newest first.")] = 20,
     json: JsonOption = False,
 ) -> None:
-    """The refresh run history: window, rows written, duration, status, error."""
+    """The refresh run history: window, rows written, duration, status, checks, error."""
     store = open_store(repo)
     if view is not None:
         store.get_feature_view(view)
+    history = store.catalog.state.runs(view, limit)
+    checked = store.catalog.checks.of_runs(r.run_id for r in history)
     rows = [{"view": r.view, "status": r.status, "started_at": r.started_at, "window_start": r.window_start,
              "window_end": r.window_end, "rows_written": r.rows_written,
-             "seconds": r.duration and round(r.duration.total_seconds(), 3), "error": r.error}
-            for r in store.catalog.state.runs(view, limit)]
+             "seconds": r.duration and round(r.duration.total_seconds(), 3), "error": r.error,
+             "checks": checked.get(r.run_id, ())} for r in history]
     if json:
-        print_json(rows)
+        print_json([{**row, "checks": [c.data() for c in row["checks"]]} for row in rows])
     else:
-        print_table(rows, ["view", "status", "started_at", "window_start", "window_end", "rows_written",
-                           "seconds", "error"])
+        print_table([{**row, "checks": checks_summary(row["checks"])} for row in rows],
+                    ["view", "status", "started_at", "window_start", "window_end", "rows_written",
+                     "seconds", "checks", "error"])
+
+
+def checks_summary(results) -> str:
+    """``6 passed``, ``1 failed (amount_not_null), 5 passed``; empty when nothing was checked.
+
+    >>> import dataclasses
+    >>> from virtualfs.catalog.check_results import CheckResult
+    >>> bad = CheckResult("v", "amount_not_null", "not_null", "amount", "error", "window", 2, 0.5, "", "",
+    ...                   passed=False)
+    >>> checks_summary([bad, dataclasses.replace(bad, check="rows_at_least", passed=True)])
+    '1 failed (amount_not_null), 1 passed'
+    """
+    groups = {"failed": [r.check for r in results if r.blocks],
+              "warned": [r.check for r in results if not r.passed and not r.blocks],
+              "passed": [r.check for r in results if r.passed]}
+    return ", ".join(f"{len(names)} {label}" + (f" ({', '.join(names)})" if label != "passed" else "")
+                     for label, names in groups.items() if names)
 
 
 def scheduler(

@@ -1,6 +1,7 @@
 """The definitions DSL: frozen, validated, pure data."""
 
 from virtualfs.definitions.aggregation import Aggregation
+from virtualfs.definitions.check import Check
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.entity import Entity
 from virtualfs.definitions.feature_view import Feature, FeatureView
@@ -11,6 +12,7 @@ DEFINITION_TYPES = (Entity, Source, FeatureView, FeatureService)
 
 __all__ = [
     "Aggregation",
+    "Check",
     "DEFINITION_TYPES",
     "DType",
     "Entity",

@@ -15,9 +15,11 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RESERVED_PREFIX = "_vfs_"
 
 # Each definition field declares whether changing it changes the data a definition produces
-# ("data") or only how it is described ("metadata"); fingerprints hash the data fields only.
+# ("data"), only how it is described ("metadata"), or only whether a refresh may publish the
+# rows it computes ("checks": what a row is stays the same); fingerprints hash the data fields only.
 DATA = {"affects": "data"}
 METADATA = {"affects": "metadata"}
+CHECKS = {"affects": "checks"}
 
 
 _SQL_CHECKED = contextvars.ContextVar("virtualfs_sql_checked", default=False)
@@ -46,6 +48,15 @@ def data_field(**kwargs: Any) -> Any:
 
 def metadata_field(**kwargs: Any) -> Any:
     return dataclasses.field(metadata=METADATA, **kwargs)
+
+
+def check_field(**kwargs: Any) -> Any:
+    return dataclasses.field(metadata=CHECKS, **kwargs)
+
+
+def changes_data(field: dataclasses.Field) -> bool:
+    """Whether changing ``field`` changes the rows a definition produces (and so its fingerprint)."""
+    return field.metadata.get("affects") not in (METADATA["affects"], CHECKS["affects"])
 
 
 def check_name(kind: str, name: object) -> str:

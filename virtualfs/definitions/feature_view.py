@@ -9,6 +9,7 @@ from typing import ClassVar
 from virtualfs.definitions.aggregation import Aggregation
 from virtualfs.definitions.base import (
     FrozenDict,
+    check_field,
     check_identifier,
     check_name,
     check_unique,
@@ -18,6 +19,7 @@ from virtualfs.definitions.base import (
     parses_sql,
     set_frozen,
 )
+from virtualfs.definitions.check import Check
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.durations import parse_duration
 from virtualfs.definitions.entity import Entity
@@ -76,6 +78,9 @@ class FeatureView:
     # When refreshes are due; changing it never changes the data, so it is metadata.
     schedule: str | None = metadata_field(default=None)
     lookback: timedelta | None = data_field(default=None)
+    # Conditions its rows must meet before a refresh publishes them (``Check``): they change
+    # whether rows are published, not what a row is, so they are not in the fingerprint.
+    checks: tuple[Check, ...] = check_field(default=())
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
@@ -92,6 +97,7 @@ class FeatureView:
         set_frozen(self, "tags", freeze_tags(self.kind, self.name, self.tags))
         self._check_refresh_options()
         self._check_columns_against_query()
+        self._freeze_checks()
 
     def _check_refresh_options(self) -> None:
         if self.materialize not in MATERIALIZATIONS:
@@ -163,6 +169,40 @@ class FeatureView:
                     f"column {column!r} is not returned by source {self.source.name!r} "
                     f"(it returns {', '.join(columns)})",
                 )
+
+    def _freeze_checks(self) -> None:
+        checks = self.checks
+        if isinstance(checks, Check) or not isinstance(checks, (list, tuple)):
+            raise DefinitionError(self.kind, self.name, f"checks must be a list of Check, got {checks!r}")
+        for check in checks:
+            if not isinstance(check, Check):
+                raise DefinitionError(self.kind, self.name, f"not a Check: {check!r}")
+        names = [check.name for check in checks]
+        if len(set(names)) != len(names):
+            twice = next(name for name in names if names.count(name) > 1)
+            problem = f"two checks are named {twice!r}; give one of them another name=..."
+            raise DefinitionError(self.kind, self.name, problem)
+        for check in checks:
+            self._check_check_column(check)
+        set_frozen(self, "checks", tuple(checks))
+
+    def _check_check_column(self, check: Check) -> None:
+        if check.column is None:
+            return
+        times = [self.source.timestamp, *([self.source.created] if self.source.created else [])]
+        features = [f.name for f in self.features]
+        read = [*self.join_keys, *times, *features, *(a.column for a in self.aggregations)]
+        if check.column not in read and parses_sql():
+            read += [c for a in self.aggregations for c in sorted(a.filter_columns())]
+        # definitions read back from the catalog were checked when they were applied
+        if check.column not in read and parses_sql():
+            problem = (f"check {check.name!r}: column {check.column!r} is not a column the view reads "
+                       f"(it reads {', '.join(dict.fromkeys(read))})")
+            raise DefinitionError(self.kind, self.name, problem)
+        features = {f.name: f.dtype for f in self.features}
+        misfit = check.misfit(features.get(check.column))
+        if misfit is not None:
+            raise DefinitionError(self.kind, self.name, f"check {check.name!r}: {misfit}")
 
     @property
     def join_keys(self) -> tuple[str, ...]:

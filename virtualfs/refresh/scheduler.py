@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from virtualfs.catalog.state import LockHeldError
+from virtualfs.errors import CheckFailedError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -63,6 +64,9 @@ class Scheduler:
                 done += self.store.refresh([view.name])
             except LockHeldError as busy:
                 self.report(f"skipped: {busy}")
+                continue
+            except CheckFailedError as failed:  # nothing was published; the next tick tries again
+                self.report(f"not refreshed: {failed}")
                 continue
             self.report(f"refreshed {view.name}: {done[-1].rows_written} rows ({done[-1].mode})")
         return done

@@ -1,5 +1,6 @@
 """What is stored of a view, as the catalog records it: its last refresh run, its table's
-watermark and row count, and how fresh each of its stored parts in the online store is.
+watermark and row count, how fresh each of its stored parts in the online store is, and what
+its checks observed when they last ran.
 
 Read from the catalog only (no warehouse or online store is opened), so it answers while a
 refresh or a server holds them. A record written for another copy — an older definition of the
@@ -16,6 +17,7 @@ from virtualfs.online.keys import stored_parts
 
 if TYPE_CHECKING:
     from virtualfs.catalog import Catalog, WatermarkRecord
+    from virtualfs.catalog.check_results import CheckedRun
     from virtualfs.catalog.state import RunRecord
     from virtualfs.copies import StoredCopies
     from virtualfs.definitions import FeatureView
@@ -35,13 +37,14 @@ class OnlinePart:
 @dataclass(frozen=True)
 class ViewStatus:
     """A view's last refresh run, its table's record (None: not stored, or never refreshed in
-    this definition), and its online parts."""
+    this definition), its online parts, and its last checked run (None: never checked)."""
 
     view: str
     materialize: str
     last_run: RunRecord | None
     table: WatermarkRecord | None
     online: tuple[OnlinePart, ...]
+    checks: CheckedRun | None = None
 
 
 def view_status(catalog: Catalog, copies: StoredCopies, online_identity: str,
@@ -59,4 +62,5 @@ def view_status(catalog: Catalog, copies: StoredCopies, online_identity: str,
     online = tuple(OnlinePart(AGGREGATES if part.aggregations else LATEST_ROWS,
                               catalog.marks.get(view.name, online_mark(part, online_identity)))
                    for part in stored_parts(view))
-    return ViewStatus(view.name, view.materialize, runs[0] if runs else None, table, online)
+    checks = catalog.checks.latest(view.name) if view.checks else None
+    return ViewStatus(view.name, view.materialize, runs[0] if runs else None, table, online, checks)
