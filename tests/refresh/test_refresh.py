@@ -13,7 +13,7 @@ from virtualfs import FeatureStore
 from virtualfs.catalog.state import LockHeldError
 
 VIEW = '''
-from virtualfs import Entity, Feature, FeatureView, Source
+from virtualfs import Aggregation, Check, Entity, Feature, FeatureView, Source
 
 customer = Entity("customer", ["customer_id"])
 orders = Source("orders", table="orders", timestamp="ordered_at", {created})
