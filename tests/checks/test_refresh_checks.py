@@ -60,8 +60,8 @@ class Project:
     online: OnlineContext
     registry: Registry
 
-    def refresh(self, request: RefreshRequest = RefreshRequest()):
-        return refresh_views(self.context, self.online, self.registry, None, request)
+    def refresh(self, request: RefreshRequest | None = None):
+        return refresh_views(self.context, self.online, self.registry, None, request or RefreshRequest())
 
     def land(self, rows) -> None:
         name = f"incoming_{uuid.uuid4().hex[:6]}"

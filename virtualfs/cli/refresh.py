@@ -150,19 +150,19 @@ def runs(
 
 
 def checks_summary(results) -> str:
-    """``6 passed``, ``1 failed (amount_not_null), 5 passed``; empty when nothing was checked.
+    """``6 passed``, ``failed amount_not_null; 5 passed``; empty when nothing was checked.
 
     >>> import dataclasses
     >>> from virtualfs.catalog.check_results import CheckResult
     >>> bad = CheckResult("v", "amount_not_null", "not_null", "amount", "error", "window", 2, 0.5, "", "",
     ...                   passed=False)
     >>> checks_summary([bad, dataclasses.replace(bad, check="rows_at_least", passed=True)])
-    '1 failed (amount_not_null), 1 passed'
+    'failed amount_not_null; 1 passed'
     """
     groups = {"failed": [r.check for r in results if r.blocks],
               "warned": [r.check for r in results if not r.passed and not r.blocks],
               "passed": [r.check for r in results if r.passed]}
-    return ", ".join(f"{len(names)} {label}" + (f" ({', '.join(names)})" if label != "passed" else "")
+    return "; ".join(f"{len(names)} passed" if label == "passed" else f"{label} {', '.join(names)}"
                      for label, names in groups.items() if names)
 
 
