@@ -5,12 +5,14 @@ the time asked about; `ttl` says how old that row may be before the answer is "n
 Aggregations summarise a window of rows instead (`count` of orders in the last 7 days); a view
 with `materialize="incremental"` is also kept as a table that `virtualfs refresh` brings up to
 date, which training frames read instead of the source where it gives the same answer.
+Its checks judge the rows each refresh stages before it publishes them: an error check that
+fails leaves the table and the online store as they were.
 """
 
 from entities import customer, product
 from sources import customer_product_orders, customers, daily_stats, orders, page_views, products
 
-from virtualfs import Aggregation, Feature, FeatureView
+from virtualfs import Aggregation, Check, Feature, FeatureView
 
 customer_orders = FeatureView(
     "customer_orders",
@@ -115,6 +117,12 @@ customer_activity = FeatureView(
     materialize="incremental",
     schedule="@hourly",
     lookback="2h",
+    checks=[
+        Check("amount", not_null=0.99),  # a load that lost its amounts must not reach the model
+        Check("amount", between=(0, 100_000)),
+        # a new payment method is worth knowing about, not worth stopping the refresh for
+        Check("payment_method", values=["card", "paypal", "apple_pay", "invoice"], severity="warn"),
+    ],
     description="How much the customer has been buying lately.",
     owner="growth@shop.example",
 )

@@ -1,6 +1,6 @@
 """dialects/<dialect>/*.sql: every kind of query virtualfs sends, for the example repository, in
-every dialect — a training frame with aggregations, a refresh window, the latest rows a
-materialization reads, and the aggregation snapshot it stores online.
+every dialect — a training frame with aggregations, a refresh window, the checks of its staged
+rows, the latest rows a materialization reads, and the aggregation snapshot it stores online.
 
 Regenerated and compared on every run; ``pytest --update-golden`` rewrites them on purpose.
 Each file also parses back in its own dialect.
@@ -17,8 +17,10 @@ import sqlglot
 
 from virtualfs.compile.aggregate.lookup import feature_dtype, typed_lookup
 from virtualfs.compile.aggregate.snapshot import build_snapshot_query
+from virtualfs.compile.checks import build_check_query
+from virtualfs.compile.feature_schema import DEFAULT_FEATURE_SCHEMA, FeatureSchema
 from virtualfs.compile.latest import build_latest_query
-from virtualfs.compile.refresh import RowWindow, build_view_rows, window_column
+from virtualfs.compile.refresh import RowWindow, build_view_rows, view_tables, window_column
 from virtualfs.compile.request import FeatureColumn, ViewLookup
 from virtualfs.compile.scan import source_relation
 from virtualfs.compile.service import service_sql
@@ -45,6 +47,12 @@ def refresh_window(registry: Registry, dialect: str) -> str:
     return _text(build_view_rows(view, source_relation(view.source, dialect), dialect, window), dialect)
 
 
+def checks(registry: Registry, dialect: str) -> str:
+    view = registry.view("customer_activity")
+    staged = view_tables(FeatureSchema.of(DEFAULT_FEATURE_SCHEMA, "shop"), view, dialect).staging
+    return _text(build_check_query(view, {"window": staged, "table": staged}, dialect).select, dialect)
+
+
 def latest_rows(registry: Registry, dialect: str) -> str:
     return _text(build_latest_query(registry.view("customer_orders"), SINCE, AS_OF, dialect), dialect)
 
@@ -59,6 +67,7 @@ def snapshot(registry: Registry, dialect: str) -> str:
 KINDS: dict[str, Callable[[Registry, str], str]] = {
     "historical_reorder_model": historical,
     "refresh_customer_activity": refresh_window,
+    "checks_customer_activity": checks,
     "latest_customer_orders": latest_rows,
     "snapshot_customer_activity": snapshot,
 }

@@ -121,3 +121,18 @@ def test_sqlite_database_without_tables_becomes_a_catalog(tmp_path):
     sqlite3.connect(path).execute("PRAGMA user_version = 1").connection.close()
     assert path.stat().st_size > 0
     assert Catalog(f"sqlite:///{path}", "shop").latest_version() is None
+
+
+def test_catalog_made_before_check_results_gets_their_table(tmp_path):
+    from virtualfs.catalog.check_results import CheckResult
+
+    path = tmp_path / "catalog.db"
+    Catalog(f"sqlite:///{path}", "shop").close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE vfs_check_results")
+    connection.close()
+    catalog = Catalog(f"sqlite:///{path}", "shop")
+    result = CheckResult("v", "rows_at_least", "rows_at_least", None, "error", "window", 3, 3, "3 rows",
+                         "at least 1 row", passed=True)
+    catalog.checks.record("run1", [result])
+    assert catalog.checks.of_runs(["run1"]) == {"run1": (result,)}
