@@ -219,3 +219,17 @@ def test_apply_refuses_a_check_the_warehouse_column_cannot_take(warehouse, check
     with pytest.raises(ValidationError, match="^feature view 'visits' \\(source 'visits'\\): ") as refused:
         validate_registry(warehouse, Registry.from_objects([view]))
     assert message in str(refused.value)
+
+
+def test_a_check_on_a_column_one_stored_part_does_not_read_still_refreshes_online(project):
+    # the online store keeps plain features and aggregations as two parts; a check on a column
+    # only one of them reads must not make the other part an invalid view
+    both = dataclasses.replace(SPEND, features=(Feature("amount", "float64"), Feature("note", "string")),
+                               aggregations=(Aggregation("orders_30d", "count", "customer_id", "30d"),),
+                               checks=(Check("note", not_null=0.5, severity="warn"),))
+    project.warehouse.execute(exp.Drop(this=warehouse_table("orders", project.warehouse.dialect), kind="TABLE"))
+    create_user_table(project.warehouse, "orders", orders(GOOD).append_column(
+        "note", pa.array(["x"] * len(GOOD), pa.string())))
+    project.registry = Registry.from_objects([both])
+    [result] = project.refresh()
+    assert result.online.rows > 0 and not result.warnings

@@ -56,8 +56,10 @@ def stored_parts(view: FeatureView) -> tuple[FeatureView, ...]:
 
     if not view.aggregations:
         return (view,)
-    aggregates = replace(view, features=(), ttl=None)
-    return (replace(view, aggregations=()), aggregates) if view.features else (aggregates,)
+    # a part is what the store keeps, not what a refresh publishes: the view's checks (which may
+    # judge a column the part no longer reads) stay with the view; a fingerprint leaves them out
+    aggregates = replace(view, features=(), ttl=None, checks=())
+    return (replace(view, aggregations=(), checks=()), aggregates) if view.features else (aggregates,)
 
 
 def part_prefix(project: str, view: FeatureView) -> str:
