@@ -1,5 +1,7 @@
 """The scheduler goes on when a view's checks refuse its rows: that view waits for the next tick."""
 
+import dataclasses
+
 from virtualfs import Check, CheckFailedError, Entity, Feature, FeatureView, Source
 from virtualfs.catalog.check_results import CheckResult
 from virtualfs.refresh.scheduler import Scheduler
@@ -25,7 +27,8 @@ class Store:
         if views == ["refused"]:
             raise CheckFailedError([FAILED])
         self.refreshed += views
-        return [type("Result", (), {"rows_written": 1, "mode": "incremental"})()]
+        warned = dataclasses.replace(FAILED, view="fine", severity="warn")
+        return [type("Result", (), {"rows_written": 1, "mode": "incremental", "warnings": (warned,)})()]
 
 
 def test_a_refused_view_is_reported_and_the_others_are_refreshed():
@@ -34,4 +37,6 @@ def test_a_refused_view_is_reported_and_the_others_are_refreshed():
     assert store.refreshed == ["fine"]
     assert said == ["not refreshed: feature view 'refused': check 'amount_not_null' failed: 0.5 of 2 rows not "
                     "null (1 null), expected at least 1.0 of rows not null",
-                    "refreshed fine: 1 rows (incremental)"]
+                    "refreshed fine: 1 rows (incremental)",
+                    "warning: feature view 'fine': check 'amount_not_null' failed (warn): 0.5 of 2 rows not null "
+                    "(1 null), expected at least 1.0 of rows not null"]

@@ -69,4 +69,6 @@ class Scheduler:
                 self.report(f"not refreshed: {failed}")
                 continue
             self.report(f"refreshed {view.name}: {done[-1].rows_written} rows ({done[-1].mode})")
+            for warning in done[-1].warnings:
+                self.report(f"warning: {warning.text()}")
         return done
