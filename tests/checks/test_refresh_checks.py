@@ -209,13 +209,17 @@ def test_a_view_kept_as_no_table_checks_its_source_before_going_online(project):
                                           "'ordered_at' is timestamp"),
     (Check("customer_id", values=["a"]), "check 'customer_id_values': values ['a'] cannot be compared with "
                                          "'customer_id' of type int64"),
+    # a column the view reads (so the check was accepted) that the warehouse does not have
+    (Check("discount", not_null=0.5), "aggregation 'discounts_7d' column 'discount' is not a column of the source"),
 ])
 def test_apply_refuses_a_check_the_warehouse_column_cannot_take(warehouse, check, message):
     table = pa.table({"customer_id": pa.array([1], pa.int64()), "ordered_at": pa.array([T0], pa.timestamp("us")),
                       "device": pa.array(["mobile"], pa.string())})
     create_user_table(warehouse, "visits", table)
     view = FeatureView("visits", [CUSTOMER], Source("visits", table="visits", timestamp="ordered_at"),
-                       aggregations=[Aggregation("devices_7d", "count_distinct", "device", "7d")], checks=[check])
+                       aggregations=[Aggregation("devices_7d", "count_distinct", "device", "7d"),
+                                     *([Aggregation("discounts_7d", "sum", "discount", "7d")]
+                                       if check.column == "discount" else [])], checks=[check])
     with pytest.raises(ValidationError, match="^feature view 'visits' \\(source 'visits'\\): ") as refused:
         validate_registry(warehouse, Registry.from_objects([view]))
     assert message in str(refused.value)
