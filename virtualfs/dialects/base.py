@@ -16,6 +16,7 @@ from types import MappingProxyType
 from sqlglot import exp
 
 from virtualfs.definitions.dtypes import DType
+from virtualfs.dialects.statistics import Statistics
 
 # Stored when a dialect states no type of its own.
 GENERIC_TYPES: Mapping[DType, str] = MappingProxyType({
@@ -55,6 +56,7 @@ class Dialect:
     each entity time once instead of every source row; None compares them as stored.
     ``epoch_micros``: a timestamp expression (naive = UTC) as BIGINT microseconds since the epoch.
     ``integer_division``: ``//`` on BIGINT divides exactly.
+    ``statistics``: how profiles count distinct values and compute quantiles (None: no profiles).
     """
 
     name: str
@@ -65,6 +67,7 @@ class Dialect:
     epoch_micros: Callable[[exp.Expression], exp.Expression] | None = None
     integer_division: bool = False
     max_identifier_bytes: int = 255
+    statistics: Statistics | None = None
 
     def __post_init__(self) -> None:
         if self.capabilities.supports_epoch_micros != (self.epoch_micros is not None):

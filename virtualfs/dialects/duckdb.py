@@ -4,6 +4,7 @@ from sqlglot import exp
 
 from virtualfs.definitions.dtypes import DType
 from virtualfs.dialects.base import Capabilities, Dialect
+from virtualfs.dialects.statistics import Statistics, exact_distinct, quantile_list
 
 DIALECT = Dialect(
     name="duckdb",
@@ -15,4 +16,6 @@ DIALECT = Dialect(
                DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},
     epoch_micros=lambda value: exp.UnixMicros(this=value),
     integer_division=True,  # ``//`` truncates toward zero on BIGINT
+    statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
+                          quantile_list, "QUANTILE_CONT (exact, linear interpolation)"),
 )

@@ -5,6 +5,7 @@ from sqlglot import exp
 
 from virtualfs.definitions.dtypes import DType
 from virtualfs.dialects.base import Capabilities, Dialect
+from virtualfs.dialects.statistics import Statistics, exact_distinct, percentile_array
 
 
 def _epoch_micros(value: exp.Expression) -> exp.Expression:
@@ -30,4 +31,6 @@ DIALECT = Dialect(
     },
     epoch_micros=_epoch_micros,
     max_identifier_bytes=63,  # NAMEDATALEN - 1: longer names are silently truncated by the server
+    statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
+                          percentile_array, "PERCENTILE_CONT ... WITHIN GROUP (exact, linear interpolation)"),
 )
