@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from virtualfs.compile.aggregate.lookup import aggregation_of
-from virtualfs.compile.profile import Bins, ProfileColumn, ProfileRelation, ProfileRequest, build_profile_query
+from virtualfs.compile.profile import (
+    Bins,
+    ProfileColumn,
+    ProfileRelation,
+    ProfileRequest,
+    build_profile_query,
+)
 from virtualfs.compile.profile.grid import build_grid_relation, grid_times
 from virtualfs.compile.request import FeatureColumn, ViewLookup
 from virtualfs.compile.scan import build_source_relation

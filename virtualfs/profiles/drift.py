@@ -14,7 +14,8 @@ Per feature present in both:
 Flags (``Thresholds``): ``psi`` above 0.2 (the usual reading: under 0.1 stable, 0.1-0.2 a
 moderate shift, above 0.2 a significant one); ``null_fraction`` when it moved by more than
 0.05 (five percentage points); ``mean`` when it moved by more than 0.25 baseline standard
-deviations (any move, when the baseline has none).
+deviations (a boolean's: ``sqrt(p (1 - p))`` of its share ``p`` of true values; any move, when
+the baseline has no spread).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from virtualfs.definitions import DType
 from virtualfs.profiles.model import FeatureProfile, Histogram, Profile
 
 if TYPE_CHECKING:
@@ -112,10 +114,17 @@ def _feature(baseline: FeatureProfile, current: FeatureProfile, thresholds: Thre
     if moved is not None and abs(moved) > thresholds.null_fraction:
         flags.append("null_fraction")
     shift = _change(baseline.mean, current.mean)
-    if shift is not None and abs(shift) > thresholds.mean_stddevs * (baseline.stddev or 0.0):
+    if shift is not None and abs(shift) > thresholds.mean_stddevs * _stddev(baseline):
         flags.append("mean")
     return FeatureDrift(baseline.feature, baseline.dtype.value, psi, baseline.null_fraction,
                         current.null_fraction, baseline.mean, current.mean, tuple(flags), exact)
+
+
+def _stddev(profile: FeatureProfile) -> float:
+    """The spread a mean moves against: a boolean's is its share's, ``sqrt(p (1 - p))``."""
+    if profile.dtype == DType.BOOL and profile.mean is not None:
+        return math.sqrt(profile.mean * (1 - profile.mean))
+    return profile.stddev or 0.0
 
 
 def _psi(baseline: FeatureProfile, current: FeatureProfile) -> tuple[float | None, bool]:

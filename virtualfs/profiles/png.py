@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.errors import UnsupportedError
-from virtualfs.profiles.charts import HEIGHT, INK, MUTED, WIDTH, Figure, Line, Rect, Text, chart, fmt, numbers
+from virtualfs.profiles.charts import HEIGHT, INK, WIDTH, Figure, Line, Rect, Text, chart, fmt, numbers
 from virtualfs.profiles.model import FeatureProfile, Profile
 
 if TYPE_CHECKING:
