@@ -106,10 +106,10 @@ def fmt(value: Any) -> str:
     """A value as people read it: ``1,234,567``, ``3.142``, ``0.0001234``, ``2026-01-31 12:00``.
 
     >>> [fmt(v) for v in (1234567, 1234567.8, 3.14159, 0.000123456, None, True)]
-    ['1,234,567', '1,234,568', '3.142', '0.0001235', '—', 'true']
+    ['1,234,567', '1,234,568', '3.142', '0.0001235', 'n/a', 'true']
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+        return "n/a"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -124,10 +124,12 @@ def fmt(value: Any) -> str:
 
 
 def percent(share: float | None) -> str:
-    """>>> percent(0.12345)
+    """A share as a percentage.
+
+    >>> percent(0.12345)
     '12.35%'
     """
-    return "—" if share is None else f"{share * 100:.2f}%"
+    return "n/a" if share is None else f"{share * 100:.2f}%"
 
 
 def _histogram(feature: FeatureProfile) -> Figure:
@@ -213,4 +215,4 @@ def _value_title(feature: FeatureProfile) -> str:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 3] + "..."
