@@ -38,6 +38,8 @@ def test_each_dialect_gets_its_quantile_and_distinct_functions_in_one_statement(
     sql = to_sql(build_profile_query(REQUEST, dialect), dialect)
     assert quantiles in sql and distinct in sql
     assert len(sqlglot.parse(sql, read=dialect)) == 1  # one query
+    # the window's rows are kept once where the dialect can say so
+    assert ('"_vfs_rows_0" AS MATERIALIZED' in sql) == (dialect != "snowflake") and "NOT MATERIALIZED" not in sql
     assert "CAST('2026-01-01 00:00:00' AS TIMESTAMP" in sql and "< CAST('2026-02-01 00:00:00'" in sql
     assert to_sql(build_profile_query(REQUEST, dialect), dialect) == sql  # byte-identical
 

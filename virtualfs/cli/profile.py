@@ -27,11 +27,13 @@ def profile(
         metavar="TARGET...", help="A feature view, a feature service, or view:feature references.")],
     start: TimeOption = None,
     end: TimeOption = None,
-    html: Annotated[Optional[Path], typer.Option(metavar="FILE", help="Write the profile as an HTML page.")] = None,
+    html: Annotated[Optional[Path], typer.Option(metavar="FILE",
+                                                 help="Write the profile as an HTML page.")] = None,
     png: Annotated[Optional[Path], typer.Option(metavar="FILE", help="Write the charts as a PNG.")] = None,
     compare: Annotated[Optional[str], typer.Option(
         metavar="BASELINE", help="Compare with this target's profile (default: TARGET itself).")] = None,
-    compare_start: Annotated[Optional[str], typer.Option(metavar="TIME", help="The baseline's start.")] = None,
+    compare_start: Annotated[Optional[str], typer.Option(metavar="TIME",
+                                                         help="The baseline's start.")] = None,
     compare_end: Annotated[Optional[str], typer.Option(metavar="TIME", help="The baseline's end.")] = None,
     repo: RepoOption = ".",
     json: JsonOption = False,
@@ -85,4 +87,5 @@ def _print_drift(report: DriftReport) -> None:
                 title=f"Drift from {report.baseline} to {report.current}", whole=["feature", "psi", "flags"])
     t = report.thresholds
     typer.echo(f"flagged above: PSI {t.psi}, null fraction change {t.null_fraction}, "
-               f"mean change {t.mean_stddevs} baseline stddevs; drifted: {', '.join(report.drifted) or 'none'}")
+               f"mean change {t.mean_stddevs} baseline stddevs")
+    typer.echo(f"drifted: {', '.join(report.drifted) or 'none'}")

@@ -43,6 +43,9 @@ class Capabilities:
     # with default selectivities (a ninth of the table) and then builds its hash join on the wrong
     # side, so there the scans are left whole (bench/offline.py --warehouse postgres: 1.11 s -> 0.77 s).
     prunes_by_entity_bounds: bool = True
+    # ``WITH x AS MATERIALIZED (...)``: a CTE read several times is computed once (profiles keep the
+    # rows of a time window once instead of filtering the source again for every statistic).
+    supports_materialized_cte: bool = False
     max_query_length: int = 1_000_000
     max_joins_per_query: int = 40
 

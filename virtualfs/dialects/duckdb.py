@@ -10,7 +10,7 @@ DIALECT = Dialect(
     name="duckdb",
     capabilities=Capabilities(
         supports_asof_join=True, supports_qualify=True, supports_lateral=True, supports_distinct_on=True,
-        supports_transactional_ddl=True, supports_epoch_micros=True,
+        supports_transactional_ddl=True, supports_epoch_micros=True, supports_materialized_cte=True,
     ),
     sql_types={DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE", DType.STRING: "VARCHAR",
                DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},

@@ -19,7 +19,7 @@ DIALECT = Dialect(
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
     capabilities=Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12,
                               supports_transactional_ddl=True, prunes_by_entity_bounds=False,
-                              supports_epoch_micros=True),
+                              supports_epoch_micros=True, supports_materialized_cte=True),
     sql_types={DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE PRECISION", DType.STRING: "TEXT",
                DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},
     driver_types={

@@ -86,10 +86,12 @@ def profile_relation(warehouse: Warehouse, description: str, relation: exp.Expre
 
     Example::
 
-        profile_relation(warehouse, "dataset churn_v1", table, [("amount", exp.column("amount"), DType.FLOAT64)])
+        profile_relation(warehouse, "dataset churn_v1", table,
+                         [("amount", exp.column("amount"), DType.FLOAT64)])
     """
     start, end = _window(start, end)
-    named = [Named(name, _column(i, value, dtype, name, like)) for i, (name, value, dtype) in enumerate(columns)]
+    named = [Named(name, _column(i, value, dtype, name, like))
+             for i, (name, value, dtype) in enumerate(columns)]
     relations = (ProfileRelation(relation, tuple(n.column for n in named), time),)
     features = _run(warehouse, ProfileRequest(relations, start, end), named)
     return _profile(warehouse, description, features, start, end, None)
@@ -103,8 +105,8 @@ def compare_profiles(warehouse: Warehouse, registry: Registry, baseline: Profile
     baseline's bins when it can be (it came from ``profile_target``), so the index is exact."""
     call = current.request
     if isinstance(call, ProfileCall):
-        current = replace(profile_target(warehouse, registry, call.target, call.start, call.end, like=baseline),
-                          request=call)
+        again = profile_target(warehouse, registry, call.target, call.start, call.end, like=baseline)
+        current = replace(again, request=call)
     return compare(baseline, current, thresholds or Thresholds())
 
 
@@ -161,7 +163,8 @@ def _grid_window(warehouse: Warehouse, view: Any, start: datetime | None,
     return low, max(high, low + timedelta(microseconds=1))
 
 
-def _column(index: int, value: exp.Expression, dtype: DType, name: str, like: Profile | None) -> ProfileColumn:
+def _column(index: int, value: exp.Expression, dtype: DType, name: str,
+            like: Profile | None) -> ProfileColumn:
     """Feature ``index``; with ``like``, counted into that profile's bins or values for ``name``."""
     reference = next((f for f in like.features if f.feature == name), None) if like is not None else None
     if reference is None or reference.dtype != dtype:
@@ -191,7 +194,8 @@ def _profile(warehouse: Warehouse, description: str, features: list[FeatureProfi
 def _window(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
     start, end = _as_utc(start), _as_utc(end)
     if start is not None and end is not None and start >= end:
-        raise RequestError(f"profile window: start ({start.isoformat()}) must be before end ({end.isoformat()})")
+        raise RequestError(f"profile window: start ({start.isoformat()}) must be before end "
+                           f"({end.isoformat()})")
     return start, end
 
 

@@ -141,10 +141,12 @@ def _histogram(feature: FeatureProfile) -> Figure:
     for k, count in enumerate(counts):
         height = plot.height * count / max(counts)
         title = f"[{fmt(edges[k])}, {fmt(edges[k + 1])}): {count:,} rows"
-        shapes.append(Rect(plot.left + k * step + 1, plot.bottom - height, max(step - 2, 1), height, BAR, title))
+        left = plot.left + k * step + 1
+        shapes.append(Rect(left, plot.bottom - height, max(step - 2, 1), height, BAR, title))
     for k in sorted({0, len(counts) // 4, len(counts) // 2, 3 * len(counts) // 4, len(counts)}):
         x = plot.left + k * step
-        shapes += [Line(x, plot.bottom, x, plot.bottom + 4), Text(x, plot.bottom + 16, fmt(edges[k]), 10, "middle")]
+        shapes += [Line(x, plot.bottom, x, plot.bottom + 4),
+                   Text(x, plot.bottom + 16, fmt(edges[k]), 10, "middle")]
     shapes.append(Text(plot.left + plot.width / 2, HEIGHT - 8, _value_title(feature), 11, "middle", INK))
     return Figure(WIDTH, HEIGHT, tuple(shapes))
 
@@ -160,11 +162,13 @@ def _bars(feature: FeatureProfile) -> Figure:
         width = plot.width * count / most
         label = _short(fmt(value))
         thick = min(row * 0.7, 22)
-        shapes += [Rect(plot.left, y + (row - thick) / 2, max(width, 1), thick, BAR, f"{fmt(value)}: {count:,} rows"),
+        hover = f"{fmt(value)}: {count:,} rows"
+        shapes += [Rect(plot.left, y + (row - thick) / 2, max(width, 1), thick, BAR, hover),
                    Text(plot.left - 6, y + row * 0.5 + 4, label, 11, "end", INK),
                    Text(plot.left + width + 4, y + row * 0.5 + 4, fmt(count), 10, "start")]
     shapes += [Line(plot.left, plot.bottom, plot.right, plot.bottom),
-               Text(plot.left + plot.width / 2, HEIGHT - 12, f"rows (top {len(values)} values)", 11, "middle", INK)]
+               Text(plot.left + plot.width / 2, HEIGHT - 12, f"rows (top {len(values)} values)", 11,
+                    "middle", INK)]
     return Figure(WIDTH, HEIGHT, tuple(shapes))
 
 
@@ -176,12 +180,13 @@ def _days(feature: FeatureProfile) -> Figure:
     shapes: list[Rect | Line | Text] = [*_value_axis(plot, most)]
     for k, (day, count) in enumerate(days):
         height = plot.height * count / most
-        shapes.append(Rect(plot.left + k * step + (step > 3), plot.bottom - height, max(step - (step > 3) * 2, 0.5),
-                           height, BAR, f"{day.isoformat()}: {count:,} rows"))
+        gap = 1 if step > 3 else 0
+        shapes.append(Rect(plot.left + k * step + gap, plot.bottom - height, max(step - 2 * gap, 0.5), height,
+                           BAR, f"{day.isoformat()}: {count:,} rows"))
     for k in sorted({0, len(days) // 2, len(days) - 1}):
         x = plot.left + (k + 0.5) * step
-        shapes += [Line(x, plot.bottom, x, plot.bottom + 4), Text(x, plot.bottom + 16, days[k][0].isoformat(), 10,
-                                                                  "middle")]
+        shapes += [Line(x, plot.bottom, x, plot.bottom + 4),
+                   Text(x, plot.bottom + 16, days[k][0].isoformat(), 10, "middle")]
     shapes.append(Text(plot.left + plot.width / 2, HEIGHT - 8, "day (UTC)", 11, "middle", INK))
     return Figure(WIDTH, HEIGHT, tuple(shapes))
 
@@ -192,7 +197,8 @@ def _value_axis(plot: _Plot, most: int) -> list[Rect | Line | Text]:
     for tick in _ticks(most):
         y = plot.bottom - plot.height * tick / most
         shapes += [Line(plot.left, y, plot.right, y, GRID), Text(plot.left - 6, y + 4, fmt(tick), 10, "end")]
-    shapes += [Line(plot.left, plot.top, plot.left, plot.bottom), Line(plot.left, plot.bottom, plot.right, plot.bottom),
+    shapes += [Line(plot.left, plot.top, plot.left, plot.bottom),
+               Line(plot.left, plot.bottom, plot.right, plot.bottom),
                Text(14, plot.top + plot.height / 2, "rows", 11, "middle", INK, rotate=True)]
     return shapes
 

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FLOOR = 1e-4
-COLUMNS = ("feature", "dtype", "psi", "null_fraction_baseline", "null_fraction_current", "null_fraction_change",
-           "mean_baseline", "mean_current", "mean_change", "flags", "exact")
+COLUMNS = ("feature", "dtype", "psi", "null_fraction_baseline", "null_fraction_current",
+           "null_fraction_change", "mean_baseline", "mean_current", "mean_change", "flags", "exact")
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,9 @@ def _meta(profile: Profile) -> str:
 
 
 def _section(feature: FeatureProfile) -> str:
-    rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(text)}</td></tr>" for label, text in numbers(feature))
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(text)}</td></tr>"
+                   for label, text in numbers(feature))
     picture = to_svg(chart(feature), f"distribution of {feature.feature}")
-    return (f"<section class=\"feature\"><h2>{escape(feature.feature)} <span>{feature.dtype.value}</span></h2>"
+    return (f"<section class=\"feature\">"
+            f"<h2>{escape(feature.feature)} <span>{feature.dtype.value}</span></h2>"
             f"<div class=\"body\">{picture}<table class=\"numbers\">{rows}</table></div></section>")

@@ -65,7 +65,7 @@ class FeatureProfile:
 
     def quantile(self, name: str) -> float | None:
         """Quantile ``name`` (``p01`` ... ``p99``), None when not computed."""
-        return dict(zip(QUANTILE_NAMES, self.quantiles)).get(name)
+        return dict(zip(QUANTILE_NAMES, self.quantiles, strict=False)).get(name)
 
     def summary(self) -> dict[str, Any]:
         """One row of ``Profile.to_pandas``."""
@@ -79,8 +79,8 @@ class FeatureProfile:
         found = {key: _plain(value) for key, value in self.summary().items()}
         if self.histogram is not None:
             h = self.histogram
-            found["histogram"] = {"edges": list(h.edges), "counts": list(h.counts), "width": h.width, "below": h.below,
-                                  "above": h.above}
+            found["histogram"] = {"edges": list(h.edges), "counts": list(h.counts), "width": h.width,
+                                  "below": h.below, "above": h.above}
         if self.top_values:
             found["top_values"] = [{"value": _plain(v), "count": n} for v, n in self.top_values]
         if self.days:
@@ -124,8 +124,8 @@ class Profile:
         mean, stddev, p01 ... p99``, then ``distinct_method`` and ``quantile_method``."""
         import pandas as pd
 
-        rows = [{**f.summary(), "distinct_method": self.distinct_method, "quantile_method": self.quantile_method}
-                for f in self.features]
+        methods = {"distinct_method": self.distinct_method, "quantile_method": self.quantile_method}
+        rows = [{**f.summary(), **methods} for f in self.features]
         return pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, "distinct_method", "quantile_method"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,7 +144,8 @@ class Profile:
         """Write a PNG of one feature (``features="view:amount"``), several, or all (a grid)."""
         from virtualfs.profiles.png import render_png
 
-        chosen = [features] if isinstance(features, str) else list(features or [f.feature for f in self.features])
+        every = [f.feature for f in self.features]
+        chosen = [features] if isinstance(features, str) else list(features or every)
         render_png([self.feature(name) for name in chosen], self, path)
 
 

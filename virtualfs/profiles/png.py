@@ -34,17 +34,21 @@ def render_png(features: Sequence[FeatureProfile], profile: Profile, path: str |
     size = (CARD_WIDTH * columns * SCALE, (HEADER + CARD_HEIGHT * rows) * SCALE)
     image = image_module.new("RGB", size, "#fafafa")
     draw = draw_module.Draw(image)
-    window = f"{fmt(profile.start) if profile.start else 'first row'} to {fmt(profile.end) if profile.end else 'last row'}"
-    _text(image, draw, Text(16, 26, f"Profile: {profile.target}  ({window}, {profile.dialect})", 15, fill=INK))
+    start = fmt(profile.start) if profile.start else "first row"
+    end = fmt(profile.end) if profile.end else "last row"
+    _text(image, draw, Text(16, 26, f"Profile: {profile.target}  ({start} to {end}, {profile.dialect})", 15,
+                            fill=INK))
     for k, feature in enumerate(features):
         _card(image, draw, feature, (k % columns) * CARD_WIDTH, HEADER + (k // columns) * CARD_HEIGHT)
     image.save(os.fspath(path), format="PNG", optimize=True)
 
 
-def _card(image: Image.Image, draw: ImageDraw.ImageDraw, feature: FeatureProfile, left: float, top: float) -> None:
-    draw.rectangle(_box(left + 6, top + 4, CARD_WIDTH - 12, CARD_HEIGHT - 10), fill="#ffffff", outline="#dddddd",
-                   width=SCALE)
-    _text(image, draw, Text(left + 20, top + 28, f"{feature.feature}   ({feature.dtype.value})", 15, fill=INK))
+def _card(image: Image.Image, draw: ImageDraw.ImageDraw, feature: FeatureProfile, left: float,
+          top: float) -> None:
+    draw.rectangle(_box(left + 6, top + 4, CARD_WIDTH - 12, CARD_HEIGHT - 10), fill="#ffffff",
+                   outline="#dddddd", width=SCALE)
+    title = f"{feature.feature}   ({feature.dtype.value})"
+    _text(image, draw, Text(left + 20, top + 28, title, 15, fill=INK))
     _figure(image, draw, chart(feature), left + 12, top + 40)
     for k, (label, value) in enumerate(numbers(feature)):
         y = top + 54 + k * LINE
@@ -76,7 +80,8 @@ def _text(image: Image.Image, draw: ImageDraw.ImageDraw, text: Text) -> None:
     label = image_module.new("RGBA", (box[2] + 2, box[3] + 2), (255, 255, 255, 0))
     draw_module.Draw(label).text((0, 0), text.text, font=font, fill=text.fill, anchor="lt")
     turned = label.rotate(90, expand=True)
-    image.paste(turned, (int(text.x * SCALE - turned.width / 2), int(text.y * SCALE - turned.height / 2)), turned)
+    corner = (int(text.x * SCALE - turned.width / 2), int(text.y * SCALE - turned.height / 2))
+    image.paste(turned, corner, turned)
 
 
 def _box(x: float, y: float, width: float, height: float) -> list[float]:

@@ -14,7 +14,8 @@ def to_svg(figure: Figure, label: str) -> str:
     '<svg width="10" height="10" viewBox="0 0 10 '
     """
     body = "".join(_shape(shape) for shape in figure.shapes)
-    return (f'<svg width="{figure.width}" height="{figure.height}" viewBox="0 0 {figure.width} {figure.height}" '
+    size = f'width="{figure.width}" height="{figure.height}"'
+    return (f'<svg {size} viewBox="0 0 {figure.width} {figure.height}" '
             f'role="img" aria-label="{escape(label)}">{body}</svg>')
 
 
@@ -27,5 +28,6 @@ def _shape(shape: Rect | Line | Text) -> str:
         return (f'<line x1="{shape.x1:.2f}" y1="{shape.y1:.2f}" x2="{shape.x2:.2f}" y2="{shape.y2:.2f}" '
                 f'stroke="{shape.stroke}" stroke-width="1"/>')
     turn = f' transform="rotate(-90 {shape.x:.2f} {shape.y:.2f})"' if shape.rotate else ""
-    return (f'<text x="{shape.x:.2f}" y="{shape.y:.2f}" font-size="{shape.size}" text-anchor="{shape.anchor}" '
+    return (f'<text x="{shape.x:.2f}" y="{shape.y:.2f}" font-size="{shape.size}" '
+            f'text-anchor="{shape.anchor}" '
             f'fill="{shape.fill}"{turn}>{escape(shape.text)}</text>')

@@ -66,7 +66,12 @@ def build_profile_query(request: ProfileRequest, dialect: str) -> exp.Query:
     ctes: list[exp.CTE] = []
     parts: list[exp.Select] = []
     for index, relation in enumerate(request.relations):
-        ctes += [*relation.ctes, _cte(_rows(index), _build_rows(relation, request)),
+        rows = _cte(_rows(index), _build_rows(relation, request))
+        # the rows of a window are kept once rather than filtered again for every part
+        keep = relation.time is not None and (request.start or request.end) is not None
+        if keep and dialect_of(dialect).capabilities.supports_materialized_cte:
+            rows.set("materialized", True)
+        ctes += [*relation.ctes, rows,
                  _cte(_stats(index), _build_stats(index, relation, statistics, types))]
         parts += [part for column in relation.columns for part in _distribution(index, column, types)]
     select = _union(_summary(request, types), _distributions(request, parts, types))
