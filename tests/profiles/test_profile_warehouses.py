@@ -184,3 +184,27 @@ def _plain(value):
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return value.item() if hasattr(value, "item") else value
+
+
+def test_any_relation_profiles_with_given_columns(warehouse):
+    """What a saved dataset plugs into: a table of the warehouse and its columns with dtypes."""
+    from sqlglot import exp
+
+    from virtualfs.definitions import DType
+    from virtualfs.dialects.identifiers import warehouse_column, warehouse_table
+    from virtualfs.profiles import profile_relation
+
+    table = create_source(warehouse, ROWS, naive=True)
+    try:
+        columns = [(name, exp.column(warehouse_column(name, warehouse.dialect)), DType(kind))
+                   for name, kind in (("amount", "float64"), ("device", "string"))]
+        time = exp.column(warehouse_column("event_ts", warehouse.dialect))
+        profile = profile_relation(warehouse, f"table {table}", warehouse_table(table, warehouse.dialect), columns,
+                                   time, START, END)
+    finally:
+        drop_source(warehouse, table)
+    rows = reference.window(ROWS, "event_ts", START, END)
+    amount, expected = profile.feature("amount"), reference.statistics(rows["amount"], "float64")
+    assert (amount.rows, amount.count) == (expected["rows"], expected["count"])
+    assert amount.quantile("p95") == pytest.approx(expected["p95"], rel=1e-9)
+    assert list(profile.feature("device").top_values) == reference.top_values(rows["device"])

@@ -41,7 +41,6 @@ from virtualfs.profiles.model import FeatureProfile, Histogram, Profile
 from virtualfs.profiles.read import Named, read_features
 from virtualfs.profiles.targets import display_name, resolve_target
 from virtualfs.retrieval.source_types import typed_lookups
-from virtualfs.warehouses.base import fetch_scalar
 
 if TYPE_CHECKING:
     from virtualfs.registry import Registry
@@ -151,15 +150,17 @@ def _grid(warehouse: Warehouse, lookup: ViewLookup, aggregated: list[FeatureColu
 
 def _grid_window(warehouse: Warehouse, view: Any, start: datetime | None,
                  end: datetime | None) -> tuple[datetime, datetime]:
-    """``[start, end)``, an open side closed at the source's first or just past its last event."""
+    """``[start, end)``; an open side is closed at the source's first event or just past its last
+    (one small query). A source without rows gives a tiny window at the epoch: no key, no row."""
     if start is not None and end is not None:
         return start, end
     event = exp.column(warehouse_column(view.source.timestamp, warehouse.dialect))
-    source = build_source_relation(view.source, warehouse.dialect)
-    low = start or _as_utc(fetch_scalar(warehouse, exp.select(exp.Min(this=event)).from_(source.copy())))
-    high = end or _as_utc(fetch_scalar(warehouse, exp.select(exp.Max(this=event.copy())).from_(source)))
-    low = low or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    high = high + timedelta(microseconds=1) if end is None and high is not None else high or low
+    bounds = exp.select(exp.alias_(exp.Min(this=event), "_vfs_first"),
+                        exp.alias_(exp.Max(this=event.copy()), "_vfs_last")).from_(
+        build_source_relation(view.source, warehouse.dialect))
+    first, last = (_as_utc(v) for v in warehouse.fetch_arrow(bounds).to_pylist()[0].values())
+    low = start or first or datetime(1970, 1, 1, tzinfo=timezone.utc)
+    high = end or (last + timedelta(microseconds=1) if last is not None else low)
     return low, max(high, low + timedelta(microseconds=1))
 
 
