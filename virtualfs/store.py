@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
     from virtualfs.gc import GcReport
     from virtualfs.online import OnlineStore
+    from virtualfs.profiles import DriftReport, Profile, Thresholds
     from virtualfs.refresh import RefreshResult
     from virtualfs.refresh.materialize import MaterializeResult
     from virtualfs.refresh.status import ViewStatus
@@ -148,6 +149,28 @@ class FeatureStore:
         request = RetrievalRequest(features, full_feature_names, point_in_time, timestamp_column,
                                    on_null_timestamp)
         return retrieve(self.context, self.warehouse, self._applied(), entity_df, request)
+
+    # -- profiles ---------------------------------------------------------------------------
+
+    def profile(self, target: Any, start: datetime | None = None, end: datetime | None = None) -> Profile:
+        """Statistics of ``target``'s features computed in the warehouse (one query per view): a
+        view name, ``["view:feature", ...]`` or a feature service; see ``virtualfs.profiles``.
+
+        Example::
+
+            store.profile("customer_orders", start, end).to_html("orders.html")
+        """
+        from virtualfs.profiles import profile_target
+
+        return profile_target(self.warehouse, self._applied(), target, start, end)
+
+    def compare_profiles(self, baseline: Profile, current: Profile,
+                         thresholds: Thresholds | None = None) -> DriftReport:
+        """Per feature, how ``current`` drifted from ``baseline``: PSI over the baseline's bins or
+        top values, and the change of null fraction and mean, flagged above ``thresholds``."""
+        from virtualfs.profiles import compare_profiles
+
+        return compare_profiles(self.warehouse, self._applied(), baseline, current, thresholds)
 
     # -- online -----------------------------------------------------------------------------
 

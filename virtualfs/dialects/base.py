@@ -16,6 +16,7 @@ from types import MappingProxyType
 from sqlglot import exp
 
 from virtualfs.definitions.dtypes import DType
+from virtualfs.dialects.statistics import Statistics
 
 # Stored when a dialect states no type of its own.
 GENERIC_TYPES: Mapping[DType, str] = MappingProxyType({
@@ -42,6 +43,9 @@ class Capabilities:
     # with default selectivities (a ninth of the table) and then builds its hash join on the wrong
     # side, so there the scans are left whole (bench/offline.py --warehouse postgres: 1.11 s -> 0.77 s).
     prunes_by_entity_bounds: bool = True
+    # ``WITH x AS MATERIALIZED (...)``: a CTE read several times is computed once (profiles keep the
+    # rows of a time window once instead of filtering the source again for every statistic).
+    supports_materialized_cte: bool = False
     max_query_length: int = 1_000_000
     max_joins_per_query: int = 40
 
@@ -55,6 +59,7 @@ class Dialect:
     each entity time once instead of every source row; None compares them as stored.
     ``epoch_micros``: a timestamp expression (naive = UTC) as BIGINT microseconds since the epoch.
     ``integer_division``: ``//`` on BIGINT divides exactly.
+    ``statistics``: how profiles count distinct values and compute quantiles (None: no profiles).
     """
 
     name: str
@@ -65,6 +70,7 @@ class Dialect:
     epoch_micros: Callable[[exp.Expression], exp.Expression] | None = None
     integer_division: bool = False
     max_identifier_bytes: int = 255
+    statistics: Statistics | None = None
 
     def __post_init__(self) -> None:
         if self.capabilities.supports_epoch_micros != (self.epoch_micros is not None):

@@ -5,6 +5,7 @@ from sqlglot import exp
 
 from virtualfs.definitions.dtypes import DType
 from virtualfs.dialects.base import Capabilities, Dialect
+from virtualfs.dialects.statistics import Statistics, exact_distinct, percentile_array
 
 
 def _epoch_micros(value: exp.Expression) -> exp.Expression:
@@ -18,7 +19,7 @@ DIALECT = Dialect(
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
     capabilities=Capabilities(supports_lateral=True, supports_distinct_on=True, max_joins_per_query=12,
                               supports_transactional_ddl=True, prunes_by_entity_bounds=False,
-                              supports_epoch_micros=True),
+                              supports_epoch_micros=True, supports_materialized_cte=True),
     sql_types={DType.INT64: "BIGINT", DType.FLOAT64: "DOUBLE PRECISION", DType.STRING: "TEXT",
                DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},
     driver_types={
@@ -30,4 +31,6 @@ DIALECT = Dialect(
     },
     epoch_micros=_epoch_micros,
     max_identifier_bytes=63,  # NAMEDATALEN - 1: longer names are silently truncated by the server
+    statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
+                          percentile_array, "PERCENTILE_CONT ... WITHIN GROUP (exact, linear interpolation)"),
 )
