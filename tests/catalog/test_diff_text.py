@@ -51,6 +51,26 @@ CASES = [
     ("source description", view(), view(source=Source("orders", table="orders", timestamp="ordered_at",
                                                        created="loaded_at", description="Orders.")),
      ['source.description: "" -> Orders.  (metadata only)']),
+    ("feature declassified", view(), view(features=[Feature("amount", "float64", pii=False), items]),
+     ["customer_orders.amount.pii: none -> false  (declassification: review it; no rebuild)"]),
+    ("feature declared pii", view(), view(features=[Feature("amount", "float64", pii=True), items]),
+     ["customer_orders.amount.pii: none -> true  (classification only: no rebuild)"]),
+    ("pii declaration withdrawn", view(features=[Feature("amount", "float64", pii=True), items]), view(),
+     ["customer_orders.amount.pii: true -> none  (declassification: review it; no rebuild)"]),
+    ("declassified feature added", view(), view(features=[amount, items, Feature("region", "string", pii=False)]),
+     ["+ feature customer_orders.region (string; declared pii=False)  (declassification: review it; "
+      "no rebuild)"]),
+    ("feature owner", view(), view(features=[Feature("amount", "float64", owner="finance"), items]),
+     ["customer_orders.amount.owner: \"\" -> finance  (metadata only)"]),
+    ("source column classified", view(), view(source=Source("orders", table="orders", timestamp="ordered_at",
+                                                            created="loaded_at", columns={"orders.email": {"pii": True}})),
+     ["source.columns[orders.email]: + {pii: true}  (classification only: no rebuild)"]),
+    ("source column declassified", view(source=Source("orders", table="orders", timestamp="ordered_at",
+                                                      created="loaded_at", columns={"orders.email": {"pii": True}})),
+     view(source=Source("orders", table="orders", timestamp="ordered_at", created="loaded_at",
+                        columns={"orders.email": {"pii": False, "description": "Hashed."}})),
+     ["source.columns[orders.email]: {pii: true} -> {pii: false, description: Hashed.}  (declassification: review it; "
+      "no rebuild)"]),
     ("another source", view(), view(source=Source("sales", table="orders", timestamp="ordered_at",
                                                   created="loaded_at")),
      ["source: orders -> sales"]),
@@ -97,8 +117,9 @@ def test_an_unchanged_definition_has_no_differences():
 def test_differences_as_data_keep_durations_readable():
     (ttl,) = differences(view(), view(ttl="14d"))
     assert ttl.data() == {"path": "ttl", "action": "change", "kind": None, "old": "30d", "new": "14d",
-                          "affects_data": True, "affects": "data"}
+                          "affects_data": True, "affects": "data", "declassifies": False}
     (added,) = differences(view(), view(aggregations=[spend]))
     assert added.data()["new"] == {"name": "spend_30d", "function": "sum", "column": "amount",
-                                   "window": "30d", "filter": None, "description": ""}
+                                   "window": "30d", "filter": None, "description": "", "owner": "",
+                                   "tags": {}, "pii": None}
 

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from virtualfs.catalog.diff_text import Difference, differences
+from virtualfs.catalog.diff_text import Difference, declassifications, differences
 from virtualfs.catalog.serde import fingerprint, to_data
 from virtualfs.registry import KIND_ORDER, Definition, Registry
 
@@ -34,7 +34,10 @@ class Change:
         return self.action != "update" or any(f.affects_data for f in self.fields)
 
     def differences(self) -> list[Difference]:
-        """An update field by field, features and aggregations by name (``catalog.diff_text``)."""
+        """An update field by field, features and aggregations by name (``catalog.diff_text``);
+        for a creation, the features it declassifies (``pii=False``)."""
+        if self.action == "create" and self.after is not None:
+            return declassifications(self.after)
         if self.before is None or self.after is None:
             return []
         return differences(self.before, self.after)
@@ -67,7 +70,7 @@ def diff(current: Registry, wanted: Registry) -> Plan:
     for key in sorted(old.keys() | new.keys(), key=_order):
         kind, name = key
         if key not in old:
-            changes.append(Change("create", kind, name))
+            changes.append(Change("create", kind, name, after=new[key]))
         elif key not in new:
             changes.append(Change("delete", kind, name))
         elif old[key] != new[key]:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureView, Source
+from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureView, Source, SourceColumn
 from virtualfs.definitions.durations import format_duration
 
 # Text shown without quotes: one word with nothing that could be mistaken for punctuation.
@@ -40,6 +40,9 @@ def show(value: Any) -> str:
         return "[" + ", ".join(show(item) for item in value) + "]"
     if hasattr(value, "name") and dataclasses.is_dataclass(value):
         return str(value.name)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a source's column
+        return show({field.name: getattr(value, field.name) for field in dataclasses.fields(value)
+                     if getattr(value, field.name) not in ("", None, {})})
     return str(value)
 
 
@@ -47,7 +50,8 @@ def readable(value: Any) -> Any:
     """JSON-able data a person can read too: durations as ``"14d"``, definitions as plain dicts.
 
     >>> readable({"ttl": timedelta(days=30), "features": (Feature("amount", "float64"),)})
-    {'ttl': '30d', 'features': [{'name': 'amount', 'dtype': 'float64', 'description': ''}]}
+    {'ttl': '30d', 'features': [{'name': 'amount', 'dtype': 'float64', 'description': '', 'owner': '', \
+'tags': {}, 'pii': None}]}
     """
     if isinstance(value, timedelta):
         return format_duration(value)
@@ -71,12 +75,17 @@ def summary(definition: Any) -> str:
     ('float64', 'customer_id')
     >>> summary(Check("amount", not_null=0.99, severity="warn"))
     'at least 0.99 of rows not null; warn'
+    >>> summary(Feature("region", "string", pii=False)), summary(SourceColumn(pii=True))
+    ('string; declared pii=False', 'pii')
     """
     if isinstance(definition, Feature):
-        return definition.dtype.value
+        return definition.dtype.value + _declared_pii(definition.pii)
     if isinstance(definition, Aggregation):
         where = f" where {' '.join(definition.filter.split())}" if definition.filter else ""
-        return f"{definition.function} of {definition.column} over {show(definition.window)}{where}"
+        pii = _declared_pii(definition.pii)
+        return f"{definition.function} of {definition.column} over {show(definition.window)}{where}{pii}"
+    if isinstance(definition, SourceColumn):
+        return "pii" if definition.pii else "not pii"
     if isinstance(definition, Check):
         scope = ", over the table after the swap" if definition.scope == "table" else ""
         return f"{definition.expected}; {definition.severity}{scope}"
@@ -87,6 +96,11 @@ def summary(definition: Any) -> str:
         created = f", created {definition.created}" if definition.created else ""
         return f"{place}, event time {definition.timestamp}{created}"
     return show(definition)
+
+
+def _declared_pii(pii: bool | None) -> str:
+    """What a feature says of itself: nothing (inferred from lineage), or its declaration."""
+    return "" if pii is None else f"; declared pii={pii}"
 
 
 def counted(count: int, noun: str) -> str:
@@ -124,6 +138,8 @@ def definition_lines(definition: Any) -> list[str]:
             lines += [f"  {label}", *_member_rows(value)]
         elif field.name == "features":  # a service's references, one a line
             lines += [f"  {label}", *(f"    {reference}" for reference in value)]
+        elif field.name == "columns":  # a source's classified columns, one a line
+            lines += [f"  {label}", *_column_rows(value)]
         else:
             lines.append(f"  {label:<13} {_field_text(value)}")
     return lines
@@ -145,6 +161,12 @@ def _field_text(value: Any) -> str:
     if isinstance(value, str):
         return " ".join(value.split())
     return show(value)
+
+
+def _column_rows(columns: Mapping[str, SourceColumn]) -> list[str]:
+    width = max(len(key) for key in columns)
+    return [f"    {key:<{width}}  {summary(column):<7}  {column.description}".rstrip()
+            for key, column in columns.items()]
 
 
 def _member_rows(members: tuple[Feature | Aggregation | Check, ...]) -> list[str]:

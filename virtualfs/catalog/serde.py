@@ -10,14 +10,24 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import (
+    Aggregation,
+    Check,
+    Entity,
+    Feature,
+    FeatureService,
+    FeatureView,
+    Source,
+    SourceColumn,
+)
 from virtualfs.definitions.base import changes_data
 from virtualfs.errors import CatalogError
 
 TYPE_KEY = "__type__"
 SECONDS_KEY = "__seconds__"
 _TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (Entity, Source, Feature, Aggregation, Check, FeatureView, FeatureService)
+    cls.__name__: cls
+    for cls in (Entity, Source, SourceColumn, Feature, Aggregation, Check, FeatureView, FeatureService)
 }
 
 
@@ -29,7 +39,7 @@ def register_type(cls: type) -> type:
 
 def to_data(value: Any, data_only: bool = False) -> Any:
     """Plain JSON-able data; with ``data_only`` only the fields that change data are kept
-    (descriptions, tags and checks are left out)."""
+    (descriptions, owners, tags, checks and PII classification are left out)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {TYPE_KEY: type(value).__name__}
         for field in dataclasses.fields(value):
@@ -71,6 +81,7 @@ def canonical_json(value: Any) -> str:
 
 
 def fingerprint(definition: Any) -> str:
-    """A hash of what the definition computes; a new description or check leaves it unchanged."""
+    """A hash of what the definition computes; a new description, check or classification leaves
+    it unchanged."""
     text = json.dumps(to_data(definition, data_only=True), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

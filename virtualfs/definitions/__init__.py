@@ -6,7 +6,7 @@ from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.entity import Entity
 from virtualfs.definitions.feature_view import Feature, FeatureView
 from virtualfs.definitions.service import FeatureRef, FeatureService
-from virtualfs.definitions.source import Source
+from virtualfs.definitions.source import Source, SourceColumn
 
 DEFINITION_TYPES = (Entity, Source, FeatureView, FeatureService)
 
@@ -21,4 +21,5 @@ __all__ = [
     "FeatureService",
     "FeatureView",
     "Source",
+    "SourceColumn",
 ]

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
-from virtualfs.definitions.base import check_identifier, data_field, metadata_field, parses_sql, set_frozen
+from virtualfs.definitions.base import (
+    FrozenDict,
+    check_identifier,
+    check_metadata,
+    check_pii,
+    classification_field,
+    data_field,
+    metadata_field,
+    parses_sql,
+    set_frozen,
+)
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.durations import parse_duration
 from virtualfs.errors import DefinitionError
@@ -29,7 +39,11 @@ EMPTY_WINDOW = {"count": 0, "count_distinct": 0}
 
 @dataclass(frozen=True)
 class Aggregation:
-    """``Aggregation("orders_7d", "count", "order_id", "7d")``; ``filter`` is a SQL condition."""
+    """``Aggregation("orders_7d", "count", "order_id", "7d")``; ``filter`` is a SQL condition.
+
+    ``pii`` is a feature's (see ``Feature``): inferred from ``column`` and the filter's columns
+    unless given.
+    """
 
     kind: ClassVar[str] = "aggregation"
 
@@ -39,9 +53,14 @@ class Aggregation:
     window: timedelta = data_field()
     filter: str | None = data_field(default=None)
     description: str = metadata_field(default="")
+    owner: str = metadata_field(default="")
+    tags: FrozenDict = metadata_field(default_factory=FrozenDict)
+    pii: bool | None = classification_field(default=None)
 
     def __post_init__(self) -> None:
         check_identifier(self.kind, str(self.name), self.name, "name")
+        check_metadata(self)
+        check_pii(self.kind, self.name, self.pii)
         if self.function not in FUNCTIONS:
             raise DefinitionError(
                 self.kind, self.name,

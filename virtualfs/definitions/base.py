@@ -15,11 +15,15 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RESERVED_PREFIX = "_vfs_"
 
 # Each definition field declares whether changing it changes the data a definition produces
-# ("data"), only how it is described ("metadata"), or only whether a refresh may publish the
-# rows it computes ("checks": what a row is stays the same); fingerprints hash the data fields only.
+# ("data"), only how it is described ("metadata"), only whether a refresh may publish the
+# rows it computes ("checks": what a row is stays the same), or only who may see the values
+# ("classification": which columns and features hold personal data); fingerprints hash the data
+# fields only.
 DATA = {"affects": "data"}
 METADATA = {"affects": "metadata"}
 CHECKS = {"affects": "checks"}
+CLASSIFICATION = {"affects": "classification"}
+_NOT_DATA = (METADATA["affects"], CHECKS["affects"], CLASSIFICATION["affects"])
 
 
 _SQL_CHECKED = contextvars.ContextVar("virtualfs_sql_checked", default=False)
@@ -54,9 +58,30 @@ def check_field(**kwargs: Any) -> Any:
     return dataclasses.field(metadata=CHECKS, **kwargs)
 
 
+def classification_field(**kwargs: Any) -> Any:
+    return dataclasses.field(metadata=CLASSIFICATION, **kwargs)
+
+
 def changes_data(field: dataclasses.Field) -> bool:
     """Whether changing ``field`` changes the rows a definition produces (and so its fingerprint)."""
-    return field.metadata.get("affects") not in (METADATA["affects"], CHECKS["affects"])
+    return field.metadata.get("affects") not in _NOT_DATA
+
+
+def check_metadata(definition: Any) -> None:
+    """``description`` and ``owner`` are text, ``tags`` a str -> str mapping (frozen here): the
+    fields every definition takes to be found by (``virtualfs search``) and read by people."""
+    kind, name = definition.kind, str(definition.name)
+    for field_name in ("description", "owner"):
+        value = getattr(definition, field_name)
+        if not isinstance(value, str):
+            raise DefinitionError(kind, name, f"{field_name} must be text, got {value!r}")
+    set_frozen(definition, "tags", freeze_tags(kind, name, definition.tags))
+
+
+def check_pii(kind: str, name: str, value: object) -> None:
+    """``pii=`` of a feature: True, False (a declassification) or None (inferred from lineage)."""
+    if value is not None and not isinstance(value, bool):
+        raise DefinitionError(kind, name, f"pii must be True, False or None (inferred), got {value!r}")
 
 
 def check_name(kind: str, name: object) -> str:
@@ -106,9 +131,9 @@ class FrozenDict(Mapping[str, str]):
 
 def freeze_tags(kind: str, name: str, tags: object) -> FrozenDict:
     if not isinstance(tags, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+        isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in tags.items()
     ):
-        raise DefinitionError(kind, name, f"tags must be a mapping of str to str, got {tags!r}")
+        raise DefinitionError(kind, name, f"tags must be a mapping of non-empty str to str, got {tags!r}")
     return FrozenDict(tags)
 
 

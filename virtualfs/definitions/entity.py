@@ -8,11 +8,11 @@ from typing import ClassVar
 from virtualfs.definitions.base import (
     FrozenDict,
     check_identifier,
+    check_metadata,
     check_name,
     check_unique,
     data_field,
     freeze_str_list,
-    freeze_tags,
     metadata_field,
     set_frozen,
 )
@@ -40,4 +40,4 @@ class Entity:
             check_identifier(self.kind, self.name, key, "join key")
         check_unique(self.kind, self.name, "join key", keys)
         set_frozen(self, "join_keys", keys)
-        set_frozen(self, "tags", freeze_tags(self.kind, self.name, self.tags))
+        check_metadata(self)

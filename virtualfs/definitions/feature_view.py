@@ -11,10 +11,12 @@ from virtualfs.definitions.base import (
     FrozenDict,
     check_field,
     check_identifier,
+    check_metadata,
     check_name,
+    check_pii,
     check_unique,
+    classification_field,
     data_field,
-    freeze_tags,
     metadata_field,
     parses_sql,
     set_frozen,
@@ -35,13 +37,21 @@ DEFAULT_LOOKBACK = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Feature:
-    """One column of a source served as a feature: ``Feature("total", "float64")``."""
+    """One column of a source served as a feature: ``Feature("total", "float64")``.
+
+    ``pii`` says whether its values are personal data: ``None`` (the default) infers it from the
+    warehouse columns it is computed from (``Source(columns=...)``); ``False`` declassifies it
+    whatever its lineage, an exception ``virtualfs plan`` shows for review.
+    """
 
     kind: ClassVar[str] = "feature"
 
     name: str = data_field()
     dtype: DType = data_field()
     description: str = metadata_field(default="")
+    owner: str = metadata_field(default="")
+    tags: FrozenDict = metadata_field(default_factory=FrozenDict)
+    pii: bool | None = classification_field(default=None)
 
     def __post_init__(self) -> None:
         check_identifier(self.kind, str(self.name), self.name, "name")
@@ -49,6 +59,8 @@ class Feature:
             set_frozen(self, "dtype", DType.parse(self.dtype, "dtype"))
         except ValueError as error:
             raise DefinitionError(self.kind, self.name, str(error)) from None
+        check_metadata(self)
+        check_pii(self.kind, self.name, self.pii)
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ class FeatureView:
                     set_frozen(self, duration, parse_duration(getattr(self, duration), duration))
                 except ValueError as error:
                     raise DefinitionError(self.kind, self.name, str(error)) from None
-        set_frozen(self, "tags", freeze_tags(self.kind, self.name, self.tags))
+        check_metadata(self)
         self._check_refresh_options()
         self._check_columns_against_query()
         self._freeze_checks()

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from virtualfs.definitions.base import (
+    FrozenDict,
     check_identifier,
+    check_metadata,
     check_name,
     check_unique,
     data_field,
@@ -47,9 +49,12 @@ class FeatureService:
     name: str = data_field()
     features: tuple[str, ...] = data_field()
     description: str = metadata_field(default="")
+    owner: str = metadata_field(default="")
+    tags: FrozenDict = metadata_field(default_factory=FrozenDict)
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
+        check_metadata(self)
         refs = freeze_str_list(self.kind, self.name, "features", self.features)
         if not refs:
             raise DefinitionError(self.kind, self.name, "features must list at least one reference")

@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar
 
 from virtualfs.definitions.base import (
+    FrozenDict,
     check_identifier,
+    check_metadata,
     check_name,
+    classification_field,
     data_field,
     metadata_field,
     parses_sql,
+    set_frozen,
 )
 from virtualfs.errors import DefinitionError
 from virtualfs.sqltext import definition_fault, parse_read_only_query, parse_table_name
 
 if TYPE_CHECKING:
     from sqlglot import exp
+
+# A ``columns=`` key: ``[db.][schema.]table.column`` or a bare ``column``; each part a plain
+# name (folded like the warehouse folds it) or a double-quoted one (kept as written).
+_PART = r'(?:(?!__)[A-Za-z_][A-Za-z0-9_$]*|"[^"]+")'
+COLUMN_KEY = re.compile(rf"{_PART}(?:\.{_PART}){{0,3}}")
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    """What a source's ``columns=`` says of one column: whether it holds personal data (``pii``),
+    and what it is. ``Source(columns={"customers.email": {"pii": True}})`` builds one."""
+
+    kind: ClassVar[str] = "column"
+
+    pii: bool = classification_field(default=False)
+    description: str = metadata_field(default="")
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pii, bool):
+            raise ValueError(f"pii must be True or False, got {self.pii!r}")
+        if not isinstance(self.description, str):
+            raise ValueError(f"description must be text, got {self.description!r}")
 
 
 @dataclass(frozen=True)
@@ -36,9 +64,16 @@ class Source:
     timestamp: str = data_field(default="")
     created: str | None = data_field(default=None)
     description: str = metadata_field(default="")
+    owner: str = metadata_field(default="")
+    tags: FrozenDict = metadata_field(default_factory=FrozenDict)
+    # The warehouse columns it reads, classified: "table.column" (a bare name: an output column)
+    # -> SourceColumn (or a dict of its fields: {"pii": True, "description": "..."}).
+    columns: FrozenDict = classification_field(default_factory=FrozenDict)
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
+        check_metadata(self)
+        set_frozen(self, "columns", _freeze_columns(self.name, self.columns))
         if (self.table is None) == (self.query is None):
             raise DefinitionError(self.kind, self.name, "give exactly one of table= or query=")
         if self.table is not None:
@@ -78,6 +113,31 @@ class Source:
                 return None
             names.append(projection.alias_or_name)
         return tuple(names)
+
+
+def _freeze_columns(name: str, columns: object) -> FrozenDict:
+    if not isinstance(columns, Mapping):
+        raise DefinitionError("source", name, f"columns must be a mapping of 'table.column' to "
+                                              f"{{'pii': ..., 'description': ...}}, got {columns!r}")
+    frozen = {}
+    for key, value in columns.items():
+        if not isinstance(key, str) or not COLUMN_KEY.fullmatch(key):
+            raise DefinitionError("source", name, f"columns: {key!r} is not 'table.column' or a column name")
+        frozen[key] = _column(name, key, value)
+    return FrozenDict(frozen)
+
+
+def _column(name: str, key: str, value: object) -> SourceColumn:
+    if isinstance(value, SourceColumn):
+        return value
+    known = [field.name for field in fields(SourceColumn)]
+    if not isinstance(value, Mapping) or set(value) - set(known):
+        problem = f"columns[{key!r}] must be a mapping with keys {', '.join(known)}, got {value!r}"
+        raise DefinitionError("source", name, problem)
+    try:
+        return SourceColumn(**value)
+    except ValueError as error:
+        raise DefinitionError("source", name, f"columns[{key!r}]: {error}") from None
 
 
 def parse_source_query(source_name: str, query: str, dialect: str | None) -> exp.Query:
