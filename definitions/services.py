@@ -24,4 +24,6 @@ reorder_model = FeatureService(
         "product_price_history:lowest_price_90d",
     ],
     description="Will this customer reorder within seven days? Label: make_demo_entities' reordered.",
+    owner="ml-platform@shop.example",
+    tags={"model": "reorder", "stage": "production"},
 )

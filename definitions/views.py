@@ -7,10 +7,21 @@ with `materialize="incremental"` is also kept as a table that `virtualfs refresh
 date, which training frames read instead of the source where it gives the same answer.
 Its checks judge the rows each refresh stages before it publishes them: an error check that
 fails leaves the table and the online store as they were.
+
+A feature read from a column its source marks PII is PII (`virtualfs describe`, `search`, the
+server's catalog say so); `pii=False` declares a reviewed exception.
 """
 
 from entities import customer, product
-from sources import customer_product_orders, customers, daily_stats, orders, page_views, products
+from sources import (
+    customer_markets,
+    customer_product_orders,
+    customers,
+    daily_stats,
+    orders,
+    page_views,
+    products,
+)
 
 from virtualfs import Aggregation, Check, Feature, FeatureView
 
@@ -22,12 +33,13 @@ customer_orders = FeatureView(
         Feature("amount", "float64"),
         Feature("quantity", "int64"),
         Feature("is_gift", "bool"),
-        Feature("payment_method", "string"),
+        Feature("payment_method", "string", owner="payments@shop.example"),
         Feature("discount", "float64", description="Null when no coupon was used."),
     ],
     ttl="30d",  # a last order older than a month says little about what happens next
     description="The customer's most recent order.",
     owner="growth@shop.example",
+    tags={"domain": "orders"},
 )
 
 customer_engagement = FeatureView(
@@ -42,6 +54,7 @@ customer_engagement = FeatureView(
     ttl="7d",  # browsing intent fades within days
     description="The customer's most recent product page view.",
     owner="growth@shop.example",
+    tags={"domain": "browsing"},
 )
 
 customer_daily_stats = FeatureView(
@@ -58,6 +71,7 @@ customer_daily_stats = FeatureView(
     ttl="3d",  # a daily job: older than a couple of missed runs is stale, not zero
     description="Seven-day activity totals from the nightly rollup.",
     owner="analytics@shop.example",
+    tags={"domain": "orders"},
 )
 
 customer_profile = FeatureView(
@@ -72,6 +86,7 @@ customer_profile = FeatureView(
     # no ttl: a profile holds until it is replaced
     description="Who the customer is, as recorded at signup.",
     owner="growth@shop.example",
+    tags={"domain": "customer"},
 )
 
 product_catalog = FeatureView(
@@ -86,6 +101,7 @@ product_catalog = FeatureView(
     # no ttl: a price stays valid until the next catalogue row replaces it
     description="The product's current catalogue entry.",
     owner="catalog@shop.example",
+    tags={"domain": "catalogue"},
 )
 
 customer_product_history = FeatureView(
@@ -99,6 +115,7 @@ customer_product_history = FeatureView(
     ttl="90d",
     description="When the customer last bought this product, and how many.",
     owner="growth@shop.example",
+    tags={"domain": "orders"},
 )
 
 customer_activity = FeatureView(
@@ -125,6 +142,7 @@ customer_activity = FeatureView(
     ],
     description="How much the customer has been buying lately.",
     owner="growth@shop.example",
+    tags={"domain": "orders"},
 )
 
 product_price_history = FeatureView(
@@ -138,4 +156,21 @@ product_price_history = FeatureView(
     schedule="@daily",
     description="The product's price now, and how it moved over a quarter.",
     owner="catalog@shop.example",
+    tags={"domain": "catalogue"},
+)
+
+# The market is read from the country, which `customers` marks as personal data, so lineage
+# makes it PII; `pii=False` is a declassification, shown by `virtualfs plan` for review.
+customer_market = FeatureView(
+    "customer_market",
+    entities=[customer],
+    source=customer_markets,
+    features=[
+        Feature("market", "string", pii=False,
+                description="EU, GB or US: each holds millions of customers, so it identifies no one "
+                            "(declassified after review by privacy@shop.example)."),
+    ],
+    description="The market the customer buys in.",
+    owner="growth@shop.example",
+    tags={"domain": "customer"},
 )

@@ -84,6 +84,11 @@ class RepoConfig:
         return self.section("online")
 
     @property
+    def dialect(self) -> str:
+        """The warehouse's SQL dialect (its type): known without its settings, so without secrets."""
+        return self.sections["warehouse"].type
+
+    @property
     def catalog_url(self) -> str:
         return self.section("catalog")
 

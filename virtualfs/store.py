@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from virtualfs.copies import StoredCopies
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
     from virtualfs.gc import GcReport
+    from virtualfs.governance import Classification, Lineage, SearchHit
     from virtualfs.online import OnlineStore
     from virtualfs.profiles import DriftReport, Profile, Thresholds
     from virtualfs.refresh import RefreshResult
@@ -171,6 +172,47 @@ class FeatureStore:
         from virtualfs.profiles import compare_profiles
 
         return compare_profiles(self.warehouse, self._applied(), baseline, current, thresholds)
+
+    # -- governance -------------------------------------------------------------------------
+
+    def search(self, text: str = "", owner: str | None = None, tags: dict[str, str | None] | None = None,
+               kind: str | None = None) -> list[SearchHit]:
+        """Applied definitions matching a few words (names, descriptions, owners, tags; typos
+        forgiven), best first; ``kind`` is view, feature, service, source or entity; a tag of
+        value None matches any value. See ``virtualfs.governance.search``.
+
+        Example::
+
+            [hit.name for hit in store.search("money spent", kind="feature")][:1]
+            # -> ['customer_activity:spend_30d']
+        """
+        from virtualfs.governance import find
+        from virtualfs.governance.search import Query
+
+        return find(self._applied(), self.config.dialect, Query(text, owner, tags, kind))
+
+    def lineage(self, ref: str, direction: str = "both") -> Lineage:
+        """Where ``ref`` comes from (``up``: warehouse columns) and goes (``down``: services, the
+        online store, datasets): a feature ``view:feature``, ``view:*``, a view, a service, or a
+        warehouse column ``table.column`` (down: the features computed from it).
+
+        Example::
+
+            store.lineage("customer_profile:country").upstream_columns
+            # -> frozenset({'customers.country'})
+        """
+        from virtualfs.governance import lineage_of, online_carriers
+
+        registry, online = self._applied(), self.config.online
+        carriers = online_carriers(self.catalog, online.identity, online.type, registry)
+        return lineage_of(registry, ref, self.config.dialect, carriers, direction)
+
+    def classification(self) -> Classification:
+        """Which applied features hold personal data, and why (PII follows lineage; ``pii=False``
+        declassifies); see ``virtualfs.governance.classify``."""
+        from virtualfs.governance import classify
+
+        return classify(self._applied(), self.config.dialect)
 
     # -- online -----------------------------------------------------------------------------
 
