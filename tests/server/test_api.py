@@ -157,9 +157,10 @@ def test_feature_views_and_services_are_listed(server):
     views = server.get("/v1/feature-views", token=FULL).json()["feature_views"]
     assert [view["name"] for view in views] == ["customer_orders", "order_counts", "recent_orders"]
     assert views[0]["join_keys"] == ["customer_id"]
-    assert views[0]["features"] == [{"name": "amount", "dtype": "float64"}, {"name": "items", "dtype": "int64"}]
+    assert views[0]["features"] == [{"name": "amount", "dtype": "float64", "pii": False},
+                                    {"name": "items", "dtype": "int64", "pii": False}]
     assert views[1]["aggregations"] == [{"name": "orders_7d", "function": "count", "column": "items",
-                                         "window_seconds": 604800.0}]
+                                         "window_seconds": 604800.0, "pii": False}]
     assert views[2]["ttl_seconds"] == 86400.0
     services = server.get("/v1/feature-services", token=FULL).json()["feature_services"]
     assert {s["name"]: s["features"] for s in services} == {

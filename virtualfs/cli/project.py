@@ -78,20 +78,24 @@ def ls(
 
 def describe(name: Annotated[str, typer.Argument(metavar="NAME", help="A view, service, source or entity.")],
              repo: RepoOption = ".", json: JsonOption = False) -> None:
-    """Show one applied definition; for a view also its last refresh, watermark, online freshness
-    and what its checks last observed."""
+    """Show one applied definition; for a view also the columns each feature is computed from and
+    whether it is PII, its last refresh, watermark, online freshness and what its checks last
+    observed; for a service, its PII features."""
     from virtualfs.catalog.readable import definition_lines, readable
     from virtualfs.catalog.serde import fingerprint
+    from virtualfs.governance.text import describe_governance
 
     store = open_store(repo)
     found = store.registry().find(name)
     status = store.view_status(found.name) if found.kind == "feature view" else None
+    governed, governed_data = describe_governance(store.registry(), found, store.config.dialect)
     if json:
         stored = {"status": _status_data(status)} if status is not None else {}
-        print_json({"kind": found.kind, "fingerprint": fingerprint(found), **readable(found), **stored})
+        print_json({"kind": found.kind, "fingerprint": fingerprint(found), **readable(found), **governed_data,
+                    **stored})
         return
     title, *fields = definition_lines(found)
-    lines = [title, f"  {'fingerprint':<13} {fingerprint(found)}", *fields]
+    lines = [title, f"  {'fingerprint':<13} {fingerprint(found)}", *fields, *governed]
     typer.echo("\n".join(lines + (_status_lines(status) if status is not None else [])))
 
 

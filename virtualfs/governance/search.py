@@ -4,14 +4,14 @@ Every entity, source, view, feature and service is a document of weighted fields
 (its words: ``customer_orders:amount`` is *customer*, *orders*, *amount*), its description, tags,
 owner and, for a source, what it says of its columns; a feature also carries, more faintly, its
 view's name and description (and takes the view's owner and tags unless it has its own). Each
-word asked for scores its best match in a document — the same word 1, a prefix of one 0.85 (a
-word that is it less its last letter, 0.8: *orders* finds *order*), a word
-one or two edits away (letters inserted, dropped, changed or swapped; two only in words of eight
-letters or more) 0.75 or 0.6 — times its field's weight; the document's score is the mean over
-the words asked for, plus a bonus when the whole text is its name. Only the documents that match
-the most of the words asked for are kept (all of them, when any document matches all), and of
-those the ones scoring at least a quarter of the best. Pure; no index is kept (a catalog of
-thousands of definitions scores in milliseconds).
+word asked for scores its best match in a document — the same word 1, a prefix of one 0.85, the
+word less its last letter 0.8 (*orders* finds *order*), a word one or two edits away (letters
+inserted, dropped, changed or swapped; two only in words of eight letters or more) 0.75 or 0.6
+— times its field's weight; the document's score is the mean over the words asked for, plus a
+bonus when the whole text is its name. Only the documents that match the most of the words
+asked for are kept (all of them, when any document matches all), and of those the ones scoring
+at least a quarter of the best. Pure; no index is kept (a catalog of thousands of definitions
+scores in milliseconds).
 """
 
 from __future__ import annotations

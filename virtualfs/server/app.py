@@ -86,18 +86,21 @@ async def online_features(call: Call, state: ServerState) -> Reply:
 
 @route("/v1/feature-views")
 async def feature_views(call: Call, state: ServerState) -> Reply:
-    """The feature views this caller may read."""
+    """The feature views this caller may read, each feature marked PII or not."""
     grant = state.auth.authenticate(call.authorization)
-    views = state.registry().views.values()
-    return _json({"feature_views": [view_json(v) for v in views if may_read_view(grant, v.name)]})
+    registry = state.registry()
+    found = await state.classification(registry)
+    return _json({"feature_views": [view_json(v, found.view_pii(v.name)) for v in registry.views.values()
+                                    if may_read_view(grant, v.name)]})
 
 
 @route("/v1/feature-services")
 async def feature_services(call: Call, state: ServerState) -> Reply:
-    """The feature services this caller may read."""
+    """The feature services this caller may read, with the PII features each holds."""
     grant = state.auth.authenticate(call.authorization)
     registry = state.registry()
-    services = [service_json(s) for s in registry.services.values()
+    found = await state.classification(registry)
+    services = [service_json(s, found.service_pii(s.name)) for s in registry.services.values()
                 if may_read_service(grant, registry, s.name)]
     return _json({"feature_services": services})
 

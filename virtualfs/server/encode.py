@@ -15,6 +15,7 @@ a dot never appears in a feature name, so these never collide.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import orjson
@@ -96,25 +97,31 @@ def _feature_types(plan: RequestPlan) -> dict[str, pa.DataType]:
     return types
 
 
-def view_json(view: FeatureView) -> dict:
-    """A feature view as ``GET /v1/feature-views`` lists it."""
+def view_json(view: FeatureView, pii: Collection[str] = ()) -> dict:
+    """A feature view as ``GET /v1/feature-views`` lists it; ``pii``: its features (``view:feature``)
+    that hold personal data (``governance.classify``)."""
+    marked = {ref.partition(":")[2] for ref in pii}
     return {
         "name": view.name,
         "entities": [entity.name for entity in view.entities],
         "join_keys": list(view.join_keys),
-        "features": [{"name": f.name, "dtype": f.dtype.value} for f in view.features],
+        "features": [{"name": f.name, "dtype": f.dtype.value, "pii": f.name in marked}
+                     for f in view.features],
         "aggregations": [
             {"name": a.name, "function": a.function, "column": a.column,
-             "window_seconds": a.window.total_seconds()}
+             "window_seconds": a.window.total_seconds(), "pii": a.name in marked}
             for a in view.aggregations
         ],
         "ttl_seconds": view.ttl.total_seconds() if view.ttl is not None else None,
         "description": view.description,
         "owner": view.owner,
         "tags": dict(view.tags),
+        "pii": bool(marked),
     }
 
 
-def service_json(service: FeatureService) -> dict:
-    """A feature service as ``GET /v1/feature-services`` lists it."""
-    return {"name": service.name, "features": list(service.features), "description": service.description}
+def service_json(service: FeatureService, pii: Collection[str] = ()) -> dict:
+    """A feature service as ``GET /v1/feature-services`` lists it; ``pii``: the features it holds
+    that hold personal data."""
+    return {"name": service.name, "features": list(service.features), "description": service.description,
+            "owner": service.owner, "tags": dict(service.tags), "pii": bool(pii), "pii_features": list(pii)}

@@ -120,10 +120,13 @@ def _schemas(config: ServerConfig) -> dict:
         "FeatureView": {"type": "object", "required": ["name", "join_keys", "features"],
                         "properties": {"name": {"type": "string"},
                                        "join_keys": {"type": "array", "items": {"type": "string"}},
-                                       "features": {"type": "array", "items": {"type": "object"}}}},
+                                       "features": {"type": "array", "items": {"type": "object"}},
+                                       "pii": {"type": "boolean", "description": _PII_HELP}}},
         "FeatureService": {"type": "object", "required": ["name", "features"],
                            "properties": {"name": {"type": "string"},
-                                          "features": {"type": "array", "items": {"type": "string"}}}},
+                                          "features": {"type": "array", "items": {"type": "string"}},
+                                          "pii": {"type": "boolean", "description": _PII_HELP},
+                                          "pii_features": {"type": "array", "items": {"type": "string"}}}},
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
@@ -132,6 +135,10 @@ def _schemas(config: ServerConfig) -> dict:
                                          "description": "503: what does not answer, by kind"},
                            "detail": {"type": "string", "description": _DETAIL_HELP}}}}},
     }
+
+
+_PII_HELP = ("whether a feature holds personal data: computed from a column a source marks PII, "
+             "unless declared pii=False")
 
 
 def _error(description: str) -> dict:

@@ -36,6 +36,7 @@ from virtualfs.server.schemas import FeaturesRequest
 from virtualfs.serving.response import OnlineResponse
 
 if TYPE_CHECKING:
+    from virtualfs.governance import Classification
     from virtualfs.serving.read import OnlineLookup
     from virtualfs.store import FeatureStore
 
@@ -57,6 +58,7 @@ class ServerState:
         self.loaded: Registry | None = None  # the catalog version served; None until first read
         self.catalog_log = OutageLog("the catalog")
         self._loading: asyncio.Task | None = None
+        self._classified: tuple[int | None, Classification] | None = None
 
     def registry(self) -> Registry:
         """The applied definitions being served; 503 while there are none or the catalog is unread."""
@@ -85,6 +87,15 @@ class ServerState:
         """Start reading the catalog in the background, unless a read is under way."""
         if self._loading is None or self._loading.done():
             self._loading = asyncio.get_running_loop().create_task(self.load_registry())
+
+    async def classification(self, registry: Registry) -> Classification:
+        """Which features of ``registry`` hold personal data: worked out once per catalog version,
+        on a thread (lineage parses the sources' SQL, which the online read path never loads)."""
+        cached = self._classified
+        if cached is None or cached[0] != registry.version:
+            found = await run_in_threadpool(_classify, registry, self.store.config.dialect)
+            self._classified = cached = (registry.version, found)
+        return cached[1]
 
     async def read(self, wanted: FeaturesRequest) -> Vectors:
         """The online read; a store that fails or misses the deadline is a 503 (retry)."""
@@ -116,6 +127,12 @@ class ServerState:
             # A miss may query the warehouse for seconds: on a thread, beyond the read deadline.
             found = await run_in_threadpool(_read_through, self.store, lookup, found, now_us)
         return lookup.respond(found, now_us)
+
+
+def _classify(registry: Registry, dialect: str) -> Classification:
+    from virtualfs.governance import classify
+
+    return classify(registry, dialect)
 
 
 def _read_through(store: FeatureStore, lookup: OnlineLookup, found: dict, now_us: int) -> dict:
