@@ -70,7 +70,9 @@ customers = Source(
     description="Customer profiles, one row per customer from the moment they sign up.",
     owner="data-eng@shop.example",
     tags={"system": "crm"},
-    columns={"customers.country": {"pii": True, "description": "Country of residence, from the postal address."}},
+    columns={
+        "customers.country": {"pii": True, "description": "Country of residence, from the postal address."},
+    },
 )
 
 # The country coarsened to the market a customer buys in: no more than a handful of values.

@@ -13,7 +13,7 @@ from virtualfs import (
     FeatureView,
     Source,
 )
-from virtualfs.definitions import DEFINITION_TYPES
+from virtualfs.definitions import DEFINITION_TYPES, SourceColumn
 from virtualfs.definitions.durations import format_duration, parse_duration
 
 customer = Entity("customer", ["customer_id"])
@@ -71,6 +71,22 @@ def view(**overrides):
         (lambda: view(materialize="table", lookback="0h"), "lookback: expected a positive duration"),
         (lambda: FeatureService("svc", ["customer_orders"]), "must look like 'view:feature'"),
         (lambda: FeatureService("svc", ["a:b", "a:b"]), "duplicate feature reference"),
+        (lambda: FeatureService("svc", ["a:b"], owner=7), "owner must be text, got 7"),
+        (lambda: FeatureService("svc", ["a:b"], tags={"": "x"}), "tags must be a mapping of str to str"),
+        (lambda: Source("s", table="t", timestamp="ts", description=None), "description must be text"),
+        (lambda: Source("s", table="t", timestamp="ts", tags=["pii"]), "tags must be a mapping"),
+        (lambda: Source("s", table="t", timestamp="ts", columns=["t.email"]), "columns must be a mapping"),
+        (lambda: Source("s", table="t", timestamp="ts", columns={"t.e mail": {}}), "'t.e mail' is not 'table.column'"),
+        (lambda: Source("s", table="t", timestamp="ts", columns={"a.b.c.d.e": {}}), "is not 'table.column'"),
+        (lambda: Source("s", table="t", timestamp="ts", columns={"__type__": {}}), "is not 'table.column'"),
+        (lambda: Source("s", table="t", timestamp="ts", columns={"t.email": {"pii": "yes"}}),
+         "columns['t.email']: pii must be True or False"),
+        (lambda: Source("s", table="t", timestamp="ts", columns={"t.email": {"secret": True}}),
+         "columns['t.email'] must be a mapping with keys pii, description"),
+        (lambda: Feature("amount", "float64", pii="no"), "pii must be True, False or None"),
+        (lambda: Feature("amount", "float64", owner=["a"]), "owner must be text"),
+        (lambda: Aggregation("n", "sum", "amount", "7d", pii=0), "pii must be True, False or None"),
+        (lambda: Aggregation("n", "sum", "amount", "7d", tags={"k": 1}), "tags must be a mapping"),
     ],
 )
 def test_invalid_definition_is_refused_naming_the_problem(build, message):
@@ -127,10 +143,40 @@ def test_query_source_with_all_columns_is_accepted():
 
 
 def test_every_definition_field_says_whether_it_changes_data():
-    classes = [*DEFINITION_TYPES, Feature, Aggregation, Check]
+    classes = [*DEFINITION_TYPES, Feature, Aggregation, Check, SourceColumn]
     for cls in classes:
         for field in dataclasses.fields(cls):
-            assert field.metadata.get("affects") in {"data", "metadata", "checks"}, f"{cls.__name__}.{field.name}"
+            assert field.metadata.get("affects") in {"data", "metadata", "checks", "classification"}, \
+                f"{cls.__name__}.{field.name}"
+
+
+@pytest.mark.parametrize("cls", [*DEFINITION_TYPES, Feature, Aggregation])
+def test_every_definition_takes_description_owner_and_tags_as_metadata(cls):
+    fields = {field.name: field.metadata["affects"] for field in dataclasses.fields(cls)}
+    assert {name: fields.get(name) for name in ("description", "owner", "tags")} == \
+        dict.fromkeys(("description", "owner", "tags"), "metadata")
+
+
+def test_pii_and_classified_columns_never_change_a_fingerprint():
+    from virtualfs.catalog.serde import fingerprint
+
+    plain = view(aggregations=[Aggregation("n", "count", "amount", "7d")])
+    classified = view(
+        source=Source("orders", table="orders", timestamp="ordered_at", created="loaded_at", owner="data-eng",
+                      tags={"system": "checkout"}, columns={"orders.amount": {"pii": True, "description": "x"}}),
+        features=[Feature("amount", "float64", pii=False, owner="finance", tags={"unit": "eur"})],
+        aggregations=[Aggregation("n", "count", "amount", "7d", pii=True, description="Orders.")])
+    assert classified != plain and fingerprint(classified) == fingerprint(plain)
+
+
+def test_source_columns_are_frozen_as_source_columns():
+    source = Source("s", table="crm.customers", timestamp="ts",
+                    columns={"crm.customers.email": {"pii": True}, '"Phone"': {"description": "Work phone."}})
+    assert source.columns == {"crm.customers.email": SourceColumn(pii=True),
+                              '"Phone"': SourceColumn(pii=False, description="Work phone.")}
+    assert hash(source) == hash(Source("s", table="crm.customers", timestamp="ts",
+                                       columns={"crm.customers.email": SourceColumn(pii=True),
+                                                '"Phone"': SourceColumn(description="Work phone.")}))
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("7d", 604800), ("12h", 43200), ("30m", 1800),

@@ -133,7 +133,8 @@ def freeze_tags(kind: str, name: str, tags: object) -> FrozenDict:
     if not isinstance(tags, Mapping) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in tags.items()
     ):
-        raise DefinitionError(kind, name, f"tags must be a mapping of non-empty str to str, got {tags!r}")
+        problem = f"tags must be a mapping of str to str (keys not empty), got {tags!r}"
+        raise DefinitionError(kind, name, problem)
     return FrozenDict(tags)
 
 

@@ -1,9 +1,9 @@
 """Find definitions by a few words: names, descriptions, owners, tags; a typo still finds them.
 
 Every entity, source, view, feature and service is a document of weighted fields: its name
-(its words: ``customer_orders:amount`` is *customer*, *orders*, *amount*), its description, tags,
-owner and, for a source, what it says of its columns; a feature also carries, more faintly, its
-view's name and description (and takes the view's owner and tags unless it has its own). Each
+(its words: ``customer_orders`` is *customer* and *orders*), its description, tags, owner and,
+for a source, what it says of its columns; a feature also carries, more faintly, its view's name
+and description (and takes the view's owner and tags unless it has its own). Each
 word asked for scores its best match in a document — the same word 1, a prefix of one 0.85, the
 word less its last letter 0.8 (*orders* finds *order*), a word one or two edits away (letters
 inserted, dropped, changed or swapped; two only in words of eight letters or more) 0.75 or 0.6
@@ -98,7 +98,7 @@ def documents(registry: Registry, classification: Classification) -> list[Docume
             ref = f"{view.name}:{member.name}"
             docs.append(document("feature", ref, member.description, member.owner or view.owner,
                                  {**view.tags, **member.tags}, [], context=[view.name, view.description],
-                                 pii=ref in pii))
+                                 pii=ref in pii, called=member.name))
     for service in registry.services.values():
         docs.append(document("service", service.name, service.description, service.owner, service.tags,
                              [], pii=bool(classification.service_pii(service.name))))
@@ -106,9 +106,11 @@ def documents(registry: Registry, classification: Classification) -> list[Docume
 
 
 def document(kind: str, name: str, description: str, owner: str, tags: Mapping[str, str],
-             extra: Iterable[str], context: Iterable[str] = (), pii: bool = False) -> Document:
-    """A document; ``extra`` is more text worth a description's weight, ``context`` a faint one."""
-    fields = ((NAME, words_of(name)), (DESCRIPTION, words_of(" ".join([description, *extra]))),
+             extra: Iterable[str], context: Iterable[str] = (), pii: bool = False,
+             called: str | None = None) -> Document:
+    """A document; ``extra`` is more text worth a description's weight, ``context`` a faint one,
+    ``called`` the words of its own name when ``name`` says more (a feature's view)."""
+    fields = ((NAME, words_of(called or name)), (DESCRIPTION, words_of(" ".join([description, *extra]))),
               (TAGS, words_of(" ".join(f"{k} {v}" for k, v in tags.items()))), (OWNER, words_of(owner)),
               (CONTEXT, words_of(" ".join(context))))
     return Document(kind, name, description, owner, dict(tags), pii,
