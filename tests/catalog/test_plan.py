@@ -73,3 +73,18 @@ def test_catalog_serialisation_round_trips(features, ttl_hours, tags, descriptio
                      description=description)
     assert from_data(to_data(view)) == view
     assert canonical_json(from_data(to_data(view))) == canonical_json(view)
+
+
+@given(pii=st.sampled_from([None, True, False]), owner=st.text(max_size=10),
+       columns=st.dictionaries(st.sampled_from(["orders.email", "sales.orders.phone", "note", '"Mixed".x']),
+                               st.tuples(st.booleans(), st.text(max_size=10)), max_size=3))
+def test_classification_and_owners_round_trip_through_the_catalog(pii, owner, columns):
+    import json
+
+    source = Source("orders", table="orders", timestamp="ordered_at", owner=owner, tags={"system": "checkout"},
+                    columns={key: {"pii": flag, "description": text} for key, (flag, text) in columns.items()})
+    view = make_view(source=source, features=[Feature("amount", "float64", pii=pii, owner=owner)])
+    service = FeatureService("svc", ["customer_orders:*"], owner=owner, tags={"model": "m"})
+    for definition in (view, service):
+        assert from_data(json.loads(canonical_json(definition))) == definition
+    assert fingerprint(view) == fingerprint(make_view())
