@@ -81,7 +81,8 @@ def test_catalog_serialisation_round_trips(features, ttl_hours, tags, descriptio
 def test_classification_and_owners_round_trip_through_the_catalog(pii, owner, columns):
     import json
 
-    source = Source("orders", table="orders", timestamp="ordered_at", owner=owner, tags={"system": "checkout"},
+    source = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at", owner=owner,
+                    tags={"system": "checkout"},
                     columns={key: {"pii": flag, "description": text} for key, (flag, text) in columns.items()})
     view = make_view(source=source, features=[Feature("amount", "float64", pii=pii, owner=owner)])
     service = FeatureService("svc", ["customer_orders:*"], owner=owner, tags={"model": "m"})
