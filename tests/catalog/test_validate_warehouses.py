@@ -57,3 +57,21 @@ def test_missing_table_is_named(warehouse):
     source = Source("gone", table="no_such_table", timestamp="ordered_at")
     with pytest.raises(ValidationError, match="source 'gone': table 'no_such_table' cannot be read"):
         validate_registry(warehouse, registry_for(source, [Feature("amount", "float64")]))
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    ({"orders.channel": {"pii": True}, "ORDERS.Amount": {"pii": True}, "net": {"pii": True}}, None),
+    ({"orders.chanel": {"pii": True}}, "source 'recent': columns: 'orders.chanel' is not a column the warehouse"),
+    ({"channel": {"pii": True}}, "source 'recent': columns: 'channel' is not a column the warehouse"),
+    ({"customers.channel": {"pii": True}}, "columns: 'customers.channel' is not a column the warehouse"),
+])
+def test_a_classified_column_must_exist_as_the_warehouse_names_it(warehouse, columns, message):
+    """A misspelt PII column would leave the features read from the real one unclassified."""
+    source = Source("recent", query="SELECT customer_id, ordered_at, loaded_at, amount * 2 AS net FROM orders",
+                    timestamp="ordered_at", created="loaded_at", columns=columns)
+    registry = registry_for(source, [Feature("net", "float64")])
+    if message is None:
+        validate_registry(warehouse, registry)
+    else:
+        with pytest.raises(ValidationError, match=message):
+            validate_registry(warehouse, registry)

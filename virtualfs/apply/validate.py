@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 def validate_registry(warehouse: Warehouse, registry: Registry) -> None:
-    """Every view's source exists and returns its key, time and feature columns, typed right, and
-    every check can judge the column it names."""
+    """Every view's source exists and returns its key, time and feature columns, typed right,
+    every check can judge the column it names, and every column a source classifies exists."""
     schemas: dict[str, pa.Schema] = {}
     for view in registry.views.values():
         source = view.source
@@ -31,6 +31,8 @@ def validate_registry(warehouse: Warehouse, registry: Registry) -> None:
         check_view_columns(view, schemas[source.name], warehouse.dialect)
         check_view_checks(view, schemas[source.name], warehouse.dialect)
         check_aggregation_filters(warehouse, view)
+    for source in registry.sources.values():
+        check_classified_columns(warehouse, source)
 
 
 def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:
@@ -113,3 +115,27 @@ def check_aggregation_filters(warehouse: Warehouse, view: FeatureView) -> None:
                 f"feature view {view.name!r}: aggregation {aggregation.name!r}: filter "
                 f"{aggregation.filter!r} cannot run on source {view.source.name!r}: {error}"
             ) from None
+
+
+def check_classified_columns(warehouse: Warehouse, source: Source) -> None:
+    """Each column ``source`` classifies (``columns=``) can be read, named as the warehouse
+    resolves it: a misspelt PII column would leave the features read from the real one
+    unclassified. A bare name is read from the source's own rows."""
+    from virtualfs.compile.scan import build_source_relation
+    from virtualfs.governance.columns import WarehouseColumn, key_column
+
+    for key in source.columns:
+        found = key_column(source, key, warehouse.dialect)
+        if isinstance(found, WarehouseColumn):
+            *schema, table = (exp.to_identifier(part, quoted=True) for part in found.table)
+            relation = exp.Table(this=table, db=schema[-1] if schema else None,
+                                 catalog=schema[-2] if len(schema) > 1 else None)
+            column = found.column
+        else:
+            relation, column = build_source_relation(source, warehouse.dialect), found
+        probe = exp.select(exp.column(exp.to_identifier(column, quoted=True))).from_(relation)
+        try:
+            warehouse.schema_of(probe)
+        except WarehouseError as error:
+            raise ValidationError(f"source {source.name!r}: columns: {key!r} is not a column the warehouse "
+                                  f"has: {str(error).splitlines()[0]}") from None
