@@ -57,6 +57,7 @@ def lineage_of(registry: Registry, ref: str, dialect: str, carriers: Carriers,
     graph = _Graph(registry, carriers)
     column = warehouse_column_ref(ref, dialect)
     if column is not None:
+        graph.kinds[ref] = "column"
         if direction != "up":
             for trace in computed_from(column, trace_registry(registry, dialect).values()):
                 read = trace.origins.columns | trace.origins.possible()
