@@ -304,8 +304,22 @@ WITH `_vfs_bounds` AS (
   SELECT
     `_vfs_row`,
     COUNT(CASE WHEN `_vfs_in_604800000000` THEN `_vfs_m0` END) AS `_vfs_o0`,
-    SUM(`_vfs_m1`) AS `_vfs_o1`,
-    AVG(`_vfs_m2`) AS `_vfs_o2`,
+    CAST(SUM(
+      CAST(CASE
+        WHEN ABS(`_vfs_m1`) < 1000000000000000
+        THEN CAST(`_vfs_m1` AS BIGNUMERIC)
+        WHEN NOT `_vfs_m1` IS NULL
+        THEN 0
+      END AS BIGNUMERIC)
+    ) AS FLOAT64) + COALESCE(SUM(CASE WHEN NOT ABS(`_vfs_m1`) < 1000000000000000 THEN `_vfs_m1` END), 0) AS `_vfs_o1`,
+    CAST(CAST(SUM(
+      CAST(CASE
+        WHEN ABS(`_vfs_m2`) < 1000000000000000
+        THEN CAST(`_vfs_m2` AS BIGNUMERIC)
+        WHEN NOT `_vfs_m2` IS NULL
+        THEN 0
+      END AS BIGNUMERIC)
+    ) AS FLOAT64) + COALESCE(SUM(CASE WHEN NOT ABS(`_vfs_m2`) < 1000000000000000 THEN `_vfs_m2` END), 0) AS FLOAT64) / NULLIF(COUNT(`_vfs_m2`), 0) AS `_vfs_o2`,
     COUNT(`_vfs_m3`) AS `_vfs_o3`
   FROM `_vfs_a6_pairs`
   GROUP BY

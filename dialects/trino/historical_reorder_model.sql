@@ -368,8 +368,22 @@ WITH "_vfs_entity_rows" AS (
   SELECT
     "_vfs_row",
     COUNT(CASE WHEN "_vfs_in_604800000000" THEN "_vfs_m0" END) AS "_vfs_o0",
-    SUM("_vfs_m1") AS "_vfs_o1",
-    AVG("_vfs_m2") AS "_vfs_o2",
+    CAST(SUM(
+      CAST(CASE
+        WHEN ABS("_vfs_m1") < 1000000000000000
+        THEN CAST("_vfs_m1" AS DECIMAL(38, 12))
+        WHEN NOT "_vfs_m1" IS NULL
+        THEN 0
+      END AS DECIMAL(38, 12))
+    ) AS DOUBLE) + COALESCE(SUM(CASE WHEN NOT ABS("_vfs_m1") < 1000000000000000 THEN "_vfs_m1" END), 0) AS "_vfs_o1",
+    CAST(CAST(SUM(
+      CAST(CASE
+        WHEN ABS("_vfs_m2") < 1000000000000000
+        THEN CAST("_vfs_m2" AS DECIMAL(38, 12))
+        WHEN NOT "_vfs_m2" IS NULL
+        THEN 0
+      END AS DECIMAL(38, 12))
+    ) AS DOUBLE) + COALESCE(SUM(CASE WHEN NOT ABS("_vfs_m2") < 1000000000000000 THEN "_vfs_m2" END), 0) AS DOUBLE) / NULLIF(COUNT("_vfs_m2"), 0) AS "_vfs_o2",
     COUNT("_vfs_m3") AS "_vfs_o3"
   FROM "_vfs_a6_pairs"
   GROUP BY

@@ -55,6 +55,8 @@ class Dialect:
     each entity time once instead of every source row; None compares them as stored.
     ``epoch_micros``: a timestamp expression (naive = UTC) as BIGINT microseconds since the epoch.
     ``integer_division``: ``//`` on BIGINT divides exactly.
+    ``exact_sum_type``: the fixed-point type sums of floats are taken in (``dialects.sums``): its
+    sum is exact, so the same rows give the same bits whatever order the warehouse adds them in.
     """
 
     name: str
@@ -65,6 +67,7 @@ class Dialect:
     epoch_micros: Callable[[exp.Expression], exp.Expression] | None = None
     integer_division: bool = False
     max_identifier_bytes: int = 255
+    exact_sum_type: str = "DECIMAL(38, 12)"
 
     def __post_init__(self) -> None:
         if self.capabilities.supports_epoch_micros != (self.epoch_micros is not None):

@@ -2,8 +2,10 @@
 
 A formulation reduces the source rows an entity row can see to *pieces*, one relation with a
 ``_vfs_row`` column: raw rows (one source row each, the measure columns as they are) or, for
-tiles, per-tile summaries (``_vfs_n`` count, ``_vfs_s`` sum, ``_vfs_lo``/``_vfs_hi`` min/max,
-``_vfs_q`` sum of squared deviations from the tile's mean). Each window has a flag column
+tiles, per-tile summaries (``_vfs_n`` count, ``_vfs_s`` exact sum and ``_vfs_r`` the sum of
+values out of its range (``dialects.sums``: sums and averages come out the same bits whatever
+order the warehouse adds in), ``_vfs_lo``/``_vfs_hi`` min/max, ``_vfs_q`` sum of squared
+deviations from the tile's mean). Each window has a flag column
 saying which pieces fall in it, or none when every piece does. This module turns pieces into
 ``_vfs_row`` plus one ``_vfs_o<i>`` per aggregation, in conditional aggregates (several windows
 of one column share one pass), and assembles the per-row result.
@@ -25,12 +27,14 @@ from virtualfs.compile.aggregate.spec import (
     output_name,
     passes_name,
 )
+from virtualfs.definitions import DType
 from virtualfs.definitions.aggregation import FUNCTIONS
+from virtualfs.dialects.sums import exact_part, float_total, integer_total, rest_part, sum_exact
 from virtualfs.dialects.types import sql_type
 
 # Which summaries each function reads from tiles.
 NEEDS: Mapping[str, tuple[str, ...]] = {
-    "count": ("n",), "sum": ("s",), "avg": ("n", "s"), "stddev": ("n", "s", "q"),
+    "count": ("n",), "sum": ("s", "r"), "avg": ("n", "s", "r"), "stddev": ("n", "s", "r", "q"),
     "min": ("lo",), "max": ("hi",),
 }
 COUNTS = frozenset({"count", "count_distinct"})
@@ -116,13 +120,15 @@ def _raw_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> exp
     function = column.aggregation.function
     if function == "count_distinct":
         return exp.Count(this=exp.Distinct(expressions=[value]))
+    if function in ("sum", "avg"):
+        exact = sum_exact(exact_part(value, context.dialect), context.dialect)
+        total = _total(column, exact, exp.Sum(this=rest_part(value)))
+        return total if function == "sum" else _ratio(total, exp.Count(this=value.copy()))
     return _RAW[function](value)
 
 
 _RAW: Mapping[str, Callable[[exp.Expression], exp.Expression]] = {
     "count": lambda v: exp.Count(this=v),
-    "sum": lambda v: exp.Sum(this=v),
-    "avg": lambda v: exp.Avg(this=v),
     "stddev": lambda v: exp.StddevSamp(this=v),
     "min": lambda v: exp.Min(this=v),
     "max": lambda v: exp.Max(this=v),
@@ -139,10 +145,11 @@ def _stats_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> e
     function = column.aggregation.function
     if function == "count":
         return exp.Sum(this=total("n"))
-    if function == "sum":
-        return exp.Sum(this=total("s"))
-    if function == "avg":
-        return _ratio(exp.Sum(this=total("s")), exp.Sum(this=total("n")))
+    if function in ("sum", "avg"):
+        exact = sum_exact(total("s"), context.dialect)
+        if function == "sum":
+            return _total(column, exact, exp.Sum(this=total("r")))
+        return _ratio(float_total(exact, exp.Sum(this=total("r"))), exp.Sum(this=total("n")))
     if function == "min":
         return exp.Min(this=total("lo"))
     if function == "max":
@@ -154,9 +161,9 @@ def _stddev(pieces: Pieces, column: AggregateColumn, index: int, measure: int) -
     """Sample standard deviation from tile summaries: ``sqrt(M2 / (n - 1))`` where
     ``M2 = sum(q_j + n_j * (mean_j - mean)^2)``, the parallel form, free of the cancellation of
     ``sum(x^2) - sum(x)^2 / n``."""
-    n, s, q = (names.column(stat_name(stat, measure)) for stat in ("n", "s", "q"))
+    n, s, r, q = (names.column(stat_name(stat, measure)) for stat in ("n", "s", "r", "q"))
     mean = _ratio(names.column(f"_vfs_ms{index}"), names.column(f"_vfs_mn{index}"))
-    deviation = exp.Sub(this=_ratio(s, n.copy()), expression=mean)
+    deviation = exp.Sub(this=_ratio(float_total(s, r), n.copy()), expression=mean)
     squared = exp.Pow(this=deviation, expression=exp.Literal.number(2))
     term = exp.Add(this=q, expression=exp.Mul(this=n.copy(), expression=squared))
     present = n.copy() > exp.Literal.number(0)
@@ -175,11 +182,14 @@ def _with_means(context: AggregateContext, pieces: Pieces, outputs: Sequence[int
     for index in outputs:
         column = context.columns[index]
         measure = context.measure_index(column)
-        for stat, alias in (("s", f"_vfs_ms{index}"), ("n", f"_vfs_mn{index}")):
-            total = exp.Sum(this=_in_window(pieces, column, names.column(stat_name(stat, measure))))
+        def summed(stat: str, column: AggregateColumn = column, measure: int = measure) -> exp.Window:
+            value = _in_window(pieces, column, names.column(stat_name(stat, measure)))
             window = by_row.copy()
-            window.set("this", total)
-            columns.append(_as(window, alias))
+            window.set("this", sum_exact(value, context.dialect) if stat == "s" else exp.Sum(this=value))
+            return window
+
+        columns += [_as(float_total(summed("s"), summed("r")), f"_vfs_ms{index}"),
+                    _as(summed("n"), f"_vfs_mn{index}")]
     return exp.select(*columns, copy=False).from_(names.table(pieces.table), copy=False)
 
 
@@ -210,6 +220,13 @@ def _flag(pieces: Pieces, column: AggregateColumn) -> exp.Expression | None:
 def _in_window(pieces: Pieces, column: AggregateColumn, value: exp.Expression) -> exp.Expression:
     flag = _flag(pieces, column)
     return value if flag is None else exp.Case(ifs=[exp.If(this=flag, true=value)])
+
+
+def _total(column: AggregateColumn, exact: exp.Expression, rest: exp.Expression) -> exp.Expression:
+    """A sum from its exact part and its rest (``dialects.sums``): exactly, for integers."""
+    if column.dtype is DType.INT64:
+        return integer_total(exact, rest)
+    return float_total(exact, rest)
 
 
 def _ratio(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:

@@ -47,11 +47,12 @@ from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.request import EntityRelation
 from virtualfs.definitions import Aggregation, FeatureView
 from virtualfs.dialects import times
+from virtualfs.dialects.sums import exact_part, rest_part, sum_exact
 
 if TYPE_CHECKING:
     from virtualfs.compile.aggregate.tiled import TilePolicy
 
-STAT_ORDER = ("n", "s", "lo", "hi", "q")
+STAT_ORDER = ("n", "s", "r", "lo", "hi", "q")
 _SCAN = SCAN
 
 
@@ -139,7 +140,7 @@ def build_kept_rows(kept: KeptTiles, dialect: str, known_by: datetime, *,
                names.alias(exp.Max(this=names.column(KNOWN_US, _SCAN)), KNOWN_MAX)]
     for index, stats in enumerate(kept.stats):
         value = names.column(measure_name(index), _SCAN)
-        columns += [names.alias(summary(stat, value), stat_name(stat, index)) for stat in stats]
+        columns += [names.alias(summary(stat, value, dialect), stat_name(stat, index)) for stat in stats]
     condition = names.column(KNOWN_US, _SCAN) <= times.instant_literal(known_by)
     if affected is not None:
         listed = exp.select(names.column(TILE)).from_(affected.copy())
@@ -165,12 +166,15 @@ def build_affected_tiles(kept: KeptTiles, dialect: str, since: datetime, known_b
     )
 
 
-def summary(stat: str, value: exp.Expression) -> exp.Expression:
-    """The aggregate computing summary ``stat`` of ``value`` over a tile's rows."""
+def summary(stat: str, value: exp.Expression, dialect: str) -> exp.Expression:
+    """The aggregate computing summary ``stat`` of ``value`` over a tile's rows (sums in two
+    parts, ``dialects.sums``)."""
     if stat == "n":
         return exp.Count(this=value)
     if stat == "s":
-        return exp.Sum(this=value)
+        return sum_exact(exact_part(value, dialect), dialect)
+    if stat == "r":
+        return exp.Sum(this=rest_part(value))
     if stat == "lo":
         return exp.Min(this=value)
     if stat == "hi":
