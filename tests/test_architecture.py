@@ -17,7 +17,7 @@ LAYERS = {
     "errors": 0, "instants": 0, "config": 0, "definitions": 0, "sqltext": 0, "registry": 0, "repository": 0,
     "dialects": 1,
     "compile": 2, "warehouses": 2, "online": 2, "catalog": 2,
-    "copies": 3, "context": 3, "retrieval": 3, "serving": 3, "refresh": 3, "apply": 3, "gc": 3,
+    "copies": 3, "context": 3, "retrieval": 3, "serving": 3, "refresh": 3, "apply": 3, "gc": 3, "datasets": 3,
     "store": 4,
     "server": 5, "cli": 5, "demo": 5, "scaffold": 5,
 }

@@ -37,7 +37,7 @@ def _options(
     """Options of ``virtualfs`` itself (before the command)."""
 
 # Command-group modules under virtualfs.cli, registered in this order.
-COMMAND_MODULES = ("project", "retrieval", "refresh", "gc", "online", "serve", "demo")
+COMMAND_MODULES = ("project", "retrieval", "datasets", "refresh", "gc", "online", "serve", "demo")
 
 for _module in COMMAND_MODULES:
     import_module(f"virtualfs.cli.{_module}").register(app)

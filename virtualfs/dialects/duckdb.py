@@ -15,4 +15,5 @@ DIALECT = Dialect(
                DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMPTZ"},
     epoch_micros=lambda value: exp.UnixMicros(this=value),
     integer_division=True,  # ``//`` truncates toward zero on BIGINT
+    hex_integer=lambda text: exp.cast(exp.DPipe(this=exp.Literal.string("0x"), expression=text), "BIGINT"),
 )

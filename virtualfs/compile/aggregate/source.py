@@ -40,7 +40,7 @@ def build_native_scan(context: AggregateContext) -> exp.Select:
         projections.append(_as(_source(context, source.created or ""), names.CREATED))
     projections += _measures(context)
     return exp.select(*projections, copy=False).from_(
-        build_source_relation(source, context.dialect), copy=False
+        build_source_relation(source, context.dialect, context.request.known_by), copy=False
     )
 
 
@@ -61,7 +61,7 @@ def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta]) -> e
         projections.append(_as(created.copy(), CREATED_US))
     projections += [_as(times.tile_number(event, size, context.dialect), tile_name(size)) for size in sizes]
     projections += _measures(context)
-    relation = build_source_relation(source, context.dialect)
+    relation = build_source_relation(source, context.dialect, context.request.known_by)
     select = exp.select(*projections, copy=False).from_(relation, copy=False)
     as_of = context.request.as_of
     if as_of is None:

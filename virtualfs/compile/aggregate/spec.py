@@ -50,6 +50,7 @@ class AggregateRequest:
     ``as_of``, when every entity row has that one time (a snapshot for the online store), lets
     the source scan skip rows outside the longest window before ``as_of``. ``kept``: tiles a
     refresh keeps for the view, built past every entity row's time (see ``kept.py``).
+    ``known_by``: read only the source rows landed by then (``scan.build_landed_rows``).
     """
 
     view: FeatureView
@@ -59,6 +60,7 @@ class AggregateRequest:
     index: int = 0
     as_of: datetime | None = None
     kept: tuple[KeptTiles, ...] = ()
+    known_by: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:
