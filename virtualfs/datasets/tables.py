@@ -87,16 +87,16 @@ def write_tables(job: RetrievalJob, tables: DatasetTables) -> None:
     warehouse; tables already there are replaced whole, each in one step."""
     warehouse = job.warehouse
     warehouse.execute(build_create_schema(tables.schema, tables.dialect))
-    targets = [tables.table(tables.rows_name), tables.table(tables.entities_name)]
-    replacing = [table_exists(warehouse, target) for target in targets]
-    written = [tables.staging(name) if replace else target for name, target, replace
-               in zip((tables.rows_name, tables.entities_name), targets, replacing, strict=True)]
-    for table in written:
-        warehouse.execute(build_drop(table))
-    job.write(written[0], row_ids=True, entities=written[1])
-    for target, staged, replace in zip(targets, written, replacing, strict=True):
-        if replace:
-            replace_with(warehouse, target, staged)
+    places = {}  # final table -> where it is written first (itself when it does not exist yet)
+    for name in (tables.rows_name, tables.entities_name):
+        target = tables.table(name)
+        places[target] = tables.staging(name) if table_exists(warehouse, target) else target
+        warehouse.execute(build_drop(places[target]))  # a staging table a killed save left
+    rows, entities = places.values()
+    job.write(rows, row_ids=True, entities=entities)
+    for target, written in places.items():
+        if written is not target:
+            replace_with(warehouse, target, written)
 
 
 def drop_tables(warehouse: Warehouse, tables: DatasetTables) -> None:

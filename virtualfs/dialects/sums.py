@@ -7,15 +7,16 @@ last digits). So every value a ``sum``, ``avg`` or ``stddev`` adds up is split i
 - its **exact part**: the value in the dialect's fixed-point type (``Dialect.exact_sum_type``,
   ``DECIMAL(38, 12)``: rounded to 12 decimal places), where addition is exact and so does not
   depend on order; ``0`` for a value that is not in range;
-- its **rest**: the value itself when it is out of that range (``|v| >= 10^15``, infinities,
+- its **rest**: the value itself when it is out of that range (``|v| >= 2^63``, infinities,
   NaN), else null. Only such values are still added in floating point.
 
 The total of a group is then ``double(sum of exact parts) + (sum of rests, or 0)``: for values
-under ``10^15`` in magnitude, a function of the rows alone.
+under ``2^63`` in magnitude (every int64 among them), a function of the rows alone. The exact
+type keeps 26 integer digits: ten million values near ``2^63`` still sum without overflow.
 
 >>> from virtualfs.dialects.render import to_sql
 >>> to_sql(exact_part(exp.column("x"), "duckdb"), "duckdb")
-'CASE WHEN ABS("x") < 1000000000000000 THEN CAST("x" AS DECIMAL(38, 12)) WHEN NOT "x" IS NULL THEN 0 END'
+'CASE WHEN ABS("x") < 9223372036854775808 THEN CAST("x" AS DECIMAL(38, 12)) WHEN NOT "x" IS NULL THEN 0 END'
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from sqlglot import exp
 
 from virtualfs.dialects import dialect as dialect_of
 
-# Values this large keep 11 integer digits of headroom in DECIMAL(38, 12): 10^11 of them sum exactly.
-BOUND = 10**15
+# Every int64 is below it, so that integers are never split; DECIMAL(38, 12) holds sums to 10^26.
+BOUND = 2**63
 
 
 def exact_part(value: exp.Expression, dialect: str) -> exp.Expression:
@@ -52,13 +53,6 @@ def float_total(exact_sum: exp.Expression, rest_sum: exp.Expression) -> exp.Expr
     """The total of a group as a double: null when it had no values."""
     rest = exp.Coalesce(this=rest_sum, expressions=[exp.Literal.number(0)])
     return exp.Add(this=exp.cast(exact_sum, "DOUBLE"), expression=rest)
-
-
-def integer_total(exact_sum: exp.Expression, rest_sum: exp.Expression) -> exp.Expression:
-    """The total of a group of integers, exactly: null when it had no values."""
-    whole = exp.DataType.build("DECIMAL(38, 0)")
-    rest = exp.Coalesce(this=exp.Cast(this=rest_sum, to=whole), expressions=[exp.Literal.number(0)])
-    return exp.Add(this=exp.Cast(this=exact_sum, to=whole.copy()), expression=rest)
 
 
 def _exact(dialect: str) -> exp.DataType:

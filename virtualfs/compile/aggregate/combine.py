@@ -27,9 +27,9 @@ from virtualfs.compile.aggregate.spec import (
     output_name,
     passes_name,
 )
-from virtualfs.definitions import DType
+from virtualfs.compile.aggregate.sums import group_sum, piece_total, row_value
 from virtualfs.definitions.aggregation import FUNCTIONS
-from virtualfs.dialects.sums import exact_part, float_total, integer_total, rest_part, sum_exact
+from virtualfs.dialects.sums import sum_exact
 from virtualfs.dialects.types import sql_type
 
 # Which summaries each function reads from tiles.
@@ -120,9 +120,12 @@ def _raw_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> exp
     function = column.aggregation.function
     if function == "count_distinct":
         return exp.Count(this=exp.Distinct(expressions=[value]))
+    measure = context.measure_index(column)
+    if function == "avg" and measure not in context.split_measures:
+        return exp.Avg(this=value)  # of integers: exact, as integer sums are
     if function in ("sum", "avg"):
-        exact = sum_exact(exact_part(value, context.dialect), context.dialect)
-        total = _total(column, exact, exp.Sum(this=rest_part(value)))
+        added = [_in_window(pieces, column, row_value(context, stat, measure, None)) for stat in ("s", "r")]
+        total = group_sum(context, column, *added)
         return total if function == "sum" else _ratio(total, exp.Count(this=value.copy()))
     return _RAW[function](value)
 
@@ -146,24 +149,23 @@ def _stats_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> e
     if function == "count":
         return exp.Sum(this=total("n"))
     if function in ("sum", "avg"):
-        exact = sum_exact(total("s"), context.dialect)
-        if function == "sum":
-            return _total(column, exact, exp.Sum(this=total("r")))
-        return _ratio(float_total(exact, exp.Sum(this=total("r"))), exp.Sum(this=total("n")))
+        summed = group_sum(context, column, total("s"), total("r"))
+        return summed if function == "sum" else _ratio(summed, exp.Sum(this=total("n")))
     if function == "min":
         return exp.Min(this=total("lo"))
     if function == "max":
         return exp.Max(this=total("hi"))
-    return _stddev(pieces, column, index, measure)
+    return _stddev(context, pieces, index, measure)
 
 
-def _stddev(pieces: Pieces, column: AggregateColumn, index: int, measure: int) -> exp.Expression:
+def _stddev(context: AggregateContext, pieces: Pieces, index: int, measure: int) -> exp.Expression:
     """Sample standard deviation from tile summaries: ``sqrt(M2 / (n - 1))`` where
     ``M2 = sum(q_j + n_j * (mean_j - mean)^2)``, the parallel form, free of the cancellation of
     ``sum(x^2) - sum(x)^2 / n``."""
+    column = context.columns[index]
     n, s, r, q = (names.column(stat_name(stat, measure)) for stat in ("n", "s", "r", "q"))
     mean = _ratio(names.column(f"_vfs_ms{index}"), names.column(f"_vfs_mn{index}"))
-    deviation = exp.Sub(this=_ratio(float_total(s, r), n.copy()), expression=mean)
+    deviation = exp.Sub(this=_ratio(piece_total(context, measure, s, r), n.copy()), expression=mean)
     squared = exp.Pow(this=deviation, expression=exp.Literal.number(2))
     term = exp.Add(this=q, expression=exp.Mul(this=n.copy(), expression=squared))
     present = n.copy() > exp.Literal.number(0)
@@ -184,12 +186,13 @@ def _with_means(context: AggregateContext, pieces: Pieces, outputs: Sequence[int
         measure = context.measure_index(column)
         def summed(stat: str, column: AggregateColumn = column, measure: int = measure) -> exp.Window:
             value = _in_window(pieces, column, names.column(stat_name(stat, measure)))
+            exact = stat == "s" and measure in context.split_measures
             window = by_row.copy()
-            window.set("this", sum_exact(value, context.dialect) if stat == "s" else exp.Sum(this=value))
+            window.set("this", sum_exact(value, context.dialect) if exact else exp.Sum(this=value))
             return window
 
-        columns += [_as(float_total(summed("s"), summed("r")), f"_vfs_ms{index}"),
-                    _as(summed("n"), f"_vfs_mn{index}")]
+        total = piece_total(context, measure, summed("s"), summed("r"))
+        columns += [_as(total, f"_vfs_ms{index}"), _as(summed("n"), f"_vfs_mn{index}")]
     return exp.select(*columns, copy=False).from_(names.table(pieces.table), copy=False)
 
 
@@ -220,13 +223,6 @@ def _flag(pieces: Pieces, column: AggregateColumn) -> exp.Expression | None:
 def _in_window(pieces: Pieces, column: AggregateColumn, value: exp.Expression) -> exp.Expression:
     flag = _flag(pieces, column)
     return value if flag is None else exp.Case(ifs=[exp.If(this=flag, true=value)])
-
-
-def _total(column: AggregateColumn, exact: exp.Expression, rest: exp.Expression) -> exp.Expression:
-    """A sum from its exact part and its rest (``dialects.sums``): exactly, for integers."""
-    if column.dtype is DType.INT64:
-        return integer_total(exact, rest)
-    return float_total(exact, rest)
 
 
 def _ratio(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:

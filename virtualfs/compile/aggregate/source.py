@@ -21,6 +21,7 @@ from virtualfs.compile.aggregate.spec import (
     measure_name,
     passes_name,
 )
+from virtualfs.compile.aggregate.sums import split_columns
 from virtualfs.compile.scan import build_source_relation
 from virtualfs.dialects import times
 
@@ -33,7 +34,8 @@ def tile_name(size: timedelta) -> str:
 
 
 def build_native_scan(context: AggregateContext) -> exp.Select:
-    """Keys, ``_vfs_event``, ``_vfs_created`` (when declared), measures: for the range join."""
+    """Keys, ``_vfs_event``, ``_vfs_created`` (when declared), measures (and the parts of
+    those added up, ``sums``): for the range join."""
     source = context.view.source
     projections = [*_keys(context), _as(_source(context, source.timestamp), names.EVENT)]
     if context.has_created:
@@ -108,6 +110,7 @@ def _measures(context: AggregateContext) -> list[exp.Expression]:
         if condition is not None:
             value = exp.Case(ifs=[exp.If(this=condition, true=value)])
         columns.append(_as(value, measure_name(index)))
+        columns += split_columns(context, index, value)
         if index in last_filtered:
             flag = exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))],
                             default=exp.Literal.number(0))

@@ -41,11 +41,11 @@ from virtualfs.compile.aggregate.grain import (
     start_name,
     union,
 )
-from virtualfs.compile.aggregate.kept_tiles import KeptTiles, summary
+from virtualfs.compile.aggregate.kept_tiles import KeptTiles
 from virtualfs.compile.aggregate.source import EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import measure_name
+from virtualfs.compile.aggregate.sums import row_summary, row_value
 from virtualfs.dialects import times
-from virtualfs.dialects.sums import exact_part, rest_part
 
 LOW, HIGH, BUCKET_T, BUCKET_A = "_vfs_lo", "_vfs_hi", "_vfs_bt", "_vfs_ba"
 
@@ -119,10 +119,9 @@ def build_tiles(steps: GrainSteps) -> exp.Select:
     columns = [*keys, as_(tile, TILE)]
     if steps.context.uses_known_time:
         columns.append(as_(exp.Max(this=names.column(KNOWN_US, SCAN)), KNOWN_MAX))
-    dialect = steps.context.dialect
     for measure, stats in steps.stats().items():
-        value = names.column(measure_name(measure), SCAN)
-        columns += [as_(summary(stat, value, dialect), stat_name(stat, measure)) for stat in stats]
+        columns += [as_(row_summary(steps.context, stat, measure, SCAN), stat_name(stat, measure))
+                    for stat in stats]
     event, high = names.column(EVENT_US, SCAN), names.column(HIGH, routes)
     earliest = exp.Sub(this=names.column(LOW, routes), expression=longest)
     inside = [names.column(DENSE, routes), event > earliest, event.copy() <= high]
@@ -291,10 +290,8 @@ def _raw_pieces(steps: GrainSteps, raw: str, beside_tiles: bool) -> exp.Select:
     is not in that window again."""
     flags = [as_(_raw_flag(steps, raw, w, beside_tiles), flag_name(w)) for w in _flagged(steps)]
     stats = []
-    dialect = steps.context.dialect
     for measure, group in steps.stats().items():
-        value = names.column(measure_name(measure), raw)
-        stats += [as_(_single(stat, value, dialect), stat_name(stat, measure)) for stat in group]
+        stats += [as_(_single(steps, stat, measure, raw), stat_name(stat, measure)) for stat in group]
     return exp.select(names.column(names.ROW, raw), *flags, *stats, copy=False).from_(
         names.table(raw), copy=False)
 
@@ -321,15 +318,14 @@ def _tile_columns(steps: GrainSteps) -> list[str]:
     return [TILE, *landed, *(stat_name(s, m) for m, group in steps.stats().items() for s in group)]
 
 
-def _single(stat: str, value: exp.Expression, dialect: str) -> exp.Expression:
+def _single(steps: GrainSteps, stat: str, measure: int, raw: str) -> exp.Expression:
     """The summary ``stat`` of one raw row (a tile of one row, or none when the value is null)."""
+    value = names.column(measure_name(measure), raw)
     present = value.copy().is_(exp.null()).not_()
     if stat == "n":
         return exp.Case(ifs=[exp.If(this=present, true=exp.Literal.number(1))], default=exp.Literal.number(0))
-    if stat == "s":
-        return exact_part(value, dialect)
-    if stat == "r":
-        return rest_part(value)
+    if stat in ("s", "r"):
+        return row_value(steps.context, stat, measure, raw)
     if stat == "q":
         return exp.Case(ifs=[exp.If(this=present, true=exp.cast(exp.Literal.number(0), "DOUBLE"))])
     return value
