@@ -76,11 +76,35 @@ WITH "_vfs_snapshot_keys" AS (
     "_vfs_scan"."_vfs_tile_86400000000" AS "_vfs_tile",
     MAX("_vfs_scan"."_vfs_k") AS "_vfs_mk",
     COUNT("_vfs_scan"."_vfs_m0") AS "_vfs_n0",
-    SUM(CAST("_vfs_scan"."_vfs_x1" AS DECIMAL(38, 12))) AS "_vfs_s1",
-    SUM("_vfs_scan"."_vfs_y1") AS "_vfs_r1",
+    SUM(
+      CAST(CASE
+        WHEN ABS("_vfs_scan"."_vfs_m1") < 9223372036854775808
+        THEN CAST("_vfs_scan"."_vfs_m1" AS DECIMAL(38, 12))
+        WHEN NOT "_vfs_scan"."_vfs_m1" IS NULL
+        THEN 0
+      END AS DECIMAL(38, 12))
+    ) AS "_vfs_s1",
+    SUM(
+      CASE
+        WHEN NOT ABS("_vfs_scan"."_vfs_m1") < 9223372036854775808
+        THEN "_vfs_scan"."_vfs_m1"
+      END
+    ) AS "_vfs_r1",
     COUNT("_vfs_scan"."_vfs_m2") AS "_vfs_n2",
-    SUM(CAST("_vfs_scan"."_vfs_x2" AS DECIMAL(38, 12))) AS "_vfs_s2",
-    SUM("_vfs_scan"."_vfs_y2") AS "_vfs_r2",
+    SUM(
+      CAST(CASE
+        WHEN ABS("_vfs_scan"."_vfs_m2") < 9223372036854775808
+        THEN CAST("_vfs_scan"."_vfs_m2" AS DECIMAL(38, 12))
+        WHEN NOT "_vfs_scan"."_vfs_m2" IS NULL
+        THEN 0
+      END AS DECIMAL(38, 12))
+    ) AS "_vfs_s2",
+    SUM(
+      CASE
+        WHEN NOT ABS("_vfs_scan"."_vfs_m2") < 9223372036854775808
+        THEN "_vfs_scan"."_vfs_m2"
+      END
+    ) AS "_vfs_r2",
     COUNT("_vfs_scan"."_vfs_m3") AS "_vfs_n3"
   FROM (
     SELECT
@@ -111,46 +135,7 @@ WITH "_vfs_snapshot_keys" AS (
         WHEN "_vfs_source"."payment_method" <> 'invoice'
         THEN "_vfs_source"."amount"
       END AS "_vfs_m1",
-      CASE
-        WHEN ABS(
-          CASE
-            WHEN "_vfs_source"."payment_method" <> 'invoice'
-            THEN "_vfs_source"."amount"
-          END
-        ) < 9223372036854775808
-        THEN CAST(CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END AS DECIMAL(38, 12))
-        WHEN NOT CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END IS NULL
-        THEN 0
-      END AS "_vfs_x1",
-      CASE
-        WHEN NOT ABS(
-          CASE
-            WHEN "_vfs_source"."payment_method" <> 'invoice'
-            THEN "_vfs_source"."amount"
-          END
-        ) < 9223372036854775808
-        THEN CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END
-      END AS "_vfs_y1",
       "_vfs_source"."amount" AS "_vfs_m2",
-      CASE
-        WHEN ABS("_vfs_source"."amount") < 9223372036854775808
-        THEN CAST("_vfs_source"."amount" AS DECIMAL(38, 12))
-        WHEN NOT "_vfs_source"."amount" IS NULL
-        THEN 0
-      END AS "_vfs_x2",
-      CASE
-        WHEN NOT ABS("_vfs_source"."amount") < 9223372036854775808
-        THEN "_vfs_source"."amount"
-      END AS "_vfs_y2",
       CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
     FROM "orders" AS "_vfs_source"
     WHERE
@@ -346,11 +331,7 @@ WITH "_vfs_snapshot_keys" AS (
     "_vfs_scan"."_vfs_c",
     "_vfs_scan"."_vfs_m0",
     "_vfs_scan"."_vfs_m1",
-    "_vfs_scan"."_vfs_x1",
-    "_vfs_scan"."_vfs_y1",
     "_vfs_scan"."_vfs_m2",
-    "_vfs_scan"."_vfs_x2",
-    "_vfs_scan"."_vfs_y2",
     "_vfs_scan"."_vfs_m3"
   FROM "_vfs_a0_g0_fetchmk"
   INNER JOIN (
@@ -382,46 +363,7 @@ WITH "_vfs_snapshot_keys" AS (
         WHEN "_vfs_source"."payment_method" <> 'invoice'
         THEN "_vfs_source"."amount"
       END AS "_vfs_m1",
-      CASE
-        WHEN ABS(
-          CASE
-            WHEN "_vfs_source"."payment_method" <> 'invoice'
-            THEN "_vfs_source"."amount"
-          END
-        ) < 9223372036854775808
-        THEN CAST(CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END AS DECIMAL(38, 12))
-        WHEN NOT CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END IS NULL
-        THEN 0
-      END AS "_vfs_x1",
-      CASE
-        WHEN NOT ABS(
-          CASE
-            WHEN "_vfs_source"."payment_method" <> 'invoice'
-            THEN "_vfs_source"."amount"
-          END
-        ) < 9223372036854775808
-        THEN CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END
-      END AS "_vfs_y1",
       "_vfs_source"."amount" AS "_vfs_m2",
-      CASE
-        WHEN ABS("_vfs_source"."amount") < 9223372036854775808
-        THEN CAST("_vfs_source"."amount" AS DECIMAL(38, 12))
-        WHEN NOT "_vfs_source"."amount" IS NULL
-        THEN 0
-      END AS "_vfs_x2",
-      CASE
-        WHEN NOT ABS("_vfs_source"."amount") < 9223372036854775808
-        THEN "_vfs_source"."amount"
-      END AS "_vfs_y2",
       CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
     FROM "orders" AS "_vfs_source"
     WHERE
@@ -472,11 +414,7 @@ WITH "_vfs_snapshot_keys" AS (
     "_vfs_scan"."_vfs_c",
     "_vfs_scan"."_vfs_m0",
     "_vfs_scan"."_vfs_m1",
-    "_vfs_scan"."_vfs_x1",
-    "_vfs_scan"."_vfs_y1",
     "_vfs_scan"."_vfs_m2",
-    "_vfs_scan"."_vfs_x2",
-    "_vfs_scan"."_vfs_y2",
     "_vfs_scan"."_vfs_m3"
   FROM "_vfs_a0_g0_sfetch"
   INNER JOIN (
@@ -508,46 +446,7 @@ WITH "_vfs_snapshot_keys" AS (
         WHEN "_vfs_source"."payment_method" <> 'invoice'
         THEN "_vfs_source"."amount"
       END AS "_vfs_m1",
-      CASE
-        WHEN ABS(
-          CASE
-            WHEN "_vfs_source"."payment_method" <> 'invoice'
-            THEN "_vfs_source"."amount"
-          END
-        ) < 9223372036854775808
-        THEN CAST(CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END AS DECIMAL(38, 12))
-        WHEN NOT CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END IS NULL
-        THEN 0
-      END AS "_vfs_x1",
-      CASE
-        WHEN NOT ABS(
-          CASE
-            WHEN "_vfs_source"."payment_method" <> 'invoice'
-            THEN "_vfs_source"."amount"
-          END
-        ) < 9223372036854775808
-        THEN CASE
-          WHEN "_vfs_source"."payment_method" <> 'invoice'
-          THEN "_vfs_source"."amount"
-        END
-      END AS "_vfs_y1",
       "_vfs_source"."amount" AS "_vfs_m2",
-      CASE
-        WHEN ABS("_vfs_source"."amount") < 9223372036854775808
-        THEN CAST("_vfs_source"."amount" AS DECIMAL(38, 12))
-        WHEN NOT "_vfs_source"."amount" IS NULL
-        THEN 0
-      END AS "_vfs_x2",
-      CASE
-        WHEN NOT ABS("_vfs_source"."amount") < 9223372036854775808
-        THEN "_vfs_source"."amount"
-      END AS "_vfs_y2",
       CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
     FROM "orders" AS "_vfs_source"
     WHERE
@@ -599,11 +498,27 @@ WITH "_vfs_snapshot_keys" AS (
       AND "_vfs_a0_g0_raw"."_vfs_mk" <= "_vfs_a0_g0_raw"."_vfs_t"
     ) AS "_vfs_in_2592000000000",
     CASE WHEN NOT "_vfs_a0_g0_raw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
-    "_vfs_a0_g0_raw"."_vfs_x1" AS "_vfs_s1",
-    "_vfs_a0_g0_raw"."_vfs_y1" AS "_vfs_r1",
+    CASE
+      WHEN ABS("_vfs_a0_g0_raw"."_vfs_m1") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_raw"."_vfs_m1" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_raw"."_vfs_m1" IS NULL
+      THEN 0
+    END AS "_vfs_s1",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_raw"."_vfs_m1") < 9223372036854775808
+      THEN "_vfs_a0_g0_raw"."_vfs_m1"
+    END AS "_vfs_r1",
     CASE WHEN NOT "_vfs_a0_g0_raw"."_vfs_m2" IS NULL THEN 1 ELSE 0 END AS "_vfs_n2",
-    "_vfs_a0_g0_raw"."_vfs_x2" AS "_vfs_s2",
-    "_vfs_a0_g0_raw"."_vfs_y2" AS "_vfs_r2",
+    CASE
+      WHEN ABS("_vfs_a0_g0_raw"."_vfs_m2") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_raw"."_vfs_m2" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_raw"."_vfs_m2" IS NULL
+      THEN 0
+    END AS "_vfs_s2",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_raw"."_vfs_m2") < 9223372036854775808
+      THEN "_vfs_a0_g0_raw"."_vfs_m2"
+    END AS "_vfs_r2",
     CASE WHEN NOT "_vfs_a0_g0_raw"."_vfs_m3" IS NULL THEN 1 ELSE 0 END AS "_vfs_n3"
   FROM "_vfs_a0_g0_raw"
   UNION ALL
@@ -616,11 +531,27 @@ WITH "_vfs_snapshot_keys" AS (
       "_vfs_a0_g0_sraw"."_vfs_t" - 2592000000000
     ) AS "_vfs_in_2592000000000",
     CASE WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
-    "_vfs_a0_g0_sraw"."_vfs_x1" AS "_vfs_s1",
-    "_vfs_a0_g0_sraw"."_vfs_y1" AS "_vfs_r1",
+    CASE
+      WHEN ABS("_vfs_a0_g0_sraw"."_vfs_m1") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_sraw"."_vfs_m1" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m1" IS NULL
+      THEN 0
+    END AS "_vfs_s1",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_sraw"."_vfs_m1") < 9223372036854775808
+      THEN "_vfs_a0_g0_sraw"."_vfs_m1"
+    END AS "_vfs_r1",
     CASE WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m2" IS NULL THEN 1 ELSE 0 END AS "_vfs_n2",
-    "_vfs_a0_g0_sraw"."_vfs_x2" AS "_vfs_s2",
-    "_vfs_a0_g0_sraw"."_vfs_y2" AS "_vfs_r2",
+    CASE
+      WHEN ABS("_vfs_a0_g0_sraw"."_vfs_m2") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_sraw"."_vfs_m2" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m2" IS NULL
+      THEN 0
+    END AS "_vfs_s2",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_sraw"."_vfs_m2") < 9223372036854775808
+      THEN "_vfs_a0_g0_sraw"."_vfs_m2"
+    END AS "_vfs_r2",
     CASE WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m3" IS NULL THEN 1 ELSE 0 END AS "_vfs_n3"
   FROM "_vfs_a0_g0_sraw"
 ), "_vfs_a0_g0_agg" AS (

@@ -52,11 +52,13 @@ def flag_name(window: timedelta) -> str:
 
 @dataclass(frozen=True)
 class Pieces:
-    """A CTE of pieces: its name, which windows need their flag column, how rows sort newest first."""
+    """A CTE of pieces: its name, which windows need their flag column, how rows sort newest
+    first, and whether raw rows carry their measures' exact parts and rests (``sums``)."""
 
     table: str
     flagged: frozenset[timedelta]
     order: tuple[str, ...] = ()
+    split: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def _raw_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> exp
     if function == "avg" and measure not in context.split_measures:
         return exp.Avg(this=value)  # of integers: exact, as integer sums are
     if function in ("sum", "avg"):
-        added = [_in_window(pieces, column, row_value(context, stat, measure, None)) for stat in ("s", "r")]
+        added = [_in_window(pieces, column, row_value(context, stat, measure, None, pieces.split))
+                 for stat in ("s", "r")]
         total = group_sum(context, column, *added)
         return total if function == "sum" else _ratio(total, exp.Count(this=value.copy()))
     return _RAW[function](value)

@@ -20,7 +20,6 @@ from virtualfs.compile import names
 from virtualfs.compile.aggregate.combine import NEEDS, Part, Pieces, build_raw_aggregates
 from virtualfs.compile.aggregate.source import CREATED_US, EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import AggregateContext, key_name, measure_name, passes_name
-from virtualfs.compile.aggregate.sums import exact_name, rest_name
 from virtualfs.dialects import times
 
 if TYPE_CHECKING:
@@ -149,8 +148,6 @@ class GrainSteps:
         measures = {self.context.measure_index(self.context.columns[i]) for i in self.grain.outputs}
         for index in sorted(measures):
             columns.append(measure_name(index))
-            if index in self.context.split_measures:
-                columns += [exact_name(index), rest_name(index)]
             if self._needs_passes(index):
                 columns.append(passes_name(index))
         return columns

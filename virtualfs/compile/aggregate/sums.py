@@ -1,11 +1,13 @@
 """Sums of measures that come out the same bits every run (``dialects.sums``).
 
 A measure known to hold integers (``AggregateContext.integer_measures``) is added up as it is:
-integer sums are exact in any order. Any other measure that is added up (``split_measures``) is
-split, once per source row in the scan, into two columns: ``_vfs_x<i>``, its exact part, and
-``_vfs_y<i>``, its rest (the value when out of the exact type's range). Tiles keep their sums as
-the summaries ``s`` (exact) and ``r`` (rest); a group's total is then the exact sum converted to a
-double once, plus the rest.
+integer sums are exact in any order. Any other measure that is added up (``split_measures``)
+is split into its exact part and its rest, and the two are added up apart: tiles keep them as
+the summaries ``s`` (exact) and ``r`` (rest), and a group's total is the exact sum converted to
+a double once, plus the rest. Where a row is split costs: the range join's scan splits each
+source row once into ``_vfs_x<i>`` and ``_vfs_y<i>`` (it then pairs rows with many labels); the
+tiled formulation splits each row as a tile summarises it, and each raw row it pairs with a
+label (most source rows are never paired).
 
 Kept tiles are planned without types, so they split every measure they add up; an integer's
 rest is always null there (every int64 is in range), so an integer read of them ignores it.
@@ -46,9 +48,9 @@ def row_summary(context: AggregateContext, stat: str, measure: int, table: str) 
     if stat == "s" and measure not in context.split_measures:
         return exp.Sum(this=value)
     if stat == "s":
-        return sum_exact(names.column(exact_name(measure), table), context.dialect)
+        return sum_exact(exact_part(value, context.dialect), context.dialect)
     if stat == "r":
-        return exp.Sum(this=names.column(rest_name(measure), table))
+        return exp.Sum(this=rest_part(value))
     if stat == "lo":
         return exp.Min(this=value)
     if stat == "hi":
@@ -57,12 +59,17 @@ def row_summary(context: AggregateContext, stat: str, measure: int, table: str) 
     return exp.Mul(this=exp.VariancePop(this=value), expression=exp.Count(this=value.copy()))
 
 
-def row_value(context: AggregateContext, stat: str, measure: int, table: str) -> exp.Expression:
-    """What one row of ``table`` adds to summary ``s`` or ``r`` (a tile of one row)."""
-    if stat == "r":
-        return names.column(rest_name(measure), table)
-    split = measure in context.split_measures
-    return names.column(exact_name(measure) if split else measure_name(measure), table)
+def row_value(context: AggregateContext, stat: str, measure: int, table: str | None,
+              split: bool) -> exp.Expression:
+    """What one row of ``table`` adds to summary ``s`` or ``r``: its exact part or rest (the
+    columns of a splitting scan when ``split``, else computed here), or, for an integer
+    measure, the value."""
+    value = names.column(measure_name(measure), table)
+    if measure not in context.split_measures:
+        return value
+    if split:
+        return names.column(exact_name(measure) if stat == "s" else rest_name(measure), table)
+    return exact_part(value, context.dialect) if stat == "s" else rest_part(value)
 
 
 def group_sum(context: AggregateContext, column: AggregateColumn, values: exp.Expression,

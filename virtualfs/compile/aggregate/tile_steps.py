@@ -325,7 +325,7 @@ def _single(steps: GrainSteps, stat: str, measure: int, raw: str) -> exp.Express
     if stat == "n":
         return exp.Case(ifs=[exp.If(this=present, true=exp.Literal.number(1))], default=exp.Literal.number(0))
     if stat in ("s", "r"):
-        return row_value(steps.context, stat, measure, raw)
+        return row_value(steps.context, stat, measure, raw, split=False)
     if stat == "q":
         return exp.Case(ifs=[exp.If(this=present, true=exp.cast(exp.Literal.number(0), "DOUBLE"))])
     return value
