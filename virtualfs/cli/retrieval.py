@@ -49,7 +49,8 @@ def retrieve(
     description: Annotated[str, typer.Option(metavar="TEXT", help="With --save: what the dataset is.")] = "",
     tag: Annotated[Optional[list[str]], typer.Option(
         "--tag", metavar="KEY=VALUE", help="With --save: a tag; repeat for more.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="With --save: replace a dataset of that name.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="With --save: replace a dataset of that name.")] = False,
     json: JsonOption = False,
     progress: ProgressOption = None,
 ) -> None:
