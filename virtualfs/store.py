@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from virtualfs.checks import CheckReport
     from virtualfs.context import OnlineContext, ProjectContext
     from virtualfs.copies import StoredCopies
+    from virtualfs.datasets import Dataset, RecreateReport
     from virtualfs.definitions import Entity, FeatureService, FeatureView, Source
     from virtualfs.gc import GcReport
     from virtualfs.governance import Classification, Lineage, SearchHit
@@ -150,6 +151,39 @@ class FeatureStore:
         request = RetrievalRequest(features, full_feature_names, point_in_time, timestamp_column,
                                    on_null_timestamp)
         return retrieve(self.context, self.warehouse, self._applied(), entity_df, request)
+
+    # -- saved datasets (``RetrievalJob.save`` saves one) -----------------------------------
+
+    def get_dataset(self, name: str) -> Dataset:
+        """Saved dataset ``name``: ``.to_pandas()``, ``.manifest``; see ``virtualfs.datasets``."""
+        from virtualfs.datasets import get_dataset
+
+        return get_dataset(self.context, name)
+
+    def list_datasets(self) -> list[Dataset]:
+        """Every saved dataset, by name."""
+        from virtualfs.datasets import list_datasets
+
+        return list_datasets(self.context)
+
+    def delete_dataset(self, name: str) -> None:
+        """Drop dataset ``name``'s tables; its manifests stay in the catalog's history."""
+        from virtualfs.datasets import delete_dataset
+
+        delete_dataset(self.context, name)
+
+    def recreate_dataset(self, name: str, into: str | None = None) -> RecreateReport:
+        """Rebuild dataset ``name`` from the sources as they were when it was saved, with the
+        definitions it was saved with, and say whether it came out identical.
+
+        Example::
+
+            store.recreate_dataset("churn_train_v1").identical
+            # -> True
+        """
+        from virtualfs.datasets import recreate_dataset
+
+        return recreate_dataset(self.context, name, into)
 
     # -- profiles ---------------------------------------------------------------------------
 

@@ -76,9 +76,35 @@ WITH "_vfs_snapshot_keys" AS (
     "_vfs_scan"."_vfs_tile_86400000000" AS "_vfs_tile",
     MAX("_vfs_scan"."_vfs_k") AS "_vfs_mk",
     COUNT("_vfs_scan"."_vfs_m0") AS "_vfs_n0",
-    SUM("_vfs_scan"."_vfs_m1") AS "_vfs_s1",
+    SUM(
+      CAST(CASE
+        WHEN ABS("_vfs_scan"."_vfs_m1") < 9223372036854775808
+        THEN CAST("_vfs_scan"."_vfs_m1" AS DECIMAL(38, 12))
+        WHEN NOT "_vfs_scan"."_vfs_m1" IS NULL
+        THEN 0
+      END AS DECIMAL(38, 12))
+    ) AS "_vfs_s1",
+    SUM(
+      CASE
+        WHEN NOT ABS("_vfs_scan"."_vfs_m1") < 9223372036854775808
+        THEN "_vfs_scan"."_vfs_m1"
+      END
+    ) AS "_vfs_r1",
     COUNT("_vfs_scan"."_vfs_m2") AS "_vfs_n2",
-    SUM("_vfs_scan"."_vfs_m2") AS "_vfs_s2",
+    SUM(
+      CAST(CASE
+        WHEN ABS("_vfs_scan"."_vfs_m2") < 9223372036854775808
+        THEN CAST("_vfs_scan"."_vfs_m2" AS DECIMAL(38, 12))
+        WHEN NOT "_vfs_scan"."_vfs_m2" IS NULL
+        THEN 0
+      END AS DECIMAL(38, 12))
+    ) AS "_vfs_s2",
+    SUM(
+      CASE
+        WHEN NOT ABS("_vfs_scan"."_vfs_m2") < 9223372036854775808
+        THEN "_vfs_scan"."_vfs_m2"
+      END
+    ) AS "_vfs_r2",
     COUNT("_vfs_scan"."_vfs_m3") AS "_vfs_n3"
   FROM (
     SELECT
@@ -143,8 +169,10 @@ WITH "_vfs_snapshot_keys" AS (
     "_vfs_a0_g0_tiles"."_vfs_mk",
     "_vfs_a0_g0_tiles"."_vfs_n0",
     "_vfs_a0_g0_tiles"."_vfs_s1",
+    "_vfs_a0_g0_tiles"."_vfs_r1",
     "_vfs_a0_g0_tiles"."_vfs_n2",
     "_vfs_a0_g0_tiles"."_vfs_s2",
+    "_vfs_a0_g0_tiles"."_vfs_r2",
     "_vfs_a0_g0_tiles"."_vfs_n3"
   FROM "_vfs_a0_g0_probe"
   INNER JOIN (VALUES
@@ -442,8 +470,10 @@ WITH "_vfs_snapshot_keys" AS (
     "_vfs_a0_g0_middle"."_vfs_tile" > "_vfs_a0_g0_middle"."_vfs_ta_2592000000000" AS "_vfs_in_2592000000000",
     "_vfs_a0_g0_middle"."_vfs_n0",
     "_vfs_a0_g0_middle"."_vfs_s1",
+    "_vfs_a0_g0_middle"."_vfs_r1",
     "_vfs_a0_g0_middle"."_vfs_n2",
     "_vfs_a0_g0_middle"."_vfs_s2",
+    "_vfs_a0_g0_middle"."_vfs_r2",
     "_vfs_a0_g0_middle"."_vfs_n3"
   FROM "_vfs_a0_g0_middle"
   WHERE
@@ -468,9 +498,27 @@ WITH "_vfs_snapshot_keys" AS (
       AND "_vfs_a0_g0_raw"."_vfs_mk" <= "_vfs_a0_g0_raw"."_vfs_t"
     ) AS "_vfs_in_2592000000000",
     CASE WHEN NOT "_vfs_a0_g0_raw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
-    "_vfs_a0_g0_raw"."_vfs_m1" AS "_vfs_s1",
+    CASE
+      WHEN ABS("_vfs_a0_g0_raw"."_vfs_m1") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_raw"."_vfs_m1" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_raw"."_vfs_m1" IS NULL
+      THEN 0
+    END AS "_vfs_s1",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_raw"."_vfs_m1") < 9223372036854775808
+      THEN "_vfs_a0_g0_raw"."_vfs_m1"
+    END AS "_vfs_r1",
     CASE WHEN NOT "_vfs_a0_g0_raw"."_vfs_m2" IS NULL THEN 1 ELSE 0 END AS "_vfs_n2",
-    "_vfs_a0_g0_raw"."_vfs_m2" AS "_vfs_s2",
+    CASE
+      WHEN ABS("_vfs_a0_g0_raw"."_vfs_m2") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_raw"."_vfs_m2" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_raw"."_vfs_m2" IS NULL
+      THEN 0
+    END AS "_vfs_s2",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_raw"."_vfs_m2") < 9223372036854775808
+      THEN "_vfs_a0_g0_raw"."_vfs_m2"
+    END AS "_vfs_r2",
     CASE WHEN NOT "_vfs_a0_g0_raw"."_vfs_m3" IS NULL THEN 1 ELSE 0 END AS "_vfs_n3"
   FROM "_vfs_a0_g0_raw"
   UNION ALL
@@ -483,17 +531,35 @@ WITH "_vfs_snapshot_keys" AS (
       "_vfs_a0_g0_sraw"."_vfs_t" - 2592000000000
     ) AS "_vfs_in_2592000000000",
     CASE WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m0" IS NULL THEN 1 ELSE 0 END AS "_vfs_n0",
-    "_vfs_a0_g0_sraw"."_vfs_m1" AS "_vfs_s1",
+    CASE
+      WHEN ABS("_vfs_a0_g0_sraw"."_vfs_m1") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_sraw"."_vfs_m1" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m1" IS NULL
+      THEN 0
+    END AS "_vfs_s1",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_sraw"."_vfs_m1") < 9223372036854775808
+      THEN "_vfs_a0_g0_sraw"."_vfs_m1"
+    END AS "_vfs_r1",
     CASE WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m2" IS NULL THEN 1 ELSE 0 END AS "_vfs_n2",
-    "_vfs_a0_g0_sraw"."_vfs_m2" AS "_vfs_s2",
+    CASE
+      WHEN ABS("_vfs_a0_g0_sraw"."_vfs_m2") < 9223372036854775808
+      THEN CAST("_vfs_a0_g0_sraw"."_vfs_m2" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m2" IS NULL
+      THEN 0
+    END AS "_vfs_s2",
+    CASE
+      WHEN NOT ABS("_vfs_a0_g0_sraw"."_vfs_m2") < 9223372036854775808
+      THEN "_vfs_a0_g0_sraw"."_vfs_m2"
+    END AS "_vfs_r2",
     CASE WHEN NOT "_vfs_a0_g0_sraw"."_vfs_m3" IS NULL THEN 1 ELSE 0 END AS "_vfs_n3"
   FROM "_vfs_a0_g0_sraw"
 ), "_vfs_a0_g0_agg" AS (
   SELECT
     "_vfs_row",
     SUM(CASE WHEN "_vfs_in_604800000000" THEN "_vfs_n0" END) AS "_vfs_o0",
-    SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_s1" END) AS "_vfs_o1",
-    CAST(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_s2" END) AS DOUBLE) / NULLIF(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_n2" END), 0) AS "_vfs_o2",
+    CAST(SUM(CAST(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_s1" END AS DECIMAL(38, 12))) AS DOUBLE) + COALESCE(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_r1" END), 0) AS "_vfs_o1",
+    CAST(CAST(SUM(CAST(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_s2" END AS DECIMAL(38, 12))) AS DOUBLE) + COALESCE(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_r2" END), 0) AS DOUBLE) / NULLIF(SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_n2" END), 0) AS "_vfs_o2",
     SUM(CASE WHEN "_vfs_in_2592000000000" THEN "_vfs_n3" END) AS "_vfs_o3"
   FROM "_vfs_a0_g0_pieces"
   GROUP BY

@@ -27,7 +27,46 @@ WITH "_vfs_snapshot_keys" AS (
       WHEN "_vfs_source"."payment_method" <> 'invoice'
       THEN "_vfs_source"."amount"
     END AS "_vfs_m1",
+    CASE
+      WHEN ABS(
+        CASE
+          WHEN "_vfs_source"."payment_method" <> 'invoice'
+          THEN "_vfs_source"."amount"
+        END
+      ) < 9223372036854775808
+      THEN CAST(CASE
+        WHEN "_vfs_source"."payment_method" <> 'invoice'
+        THEN "_vfs_source"."amount"
+      END AS DECIMAL(38, 12))
+      WHEN NOT CASE
+        WHEN "_vfs_source"."payment_method" <> 'invoice'
+        THEN "_vfs_source"."amount"
+      END IS NULL
+      THEN 0
+    END AS "_vfs_x1",
+    CASE
+      WHEN NOT ABS(
+        CASE
+          WHEN "_vfs_source"."payment_method" <> 'invoice'
+          THEN "_vfs_source"."amount"
+        END
+      ) < 9223372036854775808
+      THEN CASE
+        WHEN "_vfs_source"."payment_method" <> 'invoice'
+        THEN "_vfs_source"."amount"
+      END
+    END AS "_vfs_y1",
     "_vfs_source"."amount" AS "_vfs_m2",
+    CASE
+      WHEN ABS("_vfs_source"."amount") < 9223372036854775808
+      THEN CAST("_vfs_source"."amount" AS DECIMAL(38, 12))
+      WHEN NOT "_vfs_source"."amount" IS NULL
+      THEN 0
+    END AS "_vfs_x2",
+    CASE
+      WHEN NOT ABS("_vfs_source"."amount") < 9223372036854775808
+      THEN "_vfs_source"."amount"
+    END AS "_vfs_y2",
     CASE WHEN "_vfs_source"."is_gift" = TRUE THEN "_vfs_source"."order_id" END AS "_vfs_m3"
   FROM "orders" AS "_vfs_source"
 ), "_vfs_a0_pairs" AS (
@@ -52,8 +91,8 @@ WITH "_vfs_snapshot_keys" AS (
   SELECT
     "_vfs_row",
     COUNT(CASE WHEN "_vfs_in_604800000000" THEN "_vfs_m0" END) AS "_vfs_o0",
-    SUM("_vfs_m1") AS "_vfs_o1",
-    AVG("_vfs_m2") AS "_vfs_o2",
+    CAST(SUM(CAST("_vfs_x1" AS DECIMAL(38, 12))) AS DOUBLE) + COALESCE(SUM("_vfs_y1"), 0) AS "_vfs_o1",
+    CAST(CAST(SUM(CAST("_vfs_x2" AS DECIMAL(38, 12))) AS DOUBLE) + COALESCE(SUM("_vfs_y2"), 0) AS DOUBLE) / NULLIF(COUNT("_vfs_m2"), 0) AS "_vfs_o2",
     COUNT("_vfs_m3") AS "_vfs_o3"
   FROM "_vfs_a0_pairs"
   GROUP BY

@@ -182,7 +182,7 @@ def test_tiles_are_planned_only_where_a_watermark_bounds_them():
     # 1-day tiles for the 30-day count and sum, 7-day tiles for the 90-day max; none for the rest
     assert [(k.size, [a.name for a in k.aggregations]) for k in kept] == [
         (timedelta(days=1), ["n_30d", "s_30d"]), (timedelta(days=7), ["n_90d"])]
-    assert kept[0].stats == (("n", "s"),) and kept[1].stats == (("hi",),)
+    assert kept[0].stats == (("n", "s", "r"),) and kept[1].stats == (("hi",),)
     assert all(k.table.startswith("features.shop__activity__tiles_") for k in kept)
     assert len({k.table for k in kept}) == 2 and len({k.digest for k in kept}) == 2
     assert plan_kept_tiles(replace(view, materialize="view"), SHOP) == ()

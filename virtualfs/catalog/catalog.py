@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from virtualfs.catalog import tables
 from virtualfs.catalog.check_results import CheckResults
+from virtualfs.catalog.datasets import DatasetManifests
 from virtualfs.catalog.diff import Plan
 from virtualfs.catalog.marks import Watermarks
 from virtualfs.catalog.opening import first_line, open_catalog_engine
@@ -118,6 +119,11 @@ class Catalog:
     def marks(self) -> Watermarks:
         """Watermarks of this project's stored copies (tables, tiles tables, online)."""
         return Watermarks(self.engine, self.project)
+
+    @property
+    def datasets(self) -> DatasetManifests:
+        """Manifests of this project's saved datasets, each name's revisions kept."""
+        return DatasetManifests(self.engine, self.project)
 
     @property
     def state(self) -> RefreshState:

@@ -92,3 +92,17 @@ locks = sa.Table(
     # A lease: a holder that dies stops renewing, and the lock is free once this passes.
     sa.Column("expires_at", sa.String(40), nullable=False),
 )
+
+datasets = sa.Table(
+    "vfs_datasets",
+    metadata,
+    sa.Column("project", sa.String(200), primary_key=True),
+    sa.Column("name", sa.String(200), primary_key=True),
+    # 1, 2, ... per name: saving over a name or deleting it adds a revision, never edits one;
+    # two saves racing for the same revision collide on this key.
+    sa.Column("revision", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("state", sa.String(20), nullable=False),  # saved | deleted (a tombstone)
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    # the manifest as canonical JSON (virtualfs.datasets.manifest); empty for a tombstone
+    sa.Column("manifest", sa.Text, nullable=False),
+)

@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
 def retrieve(
     entities: Annotated[Path, typer.Option("--entities", metavar="FILE",
                                            help="Entity rows: a .parquet or .csv file.")],
-    out: Annotated[Path, typer.Option("--out", metavar="FILE",
-                                      help="Where to write the training frame (.parquet).")],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", metavar="FILE", help="Where to write the training frame (.parquet).")] = None,
     features: Annotated[Optional[list[str]], typer.Option(
         "--features", metavar="REF", help="A feature reference, view:feature or view:*; repeat for more.",
     )] = None,
@@ -44,30 +44,67 @@ def retrieve(
                                                   help="The entity rows' time column.")] = "event_timestamp",
     point_in_time: RuleOption = "known",
     full_feature_names: Annotated[bool, typer.Option(help="Name columns view__feature.")] = False,
+    save: Annotated[Optional[str], typer.Option(
+        "--save", metavar="NAME", help="Save the frame as a dataset (see `virtualfs datasets`).")] = None,
+    description: Annotated[str, typer.Option(metavar="TEXT", help="With --save: what the dataset is.")] = "",
+    tag: Annotated[Optional[list[str]], typer.Option(
+        "--tag", metavar="KEY=VALUE", help="With --save: a tag; repeat for more.")] = None,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="With --save: replace a dataset of that name.")] = False,
     json: JsonOption = False,
     progress: ProgressOption = None,
 ) -> None:
-    """Build a point-in-time-correct training frame for the entity rows of a file."""
-    import pyarrow.parquet as pq
-
+    """Build a point-in-time-correct training frame for the entity rows of a file; write it to
+    --out, save it in the warehouse with --save, or both."""
     wanted = _features(features, service)
-    if out.suffix != ".parquet":
+    if out is None and save is None:
+        raise RequestError("give --out FILE, --save NAME or both")
+    if out is not None and out.suffix != ".parquet":
         raise RequestError(f"--out {out}: expected a .parquet file")
+    tags = _tags(tag or [])
+    summary: dict = {}
     with phases(shows_progress(progress, json)) as step:
         step("reading entities")
         rows = read_entity_file(entities)
         job = open_store(repo).get_historical_features(
             rows, wanted, full_feature_names=full_feature_names, point_in_time=point_in_time,
             timestamp_column=timestamp_column)
-        step("running the query")
-        frame = job.to_arrow()
-        step("writing the output")
-        pq.write_table(frame, out)
+        if save is not None:
+            step("saving the dataset")
+            dataset = job.save(save, description=description, tags=tags, overwrite=overwrite)
+            summary.update(dataset=save, table=dataset.table, rows=dataset.info.rows,
+                           content_hash=dataset.info.content_hash)
+        if out is not None:
+            summary.update(_write(job, out, step))
+    summary.update(entity_rows=rows.num_rows, features=list(job.feature_names))
     if json:
-        print_json({"out": str(out), "rows": frame.num_rows, "entity_rows": rows.num_rows,
-                    "features": list(job.feature_names), "columns": frame.column_names})
-    else:
-        typer.echo(f"wrote {frame.num_rows} rows, {len(job.feature_names)} features to {out}")
+        print_json(summary)
+        return
+    if save is not None:
+        typer.echo(f"saved dataset {save}: {summary['rows']} rows in {summary['table']} "
+                   f"(content hash {summary['content_hash']})")
+    if out is not None:
+        typer.echo(f"wrote {summary['rows']} rows, {len(job.feature_names)} features to {out}")
+
+
+def _write(job, out: Path, step) -> dict:
+    import pyarrow.parquet as pq
+
+    step("running the query")
+    frame = job.to_arrow()
+    step("writing the output")
+    pq.write_table(frame, out)
+    return {"out": str(out), "rows": frame.num_rows, "columns": frame.column_names}
+
+
+def _tags(pairs: list[str]) -> dict[str, str]:
+    tags = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise RequestError(f"--tag {pair!r}: expected KEY=VALUE")
+        tags[key] = value
+    return tags
 
 
 def sql(

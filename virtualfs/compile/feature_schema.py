@@ -78,6 +78,15 @@ class FeatureSchema:
         """``<project>__<view>``: where a refreshed view's rows live."""
         return f"{self.project}__{view.name}"
 
+    def dataset_table_name(self, dataset: str) -> str:
+        """``<project>__ds__<dataset>``: where a saved dataset's rows live."""
+        return f"{self.project}__ds__{dataset}"
+
+    def dataset_entities_name(self, dataset: str) -> str:
+        """``<project>__ds__<dataset>__entities``: the entity rows a saved dataset was built
+        for, kept so that it can be recreated from them."""
+        return f"{self.dataset_table_name(dataset)}__entities"
+
     def staging_name(self, name: str) -> str:
         """The staging table a refresh of table ``name`` fills first."""
         return f"_vfs_stage_{name}"

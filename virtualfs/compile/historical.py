@@ -57,7 +57,8 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
         raise UnsupportedError(f"{dialect}: the {strategy.name} PIT strategy needs a capability it lacks")
     views = [ViewContext(i, lookup, request.entities, request.rule, dialect,
                          capabilities.prunes_by_entity_bounds,
-                         tuple(k for k in request.kept_tiles if k.view.name == lookup.view.name))
+                         tuple(k for k in request.kept_tiles if k.view.name == lookup.view.name),
+                         request.known_by)
              for i, lookup in enumerate(request.lookups)]
     per_part = max(1, capabilities.max_joins_per_query // strategy.joins_per_view)
     while True:

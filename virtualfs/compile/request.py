@@ -8,7 +8,7 @@ sqlglot trees through a :class:`ViewContext`, which knows the view's position in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
@@ -97,6 +97,9 @@ class PitRequest:
     rule: Rule = "known"
     # tiles refreshes keep, built past every entity row's time (``aggregate.kept``)
     kept_tiles: tuple[KeptTiles, ...] = ()
+    # read only the source rows that had landed by then (``scan.build_landed_rows``): a rebuild
+    # of a frame saved at that time
+    known_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class ViewContext:
     # whether the source scan is pruned to the entity times (``Capabilities.prunes_by_entity_bounds``)
     prune: bool = True
     kept_tiles: tuple[KeptTiles, ...] = ()
+    known_by: datetime | None = None
 
     @property
     def view(self) -> FeatureView:

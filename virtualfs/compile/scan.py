@@ -9,7 +9,7 @@ scalar sub-queries), so the SQL does not depend on the data and values stay in t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlglot import exp
@@ -19,7 +19,8 @@ from virtualfs.compile import names
 from virtualfs.compile.request import EntityRelation, ViewContext
 from virtualfs.definitions import Source
 from virtualfs.definitions.source import parse_source_query
-from virtualfs.dialects.identifiers import warehouse_table
+from virtualfs.dialects.identifiers import warehouse_column, warehouse_table
+from virtualfs.dialects.times import timestamp_literal
 from virtualfs.sqltext import definition_fault
 
 
@@ -33,14 +34,40 @@ def source_relation(source: Source, dialect: str) -> exp.Expression:
     return normalize_identifiers(query, dialect=dialect)
 
 
-def build_source_relation(source: Source, dialect: str) -> exp.Expression:
-    """:func:`source_relation` aliased ``_vfs_source`` (a query as a sub-query)."""
+def build_source_relation(source: Source, dialect: str, known_by: datetime | None = None) -> exp.Expression:
+    """:func:`source_relation` aliased ``_vfs_source`` (a query as a sub-query); with
+    ``known_by``, only the rows that had landed by then (:func:`build_landed_rows`)."""
     alias = exp.TableAlias(this=names.identifier(names.SOURCE))
     relation = source_relation(source, dialect)
+    if known_by is not None:
+        relation = build_landed_rows(source, relation, dialect, known_by)
     if isinstance(relation, exp.Table):
         relation.set("alias", alias)
         return relation
     return exp.Subquery(this=relation, alias=alias)
+
+
+def build_landed_rows(source: Source, relation: exp.Expression, dialect: str,
+                      known_by: datetime) -> exp.Select:
+    """``SELECT * FROM relation WHERE <landed by known_by>``: the rows a read at ``known_by``
+    could see. Landed means ``c <= known_by`` (a row without a created time, at its event time);
+    for a source without a created time, ``e <= known_by``: the rows a saved training frame
+    read, give or take rows that were edited since (``virtualfs.datasets``)."""
+    def column(name: str) -> exp.Column:
+        return exp.Column(this=names.identifier(warehouse_column(name, dialect).this),
+                          table=names.identifier(names.SOURCE))
+
+    bound = timestamp_literal(known_by)
+    event = exp.LTE(this=column(source.timestamp), expression=bound)
+    if source.created is None:
+        condition: exp.Expression = event
+    else:
+        missing = exp.Is(this=column(source.created), expression=exp.Null())
+        landed = exp.LTE(this=column(source.created), expression=bound.copy())
+        condition = exp.or_(landed, exp.and_(missing, event, copy=False), copy=False)
+    inner = relation if isinstance(relation, exp.Table) else exp.Subquery(this=relation)
+    inner.set("alias", exp.TableAlias(this=names.identifier(names.SOURCE)))
+    return exp.select(exp.Star()).from_(inner, copy=False).where(condition, copy=False)
 
 
 def build_bounds(entities: EntityRelation) -> exp.Select:
@@ -69,7 +96,7 @@ def build_scan(view: ViewContext) -> exp.Select:
         projections.append(names.alias(known_time(event, created), names.KNOWN))
     projections += [exp.Alias(this=view.feature(f, names.SOURCE), alias=view.source_column(f.name))
                     for f in view.lookup.features]
-    relation = build_source_relation(source, view.dialect)
+    relation = build_source_relation(source, view.dialect, view.known_by)
     scan = exp.Select(expressions=projections, from_=exp.From(this=relation))
     if not view.prune:
         return scan

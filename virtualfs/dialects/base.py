@@ -60,6 +60,10 @@ class Dialect:
     ``epoch_micros``: a timestamp expression (naive = UTC) as BIGINT microseconds since the epoch.
     ``integer_division``: ``//`` on BIGINT divides exactly.
     ``statistics``: how profiles count distinct values and compute quantiles (None: no profiles).
+    ``exact_sum_type``: the fixed-point type sums of floats are taken in (``dialects.sums``): its
+    sum is exact, so the same rows give the same bits whatever order the warehouse adds them in.
+    ``hex_integer``: eight lower-case hex digits (text) as a BIGINT; None: digit by digit
+    (``dialects.canonical``).
     """
 
     name: str
@@ -71,6 +75,8 @@ class Dialect:
     integer_division: bool = False
     max_identifier_bytes: int = 255
     statistics: Statistics | None = None
+    exact_sum_type: str = "DECIMAL(38, 12)"
+    hex_integer: Callable[[exp.Expression], exp.Expression] | None = None
 
     def __post_init__(self) -> None:
         if self.capabilities.supports_epoch_micros != (self.epoch_micros is not None):

@@ -18,4 +18,5 @@ DIALECT = Dialect(
     integer_division=True,  # ``//`` truncates toward zero on BIGINT
     statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
                           quantile_list, "QUANTILE_CONT (exact, linear interpolation)"),
+    hex_integer=lambda text: exp.cast(exp.DPipe(this=exp.Literal.string("0x"), expression=text), "BIGINT"),
 )

@@ -14,6 +14,12 @@ def _epoch_micros(value: exp.Expression) -> exp.Expression:
     return exp.cast(exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000)), "BIGINT")
 
 
+def _hex_integer(text: exp.Expression) -> exp.Expression:
+    # 'x' || digits read as a bit string, then as an integer
+    bits = exp.cast(exp.DPipe(this=exp.Literal.string("x"), expression=text), exp.DataType.build("BIT(32)"))
+    return exp.cast(bits, "BIGINT")
+
+
 DIALECT = Dialect(
     name="postgres",
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
@@ -33,4 +39,5 @@ DIALECT = Dialect(
     max_identifier_bytes=63,  # NAMEDATALEN - 1: longer names are silently truncated by the server
     statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
                           percentile_array, "PERCENTILE_CONT ... WITHIN GROUP (exact, linear interpolation)"),
+    hex_integer=_hex_integer,
 )

@@ -66,12 +66,23 @@ def find_garbage(context: ProjectContext, online: OnlineContext | None) -> GcPla
     if live.version is None:
         raise NotFoundError(f"project {context.project!r} has no applied definitions; gc removes "
                             "only what an applied version made and the latest one no longer needs")
+    saved = _dataset_tables(context)
     existing = Existing(
-        tables=context.warehouse.tables_in(context.copies.schema.parts),
+        tables=[t for t in context.warehouse.tables_in(context.copies.schema.parts) if t not in saved],
         online=online.store.key_prefixes(context.project) if online is not None else {},
         records=catalog.marks.records(),
     )
     return plan_gc(live, catalog.applied_views(), context.copies, context.warehouse.dialect, existing)
+
+
+def _dataset_tables(context: ProjectContext) -> set[str]:
+    """The tables of live saved datasets (``virtualfs.datasets``): no view's copies, never garbage."""
+    schema, dialect = context.copies.schema, context.warehouse.dialect
+    names = set()
+    for record in context.catalog.datasets.live():
+        for table in (schema.dataset_table_name(record.name), schema.dataset_entities_name(record.name)):
+            names.add(schema.stored_name(table, dialect))
+    return names
 
 
 def collect_garbage(context: ProjectContext, online: OnlineContext | None, dry_run: bool = False) -> GcReport:

@@ -17,14 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from virtualfs.compile.request import RULES
+from virtualfs.compile.request import RULES, ViewLookup
 from virtualfs.compile.resolve import resolve_lookups
+from virtualfs.definitions import FeatureService
 from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
 from virtualfs.retrieval.entities import NULL_TIMESTAMP_CHOICES, read_entities
 from virtualfs.retrieval.job import RetrievalJob
+from virtualfs.retrieval.origin import CopyRead, JobOrigin
 from virtualfs.retrieval.source_types import typed_lookups
-from virtualfs.retrieval.stored_tables import prefer_tables, usable_kept_tiles
+from virtualfs.retrieval.stored_tables import copies_read, prefer_tables, usable_kept_tiles
 from virtualfs.retrieval.strategy import pick_strategy
 
 if TYPE_CHECKING:
@@ -70,15 +72,26 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
     lookups = resolve_lookups(registry, request.features, request.full_feature_names)
     entities = read_entities(entity_df, warehouse, request.timestamp_column, lookups,
                              request.on_null_timestamp)
-    kept = ()
+    kept, origin = (), None
     if context is not None:
         latest = entities.latest_time()
         # tiles are planned from the views as defined (their digest covers the source)
         kept = usable_kept_tiles(context, [lookup.view for lookup in lookups], latest)
-        lookups = prefer_tables(context, lookups, latest, request.point_in_time)
+        preferred = prefer_tables(context, lookups, latest, request.point_in_time)
+        origin = _origin(context, registry, request, lookups, copies_read(context, lookups, preferred, kept))
+        lookups = preferred
     lookups = typed_lookups(warehouse, lookups)
     strategy = pick_strategy(warehouse, lookups)
-    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept)
+    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept, origin=origin)
+
+
+def _origin(context: ProjectContext, registry: Registry, request: RetrievalRequest,
+            lookups: tuple[ViewLookup, ...], copies: tuple[CopyRead, ...]) -> JobOrigin:
+    features = tuple(f"{lookup.view.name}:{f.name}" for lookup in lookups for f in lookup.features)
+    service = request.features if isinstance(request.features, str) and ":" not in request.features else None
+    if isinstance(request.features, FeatureService):
+        service = request.features.name
+    return JobOrigin(context, registry.version, features, request.full_feature_names, service, copies)
 
 
 def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df: Any,

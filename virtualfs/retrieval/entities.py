@@ -36,7 +36,9 @@ NULL_TIMESTAMP_CHOICES = ("error", "null")
 
 @dataclass(frozen=True, eq=False)
 class EntityInput:
-    """The entity rows: in memory (``table``, and ``frame`` when given as pandas) or ``query``.
+    """The entity rows: in memory (``table``, and ``frame`` when given as pandas), ``query``, or
+    ``stored``: a warehouse table already numbered by ``_vfs_row`` (a saved dataset's entity
+    rows, replayed), its times stored as uploaded ones when ``stored_from_frame``.
 
     ``columns`` are the input's columns in order; ``timestamp`` and ``keys`` (join key ->
     column) name columns among them.
@@ -48,6 +50,13 @@ class EntityInput:
     table: pa.Table | None = None
     frame: pd.DataFrame | None = None
     query: exp.Query | None = None
+    stored: exp.Table | None = None
+    stored_from_frame: bool = False
+
+    @property
+    def uploaded_times(self) -> bool:
+        """Whether the entity times are UTC instants virtualfs uploaded (not a query's own)."""
+        return self.table is not None or (self.stored is not None and self.stored_from_frame)
 
     def join_columns(self) -> list[str]:
         """The columns the joins read: join keys, then the timestamp, each once."""

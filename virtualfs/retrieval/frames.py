@@ -18,7 +18,14 @@ def features_to_pandas(inputs: pd.DataFrame, features: pa.Table) -> pd.DataFrame
     """
     import pandas as pd
 
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
-    converted = features.to_pandas(types_mapper=mapping.get)
+    converted = arrow_to_pandas(features)
     converted.index = inputs.index  # rows match by position; the indexes are then equal, not aligned
     return pd.concat([inputs, converted], axis=1)
+
+
+def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """``table`` as pandas with the dtypes promised for features (see :func:`features_to_pandas`)."""
+    import pandas as pd
+
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
+    return table.to_pandas(types_mapper=mapping.get)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from virtualfs.compile.aggregate.kept_tiles import KeptTiles
+    from virtualfs.datasets import Dataset
+    from virtualfs.retrieval.origin import JobOrigin
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +50,10 @@ class RetrievalJob:
     rule: Rule
     strategy: PitStrategy
     kept_tiles: tuple[KeptTiles, ...] = ()
+    # read only the source rows landed by then (a saved dataset, recreated)
+    known_by: datetime | None = None
+    # the project and request this frame came from (what ``save`` records); None outside a project
+    origin: JobOrigin | None = field(default=None, repr=False)
 
     @property
     def sql(self) -> str:
@@ -87,20 +94,52 @@ class RetrievalJob:
         downloading it. An existing table is an error unless ``overwrite``, which replaces it
         all at once (readers see the old rows or the new ones)."""
         target = warehouse_table(name, self.warehouse.dialect, request_fault("to_table name"))
-        exists = _exists(self.warehouse, target)
+        exists = table_exists(self.warehouse, target)
         if exists and not overwrite:
             raise RequestError(f"to_table: table {name!r} already exists; pass overwrite=True to replace it")
-        compiled = self._full
         written = _staging_for(target) if exists else target
-        with self._staged(self.entities.columns), _prepared(self.warehouse, compiled):
-            self.warehouse.execute(exp.Create(this=written.copy(), kind="TABLE", expression=compiled.query))
+        self.write(written)
         if exists:
             replace_with(self.warehouse, target, written)
         return target
 
+    def save(self, name: str, description: str = "", tags: dict[str, str] | None = None,
+             overwrite: bool = False) -> Dataset:
+        """Save the frame as dataset ``name``: its rows in the feature schema, written in the
+        warehouse, and a manifest in the catalog saying how to rebuild them (``virtualfs.datasets``).
+        A name already saved is an error unless ``overwrite`` (the old manifest stays in history).
+
+        Example::
+
+            job = store.get_historical_features(labels, "churn")
+            dataset = job.save("churn_train_v1", tags={"team": "growth"})
+        """
+        from virtualfs.datasets import SaveRequest, save_dataset
+
+        return save_dataset(self, SaveRequest(name, description, dict(tags or {}), overwrite))
+
+    def write(self, target: exp.Table, row_ids: bool = False, entities: exp.Table | None = None) -> None:
+        """``CREATE TABLE target AS`` the result, in the warehouse: input columns, features and,
+        with ``row_ids``, ``_vfs_row`` (each row's input position). With ``entities``, also
+        ``CREATE TABLE entities AS`` the entity rows as read, with ``_vfs_row``."""
+        compiled = self.compiled(row_ids)
+        with self._staged(self.entities.columns), _prepared(self.warehouse, compiled):
+            self.warehouse.execute(exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query))
+            if entities is not None:
+                rows = exp.select(exp.Star()).from_(self._entity_table())
+                self.warehouse.execute(exp.Create(this=entities.copy(), kind="TABLE", expression=rows))
+
+    def compiled(self, row_ids: bool = False) -> CompiledRetrieval:
+        """The statements of the whole result (input columns, features; ``_vfs_row`` with ``row_ids``)."""
+        return self._with_row_ids if row_ids else self._full
+
     @cached_property
     def _full(self) -> CompiledRetrieval:
         return self._compile(self.entities.columns)
+
+    @cached_property
+    def _with_row_ids(self) -> CompiledRetrieval:
+        return self._compile((*self.entities.columns, names.ROW))
 
     @cached_property
     def _features_only(self) -> CompiledRetrieval:
@@ -108,11 +147,15 @@ class RetrievalJob:
 
     def _compile(self, carry: Sequence[str]) -> CompiledRetrieval:
         # uploaded times are UTC instants; a query's times are compared as the warehouse has them
-        time_type = naive_timestamp(self.warehouse.dialect) if self.entities.query is None else None
-        relation = EntityRelation(temp_table(names.ENTITIES), self.entities.timestamp, self.entities.keys,
+        time_type = naive_timestamp(self.warehouse.dialect) if self.entities.uploaded_times else None
+        relation = EntityRelation(self._entity_table(), self.entities.timestamp, self.entities.keys,
                                   tuple(carry), time_type, self.entities.table)
-        request = PitRequest(self.lookups, relation, self.rule, self.kept_tiles)
+        request = PitRequest(self.lookups, relation, self.rule, self.kept_tiles, self.known_by)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
+
+    def _entity_table(self) -> exp.Table:
+        """Where the entity rows are read from: a stored table, or the one ``_staged`` makes."""
+        return self.entities.stored.copy() if self.entities.stored is not None else temp_table(names.ENTITIES)
 
     def _fetch(self, compiled: CompiledRetrieval, columns: Sequence[str]) -> pa.Table:
         with self._staged(columns), _prepared(self.warehouse, compiled):
@@ -123,7 +166,11 @@ class RetrievalJob:
 
     @contextmanager
     def _staged(self, columns: Sequence[str]) -> Iterator[None]:
-        """The entity rows as temporary table ``_vfs_entities`` with ``_vfs_row``, dropped after."""
+        """The entity rows as temporary table ``_vfs_entities`` with ``_vfs_row``, dropped after
+        (stored entity rows are read where they are)."""
+        if self.entities.stored is not None:
+            yield
+            return
         if self.entities.table is not None:
             with uploaded(self.warehouse, names.ENTITIES, with_row_ids(self.entities.table, columns)):
                 yield
@@ -162,7 +209,8 @@ def _cleaned_up(warehouse: Warehouse, statements: Sequence[exp.Expression]) -> I
         warehouse.execute(statement)
 
 
-def _exists(warehouse: Warehouse, table: exp.Table) -> bool:
+def table_exists(warehouse: Warehouse, table: exp.Table) -> bool:
+    """Whether ``table`` exists (and can be read)."""
     try:
         warehouse.schema_of(table)
     except WarehouseError:

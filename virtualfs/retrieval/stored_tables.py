@@ -12,6 +12,7 @@ from virtualfs.compile.aggregate.kept_tiles import KeptTiles, plan_kept_tiles
 from virtualfs.compile.refresh import view_tables
 from virtualfs.copies import holds_rows
 from virtualfs.dialects.render import to_sql
+from virtualfs.retrieval.origin import CopyRead
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -55,6 +56,23 @@ def usable_kept_tiles(context: ProjectContext, views: Sequence[FeatureView],
             if _covers(record, latest_label) and holds_rows(context.warehouse, relation, record.rows):
                 usable.append(dataclasses.replace(kept, known_by=record.watermark))
     return tuple(usable)
+
+
+def copies_read(context: ProjectContext, lookups: Sequence[ViewLookup], preferred: Sequence[ViewLookup],
+                kept: Sequence[KeptTiles]) -> tuple[CopyRead, ...]:
+    """The refreshed tables ``preferred`` reads instead of ``lookups``' sources, and the kept
+    tiles a request may read, each with the watermark it is complete to."""
+    read = []
+    for before, after in zip(lookups, preferred, strict=True):
+        if after.view is not before.view:
+            mark = context.copies.table_mark(before.view)
+            record = context.catalog.marks.get(before.view.name, mark)
+            read.append(CopyRead(before.view.name, mark.key, mark.location,
+                                 record.watermark if record else None, record.rows if record else None))
+    for tiles in kept:
+        mark = context.copies.tiles_mark(tiles)
+        read.append(CopyRead(tiles.view.name, mark.key, mark.location, tiles.known_by))
+    return tuple(read)
 
 
 def _preferred(context: ProjectContext, lookup: ViewLookup, latest_label: datetime) -> ViewLookup:

@@ -2,8 +2,10 @@
 
 A formulation reduces the source rows an entity row can see to *pieces*, one relation with a
 ``_vfs_row`` column: raw rows (one source row each, the measure columns as they are) or, for
-tiles, per-tile summaries (``_vfs_n`` count, ``_vfs_s`` sum, ``_vfs_lo``/``_vfs_hi`` min/max,
-``_vfs_q`` sum of squared deviations from the tile's mean). Each window has a flag column
+tiles, per-tile summaries (``_vfs_n`` count, ``_vfs_s`` exact sum and ``_vfs_r`` the sum of
+values out of its range (``dialects.sums``: sums and averages come out the same bits whatever
+order the warehouse adds in), ``_vfs_lo``/``_vfs_hi`` min/max, ``_vfs_q`` sum of squared
+deviations from the tile's mean). Each window has a flag column
 saying which pieces fall in it, or none when every piece does. This module turns pieces into
 ``_vfs_row`` plus one ``_vfs_o<i>`` per aggregation, in conditional aggregates (several windows
 of one column share one pass), and assembles the per-row result.
@@ -25,12 +27,14 @@ from virtualfs.compile.aggregate.spec import (
     output_name,
     passes_name,
 )
+from virtualfs.compile.aggregate.sums import group_sum, piece_total, row_value
 from virtualfs.definitions.aggregation import FUNCTIONS
+from virtualfs.dialects.sums import sum_exact
 from virtualfs.dialects.types import sql_type
 
 # Which summaries each function reads from tiles.
 NEEDS: Mapping[str, tuple[str, ...]] = {
-    "count": ("n",), "sum": ("s",), "avg": ("n", "s"), "stddev": ("n", "s", "q"),
+    "count": ("n",), "sum": ("s", "r"), "avg": ("n", "s", "r"), "stddev": ("n", "s", "r", "q"),
     "min": ("lo",), "max": ("hi",),
 }
 COUNTS = frozenset({"count", "count_distinct"})
@@ -48,11 +52,13 @@ def flag_name(window: timedelta) -> str:
 
 @dataclass(frozen=True)
 class Pieces:
-    """A CTE of pieces: its name, which windows need their flag column, how rows sort newest first."""
+    """A CTE of pieces: its name, which windows need their flag column, how rows sort newest
+    first, and whether raw rows carry their measures' exact parts and rests (``sums``)."""
 
     table: str
     flagged: frozenset[timedelta]
     order: tuple[str, ...] = ()
+    split: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,13 +122,19 @@ def _raw_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> exp
     function = column.aggregation.function
     if function == "count_distinct":
         return exp.Count(this=exp.Distinct(expressions=[value]))
+    measure = context.measure_index(column)
+    if function == "avg" and measure not in context.split_measures:
+        return exp.Avg(this=value)  # of integers: exact, as integer sums are
+    if function in ("sum", "avg"):
+        added = [_in_window(pieces, column, row_value(context, stat, measure, None, pieces.split))
+                 for stat in ("s", "r")]
+        total = group_sum(context, column, *added)
+        return total if function == "sum" else _ratio(total, exp.Count(this=value.copy()))
     return _RAW[function](value)
 
 
 _RAW: Mapping[str, Callable[[exp.Expression], exp.Expression]] = {
     "count": lambda v: exp.Count(this=v),
-    "sum": lambda v: exp.Sum(this=v),
-    "avg": lambda v: exp.Avg(this=v),
     "stddev": lambda v: exp.StddevSamp(this=v),
     "min": lambda v: exp.Min(this=v),
     "max": lambda v: exp.Max(this=v),
@@ -139,24 +151,24 @@ def _stats_aggregate(context: AggregateContext, pieces: Pieces, index: int) -> e
     function = column.aggregation.function
     if function == "count":
         return exp.Sum(this=total("n"))
-    if function == "sum":
-        return exp.Sum(this=total("s"))
-    if function == "avg":
-        return _ratio(exp.Sum(this=total("s")), exp.Sum(this=total("n")))
+    if function in ("sum", "avg"):
+        summed = group_sum(context, column, total("s"), total("r"))
+        return summed if function == "sum" else _ratio(summed, exp.Sum(this=total("n")))
     if function == "min":
         return exp.Min(this=total("lo"))
     if function == "max":
         return exp.Max(this=total("hi"))
-    return _stddev(pieces, column, index, measure)
+    return _stddev(context, pieces, index, measure)
 
 
-def _stddev(pieces: Pieces, column: AggregateColumn, index: int, measure: int) -> exp.Expression:
+def _stddev(context: AggregateContext, pieces: Pieces, index: int, measure: int) -> exp.Expression:
     """Sample standard deviation from tile summaries: ``sqrt(M2 / (n - 1))`` where
     ``M2 = sum(q_j + n_j * (mean_j - mean)^2)``, the parallel form, free of the cancellation of
     ``sum(x^2) - sum(x)^2 / n``."""
-    n, s, q = (names.column(stat_name(stat, measure)) for stat in ("n", "s", "q"))
+    column = context.columns[index]
+    n, s, r, q = (names.column(stat_name(stat, measure)) for stat in ("n", "s", "r", "q"))
     mean = _ratio(names.column(f"_vfs_ms{index}"), names.column(f"_vfs_mn{index}"))
-    deviation = exp.Sub(this=_ratio(s, n.copy()), expression=mean)
+    deviation = exp.Sub(this=_ratio(piece_total(context, measure, s, r), n.copy()), expression=mean)
     squared = exp.Pow(this=deviation, expression=exp.Literal.number(2))
     term = exp.Add(this=q, expression=exp.Mul(this=n.copy(), expression=squared))
     present = n.copy() > exp.Literal.number(0)
@@ -175,11 +187,15 @@ def _with_means(context: AggregateContext, pieces: Pieces, outputs: Sequence[int
     for index in outputs:
         column = context.columns[index]
         measure = context.measure_index(column)
-        for stat, alias in (("s", f"_vfs_ms{index}"), ("n", f"_vfs_mn{index}")):
-            total = exp.Sum(this=_in_window(pieces, column, names.column(stat_name(stat, measure))))
+        def summed(stat: str, column: AggregateColumn = column, measure: int = measure) -> exp.Window:
+            value = _in_window(pieces, column, names.column(stat_name(stat, measure)))
+            exact = stat == "s" and measure in context.split_measures
             window = by_row.copy()
-            window.set("this", total)
-            columns.append(_as(window, alias))
+            window.set("this", sum_exact(value, context.dialect) if exact else exp.Sum(this=value))
+            return window
+
+        total = piece_total(context, measure, summed("s"), summed("r"))
+        columns += [_as(total, f"_vfs_ms{index}"), _as(summed("n"), f"_vfs_mn{index}")]
     return exp.select(*columns, copy=False).from_(names.table(pieces.table), copy=False)
 
 

@@ -199,7 +199,9 @@ class GrainSteps:
             column = self.context.columns[i]
             measure = self.context.measure_index(column)
             wanted.setdefault(measure, set()).update(NEEDS[column.aggregation.function])
-        order = ("n", "s", "lo", "hi", "q")
+            if measure not in self.context.split_measures:
+                wanted[measure].discard("r")  # integers are added up whole
+        order = ("n", "s", "r", "lo", "hi", "q")
         return {m: tuple(s for s in order if s in group) for m, group in sorted(wanted.items())}
 
 

@@ -41,8 +41,8 @@ from virtualfs.compile.aggregate.spec import (
     AggregateRequest,
     Measure,
     key_name,
-    measure_name,
 )
+from virtualfs.compile.aggregate.sums import row_summary
 from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.request import EntityRelation
 from virtualfs.definitions import Aggregation, FeatureView
@@ -51,7 +51,7 @@ from virtualfs.dialects import times
 if TYPE_CHECKING:
     from virtualfs.compile.aggregate.tiled import TilePolicy
 
-STAT_ORDER = ("n", "s", "lo", "hi", "q")
+STAT_ORDER = ("n", "s", "r", "lo", "hi", "q")
 _SCAN = SCAN
 
 
@@ -138,8 +138,8 @@ def build_kept_rows(kept: KeptTiles, dialect: str, known_by: datetime, *,
     columns = [*(names.alias(k, k.name) for k in keys), names.alias(tile, TILE),
                names.alias(exp.Max(this=names.column(KNOWN_US, _SCAN)), KNOWN_MAX)]
     for index, stats in enumerate(kept.stats):
-        value = names.column(measure_name(index), _SCAN)
-        columns += [names.alias(summary(stat, value), stat_name(stat, index)) for stat in stats]
+        columns += [names.alias(row_summary(context, stat, index, _SCAN), stat_name(stat, index))
+                    for stat in stats]
     condition = names.column(KNOWN_US, _SCAN) <= times.instant_literal(known_by)
     if affected is not None:
         listed = exp.select(names.column(TILE)).from_(affected.copy())
@@ -163,20 +163,6 @@ def build_affected_tiles(kept: KeptTiles, dialect: str, since: datetime, known_b
         .from_(build_micro_scan(context, [kept.size]).subquery(names.identifier(_SCAN)), copy=False)
         .where(between, copy=False)
     )
-
-
-def summary(stat: str, value: exp.Expression) -> exp.Expression:
-    """The aggregate computing summary ``stat`` of ``value`` over a tile's rows."""
-    if stat == "n":
-        return exp.Count(this=value)
-    if stat == "s":
-        return exp.Sum(this=value)
-    if stat == "lo":
-        return exp.Min(this=value)
-    if stat == "hi":
-        return exp.Max(this=value)
-    # squared deviations from the tile's own mean: exact to rounding, whatever the magnitude
-    return exp.Mul(this=exp.VariancePop(this=value), expression=exp.Count(this=value.copy()))
 
 
 def _context(kept: KeptTiles, dialect: str) -> AggregateContext:

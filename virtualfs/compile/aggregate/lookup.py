@@ -87,7 +87,7 @@ def _aggregate_join(view: ViewContext, features: list[FeatureColumn],
         AggregateColumn(aggregation_of(view.view, f.name), f.output, f.dtype) for f in features
     )
     request = AggregateRequest(view.view, columns, view.entities, view.rule, view.index, as_of,
-                               view.kept_tiles)
+                               view.kept_tiles, view.known_by)
     compiled = build_aggregate_join(request, view.dialect)
     alias = f"_vfs_a{view.index}"
     on = exp.EQ(this=names.column(names.ROW, alias), expression=names.column(names.ROW, names.ENTITY))

@@ -50,7 +50,7 @@ class RangeJoin:
         scan, pairs = context.name("scan"), context.name("pairs")
         shorter = frozenset(context.windows[:-1])
         order = (names.EVENT, names.CREATED) if context.has_created else (names.EVENT,)
-        pieces = Pieces(pairs, shorter, order)
+        pieces = Pieces(pairs, shorter, order, split=True)  # the scan splits each row once
         outputs = range(len(context.columns))
         parts = [Part(scan, build_native_scan(context)), Part(pairs, _pairs(context, scan, shorter))]
         parts += build_raw_aggregates(context, pieces, outputs, context.name("agg"))

@@ -21,6 +21,7 @@ from virtualfs.compile.aggregate.spec import (
     measure_name,
     passes_name,
 )
+from virtualfs.compile.aggregate.sums import split_columns
 from virtualfs.compile.scan import build_source_relation
 from virtualfs.dialects import times
 
@@ -33,14 +34,15 @@ def tile_name(size: timedelta) -> str:
 
 
 def build_native_scan(context: AggregateContext) -> exp.Select:
-    """Keys, ``_vfs_event``, ``_vfs_created`` (when declared), measures: for the range join."""
+    """Keys, ``_vfs_event``, ``_vfs_created`` (when declared), measures (and the parts of
+    those added up, ``sums``: once per source row rather than per pair): for the range join."""
     source = context.view.source
     projections = [*_keys(context), _as(_source(context, source.timestamp), names.EVENT)]
     if context.has_created:
         projections.append(_as(_source(context, source.created or ""), names.CREATED))
-    projections += _measures(context)
+    projections += _measures(context, split=True)
     return exp.select(*projections, copy=False).from_(
-        build_source_relation(source, context.dialect), copy=False
+        build_source_relation(source, context.dialect, context.request.known_by), copy=False
     )
 
 
@@ -61,7 +63,7 @@ def build_micro_scan(context: AggregateContext, sizes: Sequence[timedelta]) -> e
         projections.append(_as(created.copy(), CREATED_US))
     projections += [_as(times.tile_number(event, size, context.dialect), tile_name(size)) for size in sizes]
     projections += _measures(context)
-    relation = build_source_relation(source, context.dialect)
+    relation = build_source_relation(source, context.dialect, context.request.known_by)
     select = exp.select(*projections, copy=False).from_(relation, copy=False)
     as_of = context.request.as_of
     if as_of is None:
@@ -97,8 +99,9 @@ def _keys(context: AggregateContext) -> list[exp.Expression]:
     return [_as(_source(context, key), key_name(i)) for i, key in enumerate(context.view.join_keys)]
 
 
-def _measures(context: AggregateContext) -> list[exp.Expression]:
-    """One column per measure, plus a passes-the-filter flag where ``last`` needs one."""
+def _measures(context: AggregateContext, split: bool = False) -> list[exp.Expression]:
+    """One column per measure, plus a passes-the-filter flag where ``last`` needs one; with
+    ``split``, the exact part and rest of each measure added up (``sums``)."""
     last_filtered = {context.measure_index(c) for c in context.columns
                      if c.aggregation.function == "last" and c.aggregation.filter is not None}
     columns: list[exp.Expression] = []
@@ -108,6 +111,7 @@ def _measures(context: AggregateContext) -> list[exp.Expression]:
         if condition is not None:
             value = exp.Case(ifs=[exp.If(this=condition, true=value)])
         columns.append(_as(value, measure_name(index)))
+        columns += split_columns(context, index, value) if split else []
         if index in last_filtered:
             flag = exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))],
                             default=exp.Literal.number(0))

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 # Functions that need the window's rows themselves, not per-tile summaries.
 RAW_ONLY = frozenset({"count_distinct", "last"})
+# Functions that add their column up (``compile.aggregate.sums``), and those typed as their column.
+SUMMED = frozenset({"sum", "avg", "stddev"})
+_TYPED_AS_COLUMN = frozenset({"sum", "min", "max", "last"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class AggregateRequest:
     ``as_of``, when every entity row has that one time (a snapshot for the online store), lets
     the source scan skip rows outside the longest window before ``as_of``. ``kept``: tiles a
     refresh keeps for the view, built past every entity row's time (see ``kept.py``).
+    ``known_by``: read only the source rows landed by then (``scan.build_landed_rows``).
     """
 
     view: FeatureView
@@ -59,6 +63,7 @@ class AggregateRequest:
     index: int = 0
     as_of: datetime | None = None
     kept: tuple[KeptTiles, ...] = ()
+    known_by: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -126,6 +131,19 @@ class AggregateContext:
 
     def measure_index(self, column: AggregateColumn) -> int:
         return self.measures.index(Measure(column.aggregation.column, column.aggregation.filter))
+
+    @cached_property
+    def integer_measures(self) -> frozenset[int]:
+        """Measures known to hold integers (a ``sum``, ``min``, ``max`` or ``last`` typed int64
+        reads them): added up as they are, which is exact."""
+        return frozenset(self.measure_index(c) for c in self.columns
+                         if c.aggregation.function in _TYPED_AS_COLUMN and c.dtype is DType.INT64)
+
+    @cached_property
+    def split_measures(self) -> frozenset[int]:
+        """Measures added up that may hold floats: added in two parts (``compile.aggregate.sums``)."""
+        summed = {self.measure_index(c) for c in self.columns if c.aggregation.function in SUMMED}
+        return frozenset(summed - self.integer_measures)
 
     @cached_property
     def windows(self) -> tuple[timedelta, ...]:

@@ -41,9 +41,10 @@ from virtualfs.compile.aggregate.grain import (
     start_name,
     union,
 )
-from virtualfs.compile.aggregate.kept_tiles import KeptTiles, summary
+from virtualfs.compile.aggregate.kept_tiles import KeptTiles
 from virtualfs.compile.aggregate.source import EVENT_US, KNOWN_US, TIME_US, tile_name
 from virtualfs.compile.aggregate.spec import measure_name
+from virtualfs.compile.aggregate.sums import row_summary, row_value
 from virtualfs.dialects import times
 
 LOW, HIGH, BUCKET_T, BUCKET_A = "_vfs_lo", "_vfs_hi", "_vfs_bt", "_vfs_ba"
@@ -119,8 +120,8 @@ def build_tiles(steps: GrainSteps) -> exp.Select:
     if steps.context.uses_known_time:
         columns.append(as_(exp.Max(this=names.column(KNOWN_US, SCAN)), KNOWN_MAX))
     for measure, stats in steps.stats().items():
-        value = names.column(measure_name(measure), SCAN)
-        columns += [as_(summary(stat, value), stat_name(stat, measure)) for stat in stats]
+        columns += [as_(row_summary(steps.context, stat, measure, SCAN), stat_name(stat, measure))
+                    for stat in stats]
     event, high = names.column(EVENT_US, SCAN), names.column(HIGH, routes)
     earliest = exp.Sub(this=names.column(LOW, routes), expression=longest)
     inside = [names.column(DENSE, routes), event > earliest, event.copy() <= high]
@@ -290,8 +291,7 @@ def _raw_pieces(steps: GrainSteps, raw: str, beside_tiles: bool) -> exp.Select:
     flags = [as_(_raw_flag(steps, raw, w, beside_tiles), flag_name(w)) for w in _flagged(steps)]
     stats = []
     for measure, group in steps.stats().items():
-        value = names.column(measure_name(measure), raw)
-        stats += [as_(_single(stat, value), stat_name(stat, measure)) for stat in group]
+        stats += [as_(_single(steps, stat, measure, raw), stat_name(stat, measure)) for stat in group]
     return exp.select(names.column(names.ROW, raw), *flags, *stats, copy=False).from_(
         names.table(raw), copy=False)
 
@@ -318,11 +318,14 @@ def _tile_columns(steps: GrainSteps) -> list[str]:
     return [TILE, *landed, *(stat_name(s, m) for m, group in steps.stats().items() for s in group)]
 
 
-def _single(stat: str, value: exp.Expression) -> exp.Expression:
+def _single(steps: GrainSteps, stat: str, measure: int, raw: str) -> exp.Expression:
     """The summary ``stat`` of one raw row (a tile of one row, or none when the value is null)."""
+    value = names.column(measure_name(measure), raw)
     present = value.copy().is_(exp.null()).not_()
     if stat == "n":
         return exp.Case(ifs=[exp.If(this=present, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+    if stat in ("s", "r"):
+        return row_value(steps.context, stat, measure, raw, split=False)
     if stat == "q":
         return exp.Case(ifs=[exp.If(this=present, true=exp.cast(exp.Literal.number(0), "DOUBLE"))])
     return value

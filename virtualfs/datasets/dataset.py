@@ -1,0 +1,73 @@
+"""Dataset: a saved training frame, read back from its table in the order it was built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from virtualfs.compile import names
+from virtualfs.datasets.manifest import Manifest
+from virtualfs.datasets.tables import DatasetTables
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from virtualfs.catalog.datasets import DatasetRecord
+    from virtualfs.context import ProjectContext
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A saved dataset: its manifest (``info``, typed; ``manifest``, as a dict) and its rows.
+
+    Example::
+
+        ds = store.get_dataset("churn_train_v1")
+        ds.manifest["content_hash"], ds.to_pandas().shape
+    """
+
+    info: Manifest
+    revision: int
+    context: ProjectContext = field(repr=False)
+
+    @classmethod
+    def of(cls, context: ProjectContext, record: DatasetRecord) -> Dataset:
+        return cls(Manifest.from_data(record.manifest), record.revision, context)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def table(self) -> str:
+        """Where the rows are, as a person writes it (``schema.<project>__ds__<name>``)."""
+        return self.info.table
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The manifest as plain data: what was asked, how it was computed, what came out."""
+        return self.info.to_data()
+
+    @property
+    def tables(self) -> DatasetTables:
+        return DatasetTables(self.context.copies.schema, self.name, self.context.warehouse.dialect)
+
+    def relation(self) -> exp.Table:
+        """The rows' table as a tree (for queries over it)."""
+        return self.tables.table(self.tables.rows_name)
+
+    def to_arrow(self) -> pa.Table:
+        """The rows, in the order of the entity rows they were built for, without ``_vfs_row``."""
+        columns = [names.column(c) for c in self.info.column_names]
+        order = exp.Ordered(this=names.column(names.ROW), desc=False, nulls_first=False)
+        query = exp.select(*columns).from_(self.relation()).order_by(order)
+        return self.context.warehouse.fetch_arrow(query)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """:meth:`to_arrow` as pandas: nullable Int64/boolean/string, UTC timestamps."""
+        from virtualfs.retrieval.frames import arrow_to_pandas
+
+        return arrow_to_pandas(self.to_arrow())
