@@ -189,15 +189,16 @@ class FeatureStore:
 
     def profile(self, target: Any, start: datetime | None = None, end: datetime | None = None) -> Profile:
         """Statistics of ``target``'s features computed in the warehouse (one query per view): a
-        view name, ``["view:feature", ...]`` or a feature service; see ``virtualfs.profiles``.
+        view name, ``["view:feature", ...]``, a feature service, or a saved dataset (a ``Dataset``
+        or its name; over its rows); see ``virtualfs.profiles``.
 
         Example::
 
             store.profile("customer_orders", start, end).to_html("orders.html")
         """
-        from virtualfs.profiles import profile_target
+        from virtualfs.datasets.profile import profile_of
 
-        return profile_target(self.warehouse, self._applied(), target, start, end)
+        return profile_of(self.context, self._applied(), target, start, end)
 
     def compare_profiles(self, baseline: Profile, current: Profile,
                          thresholds: Thresholds | None = None) -> DriftReport:
@@ -238,7 +239,8 @@ class FeatureStore:
         from virtualfs.governance import lineage_of, online_carriers
 
         registry, online = self._applied(), self.config.online
-        carriers = online_carriers(self.catalog, online.identity, online.type, registry)
+        saved = {r.name: tuple(r.manifest["features"]) for r in self.catalog.datasets.live()}
+        carriers = online_carriers(self.catalog, online.identity, online.type, registry, saved)
         return lineage_of(registry, ref, self.config.dialect, carriers, direction)
 
     def classification(self) -> Classification:

@@ -20,11 +20,12 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from virtualfs.datasets.dataset import Dataset
 from virtualfs.datasets.manifest import CopyRecord, EntityRows, Manifest, check_name
+from virtualfs.datasets.profile import statistics
 from virtualfs.datasets.recreate import RecreateReport, recreate
 from virtualfs.datasets.tables import DatasetTables, Fingerprint, drop_tables, fingerprint, write_tables
 from virtualfs.dialects.render import to_sql
@@ -66,6 +67,9 @@ def save_dataset(job: RetrievalJob, request: SaveRequest) -> Dataset:
     rows = fingerprint(job.warehouse, tables.table(tables.rows_name))
     entities = fingerprint(job.warehouse, tables.table(tables.entities_name), with_positions=True)
     manifest = _manifest(job, origin, request, tables, as_of, rows, entities)
+    # the feature statistics of its rows, kept with the manifest (``profile``)
+    kept = statistics(job.warehouse, manifest, tables.table(tables.rows_name))
+    manifest = replace(manifest, statistics=kept)
     record = context.catalog.datasets.record(name, manifest.to_data(), request.overwrite)
     return Dataset.of(context, record)
 

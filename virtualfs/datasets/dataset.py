@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from virtualfs.catalog.datasets import DatasetRecord
     from virtualfs.context import ProjectContext
+    from virtualfs.profiles.model import Profile
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +66,12 @@ class Dataset:
         order = exp.Ordered(this=names.column(names.ROW), desc=False, nulls_first=False)
         query = exp.select(*columns).from_(self.relation()).order_by(order)
         return self.context.warehouse.fetch_arrow(query)
+
+    def profile(self) -> Profile:
+        """Statistics of the features over the saved rows (``virtualfs.profiles``), computed now."""
+        from virtualfs.datasets.profile import profile_rows
+
+        return profile_rows(self.context.warehouse, self.info, self.relation())
 
     def to_pandas(self) -> pd.DataFrame:
         """:meth:`to_arrow` as pandas: nullable Int64/boolean/string, UTC timestamps."""
