@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pyarrow as pa
 import pytest
+import sqlglot
 from sqlglot import exp
 
 from tests.backends import create_user_table
@@ -263,3 +264,10 @@ def test_capabilities_are_declared(warehouse):
 
     assert capabilities.supports_temp_tables
     assert capabilities.supports_asof_join or capabilities.supports_qualify or capabilities.supports_lateral
+
+
+def test_fractional_decimals_come_back_as_doubles_zero_included(warehouse):
+    query = sqlglot.parse_one("SELECT CAST(0 AS DECIMAL(38, 12)) AS z, CAST(1.5 AS DECIMAL(38, 12)) AS h")
+    result = warehouse.fetch_arrow(query)
+    assert [f.type for f in result.schema] == [pa.float64(), pa.float64()]
+    assert [result.column(i).to_pylist() for i in (0, 1)] == [[0.0], [1.5]]

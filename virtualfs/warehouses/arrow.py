@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -77,6 +78,9 @@ def _cast(column: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
 def _array(values: Sequence[object], field: pa.Field) -> pa.Array:
     if pa.types.is_string(field.type):
         values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+    elif pa.types.is_floating(field.type) and any(isinstance(v, Decimal) for v in values):
+        # fractional NUMBER/numeric columns come back as Decimal; Arrow will not narrow them itself
+        values = [float(v) if isinstance(v, Decimal) else v for v in values]
     try:
         return pa.array(values, type=field.type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as error:
