@@ -78,6 +78,10 @@ class FeatureSchema:
         """``<project>__<view>``: where a refreshed view's rows live."""
         return f"{self.project}__{view.name}"
 
+    def masked_view_name(self, name: str) -> str:
+        """The view of table ``name`` with its PII masked (``virtualfs grants``, PostgreSQL)."""
+        return f"{name}__masked"
+
     def staging_name(self, name: str) -> str:
         """The staging table a refresh of table ``name`` fills first."""
         return f"_vfs_stage_{name}"

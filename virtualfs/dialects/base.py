@@ -25,6 +25,12 @@ GENERIC_TYPES: Mapping[DType, str] = MappingProxyType({
 })
 
 
+def sha256_hex(text: exp.Expression) -> exp.Expression:
+    """The SHA-256 of a text's UTF-8 bytes as 64 lower-case hex digits: ``SHA2(text, 256)``, which
+    sqlglot writes as each dialect spells it where that gives hex (DuckDB, Snowflake, Databricks)."""
+    return exp.SHA2(this=text, length=exp.Literal.number(256))
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a dialect can run; the compiler picks its strategies from these flags, never from names."""
@@ -60,6 +66,8 @@ class Dialect:
     ``epoch_micros``: a timestamp expression (naive = UTC) as BIGINT microseconds since the epoch.
     ``integer_division``: ``//`` on BIGINT divides exactly.
     ``statistics``: how profiles count distinct values and compute quantiles (None: no profiles).
+    ``sha256_hex``: a text's SHA-256 as lower-case hex, what masks PII (``compile.mask``); the same
+    digest Python's ``hashlib`` gives, so masks agree offline, online and in the warehouse's own views.
     """
 
     name: str
@@ -71,6 +79,7 @@ class Dialect:
     integer_division: bool = False
     max_identifier_bytes: int = 255
     statistics: Statistics | None = None
+    sha256_hex: Callable[[exp.Expression], exp.Expression] = sha256_hex
 
     def __post_init__(self) -> None:
         if self.capabilities.supports_epoch_micros != (self.epoch_micros is not None):

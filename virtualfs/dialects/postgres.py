@@ -14,6 +14,13 @@ def _epoch_micros(value: exp.Expression) -> exp.Expression:
     return exp.cast(exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000)), "BIGINT")
 
 
+def _sha256_hex(text: exp.Expression) -> exp.Expression:
+    # sha256() takes and gives bytea: encode the text as UTF-8 first, and the digest as hex after
+    utf8 = exp.Anonymous(this="CONVERT_TO", expressions=[text, exp.Literal.string("UTF8")])
+    digest = exp.Anonymous(this="SHA256", expressions=[utf8])
+    return exp.Anonymous(this="ENCODE", expressions=[digest, exp.Literal.string("hex")])
+
+
 DIALECT = Dialect(
     name="postgres",
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
@@ -33,4 +40,5 @@ DIALECT = Dialect(
     max_identifier_bytes=63,  # NAMEDATALEN - 1: longer names are silently truncated by the server
     statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
                           percentile_array, "PERCENTILE_CONT ... WITHIN GROUP (exact, linear interpolation)"),
+    sha256_hex=_sha256_hex,
 )

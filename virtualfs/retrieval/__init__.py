@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from virtualfs.compile.request import RULES
+from virtualfs.access.masking import key_names, mask_method
+from virtualfs.compile.request import RULES, ColumnMask, ViewLookup
 from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
@@ -60,12 +61,13 @@ class RetrievalRequest:
 
 
 def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Registry, entity_df: Any,
-             request: RetrievalRequest) -> RetrievalJob:
+             request: RetrievalRequest, masked: frozenset[str] = frozenset()) -> RetrievalJob:
     """The training frame ``request`` asks for over ``entity_df`` (nothing runs yet).
 
     With a ``context`` (a project's catalog and feature schema), refreshed views read their
     tables and kept tiles where those give the source's answer; without one, every view reads
-    its source.
+    its source. ``masked``: features (``view:feature``) whose values the SQL masks (the access
+    policy's answer, ``virtualfs.access``).
     """
     lookups = resolve_lookups(registry, request.features, request.full_feature_names)
     entities = read_entities(entity_df, warehouse, request.timestamp_column, lookups,
@@ -78,7 +80,16 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
         lookups = prefer_tables(context, lookups, latest, request.point_in_time)
     lookups = typed_lookups(warehouse, lookups)
     strategy = pick_strategy(warehouse, lookups)
-    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept)
+    masks = column_masks(registry, lookups, masked) if masked else ()
+    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept, masks)
+
+
+def column_masks(registry: Registry, lookups: tuple[ViewLookup, ...],
+                 masked: frozenset[str]) -> tuple[ColumnMask, ...]:
+    """How each masked feature's output column is masked, by its (warehouse-typed) dtype."""
+    keys = key_names(registry)
+    return tuple(ColumnMask(f.output, mask_method(f.dtype, f.name, keys), f.dtype)  # type: ignore[arg-type]
+                 for lookup in lookups for f in lookup.features if f"{lookup.view.name}:{f.name}" in masked)
 
 
 def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df: Any,
