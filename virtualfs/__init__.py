@@ -19,7 +19,8 @@ from virtualfs.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AccessDeniedError", "Aggregation", "CatalogError", "Check", "CheckFailedError", "ConfigError", "ConflictError",
+    "AccessDeniedError", "Aggregation", "CatalogError", "Check", "CheckFailedError", "ConfigError",
+    "ConflictError",
     "DefinitionError", "Entity", "Feature",
     "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
     "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError",

@@ -195,7 +195,8 @@ class FeatureStore:
         registry = self._applied()
         target = getattr(current.request, "target", None)  # profiled again, into the baseline's bins
         if target is not None:
-            self.access.read(registry, target_features(registry, target), action="read.profile", maskable=False)
+            features = target_features(registry, target)
+            self.access.read(registry, features, action="read.profile", maskable=False)
         return compare_profiles(self.warehouse, registry, baseline, current, thresholds)
 
     # -- governance -------------------------------------------------------------------------

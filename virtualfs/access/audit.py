@@ -47,7 +47,8 @@ class AuditLog:
 
         self._table().append([AuditEntry(utc_now(), principal, action, target, outcome, 1, detail or {})])
 
-    def count(self, principal: str | None, action: str, target: str, outcome: str = "ok", times: int = 1) -> None:
+    def count(self, principal: str | None, action: str, target: str, outcome: str = "ok",
+              times: int = 1) -> None:
         """Count one more (principal, action, target, outcome); written within ``flush_seconds``."""
         with self._lock:
             if not self._at_exit:  # a process that never closes its store still writes its counts

@@ -51,12 +51,13 @@ class AccessGate:
             return frozenset()
         refs = expand_features(registry, features)
         try:
-            masked = self.policy.check_read(self.principal, surface, registry, refs, lambda: self.pii(registry))
+            masked = self.policy.check_read(self.principal, surface, registry, refs,
+                                            lambda: self.pii(registry))
             if masked and not maskable:
                 role = self.policy.role_of(self.principal).name
                 raise _unmaskable(self.principal, role, sorted(masked)[0], action)
         except AccessDeniedError as error:
-            self.refused(action, error)
+            self.refused(action, error, ", ".join(refs))
             raise
         if surface == "online":
             for ref in refs:
@@ -77,7 +78,7 @@ class AccessGate:
         try:
             self.policy.check_action(self.principal, grant, target)
         except AccessDeniedError as error:
-            self.refused(action or grant, error)
+            self.refused(action or grant, error, target)
             raise
 
     @contextmanager
@@ -96,13 +97,15 @@ class AccessGate:
             raise
         self.record(action, act.target, "ok", act.detail)
 
-    def record(self, action: str, target: str, outcome: str = "ok", detail: dict[str, Any] | None = None) -> None:
+    def record(self, action: str, target: str, outcome: str = "ok",
+               detail: dict[str, Any] | None = None) -> None:
         """Log one event by this principal (the hook for dataset saves, deletes and recreates)."""
         self.audit.record(self.principal, action, target, outcome, detail)
 
-    def refused(self, action: str, error: AccessDeniedError) -> None:
-        """Log a refusal: the grant it lacked, never more."""
-        self.audit.record(self.principal, action, error.target or "-", "denied", {"grant": error.grant})
+    def refused(self, action: str, error: AccessDeniedError, target: str = "") -> None:
+        """Log a refusal of ``action`` on ``target``: the grant it lacked, never more."""
+        what = error.target or target or "-"
+        self.audit.record(self.principal, action, what, "denied", {"grant": error.grant})
 
     def pii(self, registry: Registry) -> Collection[str]:
         """``registry``'s PII features, worked out once per registry."""

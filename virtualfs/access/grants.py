@@ -147,9 +147,11 @@ def _postgres(policy: AccessPolicy, registry: Registry, tables: Sequence[StoredT
     out: list[exp.Expression] = []
     every = [exp.GrantPrincipal(this=identifier.copy()) for identifier in roles.values()]
     for table in tables:
+        if not table.whole:  # made again each time: its grants go with it
+            out.append(exp.Drop(this=table.masked.copy(), kind="VIEW", exists=True))
         if not table.whole and any(c.pii for c in table.columns):
-            out += [exp.Drop(this=table.masked.copy(), kind="VIEW", exists=True),
-                    exp.Create(this=table.masked.copy(), kind="VIEW", expression=_masked_select(table, "postgres"))]
+            masked = _masked_select(table, "postgres")
+            out.append(exp.Create(this=table.masked.copy(), kind="VIEW", expression=masked))
         out.append(_revoke(table.table, every))
         for name, role in policy.roles.items():
             clear, masked = columns_for(role, readable(role, "offline", registry), table)
@@ -194,7 +196,7 @@ def _masking_policy(table: StoredTable, column: StoredColumn, clear: list[exp.Id
     if pa.types.is_timestamp(column.arrow_type) and column.arrow_type.tz is None:
         sql_type = exp.DataType.build("TIMESTAMP_NTZ", dialect="snowflake")
     name = table.table.copy()
-    name.set("this", exp.to_identifier(f"{table.table.name}__{column.name}__vfs_mask", quoted=True))
+    name.set("this", warehouse_column(f"{table.table.name}__{column.name}__vfs_mask", "snowflake"))
     value = exp.column("val")
     cases = [exp.If(this=_in_session(clear), true=value.copy())] if clear else []
     if masked and column.method == HASH and dtype_of_arrow(column.arrow_type) is DType.STRING:
@@ -209,7 +211,8 @@ def _masking_policy(table: StoredTable, column: StoredColumn, clear: list[exp.Id
         return exp.Command(this=verb, expression=rest)
 
     target = table.table.copy()
-    return [sql("CREATE MASKING POLICY IF NOT EXISTS", name, "AS", signature, "RETURNS", sql_type, "->", body),
+    return [sql("CREATE MASKING POLICY IF NOT EXISTS", name, "AS", signature, "RETURNS", sql_type, "->",
+                body),
             sql("ALTER MASKING POLICY", name, "SET BODY ->", body),
             sql("ALTER TABLE", target, "MODIFY COLUMN", exp.to_identifier(column.name, quoted=True),
                 "SET MASKING POLICY", name, "FORCE")]
@@ -220,7 +223,8 @@ _SNOWFLAKE_TYPES = {DType.INT64: "NUMBER", DType.FLOAT64: "FLOAT", DType.STRING:
 
 
 def _in_session(roles: list[exp.Identifier]) -> exp.Expression:
-    checks = [exp.Anonymous(this="IS_ROLE_IN_SESSION", expressions=[exp.Literal.string(r.this)]) for r in roles]
+    checks = [exp.Anonymous(this="IS_ROLE_IN_SESSION", expressions=[exp.Literal.string(role.this)])
+              for role in roles]
     return exp.or_(*checks) if len(checks) > 1 else checks[0]
 
 

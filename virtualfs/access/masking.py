@@ -39,7 +39,8 @@ def mask_method(dtype: DType | None, name: str, keys: frozenset[str]) -> str:
     """``hash`` or ``null`` for a feature called ``name`` of ``dtype``; ``by_value`` when the dtype
     is not known (an online aggregation typed by its column: a string value is hashed).
 
-    >>> mask_method(DType.INT64, "driver_id", frozenset({"driver_id"})), mask_method(DType.FLOAT64, "x", frozenset())
+    >>> keys = frozenset({"driver_id"})
+    >>> mask_method(DType.INT64, "driver_id", keys), mask_method(DType.FLOAT64, "x", keys)
     ('hash', 'null')
     """
     if dtype is None:

@@ -43,7 +43,8 @@ class AuditEntry:
 
     def to_dict(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(), "principal": self.principal, "action": self.action,
-                "target": self.target, "outcome": self.outcome, "count": self.count, "detail": dict(self.detail)}
+                "target": self.target, "outcome": self.outcome, "count": self.count,
+                "detail": dict(self.detail)}
 
 
 class AuditTable:
@@ -72,7 +73,8 @@ class AuditTable:
         if principal is not None:
             query = query.where(a.c.principal == principal)
         if action is not None:
-            query = query.where(sa.or_(a.c.action == action, a.c.action.startswith(action + ".", autoescape=True)))
+            under = a.c.action.startswith(action + ".", autoescape=True)
+            query = query.where(sa.or_(a.c.action == action, under))
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(a.c.at, a.c.id)).all()
         return [AuditEntry(datetime.fromisoformat(r.at), r.principal, r.action, r.target, r.outcome, r.count,

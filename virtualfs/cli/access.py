@@ -36,7 +36,8 @@ def grants(
 
 
 def audit(
-    since: Annotated[Optional[str], typer.Option(metavar="TIME", help="Entries at or after this ISO time.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="TIME", help="Entries at or after this ISO time.")] = None,
     principal: Annotated[Optional[str], typer.Option(metavar="NAME", help="Only this principal's.")] = None,
     action: Annotated[Optional[str], typer.Option(
         metavar="ACTION", help="apply, refresh, materialize, gc, check, read (every read.*), read.offline, "

@@ -59,7 +59,8 @@ class Authenticator:
         return True
 
 
-def readable_by(policy: AccessPolicy | None, grant: TokenGrant | None, registry: Registry) -> frozenset[str] | str:
+def readable_by(policy: AccessPolicy | None, grant: TokenGrant | None,
+                registry: Registry) -> frozenset[str] | str:
     """Every feature (``view:feature``) the caller may read online, or ``ALL``."""
     if policy is None or grant is None:
         return ALL

@@ -38,7 +38,8 @@ class Vectors:
 
     def masked(self, methods: Mapping[str, str]) -> Vectors:
         """These vectors with the feature columns ``methods`` names masked (``access.masking``)."""
-        return Vectors(mask_columns(self.columns, methods), self.feature_names, self.statuses, self.event_times)
+        masked = mask_columns(self.columns, methods)
+        return Vectors(masked, self.feature_names, self.statuses, self.event_times)
 
     def rows(self, start: int, stop: int) -> Vectors:
         """Rows ``start:stop`` of every column."""

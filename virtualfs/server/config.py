@@ -181,8 +181,9 @@ def _parse_token(name: str, entry: object, access: AccessPolicy | None) -> Token
 def _policy_token(name: str, entry: dict, access: AccessPolicy, where: str) -> TokenGrant:
     """A token naming a principal of ``access``; what it may read is its role's to say."""
     if "allow" in entry:
-        raise ConfigError(f"{where}.allow: with an access: section a token names a principal (principal: NAME) "
-                          "and its role says what it reads; move the allow list into access.roles")
+        raise ConfigError(f"{where}.allow: with an access: section a token names a principal "
+                          "(principal: NAME) and its role says what it reads; move the allow list into "
+                          "access.roles")
     _reject_unknown(entry, POLICY_TOKEN_KEYS, where)
     principal = entry.get("principal", name)
     if principal not in access.principals:

@@ -126,7 +126,8 @@ class ServerState:
             if readable(role, "online", registry) is ALL:
                 return (), frozenset()  # the request plan says what is wrong (400)
             self.audit.count(principal, "read.online", str(wanted.wanted), "denied")
-            raise Problem(403, f"principal {principal!r} may not read {wanted.wanted!r}", wanted.field) from None
+            message = f"principal {principal!r} may not read {wanted.wanted!r}"
+            raise Problem(403, message, wanted.field) from None
         pii = (await self.classification(registry)).pii_features() if role.pii != "clear" else ()
         try:
             masked = self.policy.check_read(principal, "online", registry, refs, lambda: pii)

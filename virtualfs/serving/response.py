@@ -57,7 +57,8 @@ class OnlineResponse:
     def masked(self, methods: Mapping[str, str]) -> OnlineResponse:
         """This response with the feature columns ``methods`` names masked (``access.masking``);
         a hashed column is text."""
-        dtypes = {name: DType.STRING if methods.get(name) == HASH else dtype for name, dtype in self._dtypes.items()}
+        dtypes = {name: DType.STRING if methods.get(name) == HASH else dtype
+                  for name, dtype in self._dtypes.items()}
         return OnlineResponse(self._join_keys, mask_columns(self._features, methods), self._views, dtypes)
 
     @property
