@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, print_table, time_text
+from virtualfs.cli.common import JsonOption, RepoOption, open_store, print_json, time_text
 from virtualfs.cli.refresh import parse_time
 
 
@@ -55,7 +55,10 @@ def audit(
     if not entries:
         typer.echo("no audit entries")
         return
-    rows = [{"at": time_text(e.at), "principal": e.principal or "-", "action": e.action, "target": e.target,
-             "outcome": e.outcome, "count": e.count} for e in entries]
-    print_table(rows, ["at", "principal", "action", "target", "outcome", "count"],
-                whole=["at", "principal", "action", "outcome", "count"])
+    # one line per entry, as logs read: the short fields aligned, the target (often long) last
+    rows = [(time_text(e.at), e.principal or "-", e.action,
+             e.outcome if e.count == 1 else f"{e.outcome} x{e.count}", e.target) for e in entries]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for *fields, target in rows:
+        aligned = [field.ljust(width) for field, width in zip(fields, widths, strict=True)]
+        typer.echo("  ".join([*aligned, target]))
