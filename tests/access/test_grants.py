@@ -145,3 +145,20 @@ def test_grants_need_the_apply_grant_and_a_warehouse_with_grants(refreshed):
         ivan.grants("postgres")
     with opened(repo, warehouse, "alice") as alice, pytest.raises(RequestError, match="another warehouse"):
         alice.grants("postgres")
+
+
+@pytest.mark.parametrize(("schema", "dialect", "expected"), [
+    ("features", "postgres", ['GRANT USAGE ON SCHEMA "features" TO "vfs_r"']),
+    ("features", "snowflake", ['GRANT USAGE ON SCHEMA "FEATURES" TO ROLE "VFS_R"']),
+    ("analytics.features", "snowflake", ['GRANT USAGE ON DATABASE "ANALYTICS" TO ROLE "VFS_R"',
+                                         'GRANT USAGE ON SCHEMA "ANALYTICS"."FEATURES" TO ROLE "VFS_R"']),
+])
+def test_roles_may_use_the_feature_schema(schema, dialect, expected):
+    from virtualfs.access.grants import build_grants, render
+    from virtualfs.compile.feature_schema import FeatureSchema
+    from virtualfs.policy import parse_access
+    from virtualfs.registry import Registry
+
+    policy = parse_access({"roles": {"r": {"offline": ["*"]}}, "principals": {"p": "r"}})
+    script = render(build_grants(policy, Registry(), [], FeatureSchema.of(schema, "rides"), dialect, "vfs_"), dialect)
+    assert script.splitlines() == [line + ";" for line in expected]

@@ -89,3 +89,30 @@ def test_changes_are_refused_without_their_grant(warehouse, tmp_path):
             with pytest.raises(AccessDeniedError, match=f"access.roles.intern.{grant} is not true"):
                 change()
         assert ivan.warehouse.statements == 0
+
+
+def test_a_wide_request_masks_inside_each_part():
+    """Split into parts (temporary tables), a request masks as each part selects: no part holds
+    a clear value either."""
+    from dataclasses import replace
+
+    from virtualfs import Entity, Feature, FeatureView, Source
+    from virtualfs.compile.historical import build_retrieval
+    from virtualfs.compile.request import ColumnMask, EntityRelation, PitRequest
+    from virtualfs.compile.resolve import resolve_lookups
+    from virtualfs.dialects import capabilities_of
+    from virtualfs.dialects.identifiers import temp_table
+    from virtualfs.dialects.render import to_sql
+    from virtualfs.registry import Registry
+
+    driver = Entity("driver", ["driver_id"])
+    views = [FeatureView(name, [driver], Source(name, table=name, timestamp="at"), [Feature("phone", "string")])
+             for name in ("a", "b")]
+    lookups = resolve_lookups(Registry.from_objects(views), ["a:phone", "b:phone"], full_feature_names=True)
+    entities = EntityRelation(temp_table("_vfs_entities"), "event_timestamp", (("driver_id", "driver_id"),),
+                              ("driver_id", "event_timestamp"))
+    masks = (ColumnMask("a__phone", "hash"), ColumnMask("b__phone", "hash"))
+    narrow = replace(capabilities_of("duckdb"), max_joins_per_query=1)
+    compiled = build_retrieval(PitRequest(lookups, entities, masks=masks), "duckdb", narrow)
+    parts = [to_sql(s, "duckdb") for s in compiled.setup if "CREATE" in to_sql(s, "duckdb")]
+    assert len(parts) == 2 and all("SHA256(CAST(" in part for part in parts)

@@ -170,8 +170,11 @@ def _snowflake(policy: AccessPolicy, registry: Registry, tables: Sequence[Stored
                roles: dict[str, exp.Identifier]) -> list[exp.Expression]:
     out: list[exp.Expression] = []
     every = [exp.GrantPrincipal(this=identifier.copy(), kind="ROLE") for identifier in roles.values()]
-    out += [exp.Grant(privileges=[exp.GrantPrivilege(this=exp.var("USAGE"))], kind="SCHEMA",
-                      securable=schema.schema("snowflake"), principals=[principal]) for principal in every]
+    home = schema.schema("snowflake")
+    usage = [("DATABASE", exp.Table(this=home.args["db"].copy()))] if home.args.get("db") else []
+    for kind, securable in [*usage, ("SCHEMA", home)]:
+        out += [exp.Grant(privileges=[exp.GrantPrivilege(this=exp.var("USAGE"))], kind=kind,
+                          securable=securable.copy(), principals=[principal]) for principal in every]
     for table in tables:
         out.append(_revoke(table.table, every))
         seen = {name: columns_for(role, readable(role, "offline", registry), table)
