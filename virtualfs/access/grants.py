@@ -108,12 +108,11 @@ def stored_tables(warehouse: Warehouse, registry: Registry, found: Classificatio
 def build_grants(policy: AccessPolicy, registry: Registry, tables: Sequence[StoredTable],
                  schema: FeatureSchema, dialect: str, role_prefix: str = "") -> list[exp.Expression]:
     """The statements that make ``dialect``'s warehouse enforce ``policy`` on ``tables``."""
-    if dialect not in DIALECTS:
+    if dialect not in _BUILDERS:
         raise UnsupportedError(f"grants: dialect {dialect!r} is not supported; expected one of "
                                f"{', '.join(DIALECTS)}")
     roles = {name: _role_identifier(role_prefix + name, dialect) for name in policy.roles}
-    builder = _postgres if dialect == "postgres" else _snowflake
-    return builder(policy, registry, tables, schema, roles)
+    return _BUILDERS[dialect](policy, registry, tables, schema, roles)
 
 
 def render(statements: Sequence[exp.Expression], dialect: str) -> str:
@@ -221,6 +220,7 @@ def _masking_policy(table: StoredTable, column: StoredColumn, clear: list[exp.Id
                 "SET MASKING POLICY", name, "FORCE")]
 
 
+_BUILDERS = {"postgres": _postgres, "snowflake": _snowflake}
 _SNOWFLAKE_TYPES = {DType.INT64: "NUMBER", DType.FLOAT64: "FLOAT", DType.STRING: "VARCHAR",
                     DType.BOOL: "BOOLEAN", DType.TIMESTAMP: "TIMESTAMP_TZ"}
 

@@ -125,7 +125,8 @@ class ServerState:
         except (NotFoundError, RequestError):
             if readable(role, "online", registry) is ALL:
                 return (), frozenset()  # the request plan says what is wrong (400)
-            self.audit.count(principal, "read.online", str(wanted.wanted), "denied")
+            # not the name sent: a client's text never becomes an audit row of its own
+            self.audit.count(principal, "read.online", "(an unknown name)", "denied")
             message = f"principal {principal!r} may not read {wanted.wanted!r}"
             raise Problem(403, message, wanted.field) from None
         pii = (await self.classification(registry)).pii_features() if role.pii != "clear" else ()
