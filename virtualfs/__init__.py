@@ -2,6 +2,7 @@
 
 from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.errors import (
+    AccessDeniedError,
     CatalogError,
     CheckFailedError,
     ConfigError,
@@ -18,7 +19,8 @@ from virtualfs.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Aggregation", "CatalogError", "Check", "CheckFailedError", "ConfigError", "ConflictError",
+    "AccessDeniedError", "Aggregation", "CatalogError", "Check", "CheckFailedError", "ConfigError",
+    "ConflictError",
     "DefinitionError", "Entity", "Feature",
     "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
     "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError",

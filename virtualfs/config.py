@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from virtualfs.errors import ConfigError
+from virtualfs.policy import AccessPolicy, parse_access
 
 CONFIG_FILE = "virtualfs.yaml"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -33,7 +34,7 @@ ONLINE_KEYS = {
     "sqlite": {"path", "fallback"},
     "redis": {"url", "password", "fallback", "key_prefix"},
 }
-TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server"}
+TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server", "access"}
 PATH_KEYS = {"path", "private_key_path"}
 
 
@@ -69,7 +70,8 @@ class RepoConfig:
 
     project: str
     root: Path
-    # "warehouse", "online" (BackendConfig), "catalog" (its URL), "server" (the raw mapping)
+    # "warehouse", "online" (BackendConfig), "catalog" (its URL), "server" (the raw mapping),
+    # "access" (an AccessPolicy, None without an access: section)
     sections: Mapping[str, Any] = field(repr=False)
     # where an unset variable is used ("server.auth.tokens.ops.token") -> its name
     unset: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
@@ -95,6 +97,11 @@ class RepoConfig:
     @property
     def server(self) -> Mapping[str, Any]:
         return self.section("server")
+
+    @property
+    def access(self) -> AccessPolicy | None:
+        """The ``access:`` policy (``virtualfs.policy``); None without one: everyone may do anything."""
+        return self.section("access")
 
     def section(self, name: str) -> Any:
         """Section ``name``; ConfigError naming the variable if one it uses is not set."""
@@ -161,7 +168,9 @@ def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConf
     server = raw.get("server", {}) or {}
     if not isinstance(server, dict):
         raise ConfigError(f"{source}: server must be a mapping")
-    sections = {"warehouse": warehouse, "online": online, "catalog": url, "server": MappingProxyType(server)}
+    access = parse_access(raw.get("access"), source)
+    sections = {"warehouse": warehouse, "online": online, "catalog": url, "server": MappingProxyType(server),
+                "access": access}
     return RepoConfig(project, root, MappingProxyType(sections), MappingProxyType(unset), source)
 
 

@@ -54,6 +54,16 @@ class CheckFailedError(VirtualfsError):
         super().__init__("; ".join(failure.text() for failure in self.failures))
 
 
+class AccessDeniedError(VirtualfsError, PermissionError):
+    """The access policy (virtualfs.yaml ``access:``) refuses what a principal asked for; nothing
+    ran. ``principal`` asked for ``target`` (a feature reference, or an action's object) and
+    ``grant`` names the grant it lacks (``access.roles.<role>.<key>``)."""
+
+    def __init__(self, message: str, principal: str | None = None, target: str = "", grant: str = "") -> None:
+        self.principal, self.target, self.grant = principal, target, grant
+        super().__init__(message)
+
+
 class ValidationError(VirtualfsError, ValueError):
     """Definitions do not match the live warehouse (missing table, column, wrong type)."""
 

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 from virtualfs.config import load_config
 from virtualfs.errors import NotFoundError
 from virtualfs.instants import utc_now
+from virtualfs.policy import PRINCIPAL_ENV, target_features
 from virtualfs.registry import Registry
 
 if TYPE_CHECKING:
+    from virtualfs.access import AccessGate
     from virtualfs.apply import ApplyResult
-    from virtualfs.catalog import Catalog, CatalogVersion, Plan
+    from virtualfs.catalog import AuditEntry, Catalog, CatalogVersion, Plan
     from virtualfs.checks import CheckReport
     from virtualfs.context import OnlineContext, ProjectContext
     from virtualfs.copies import StoredCopies
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
 
 
 class FeatureStore:
-    """A feature repository opened for use.
+    """A feature repository opened for use, by ``principal`` (default: ``$VIRTUALFS_PRINCIPAL``),
+    whom the repository's ``access:`` policy, if it has one, allows, masks or refuses.
 
     Example::
 
@@ -44,9 +47,10 @@ class FeatureStore:
         # -> 1
     """
 
-    def __init__(self, repo_path: str | os.PathLike[str] = ".") -> None:
+    def __init__(self, repo_path: str | os.PathLike[str] = ".", principal: str | None = None) -> None:
         self.config = load_config(repo_path)
         self.project = self.config.project
+        self.principal = principal if principal is not None else os.environ.get(PRINCIPAL_ENV) or None
         self._registry: Registry | None = None
 
     # -- connections, opened on first use -------------------------------------------------
@@ -93,7 +97,9 @@ class FeatureStore:
         """Validate the repository against the warehouse and write a new catalog version."""
         from virtualfs.apply import apply_registry
 
-        result = apply_registry(self.context, self.repository())
+        with self.access.acting("apply", "apply", "catalog") as act:
+            result = apply_registry(self.context, self.repository())
+            act.target = f"version {result.version.version}" if result.version else "catalog (unchanged)"
         self._registry = None
         return result
 
@@ -111,8 +117,12 @@ class FeatureStore:
 
         due_at = (now or utc_now()) if due else None
         request = RefreshRequest(start=start, end=end, full=full, chunk=chunk, lock_wait=lock_wait)
-        return refresh_views(self.context, self.online_context if online else None, self._applied(), views,
-                             request, due_at, progress)
+        with self.access.acting("refresh", "refresh", ", ".join(views or ["all views"])) as act:
+            results = refresh_views(self.context, self.online_context if online else None, self._applied(),
+                                    views, request, due_at, progress)
+            act.target = ", ".join(r.view for r in results) or act.target
+            act.detail["rows_written"] = {r.view: r.rows_written for r in results}
+        return results
 
     def check(self, view: str, start: datetime | None = None, end: datetime | None = None) -> CheckReport:
         """Run view ``view``'s checks now on its source's rows with an event time in ``[start, end)``
@@ -125,6 +135,8 @@ class FeatureStore:
         """
         from virtualfs.checks import check_view
 
+        # a check's observations may quote values (the minimum it found): who refreshes may see them
+        self.access.authorize("refresh", view, action="check")
         return check_view(self.warehouse, self.get_feature_view(view), start, end)
 
     def gc(self, dry_run: bool = False) -> GcReport:
@@ -132,7 +144,12 @@ class FeatureStore:
         that an applied version made and the latest one no longer needs. See ``virtualfs.gc``."""
         from virtualfs.gc import collect_garbage
 
-        return collect_garbage(self.context, self.online_context, dry_run)
+        if dry_run:
+            return collect_garbage(self.context, self.online_context, dry_run)
+        with self.access.acting("gc", "apply", "feature schema and online store") as act:
+            report = collect_garbage(self.context, self.online_context, dry_run)
+            act.detail.update(tables=len(report.removed_tables), keys=report.keys_removed)
+        return report
 
     # -- training frames --------------------------------------------------------------------
 
@@ -150,15 +167,22 @@ class FeatureStore:
 
         request = RetrievalRequest(features, full_feature_names, point_in_time, timestamp_column,
                                    on_null_timestamp)
-        return retrieve(self.context, self.warehouse, self._applied(), entity_df, request)
+        registry = self._applied()
+        masked = self.access.read(registry, features)  # before the warehouse is even opened
+        return retrieve(self.context, self.warehouse, registry, entity_df, request, masked, gate=self.access)
 
     # -- saved datasets (``RetrievalJob.save`` saves one) -----------------------------------
 
     def get_dataset(self, name: str) -> Dataset:
-        """Saved dataset ``name``: ``.to_pandas()``, ``.manifest``; see ``virtualfs.datasets``."""
+        """Saved dataset ``name``: ``.to_pandas()``, ``.manifest``; see ``virtualfs.datasets``.
+        Its PII features come back masked for a principal who reads them masked."""
         from virtualfs.datasets import get_dataset
 
-        return get_dataset(self.context, name)
+        from virtualfs.access.masking import key_names
+
+        dataset, registry = get_dataset(self.context, name), self._applied()
+        masked = self.access.read(registry, list(dataset.info.features), action="read.dataset")
+        return dataset.masked(masked, key_names(registry)) if masked else dataset
 
     def list_datasets(self) -> list[Dataset]:
         """Every saved dataset, by name."""
@@ -170,7 +194,9 @@ class FeatureStore:
         """Drop dataset ``name``'s tables; its manifests stay in the catalog's history."""
         from virtualfs.datasets import delete_dataset
 
+        self.access.authorize("datasets", name, action="dataset.delete")
         delete_dataset(self.context, name)
+        self.access.record("dataset.delete", name)
 
     def recreate_dataset(self, name: str, into: str | None = None) -> RecreateReport:
         """Rebuild dataset ``name`` from the sources as they were when it was saved, with the
@@ -183,7 +209,10 @@ class FeatureStore:
         """
         from virtualfs.datasets import recreate_dataset
 
-        return recreate_dataset(self.context, name, into)
+        self.access.authorize("datasets", name, action="dataset.recreate")
+        report = recreate_dataset(self.context, name, into)
+        self.access.record("dataset.recreate", name, detail={"identical": report.identical})
+        return report
 
     # -- profiles ---------------------------------------------------------------------------
 
@@ -198,7 +227,22 @@ class FeatureStore:
         """
         from virtualfs.datasets.profile import profile_of
 
-        return profile_of(self.context, self._applied(), target, start, end)
+        registry = self._applied()
+        self.access.read(registry, self._profiled_features(registry, target), action="read.profile",
+                         maskable=False)
+        return profile_of(self.context, registry, target, start, end)
+
+    def _profiled_features(self, registry: Registry, target: Any) -> Any:
+        """The features a profile of ``target`` reads (a saved dataset's: the ones it holds)."""
+        from virtualfs.datasets import Dataset
+        from virtualfs.datasets.profile import DATASET_PREFIX
+
+        name = target.name if isinstance(target, Dataset) else target
+        if isinstance(name, str) and name not in registry.views and name not in registry.services:
+            record = self.catalog.datasets.latest(name.removeprefix(DATASET_PREFIX))
+            if record is not None and record.live:
+                return list(record.manifest["features"])
+        return target_features(registry, target)
 
     def compare_profiles(self, baseline: Profile, current: Profile,
                          thresholds: Thresholds | None = None) -> DriftReport:
@@ -206,7 +250,12 @@ class FeatureStore:
         top values, and the change of null fraction and mean, flagged above ``thresholds``."""
         from virtualfs.profiles import compare_profiles
 
-        return compare_profiles(self.warehouse, self._applied(), baseline, current, thresholds)
+        registry = self._applied()
+        target = getattr(current.request, "target", None)  # profiled again, into the baseline's bins
+        if target is not None:
+            features = target_features(registry, target)
+            self.access.read(registry, features, action="read.profile", maskable=False)
+        return compare_profiles(self.warehouse, registry, baseline, current, thresholds)
 
     # -- governance -------------------------------------------------------------------------
 
@@ -257,14 +306,22 @@ class FeatureStore:
         """Push the latest values per key into the online store; continues from each watermark."""
         from virtualfs.refresh.materialize import MaterializeRequest, materialize
 
-        return materialize(self.context, self.online_context, self._applied(),
-                           MaterializeRequest(views, start, end), progress)
+        with self.access.acting("materialize", "refresh", ", ".join(views or ["all views"])) as act:
+            results = materialize(self.context, self.online_context, self._applied(),
+                                  MaterializeRequest(views, start, end), progress)
+            act.target = ", ".join(r.view for r in results) or act.target
+            act.detail["keys_written"] = {r.view: r.written for r in results}
+        return results
 
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
                             now: datetime | None = None) -> OnlineResponse:
-        """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store."""
-        return self._online_reader(self.online, self._applied(), entity_rows, features,
-                                   full_feature_names=full_feature_names, now=now, fallback=self._fallback)
+        """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store;
+        PII features masked for a principal whose role reads them masked."""
+        registry = self._applied()
+        masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
+        return self._online_reader(self.online, registry, entity_rows, features,
+                                   full_feature_names=full_feature_names, now=now, fallback=self._fallback,
+                                   masked=masked)
 
     def online_lookup(self, entity_rows: Any, features: Any,
                       full_feature_names: bool = False) -> OnlineLookup:
@@ -272,7 +329,9 @@ class FeatureStore:
 
         ``lookup.respond(store.online.read(lookup.keys))`` is ``get_online_features`` without read-through.
         """
-        return self._online_lookup(self._applied(), self.project, entity_rows, features, full_feature_names)
+        registry = self._applied()
+        masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
+        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked)
 
     @cached_property
     def _online_lookup(self) -> Callable[..., OnlineLookup]:
@@ -292,6 +351,47 @@ class FeatureStore:
         from virtualfs.online import fallback_enabled
 
         return self.warehouse if fallback_enabled(self.config.online) else None
+
+    # -- access and audit -------------------------------------------------------------------
+
+    @cached_property
+    def access(self) -> AccessGate:
+        """The ``access:`` policy applied to this store's principal; every decision is audited.
+        Saved datasets call ``access.authorize("datasets", ...)``, ``access.read(...)`` and
+        ``access.record(...)``; see ``virtualfs.access``."""
+        from virtualfs.access import AccessGate, AuditLog
+
+        return AccessGate(self.config.access, self.principal, AuditLog(lambda: self.catalog.audit),
+                          lambda registry: self._pii_features(registry))
+
+    def audit(self, since: datetime | None = None, principal: str | None = None,
+              action: str | None = None) -> list[AuditEntry]:
+        """The audit log, oldest first: who (``principal``) did what (``action``: ``apply``,
+        ``refresh``, ``read.offline`` ...; ``read`` matches every ``read.*``) to what
+        (``target``), when (``at``), with what ``outcome`` (ok, denied, failed).
+
+        Example::
+
+            [(e.principal, e.action, e.outcome) for e in store.audit(action="read")]
+            # -> [('ivan', 'read.offline', 'ok'), ('ivan', 'read.offline', 'denied')]
+        """
+        if "access" in self.__dict__:
+            self.access.audit.flush()  # what this process counted is in the answer
+        return self.catalog.audit.entries(since, principal, action)
+
+    def grants(self, dialect: str | None = None, role_prefix: str = "") -> str:
+        """The statements that make the warehouse itself enforce the ``access:`` policy on the
+        feature schema's tables (``virtualfs grants``); see ``virtualfs.access.grants``."""
+        from virtualfs.access.grants import warehouse_grants
+
+        self.access.authorize("apply", "warehouse grants", action="grants")
+        return warehouse_grants(self.config.access, self._applied(), self.classification(), self.warehouse,
+                                self.copies.schema, dialect or self.config.dialect, role_prefix)
+
+    def _pii_features(self, registry: Registry) -> list[str]:
+        from virtualfs.governance import classify
+
+        return classify(registry, self.config.dialect).pii_features()
 
     def view_status(self, name: str) -> ViewStatus:
         """What the catalog records of view ``name``'s stored copies: its last refresh run, its
@@ -359,6 +459,8 @@ class FeatureStore:
         return self._applied().service(name)
 
     def close(self) -> None:
+        if "access" in self.__dict__:
+            self.__dict__.pop("access").audit.close()
         for name in ("context", "online_context"):
             self.__dict__.pop(name, None)
         for name in ("online", "warehouse", "catalog"):

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from virtualfs.catalog import tables
+from virtualfs.catalog.audit import AuditTable
 from virtualfs.catalog.check_results import CheckResults
 from virtualfs.catalog.datasets import DatasetManifests
 from virtualfs.catalog.diff import Plan
@@ -129,6 +130,11 @@ class Catalog:
     def state(self) -> RefreshState:
         """Run history and locks of this project's refreshes."""
         return RefreshState(self.engine, self.project)
+
+    @property
+    def audit(self) -> AuditTable:
+        """Who did what, when, with what outcome (append-only)."""
+        return AuditTable(self.engine, self.project)
 
     @property
     def checks(self) -> CheckResults:

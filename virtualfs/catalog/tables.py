@@ -106,3 +106,22 @@ datasets = sa.Table(
     # the manifest as canonical JSON (virtualfs.datasets.manifest); empty for a tombstone
     sa.Column("manifest", sa.Text, nullable=False),
 )
+
+
+audit = sa.Table(
+    "vfs_audit",
+    metadata,
+    # Append-only: rows are inserted, never updated or deleted (``catalog.audit``).
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", sa.String(200), nullable=False),
+    # when (UTC, ISO 8601 to the microsecond: sorts as text); for counted events, the count's start
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("principal", sa.String(200), nullable=True),
+    sa.Column("action", sa.String(40), nullable=False),
+    # what it was done to: features read, a view, a catalog version; never a value or a secret
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Index("vfs_audit_project_at", "project", "at"),
+)

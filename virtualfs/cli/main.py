@@ -37,8 +37,8 @@ def _options(
     """Options of ``virtualfs`` itself (before the command)."""
 
 # Command-group modules under virtualfs.cli, registered in this order.
-COMMAND_MODULES = ("project", "governance", "retrieval", "datasets", "profile", "refresh", "checks", "gc",
-                   "online", "serve", "demo")
+COMMAND_MODULES = ("project", "governance", "access", "retrieval", "datasets", "profile", "refresh", "checks",
+                   "gc", "online", "serve", "demo")
 
 for _module in COMMAND_MODULES:
     import_module(f"virtualfs.cli.{_module}").register(app)

@@ -87,6 +87,10 @@ class FeatureSchema:
         for, kept so that it can be recreated from them."""
         return f"{self.dataset_table_name(dataset)}__entities"
 
+    def masked_view_name(self, name: str) -> str:
+        """The view of table ``name`` with its PII masked (``virtualfs grants``, PostgreSQL)."""
+        return f"{name}__masked"
+
     def staging_name(self, name: str) -> str:
         """The staging table a refresh of table ``name`` fills first."""
         return f"_vfs_stage_{name}"

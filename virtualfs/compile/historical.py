@@ -15,9 +15,10 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.aggregate.lookup import build_view_joins
+from virtualfs.compile.mask import masked_projections
 from virtualfs.compile.pit import PitStrategy, choose_strategy
 from virtualfs.compile.pit.base import ViewJoin
-from virtualfs.compile.request import EntityRelation, PitRequest, ViewContext
+from virtualfs.compile.request import ColumnMask, EntityRelation, PitRequest, ViewContext
 from virtualfs.compile.scan import build_bounds
 from virtualfs.dialects import Capabilities
 from virtualfs.dialects.identifiers import temp_table
@@ -62,7 +63,7 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
              for i, lookup in enumerate(request.lookups)]
     per_part = max(1, capabilities.max_joins_per_query // strategy.joins_per_view)
     while True:
-        compiled = _compile(views, request.entities, strategy, per_part)
+        compiled = _compile(views, request.entities, strategy, per_part, request.masks)
         statements = (*compiled.setup, compiled.query)
         if max(map(_length_bound, statements)) <= capabilities.max_query_length:
             return compiled
@@ -78,15 +79,15 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
 
 
 def _compile(views: list[ViewContext], entities: EntityRelation, strategy: PitStrategy,
-             per_part: int) -> CompiledRetrieval:
+             per_part: int, masks: tuple[ColumnMask, ...]) -> CompiledRetrieval:
     chunks = _balanced(views, per_part)
     if len(chunks) == 1:
-        query = build_select(views, entities, strategy, entities.carry, ordered=True)
+        query = build_select(views, entities, strategy, entities.carry, ordered=True, masks=masks)
         return CompiledRetrieval((), query, (), strategy.name)
     setup: list[exp.Expression] = []
     cleanup: list[exp.Expression] = []
     for index, chunk in enumerate(chunks):
-        part = build_select(chunk, entities, strategy, (names.ROW,), ordered=False)
+        part = build_select(chunk, entities, strategy, (names.ROW,), ordered=False, masks=masks)
         target = temp_table(names.part_name(index))
         setup += [_drop(target), exp.Create(
             this=target.copy(), kind="TABLE", expression=part,
@@ -97,14 +98,18 @@ def _compile(views: list[ViewContext], entities: EntityRelation, strategy: PitSt
 
 
 def build_select(views: Sequence[ViewContext], entities: EntityRelation, strategy: PitStrategy,
-                 carry: Sequence[str], ordered: bool, as_of: datetime | None = None) -> exp.Select:
+                 carry: Sequence[str], ordered: bool, as_of: datetime | None = None,
+                 masks: Sequence[ColumnMask] = ()) -> exp.Select:
     """``WITH bounds, view CTEs SELECT carry, features FROM entities <view joins> [ORDER BY row]``.
 
     ``as_of``: every entity row's time, when they share one (a snapshot; see ``AggregateRequest``).
+    ``masks``: feature columns masked as they are selected (``compile.mask``): a wide request's
+    parts hold only masked values too.
     """
     joins: list[ViewJoin] = [join for view in views for join in build_view_joins(strategy, view, as_of)]
-    projections = [names.column(c, names.ENTITY) for c in carry]
-    projections += [column for join in joins for column in join.columns]
+    projections: list[exp.Expression] = [names.column(c, names.ENTITY) for c in carry]
+    features = [column for join in joins for column in join.columns]
+    projections += masked_projections(features, masks, views[0].dialect) if masks else features
     select = exp.select(*projections, copy=False).from_(_aliased(entities.relation()), copy=False)
     for join in joins:
         select.append("joins", join.join)

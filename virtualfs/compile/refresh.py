@@ -24,10 +24,13 @@ class RowWindow:
 
 @dataclass(frozen=True)
 class ViewTables:
-    """Where a view's rows are stored, and the staging table a refresh fills first."""
+    """Where a view's rows are stored, and the staging table a refresh fills first; ``masked``:
+    the view of the target with its PII masked that ``virtualfs grants`` may have made for
+    PostgreSQL (``access.grants``), dropped before the target is."""
 
     target: exp.Table
     staging: exp.Table
+    masked: exp.Table | None = None
 
 
 def view_tables(schema: FeatureSchema, view: FeatureView, dialect: str) -> ViewTables:
@@ -38,7 +41,8 @@ def view_tables(schema: FeatureSchema, view: FeatureView, dialect: str) -> ViewT
 def named_tables(schema: FeatureSchema, name: str, dialect: str, staging_suffix: str = "") -> ViewTables:
     """Table ``name`` of the feature schema and a staging table for it."""
     staging = schema.staging_name(name) + staging_suffix
-    return ViewTables(target=schema.table(name, dialect), staging=schema.table(staging, dialect))
+    return ViewTables(target=schema.table(name, dialect), staging=schema.table(staging, dialect),
+                      masked=schema.table(schema.masked_view_name(name), dialect))
 
 
 def stored_columns(view: FeatureView) -> list[str]:
@@ -113,14 +117,21 @@ def build_swap_in(tables: ViewTables, window: RowWindow | None, dialect: str) ->
 
 def build_replace_with_staging(tables: ViewTables) -> list[exp.Expression]:
     """Drop the target and rename the staging table into its place (one transaction where DDL
-    is transactional): a rebuild then writes its rows once instead of twice."""
+    is transactional): a rebuild then writes its rows once instead of twice. A masked view of the
+    target goes first (PostgreSQL refuses to drop a table a view reads); like the target's grants,
+    it is made again by running ``virtualfs grants`` after the rebuild."""
     rename = exp.Alter(this=tables.staging.copy(), kind="TABLE",
                        actions=[exp.AlterRename(this=exp.Table(this=tables.target.this.copy()))])
-    return [build_drop(tables.target), rename]
+    masked = [] if tables.masked is None else [build_drop_view(tables.masked)]
+    return [*masked, build_drop(tables.target), rename]
 
 
 def build_drop(table: exp.Table) -> exp.Drop:
     return exp.Drop(this=table.copy(), kind="TABLE", exists=True)
+
+
+def build_drop_view(view: exp.Table) -> exp.Drop:
+    return exp.Drop(this=view.copy(), kind="VIEW", exists=True)
 
 
 def build_create_schema(schema: FeatureSchema, dialect: str) -> exp.Create:

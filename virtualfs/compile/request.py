@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")
+MaskMethod = Literal["hash", "null"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,17 @@ class FeatureColumn:
     name: str
     output: str
     dtype: DType | None
+
+
+@dataclass(frozen=True)
+class ColumnMask:
+    """An output feature column whose values never leave the warehouse in the clear: ``hash``
+    gives the SHA-256 of the value's text as hex (``Dialect.sha256_hex``), ``null`` a null of
+    ``dtype``. Which columns, and how, is the access policy's to say (``virtualfs.access``)."""
+
+    output: str
+    method: MaskMethod
+    dtype: DType | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class PitRequest:
     # read only the source rows that had landed by then (``scan.build_landed_rows``): a rebuild
     # of a frame saved at that time
     known_by: datetime | None = None
+    masks: tuple[ColumnMask, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ def save_dataset(job: RetrievalJob, request: SaveRequest) -> Dataset:
     context = origin.context
     name = check_name(request.name)
     _check_tags(request)
+    if origin.gate is not None:
+        origin.gate.authorize("datasets", name, action="dataset.save")
     _refuse_taken(context, name, request.overwrite)
     tables = DatasetTables(context.copies.schema, name, job.warehouse.dialect)
     as_of = utc_now()
@@ -71,6 +73,8 @@ def save_dataset(job: RetrievalJob, request: SaveRequest) -> Dataset:
     kept = statistics(job.warehouse, manifest, tables.table(tables.rows_name))
     manifest = replace(manifest, statistics=kept)
     record = context.catalog.datasets.record(name, manifest.to_data(), request.overwrite)
+    if origin.gate is not None:
+        origin.gate.record("dataset.save", name, detail={"rows": rows.rows, "masked": len(job.masks)})
     return Dataset.of(context, record)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from virtualfs.compile import names
+from virtualfs.compile.mask import masked_projections
+from virtualfs.compile.request import ColumnMask
+from virtualfs.definitions import DType
 from virtualfs.datasets.manifest import Manifest
 from virtualfs.datasets.tables import DatasetTables
 
@@ -33,6 +36,19 @@ class Dataset:
     info: Manifest
     revision: int
     context: ProjectContext = field(repr=False)
+    # output columns read masked (the access policy's answer for the principal reading)
+    masks: tuple[ColumnMask, ...] = ()
+
+    def masked(self, features: frozenset[str], keys: frozenset[str] = frozenset()) -> Dataset:
+        """This dataset read with ``features`` (``view:feature``) masked in the SQL, as a training
+        frame would mask them (``keys``: join key names, whose integer features are hashed)."""
+        from virtualfs.access.masking import mask_method
+
+        types = {c.name: _dtype(c.type) for c in self.info.columns}
+        outputs = dict(zip(self.info.features, self.info.feature_columns(), strict=True))
+        masks = tuple(ColumnMask(out, mask_method(types[out], ref.partition(":")[2], keys), types[out])
+                      for ref, out in outputs.items() if ref in features)
+        return replace(self, masks=masks)
 
     @classmethod
     def of(cls, context: ProjectContext, record: DatasetRecord) -> Dataset:
@@ -62,7 +78,8 @@ class Dataset:
 
     def to_arrow(self) -> pa.Table:
         """The rows, in the order of the entity rows they were built for, without ``_vfs_row``."""
-        columns = [names.column(c) for c in self.info.column_names]
+        columns = masked_projections([names.alias(names.column(c), c) for c in self.info.column_names],
+                                     self.masks, self.context.warehouse.dialect)
         order = exp.Ordered(this=names.column(names.ROW), desc=False, nulls_first=False)
         query = exp.select(*columns).from_(self.relation()).order_by(order)
         return self.context.warehouse.fetch_arrow(query)
@@ -78,3 +95,7 @@ class Dataset:
         from virtualfs.retrieval.frames import arrow_to_pandas
 
         return arrow_to_pandas(self.to_arrow())
+
+
+def _dtype(name: str) -> DType | None:
+    return DType(name) if name in DType._value2member_map_ else None

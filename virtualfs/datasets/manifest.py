@@ -111,6 +111,11 @@ class Manifest:
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
+    def feature_columns(self) -> list[str]:
+        """The output column of each of ``features``, in the same order (after the entity columns)."""
+        entity_columns = set(self.entities.columns)
+        return [column.name for column in self.columns if column.name not in entity_columns]
+
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-able data (times as ISO 8601 text)."""
         data = asdict(self)

@@ -25,6 +25,12 @@ GENERIC_TYPES: Mapping[DType, str] = MappingProxyType({
 })
 
 
+def sha256_hex(text: exp.Expression) -> exp.Expression:
+    """The SHA-256 of a text's UTF-8 bytes as 64 lower-case hex digits: ``SHA2(text, 256)``, which
+    sqlglot writes as each dialect spells it where that gives hex (DuckDB, Snowflake, Databricks)."""
+    return exp.SHA2(this=text, length=exp.Literal.number(256))
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a dialect can run; the compiler picks its strategies from these flags, never from names."""
@@ -64,6 +70,8 @@ class Dialect:
     sum is exact, so the same rows give the same bits whatever order the warehouse adds them in.
     ``hex_integer``: eight lower-case hex digits (text) as a BIGINT; None: digit by digit
     (``dialects.canonical``).
+    ``sha256_hex``: a text's SHA-256 as lower-case hex, what masks PII (``compile.mask``); the same
+    digest Python's ``hashlib`` gives, so masks agree offline, online and in the warehouse's own views.
     """
 
     name: str
@@ -77,6 +85,7 @@ class Dialect:
     statistics: Statistics | None = None
     exact_sum_type: str = "DECIMAL(38, 12)"
     hex_integer: Callable[[exp.Expression], exp.Expression] | None = None
+    sha256_hex: Callable[[exp.Expression], exp.Expression] = sha256_hex
 
     def __post_init__(self) -> None:
         if self.capabilities.supports_epoch_micros != (self.epoch_micros is not None):

@@ -20,6 +20,13 @@ def _hex_integer(text: exp.Expression) -> exp.Expression:
     return exp.cast(bits, "BIGINT")
 
 
+def _sha256_hex(text: exp.Expression) -> exp.Expression:
+    # sha256() takes and gives bytea: encode the text as UTF-8 first, and the digest as hex after
+    utf8 = exp.Anonymous(this="CONVERT_TO", expressions=[text, exp.Literal.string("UTF8")])
+    digest = exp.Anonymous(this="SHA256", expressions=[utf8])
+    return exp.Anonymous(this="ENCODE", expressions=[digest, exp.Literal.string("hex")])
+
+
 DIALECT = Dialect(
     name="postgres",
     # The planner switches to its genetic search beyond 12 joined relations: keep parts small.
@@ -40,4 +47,5 @@ DIALECT = Dialect(
     statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
                           percentile_array, "PERCENTILE_CONT ... WITHIN GROUP (exact, linear interpolation)"),
     hex_integer=_hex_integer,
+    sha256_hex=_sha256_hex,
 )

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from virtualfs.compile.refresh import build_drop
+from virtualfs.compile.refresh import build_drop, build_drop_view
 from virtualfs.errors import ConflictError, NotFoundError
 from virtualfs.gc.plan import Existing, GarbageTable, GcPlan, plan_gc
 from virtualfs.refresh.runner import holder_is_dead, lock_holder_name
@@ -112,6 +112,9 @@ def _drop_tables(context: ProjectContext, plan: GcPlan) -> tuple[GarbageTable, .
         try:
             _check_still_live(context, plan)
             for table in tables:
+                # a masked view reading it (``virtualfs grants``) would keep PostgreSQL from dropping it
+                masked = schema.table(schema.masked_view_name(table.name), dialect)
+                context.warehouse.execute(build_drop_view(masked))
                 context.warehouse.execute(build_drop(schema.stored_table(table.name, dialect)))
         finally:
             state.release_lock(view, holder)

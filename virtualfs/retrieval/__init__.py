@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from virtualfs.compile.request import RULES, ViewLookup
+from virtualfs.access.masking import key_names, mask_method
+from virtualfs.compile.request import RULES, ColumnMask, ViewLookup
 from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.definitions import FeatureService
 from virtualfs.errors import RequestError
@@ -62,12 +63,15 @@ class RetrievalRequest:
 
 
 def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Registry, entity_df: Any,
-             request: RetrievalRequest) -> RetrievalJob:
+             request: RetrievalRequest, masked: frozenset[str] = frozenset(),
+             gate: Any = None) -> RetrievalJob:
     """The training frame ``request`` asks for over ``entity_df`` (nothing runs yet).
 
     With a ``context`` (a project's catalog and feature schema), refreshed views read their
     tables and kept tiles where those give the source's answer; without one, every view reads
-    its source.
+    its source. ``masked``: features (``view:feature``) whose values the SQL masks (the access
+    policy's answer, ``virtualfs.access``); ``gate``: that principal's access gate, which saving
+    the frame as a dataset asks for its ``datasets`` grant.
     """
     lookups = resolve_lookups(registry, request.features, request.full_feature_names)
     entities = read_entities(entity_df, warehouse, request.timestamp_column, lookups,
@@ -78,20 +82,31 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
         # tiles are planned from the views as defined (their digest covers the source)
         kept = usable_kept_tiles(context, [lookup.view for lookup in lookups], latest)
         preferred = prefer_tables(context, lookups, latest, request.point_in_time)
-        origin = _origin(context, registry, request, lookups, copies_read(context, lookups, preferred, kept))
+        read = copies_read(context, lookups, preferred, kept)
+        origin = _origin(context, registry, request, lookups, read, gate)
         lookups = preferred
     lookups = typed_lookups(warehouse, lookups)
     strategy = pick_strategy(warehouse, lookups)
-    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept, origin=origin)
+    masks = column_masks(registry, lookups, masked) if masked else ()
+    return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept, masks=masks,
+                        origin=origin)
 
 
 def _origin(context: ProjectContext, registry: Registry, request: RetrievalRequest,
-            lookups: tuple[ViewLookup, ...], copies: tuple[CopyRead, ...]) -> JobOrigin:
+            lookups: tuple[ViewLookup, ...], copies: tuple[CopyRead, ...], gate: Any) -> JobOrigin:
     features = tuple(f"{lookup.view.name}:{f.name}" for lookup in lookups for f in lookup.features)
     service = request.features if isinstance(request.features, str) and ":" not in request.features else None
     if isinstance(request.features, FeatureService):
         service = request.features.name
-    return JobOrigin(context, registry.version, features, request.full_feature_names, service, copies)
+    return JobOrigin(context, registry.version, features, request.full_feature_names, service, copies, gate)
+
+
+def column_masks(registry: Registry, lookups: tuple[ViewLookup, ...],
+                 masked: frozenset[str]) -> tuple[ColumnMask, ...]:
+    """How each masked feature's output column is masked, by its (warehouse-typed) dtype."""
+    keys = key_names(registry)
+    return tuple(ColumnMask(f.output, mask_method(f.dtype, f.name, keys), f.dtype)  # type: ignore[arg-type]
+                 for lookup in lookups for f in lookup.features if f"{lookup.view.name}:{f.name}" in masked)
 
 
 def get_historical_features(warehouse: Warehouse, registry: Registry, entity_df: Any,

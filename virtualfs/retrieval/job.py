@@ -16,7 +16,7 @@ from virtualfs.compile import names
 from virtualfs.compile.entities import build_numbered_entities
 from virtualfs.compile.historical import CompiledRetrieval, build_retrieval
 from virtualfs.compile.pit import PitStrategy
-from virtualfs.compile.request import EntityRelation, PitRequest, Rule, ViewLookup
+from virtualfs.compile.request import ColumnMask, EntityRelation, PitRequest, Rule, ViewLookup
 from virtualfs.dialects import naive_timestamp
 from virtualfs.dialects.identifiers import temp_table, warehouse_table
 from virtualfs.errors import RequestError, WarehouseError
@@ -54,6 +54,8 @@ class RetrievalJob:
     known_by: datetime | None = None
     # the project and request this frame came from (what ``save`` records); None outside a project
     origin: JobOrigin | None = field(default=None, repr=False)
+    # PII features the principal reads masked: masked in the SQL itself (``compile.mask``)
+    masks: tuple[ColumnMask, ...] = ()
 
     @property
     def sql(self) -> str:
@@ -150,7 +152,8 @@ class RetrievalJob:
         time_type = naive_timestamp(self.warehouse.dialect) if self.entities.uploaded_times else None
         relation = EntityRelation(self._entity_table(), self.entities.timestamp, self.entities.keys,
                                   tuple(carry), time_type, self.entities.table)
-        request = PitRequest(self.lookups, relation, self.rule, self.kept_tiles, self.known_by)
+        request = PitRequest(self.lookups, relation, self.rule, self.kept_tiles, known_by=self.known_by,
+                             masks=self.masks)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 
     def _entity_table(self) -> exp.Table:
@@ -161,6 +164,7 @@ class RetrievalJob:
         with self._staged(columns), _prepared(self.warehouse, compiled):
             fetched = self.warehouse.fetch_arrow(compiled.query)
         types = {f.output: f.dtype.to_arrow() for lookup in self.lookups for f in lookup.features}
+        types.update({mask.output: pa.string() for mask in self.masks if mask.method == "hash"})
         schema = pa.schema([(f.name, types.get(f.name, f.type)) for f in fetched.schema])
         return conform(fetched, schema)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from virtualfs.context import ProjectContext
@@ -36,3 +36,5 @@ class JobOrigin:
     full_feature_names: bool
     service: str | None = None
     copies_read: tuple[CopyRead, ...] = ()
+    # the access gate of the principal who asked (``virtualfs.access``): saving needs its grant
+    gate: Any = None

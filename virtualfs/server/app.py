@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from virtualfs.errors import NotFoundError, RequestError, UnsupportedError, VirtualfsError
 from virtualfs.registry import Registry
-from virtualfs.server.auth import authorize_features, authorize_service, may_read_service, may_read_view
+from virtualfs.server.auth import may_read_service, may_read_view, readable_by
 from virtualfs.server.config import ServerConfig, parse_server_config
 from virtualfs.server.encode import (
     ARROW_STREAM,
@@ -45,6 +45,7 @@ from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
+from virtualfs.serving.read import output_masks
 from virtualfs.serving.request_plan import RequestPlan, request_plan
 
 if TYPE_CHECKING:
@@ -67,41 +68,45 @@ def route(path: str, method: str = "GET") -> Callable[[Handler], Handler]:
 
 @route("/v1/online-features", "POST")
 async def online_features(call: Call, state: ServerState) -> Reply:
-    """Feature vectors for columns of entity keys, as columnar JSON or an Arrow stream."""
-    grant = state.auth.authenticate(call.authorization)
+    """Feature vectors for columns of entity keys, as columnar JSON or an Arrow stream; PII
+    features masked for a caller whose role reads them masked (``access.masking``)."""
+    grant = state.authenticate(call.authorization, "/v1/online-features")
     body = await call.body(state.config.max_body_bytes, state.body_deadlines)
     wanted = parse_features_request(body, state.config.max_entities)
     registry = state.registry()
-    if wanted.features is not None:
-        authorize_features(grant, wanted.features)
-    else:
-        authorize_service(grant, registry, wanted.feature_service)  # type: ignore[arg-type]
+    refs, masked = await state.authorize_read(grant, registry, wanted)
     plan = _plan(state, registry, wanted)
     _check_join_keys(plan, wanted)
     response = await state.read(wanted)
+    masks = output_masks(plan, masked) if masked else {}
+    if masks:
+        response = response.masked(masks)
+    state.count_reads(grant, refs)
     if wants_arrow(call.accept):
-        return Reply(to_arrow(response, plan), ARROW_STREAM)
+        return Reply(to_arrow(response, plan, masks), ARROW_STREAM)
     return Reply(to_json(response, plan), JSON)
 
 
 @route("/v1/feature-views")
 async def feature_views(call: Call, state: ServerState) -> Reply:
     """The feature views this caller may read, each feature marked PII or not."""
-    grant = state.auth.authenticate(call.authorization)
+    grant = state.authenticate(call.authorization, "/v1/feature-views")
     registry = state.registry()
     found = await state.classification(registry)
+    allowed = readable_by(state.policy, grant, registry)
     return _json({"feature_views": [view_json(v, found.view_pii(v.name)) for v in registry.views.values()
-                                    if may_read_view(grant, v.name)]})
+                                    if may_read_view(allowed, registry, v.name)]})
 
 
 @route("/v1/feature-services")
 async def feature_services(call: Call, state: ServerState) -> Reply:
     """The feature services this caller may read, with the PII features each holds."""
-    grant = state.auth.authenticate(call.authorization)
+    grant = state.authenticate(call.authorization, "/v1/feature-services")
     registry = state.registry()
     found = await state.classification(registry)
+    allowed = readable_by(state.policy, grant, registry)
     services = [service_json(s, found.service_pii(s.name)) for s in registry.services.values()
-                if may_read_service(grant, registry, s.name)]
+                if may_read_service(allowed, registry, s.name)]
     return _json({"feature_services": services})
 
 
@@ -126,7 +131,7 @@ async def readyz(call: Call, state: ServerState) -> Reply:
 @route("/metrics")
 async def metrics(call: Call, state: ServerState) -> Reply:
     """Prometheus text; with auth configured, any valid token may scrape."""
-    state.auth.authenticate(call.authorization)
+    state.authenticate(call.authorization, "/metrics")
     return Reply(state.metrics.render().encode(), METRICS_TYPE)
 
 
@@ -179,6 +184,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     finally:
         if watcher is not None:
             watcher.cancel()
+        await run_in_threadpool(state.audit.close)  # the reads counted since the last batch
         state.guard.close()
         state.body_deadlines.close()
 
@@ -187,12 +193,9 @@ async def _warm_up(state: ServerState) -> None:
     """Read the catalog and open the online store before the first request. A failure is logged,
     not fatal: the server starts, answers /readyz with 503, and recovers when they come up."""
     registry = await state.load_registry()
-    if registry is not None:
-        for grant in state.config.tokens:
-            unknown = sorted(grant.allow - {"*", *registry.views, *registry.services})
-            if unknown:
-                logger.warning("server.auth.tokens.%s.allow: %s is not an applied feature view or "
-                               "service", grant.name, ", ".join(unknown))
+    if registry is not None and state.policy is not None:
+        for unknown in state.policy.unknown_names(registry):
+            logger.warning("%s is not an applied feature view, service or feature", unknown)
     try:
         await state.ping()
     except Problem as problem:
@@ -221,7 +224,7 @@ def _reload_if_changed(store: FeatureStore) -> Registry:
 
 def build_app(store: FeatureStore, config: ServerConfig | None = None) -> Starlette:
     """The ASGI app serving ``store``; ``config`` defaults to the repository's ``server:`` section."""
-    config = config if config is not None else parse_server_config(store.config.server)
+    config = config if config is not None else parse_server_config(store.config.server, store.config.access)
     app = Starlette(routes=ROUTES, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
     app.state.server = ServerState(store, config)
     return app

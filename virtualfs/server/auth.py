@@ -1,16 +1,18 @@
-"""Bearer tokens: who is calling (401 when unknown) and what they may read (403 when not allowed).
+"""Bearer tokens: who is calling (401 when unknown); what they may read is the access policy's.
 
-A token's ``allow`` list names feature services and feature views. A request for a list of
-features needs every view it reads allowed; a request by feature service needs the service
-allowed, or every view of the service. Names the token may not read get a 403 whether or not they
-exist, so a restricted token cannot probe the catalog.
+A token names a principal (``server.config``); the policy (``virtualfs.policy``: ``access:``,
+or the tokens' allow lists as roles) says which features it may read online, and which of them
+masked (``ServerState.authorize_read``: 403 when not allowed). Names a caller may not read get a
+403 whether or not they exist, so a restricted token cannot probe the catalog; listings show what
+it may read.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
+from virtualfs.policy import ALL, AccessPolicy, expand_features, readable
 from virtualfs.registry import Registry
 from virtualfs.server.config import TokenGrant, token_digest
 from virtualfs.server.problems import Problem
@@ -57,35 +59,22 @@ class Authenticator:
         return True
 
 
-def authorize_features(grant: TokenGrant | None, refs: Iterable[str]) -> None:
-    """403 unless ``grant`` may read every view that ``refs`` ("view:feature") name."""
-    if grant is None or grant.allows_all:
-        return
-    for ref in refs:
-        view = ref.partition(":")[0]
-        if not grant.allows(view):
-            raise Problem(403, f"token {grant.name!r} may not read feature view {view!r}", "features")
+def readable_by(policy: AccessPolicy | None, grant: TokenGrant | None,
+                registry: Registry) -> frozenset[str] | str:
+    """Every feature (``view:feature``) the caller may read online, or ``ALL``."""
+    if policy is None or grant is None:
+        return ALL
+    return readable(policy.role_of(grant.who), "online", registry)
 
 
-def authorize_service(grant: TokenGrant | None, registry: Registry, name: str) -> None:
-    """403 unless ``grant`` may read feature service ``name`` (by name, or all of its views)."""
-    if grant is None or grant.allows(name):
-        return
-    service = registry.services.get(name)
-    if service is None or not all(grant.allows(ref.view) for ref in service.refs):
-        raise Problem(403, f"token {grant.name!r} may not read feature service {name!r}", "feature_service")
+def may_read_view(allowed: frozenset[str] | str, registry: Registry, name: str) -> bool:
+    """Whether every feature of view ``name`` is ``allowed`` (listing filter)."""
+    return allowed is ALL or all(ref in allowed for ref in expand_features(registry, [f"{name}:*"]))
 
 
-def may_read_view(grant: TokenGrant | None, name: str) -> bool:
-    """Whether ``grant`` may read feature view ``name`` (listing filter)."""
-    return grant is None or grant.allows(name)
-
-
-def may_read_service(grant: TokenGrant | None, registry: Registry, name: str) -> bool:
-    """Whether ``grant`` may read feature service ``name`` (listing filter)."""
-    if grant is None or grant.allows(name):
-        return True
-    return all(grant.allows(ref.view) for ref in registry.service(name).refs)
+def may_read_service(allowed: frozenset[str] | str, registry: Registry, name: str) -> bool:
+    """Whether every feature of service ``name`` is ``allowed`` (listing filter)."""
+    return allowed is ALL or all(ref in allowed for ref in expand_features(registry, name))
 
 
 def _unauthorized(message: str, error: str | None = None) -> Problem:

@@ -11,11 +11,12 @@ read as it is, so light load pays nothing but the two hops.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from virtualfs.access.masking import mask_columns
 from virtualfs.errors import OnlineStoreError
 from virtualfs.server.metrics import Metrics
 from virtualfs.server.schemas import FeaturesRequest
@@ -34,6 +35,11 @@ class Vectors:
     @classmethod
     def of(cls, response: OnlineResponse) -> Vectors:
         return cls(response.to_dict(), response.feature_names, response.statuses, response.event_times)
+
+    def masked(self, methods: Mapping[str, str]) -> Vectors:
+        """These vectors with the feature columns ``methods`` names masked (``access.masking``)."""
+        masked = mask_columns(self.columns, methods)
+        return Vectors(masked, self.feature_names, self.statuses, self.event_times)
 
     def rows(self, start: int, stop: int) -> Vectors:
         """Rows ``start:stop`` of every column."""

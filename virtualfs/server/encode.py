@@ -15,11 +15,12 @@ a dot never appears in a feature name, so these never collide.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 import orjson
 
+from virtualfs.access.masking import HASH
 from virtualfs.definitions import FeatureService, FeatureView
 from virtualfs.server.batch import Vectors
 from virtualfs.serving.request_plan import RequestPlan
@@ -50,8 +51,9 @@ def to_json(vectors: Vectors, plan: RequestPlan) -> bytes:
     }, option=_OPTIONS)
 
 
-def to_arrow(vectors: Vectors, plan: RequestPlan) -> bytes:
-    """A read as an Arrow IPC stream of one record batch."""
+def to_arrow(vectors: Vectors, plan: RequestPlan, masks: Mapping[str, str] | None = None) -> bytes:
+    """A read as an Arrow IPC stream of one record batch; ``masks``: how masked columns were
+    masked (a hashed column is a string, a nulled one keeps its type)."""
     import pyarrow as pa
 
     columns = vectors.columns
@@ -60,6 +62,7 @@ def to_arrow(vectors: Vectors, plan: RequestPlan) -> bytes:
         names.append(key)
         arrays.append(_key_array(columns[key]))
     types = _feature_types(plan)
+    types.update({name: pa.string() for name, method in (masks or {}).items() if method == HASH})
     for name in vectors.feature_names:
         names.append(name)
         arrays.append(pa.array(columns[name], type=types.get(name)))

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 import orjson
 from starlette.concurrency import run_in_threadpool
 
+from virtualfs.access.audit import AuditLog
 from virtualfs.errors import (
+    AccessDeniedError,
     CatalogError,
     NotFoundError,
     OnlineStoreError,
@@ -23,16 +25,18 @@ from virtualfs.errors import (
     WarehouseError,
 )
 from virtualfs.online import fallback_enabled
+from virtualfs.policy import ALL, expand_features, readable
 from virtualfs.registry import Registry
 from virtualfs.server.auth import Authenticator
 from virtualfs.server.batch import ReadBatcher, Vectors
-from virtualfs.server.config import ServerConfig
+from virtualfs.server.config import ServerConfig, TokenGrant
 from virtualfs.server.deadlines import Deadlines
 from virtualfs.server.guard import OutageLog, StoreGuard
 from virtualfs.server.metrics import Metrics
 from virtualfs.server.openapi import openapi_document
-from virtualfs.server.problems import bad_request, unavailable
+from virtualfs.server.problems import Problem, bad_request, unavailable
 from virtualfs.server.schemas import FeaturesRequest
+from virtualfs.serving.read import online_lookup
 from virtualfs.serving.response import OnlineResponse
 
 if TYPE_CHECKING:
@@ -48,6 +52,9 @@ class ServerState:
         self.store = store
         self.config = config
         self.auth = Authenticator(config.tokens)
+        self.policy = config.policy
+        # reads, refusals and failed logins, counted per principal and feature, written in batches
+        self.audit = AuditLog(lambda: store.catalog.audit, config.audit_seconds)
         self.metrics = Metrics()
         self.store_name = store.config.online.type
         self.reads_through = fallback_enabled(store.config.online)
@@ -97,6 +104,45 @@ class ServerState:
             self._classified = cached = (registry.version, found)
         return cached[1]
 
+    def authenticate(self, header: str | None, route: str) -> TokenGrant | None:
+        """The caller's grant (None with auth off); a 401 is counted in the audit log."""
+        try:
+            return self.auth.authenticate(header)
+        except Problem:
+            self.audit.count(None, "auth", route, "failed")
+            raise
+
+    async def authorize_read(self, grant: TokenGrant | None, registry: Registry,
+                             wanted: FeaturesRequest) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The features ``wanted`` reads and those the caller gets masked; 403 (counted) when the
+        policy refuses one. An unknown name is a 403 too, unless the caller may read everything."""
+        if self.policy is None or grant is None:
+            return (), frozenset()
+        principal = grant.who
+        role = self.policy.role_of(principal)
+        try:
+            refs = expand_features(registry, wanted.wanted)
+        except (NotFoundError, RequestError):
+            if readable(role, "online", registry) is ALL:
+                return (), frozenset()  # the request plan says what is wrong (400)
+            # not the name sent: a client's text never becomes an audit row of its own
+            self.audit.count(principal, "read.online", "(an unknown name)", "denied")
+            message = f"principal {principal!r} may not read {wanted.wanted!r}"
+            raise Problem(403, message, wanted.field) from None
+        pii = (await self.classification(registry)).pii_features() if role.pii != "clear" else ()
+        try:
+            masked = self.policy.check_read(principal, "online", registry, refs, lambda: pii)
+        except AccessDeniedError as error:
+            self.audit.count(principal, "read.online", error.target, "denied")
+            raise Problem(403, str(error), wanted.field) from None
+        return refs, masked
+
+    def count_reads(self, grant: TokenGrant | None, refs: tuple[str, ...]) -> None:
+        """One more read of each of ``refs`` by the caller, for the audit log."""
+        if self.policy is not None and grant is not None:
+            for ref in refs:
+                self.audit.count(grant.who, "read.online", ref)
+
     async def read(self, wanted: FeaturesRequest) -> Vectors:
         """The online read; a store that fails or misses the deadline is a 503 (retry)."""
         try:
@@ -120,7 +166,9 @@ class ServerState:
             raise unavailable("online_store", "the online store does not answer; retry", str(error)) from None
 
     async def _read(self, wanted: FeaturesRequest) -> OnlineResponse:
-        lookup = self.store.online_lookup(wanted.entities, wanted.wanted, wanted.full_feature_names)
+        # masks differ by caller: they are applied to each caller's rows after the batched read
+        lookup = online_lookup(self.registry(), self.store.project, wanted.entities, wanted.wanted,
+                               wanted.full_feature_names)
         found = await self.guard.read(lookup.keys)
         now_us = time.time_ns() // 1000
         if self.reads_through and lookup.misses(found):

@@ -7,11 +7,12 @@ The hot path is plain Python over lists: a cached plan (``online.plan``), key st
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from virtualfs.access.masking import HASH, key_names, mask_method
 from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore, Status
 from virtualfs.online.codec import to_micros
@@ -31,8 +32,8 @@ EntityRows = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]] | Any
 
 def get_online_features(online_store: OnlineStore, registry: Registry, entity_rows: EntityRows,
                         features: FeaturesArg, *, full_feature_names: bool = False,
-                        now: datetime | None = None,
-                        fallback: Warehouse | None = None) -> OnlineResponse:
+                        now: datetime | None = None, fallback: Warehouse | None = None,
+                        masked: Collection[str] = ()) -> OnlineResponse:
     """The latest stored values of ``features`` for each entity row, in the rows' order.
 
     ``entity_rows``: a list of dicts, a DataFrame, or a dict of columns, holding join keys.
@@ -45,7 +46,7 @@ def get_online_features(online_store: OnlineStore, registry: Registry, entity_ro
         get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
         # -> OnlineResponse(rows=1, features=['amount'])
     """
-    lookup = online_lookup(registry, online_store.project, entity_rows, features, full_feature_names)
+    lookup = online_lookup(registry, online_store.project, entity_rows, features, full_feature_names, masked)
     found = online_store.read(lookup.keys)
     now_us = to_micros(now) if now is not None else time.time_ns() // 1000
     if fallback is not None and lookup.misses(found):
@@ -64,6 +65,7 @@ class OnlineLookup:
     plan: RequestPlan
     columns: dict[str, list]
     view_keys: list[list[str]]
+    masks: Mapping[str, str] = field(default_factory=dict)  # output column -> how it is masked
 
     @property
     def keys(self) -> list[str]:
@@ -87,15 +89,35 @@ class OnlineLookup:
     def respond(self, found: Mapping[str, bytes], now_us: int | None = None) -> OnlineResponse:
         """The response from the stored values ``found``; TTLs judged at ``now_us`` (default: now)."""
         now_us = now_us if now_us is not None else time.time_ns() // 1000
-        return _respond(self.plan, self.columns, self.view_keys, found, now_us)
+        response = _respond(self.plan, self.columns, self.view_keys, found, now_us)
+        return response.masked(self.masks) if self.masks else response
 
 
 def online_lookup(registry: Registry, project: str, entity_rows: EntityRows, features: FeaturesArg,
-                  full_feature_names: bool = False) -> OnlineLookup:
-    """Resolve ``features`` and turn ``entity_rows`` into the store keys to read."""
+                  full_feature_names: bool = False, masked: Collection[str] = ()) -> OnlineLookup:
+    """Resolve ``features`` and turn ``entity_rows`` into the store keys to read; the features
+    ``masked`` (``view:feature``) come back masked."""
     plan = request_plan(registry, project, features, full_feature_names)
     columns, _ = entity_columns(entity_rows, plan.join_keys)
-    return OnlineLookup(plan, columns, [_view_keys(view, columns) for view in plan.views])
+    masks = output_masks(plan, masked) if masked else {}
+    return OnlineLookup(plan, columns, [_view_keys(view, columns) for view in plan.views], masks)
+
+
+def output_masks(plan: RequestPlan, masked: Collection[str]) -> dict[str, str]:
+    """How each response column of a feature in ``masked`` is masked (``access.masking``)."""
+    keys = key_names(plan.registry)
+    masks = {}
+    for column in plan.columns:
+        part = plan.views[column.view].view
+        name = part.feature_names[column.index]
+        if f"{part.name}:{name}" in masked:
+            masks[column.name] = mask_method(column.dtype, name, keys)
+    return masks
+
+
+def hashed(masks: Mapping[str, str]) -> list[str]:
+    """The columns ``masks`` turns into hex digests (text, whatever their dtype was)."""
+    return [name for name, method in masks.items() if method == HASH]
 
 
 def entity_columns(entity_rows: EntityRows, join_keys: Sequence[str]) -> tuple[dict[str, list], int]:

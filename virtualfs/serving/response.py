@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from virtualfs.access.masking import HASH, mask_columns
 from virtualfs.definitions import DType
 from virtualfs.online.base import Status
 from virtualfs.online.codec import to_datetime
@@ -52,6 +53,13 @@ class OnlineResponse:
 
     def __repr__(self) -> str:
         return f"OnlineResponse(rows={len(self)}, features={list(self._features)})"
+
+    def masked(self, methods: Mapping[str, str]) -> OnlineResponse:
+        """This response with the feature columns ``methods`` names masked (``access.masking``);
+        a hashed column is text."""
+        dtypes = {name: DType.STRING if methods.get(name) == HASH else dtype
+                  for name, dtype in self._dtypes.items()}
+        return OnlineResponse(self._join_keys, mask_columns(self._features, methods), self._views, dtypes)
 
     @property
     def feature_names(self) -> list[str]:
