@@ -176,9 +176,8 @@ class FeatureStore:
     def get_dataset(self, name: str) -> Dataset:
         """Saved dataset ``name``: ``.to_pandas()``, ``.manifest``; see ``virtualfs.datasets``.
         Its PII features come back masked for a principal who reads them masked."""
-        from virtualfs.datasets import get_dataset
-
         from virtualfs.access.masking import key_names
+        from virtualfs.datasets import get_dataset
 
         dataset, registry = get_dataset(self.context, name), self._applied()
         masked = self.access.read(registry, list(dataset.info.features), action="read.dataset")

@@ -10,9 +10,9 @@ from sqlglot import exp
 from virtualfs.compile import names
 from virtualfs.compile.mask import masked_projections
 from virtualfs.compile.request import ColumnMask
-from virtualfs.definitions import DType
 from virtualfs.datasets.manifest import Manifest
 from virtualfs.datasets.tables import DatasetTables
+from virtualfs.definitions import DType
 
 if TYPE_CHECKING:
     import pandas as pd
