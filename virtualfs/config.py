@@ -22,7 +22,7 @@ _SCHEMA_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 # Keys each backend understands; a key outside its set is a typo, and typos are errors.
 WAREHOUSE_KEYS = {
-    "duckdb": {"path", "feature_schema"},
+    "duckdb": {"path", "feature_schema", "memory_limit", "temp_directory", "threads"},
     "postgres": {"url", "host", "port", "user", "password", "database", "schema", "feature_schema"},
     "snowflake": {
         "account", "user", "password", "private_key_path", "role", "warehouse",
@@ -35,7 +35,9 @@ ONLINE_KEYS = {
     "redis": {"url", "password", "fallback", "key_prefix"},
 }
 TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server", "access"}
-PATH_KEYS = {"path", "private_key_path"}
+PATH_KEYS = {"path", "private_key_path", "temp_directory"}
+# DuckDB's own memory units: 1000^i (KB, MB, GB, TB) or 1024^i (KiB, MiB, GiB, TiB)
+_MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*")
 
 
 @dataclass(frozen=True)
@@ -215,12 +217,24 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
         if kind == "postgres" and "." in str(options["feature_schema"]):
             raise ConfigError(f"{source}: {what}.feature_schema: PostgreSQL schemas take one name (the "
                               f"database is the connection's), got {options['feature_schema']!r}")
+    _check_resources(options, f"{source}: {what}")
     if "path" in known[kind] and "path" not in options:
         options["path"] = default_path
     for key in PATH_KEYS & options.keys():
         if options[key] != ":memory:":
             options[key] = str((root / str(options[key])).resolve())
     return BackendConfig(kind, MappingProxyType(options))
+
+
+def _check_resources(options: dict[str, Any], where: str) -> None:
+    """An embedded engine's memory limit (``3GB``, ``512MiB``) and thread count (a positive integer)."""
+    limit = options.get("memory_limit")
+    if limit is not None and not (isinstance(limit, str) and _MEMORY_SIZE.fullmatch(limit)):
+        raise ConfigError(f"{where}.memory_limit: expected a size like 3GB or 512MiB "
+                          f"(units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), got {limit!r}")
+    threads = options.get("threads")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ConfigError(f"{where}.threads: expected a positive integer, got {threads!r}")
 
 
 def parse_schema_name(text: object) -> tuple[str, ...]:
