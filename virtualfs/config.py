@@ -158,7 +158,8 @@ def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConf
     # except in the values checked here, at load (the project, the backends' types, the schema).
     unset: dict[str, str] = {}
     raw = substitute_env(raw, source, unset=unset)
-    for where in ("project", "warehouse.type", "warehouse.backend", "online.type", "warehouse.feature_schema"):
+    checked = ("project", "warehouse.type", "warehouse.backend", "online.type", "warehouse.feature_schema")
+    for where in checked:
         if where in unset:
             raise _unset_error(source, where, unset[where])
     _reject_unknown(raw, TOP_LEVEL_KEYS, source)

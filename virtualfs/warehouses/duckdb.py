@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -14,7 +15,7 @@ from virtualfs.dialects.identifiers import temp_table
 from virtualfs.dialects.render import to_sql
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import conform, conform_batch, prepare_upload
-from virtualfs.warehouses.base import list_tables, probe
+from virtualfs.warehouses.base import import_ibis, list_tables, probe
 
 
 class DuckDBWarehouse:
@@ -35,6 +36,7 @@ class DuckDBWarehouse:
         except duckdb.Error as error:
             raise WarehouseError(f"duckdb {path}: cannot open: {error}") from None
         self.path = path
+        self._ibis: Any = None
         # naive timestamps are UTC: compare them with zoned ones in UTC, not in the machine's zone
         self.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
             this=exp.column("TimeZone"), expression=exp.Literal.string("UTC")))]))
@@ -84,6 +86,11 @@ class DuckDBWarehouse:
 
     def tables_in(self, schema: Sequence[str]) -> list[str]:
         return list_tables(self, schema)
+
+    def ibis_connection(self) -> Any:
+        if self._ibis is None:
+            self._ibis = import_ibis().duckdb.from_connection(self.connection)
+        return self._ibis
 
     def close(self) -> None:
         self.connection.close()

@@ -53,7 +53,8 @@ class IbisWarehouse:
         arguments = {k: v for k, v in options.items() if k not in {"backend", "feature_schema"}}
         backend = options.get("backend")
         if backend not in IBIS_DIALECTS:
-            raise ConfigError(f"warehouse (ibis): backend {backend!r} is not one of {', '.join(IBIS_DIALECTS)}")
+            known = ", ".join(IBIS_DIALECTS)
+            raise ConfigError(f"warehouse (ibis): backend {backend!r} is not one of {known}")
         secrets = [str(v) for k, v in arguments.items() if k.startswith(SECRET_KEYS)]
         connection = _connect(backend, arguments, secrets)
         return cls(connection, IBIS_DIALECTS[backend], secrets)
@@ -87,15 +88,15 @@ class IbisWarehouse:
 
     def fetch_arrow(self, query: exp.Expression) -> pa.Table:
         with self._errors():
-            return conform(self.table(query).to_pyarrow())
+            return conform(self._table(query).to_pyarrow())
 
     def fetch_batches(self, query: exp.Expression, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
         with self._errors():
-            reader = self.table(query).to_pyarrow_batches(chunk_size=batch_rows)
+            reader = self._table(query).to_pyarrow_batches(chunk_size=batch_rows)
             for batch in reader:
                 yield conform_batch(batch)
 
-    def table(self, query: exp.Expression) -> Any:
+    def _table(self, query: exp.Expression) -> Any:
         """``query`` as a lazy ibis table on this connection (its SQL text as rendered here)."""
         with self._errors():
             return self.connection.sql(to_sql(query, self.dialect))
