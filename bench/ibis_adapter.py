@@ -28,8 +28,9 @@ def adapters(path: Path) -> dict:
     from virtualfs.warehouses.duckdb import DuckDBWarehouse
     from virtualfs.warehouses.ibis import IbisWarehouse
 
+    through_ibis = {"backend": "duckdb", "database": str(path), "read_only": True}
     return {"native": DuckDBWarehouse(str(path), read_only=True),
-            "ibis": IbisWarehouse.from_config({"backend": "duckdb", "database": str(path), "read_only": True})}
+            "ibis": IbisWarehouse.from_config(through_ibis)}
 
 
 def frame_times(warehouses: dict, rule: str, repeat: int) -> dict[str, float]:
@@ -63,7 +64,8 @@ def statement_times(warehouses: dict, repeat: int = 200) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--scale", choices=list(offline.SCALES), default="small")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -6,14 +6,15 @@ from __future__ import annotations
 import dataclasses
 import gc
 
+import ibis
 import pandas as pd
 import pytest
 from sqlglot import exp
 
 from tests.reference.pit import ReferenceView, reference_frame
-from tests.retrieval.helpers import entities, orders_frame, orders_view, python_values
-from virtualfs import UnsupportedError
-from virtualfs.dialects.identifiers import temp_table
+from tests.retrieval.helpers import ENTITIES, entities, orders_frame, orders_view, python_values
+from virtualfs import Feature, FeatureView, Source, UnsupportedError
+from virtualfs.dialects.identifiers import temp_table, warehouse_table
 from virtualfs.errors import WarehouseError
 from virtualfs.registry import Registry
 from virtualfs.retrieval import get_historical_features
@@ -125,3 +126,22 @@ def test_to_ibis_on_fakesnow_says_why_not(snowflake) -> None:
 def _temporary_tables(warehouse) -> list[str]:
     found = warehouse.fetch_arrow(exp.select("table_name").from_("duckdb_tables()").where("temporary"))
     return sorted(found.column(0).to_pylist())
+
+
+@NOT_ON_FAKESNOW
+def test_to_ibis_types_features_as_declared(warehouse) -> None:
+    """A DECIMAL source column read as a float64 feature is a double in the ibis table too."""
+    source = warehouse_table("decimal_orders", warehouse.dialect)
+    rows = exp.select(exp.alias_(exp.Literal.number(1), "customer_id"),
+                      exp.alias_(exp.cast(exp.Literal.string("2024-05-01 09:00:00"), "TIMESTAMP"), "ordered_at"),
+                      exp.alias_(exp.cast(exp.Literal.number("1.25"), "DECIMAL(10, 2)"), "total"))
+    warehouse.execute(exp.Create(this=source, kind="TABLE", expression=rows))
+    try:
+        view = FeatureView("orders", [ENTITIES["customer_id"]],
+                           Source("orders", table="decimal_orders", timestamp="ordered_at"), [Feature("total", "float64")])
+        table = get_historical_features(warehouse, Registry.from_objects([view]), entities((1, "2024-05-01 12:00")),
+                                        ["orders:total"]).to_ibis()
+        assert table.schema()["total"] == ibis.dtype("float64")
+        assert table.total.to_pyarrow().to_pylist() == [1.25]
+    finally:
+        warehouse.execute(exp.Drop(this=source.copy(), kind="TABLE", exists=True))

@@ -20,9 +20,11 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.entities import build_numbered_entities
+from virtualfs.definitions.dtypes import DType
 from virtualfs.dialects import dialect
 from virtualfs.dialects.identifiers import temp_table
 from virtualfs.dialects.render import to_sql
+from virtualfs.dialects.types import sql_type
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.retrieval.entities import with_row_ids
 from virtualfs.warehouses.base import IbisConnectable, Warehouse
@@ -46,7 +48,7 @@ def lazy_table(job: RetrievalJob) -> Any:
         query: exp.Query = job.compiled().query
         if job.compiled().setup:  # a wide request, in parts
             query = _computed(job, f"_vfs_frame_{suffix}", made)
-        table = backend.sql(to_sql(query, warehouse.dialect))
+        table = backend.sql(to_sql(_typed(job, query), warehouse.dialect))
     except BaseException:
         _drop(warehouse, made)
         raise
@@ -94,6 +96,26 @@ def _computed(job: RetrievalJob, name: str, made: list[exp.Table]) -> exp.Select
     columns = [exp.column(exp.to_identifier(c, quoted=True)) for c in output]
     order = exp.Ordered(this=exp.column(exp.to_identifier(names.ROW, quoted=True)), nulls_first=False)
     return exp.select(*columns).from_(target.copy()).order_by(order)
+
+
+def _typed(job: RetrievalJob, query: exp.Query) -> exp.Query:
+    """``query`` with each feature cast to its declared type in the warehouse: the types
+    ``to_pandas`` gives the frame (a NUMERIC source column read as a float64 feature is a double
+    here too, not a decimal), and what ibis reads as the table's schema."""
+    if not isinstance(query, exp.Select):
+        return query
+    types = {f.output: f.dtype for lookup in job.lookups for f in lookup.features}
+    types.update({mask.output: DType.STRING for mask in job.masks if mask.method == "hash"})
+    typed = query.copy()
+    projections = []
+    for projection in typed.expressions:
+        name = projection.alias_or_name
+        if name in types:
+            inner = projection.this if isinstance(projection, exp.Alias) else projection
+            projection = names.alias(exp.cast(inner, sql_type(types[name], job.warehouse.dialect)), name)
+        projections.append(projection)
+    typed.set("expressions", projections)
+    return typed
 
 
 def _drop(warehouse: Warehouse, tables: list[exp.Table]) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import ibis
@@ -82,7 +82,8 @@ class IbisWarehouse:
             for statement in statements:
                 self.execute(statement)
         except BaseException:
-            self.execute(exp.Rollback())
+            with suppress(WarehouseError):  # never hide the error that failed the transaction
+                self.execute(exp.Rollback())
             raise
         self.execute(exp.Commit())
 
