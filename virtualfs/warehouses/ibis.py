@@ -4,7 +4,9 @@ virtualfs still compiles every statement itself, with sqlglot, in the dialect th
 backend (``virtualfs.config.IBIS_DIALECTS``); ibis only connects, runs that SQL text unchanged
 (``raw_sql`` for statements, ``sql(...).to_pyarrow()`` for results, no transpiling) and types the
 result, which is then conformed to the canonical Arrow types like on every other warehouse.
-Entity frames are uploaded with ``create_table(..., temp=True)``, ibis's own bulk path.
+Entity frames are uploaded with ``create_table(..., temp=True)``, ibis's own path for each
+backend (an Arrow scan on DuckDB; batched ``INSERT``s on PostgreSQL, slower than the native
+adapter's ``COPY`` for large frames).
 
 Tested here on DuckDB and PostgreSQL (the cross-warehouse suites, ``tests/backends.py``); every
 other backend only has its golden SQL (``dialects/<dialect>/``) and ibis's own driver.
