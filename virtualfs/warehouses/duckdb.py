@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -17,7 +18,7 @@ from virtualfs.dialects.identifiers import temp_table
 from virtualfs.dialects.render import to_sql
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import conform, conform_batch, prepare_upload
-from virtualfs.warehouses.base import list_tables, probe
+from virtualfs.warehouses.base import import_ibis, list_tables, probe
 
 # The embedded warehouse shares its process with Python and pandas, so by default it keeps to a
 # quarter of the machine's memory and at most 3 GiB, spilling the rest to disk: a training frame
@@ -75,6 +76,7 @@ class DuckDBWarehouse:
         except duckdb.Error as error:
             raise WarehouseError(f"duckdb {path}: cannot open: {str(error).splitlines()[0]}") from None
         self.path = path
+        self._ibis: Any = None
         # naive timestamps are UTC: compare them with zoned ones in UTC, not in the machine's zone
         self.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
             this=exp.column("TimeZone"), expression=exp.Literal.string("UTC")))]))
@@ -125,6 +127,11 @@ class DuckDBWarehouse:
 
     def tables_in(self, schema: Sequence[str]) -> list[str]:
         return list_tables(self, schema)
+
+    def ibis_connection(self) -> Any:
+        if self._ibis is None:
+            self._ibis = import_ibis().duckdb.from_connection(self.connection)
+        return self._ibis
 
     def close(self) -> None:
         self.connection.close()
