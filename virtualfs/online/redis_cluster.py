@@ -1,0 +1,183 @@
+"""RedisClusterOnlineStore: the Redis store on a Redis Cluster (``online: {type: redis, cluster: true}``).
+
+Keys, values and the newer-wins script are the single-node store's (``online.redis``). A cluster
+runs a multi-key command or script only when all its keys hash to one slot, so every call here
+holds the keys of one slot: reads are one ``MGET`` per slot, writes one script call per slot (and
+per ``KEYS_PER_CALL`` keys). A key's hash tag is its entity (``online.keys``), so one entity's
+views share a slot and a single-entity read is one ``MGET`` on one node. The calls go through
+redis-py's cluster pipeline, which sends each node its calls in one write and reads all replies
+after: **one round trip per node, not per key or slot**. It follows ``MOVED`` and ``ASK``, and on a
+connection error or a failover refreshes the slot map and resends what got no answer; newer-wins
+makes a resent write harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import redis
+from redis.cluster import ClusterNode, RedisCluster
+from redis.crc import key_slot
+from redis.exceptions import NoScriptError, RedisClusterException
+
+from virtualfs.config import parse_redis_node
+from virtualfs.errors import OnlineStoreError
+from virtualfs.online.base import WriteBatch
+from virtualfs.online.keys import check_part_prefix, prefix_of
+from virtualfs.online.redis import _GLOB_SPECIAL, KEYS_PER_CALL, NEWER_WINS, SCAN_COUNT, _milliseconds
+
+if TYPE_CHECKING:
+    from virtualfs.online.redis_cluster_async import RedisClusterAsyncReader
+
+SCRIPT_SHA = hashlib.sha1(NEWER_WINS.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
+
+
+class RedisClusterOnlineStore:
+    """Latest values in a Redis Cluster, one string key per (project, view, entity)."""
+
+    name = "redis"
+
+    def __init__(self, nodes: Sequence[str], password: str | None = None, key_prefix: str = "",
+                 project: str = "default") -> None:
+        self.nodes = tuple(parse_redis_node(node, "redis cluster node") for node in nodes)
+        if not self.nodes:
+            raise OnlineStoreError("redis cluster online store: no nodes given; expected host:port")
+        self.password, self.key_prefix, self.project = password, key_prefix, project
+        self.address = "redis cluster " + ",".join(f"{host}:{port}" for host, port in self.nodes)
+        self._client: RedisCluster | None = None
+
+    @classmethod
+    def from_config(cls, options: Mapping[str, object], project: str) -> RedisClusterOnlineStore:
+        return cls(options["nodes"], password=options.get("password"),  # type: ignore[arg-type]
+                   key_prefix=str(options.get("key_prefix", "")), project=project)
+
+    @property
+    def client(self) -> RedisCluster:
+        """The cluster client, made on first use: making it asks a node for the slot map, and a
+        cluster that is down must fail a read (OnlineStoreError), not opening the store."""
+        if self._client is None:
+            with self._errors("connect"):
+                self._client = RedisCluster(
+                    startup_nodes=[ClusterNode(host, port) for host, port in self.nodes],
+                    password=self.password, socket_timeout=5, socket_connect_timeout=2,
+                )
+        return self._client
+
+    def write(self, batch: WriteBatch) -> int:
+        """Newer-wins script calls, one per slot of the batch's keys, one round trip per node;
+        return how many keys changed. A primary without the script (new after a failover,
+        restarted) gets it and its calls are resent."""
+        if not len(batch):
+            return 0
+        px = _milliseconds(batch.expire_after)
+        prefix = self.key_prefix
+        keys = [(prefix + key).encode() for key in batch.keys]
+        calls = script_calls(keys, batch.values, px)
+        with self._errors("write"):
+            replies = self._pipeline(calls)
+            lost = [index for index, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+            if lost:
+                self.client.script_load(NEWER_WINS)  # on every primary
+                for index, reply in zip(lost, self._pipeline([calls[i] for i in lost]), strict=True):
+                    replies[index] = reply
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise OnlineStoreError(f"redis online store {self.address}: write failed: {reply}")
+        return sum(replies)
+
+    def _pipeline(self, calls: Sequence[Sequence[object]]) -> list:
+        """Every call through one non-transactional pipeline: each node gets its calls at once."""
+        pipe = self.client.pipeline(transaction=False)
+        for call in calls:
+            pipe.execute_command(*call)
+        return pipe.execute(raise_on_error=False)
+
+    def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """One ``MGET`` per slot, all in one round trip per node; absent keys are left out."""
+        if not keys:
+            return {}
+        prefix = self.key_prefix
+        names = [prefix + key for key in keys] if prefix else keys
+        with self._errors("read"):
+            values = self.client.mget_nonatomic(names)
+        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+
+    def key_prefixes(self, project: str) -> dict[str, int]:
+        """Part prefixes of ``project``'s keys with their numbers of keys: SCAN on every primary."""
+        counts: dict[str, int] = {}
+        skip = len(self.key_prefix)
+        with self._errors("list keys"):
+            for name in self._scan(self.key_prefix + project + ":"):
+                prefix = prefix_of(name.decode("utf-8", "replace")[skip:], project)
+                if prefix is not None:
+                    counts[prefix] = counts.get(prefix, 0) + 1
+        return counts
+
+    def delete_prefix(self, prefix: str) -> int:
+        """UNLINK the keys starting with one part prefix, found by SCAN, a batch at a time (redis-py
+        splits each batch by slot)."""
+        check_part_prefix(prefix)
+        deleted, batch = 0, []
+        with self._errors("delete"):
+            for name in self._scan(self.key_prefix + prefix):
+                batch.append(name)
+                if len(batch) == KEYS_PER_CALL:
+                    deleted += self.client.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += self.client.unlink(*batch)
+        return deleted
+
+    def _scan(self, prefix: str) -> Iterator[bytes]:
+        # collected first: a slot map refreshed while SCAN walks would otherwise mix cursors of nodes
+        pattern = prefix.translate(_GLOB_SPECIAL) + "*"
+        return iter(list(self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)))
+
+    def ping(self) -> None:
+        """Raise OnlineStoreError naming the cluster when a primary does not answer."""
+        with self._errors("ping"):
+            self.client.ping(target_nodes=RedisCluster.PRIMARIES)
+
+    def async_reader(self, deadline: float) -> RedisClusterAsyncReader:
+        """Reads for an asyncio event loop (the feature server) on a cluster client of their own."""
+        from virtualfs.online.redis_cluster_async import RedisClusterAsyncReader
+
+        return RedisClusterAsyncReader(self.nodes, self.address, password=self.password,
+                                       key_prefix=self.key_prefix)
+
+    def close(self) -> None:
+        """Release the connections to every node; the values stay in the cluster."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except (redis.RedisError, RedisClusterException) as error:
+            raise OnlineStoreError(
+                f"redis online store {self.address}: {action} failed: {error}"
+            ) from None
+
+
+def script_calls(keys: Sequence[bytes], values: Sequence[bytes], px: int) -> list[list[object]]:
+    """``EVALSHA`` calls of the newer-wins script, each on the keys of one slot (at most
+    ``KEYS_PER_CALL``), so that the cluster runs each on the node holding that slot.
+
+    >>> [call[2] for call in script_calls([b"a{1}", b"b{1}", b"c{2}"], [b"x"] * 3, 0)]
+    [2, 1]
+    """
+    by_slot: dict[int, list[int]] = {}
+    for index, key in enumerate(keys):
+        by_slot.setdefault(key_slot(key), []).append(index)
+    calls = []
+    for indexes in by_slot.values():
+        for start in range(0, len(indexes), KEYS_PER_CALL):
+            chunk = indexes[start:start + KEYS_PER_CALL]
+            calls.append(["EVALSHA", SCRIPT_SHA, len(chunk), *(keys[i] for i in chunk), px,
+                          *(values[i] for i in chunk)])
+    return calls
