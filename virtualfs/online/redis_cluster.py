@@ -14,14 +14,14 @@ makes a resent write harmless.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.crc import key_slot
-from redis.exceptions import NoScriptError, RedisClusterException
+from redis.exceptions import NoScriptError, RedisClusterException, TryAgainError
 
 from virtualfs.config import parse_redis_node
 from virtualfs.errors import OnlineStoreError
@@ -69,41 +69,58 @@ class RedisClusterOnlineStore:
     def write(self, batch: WriteBatch) -> int:
         """Newer-wins script calls, one per slot of the batch's keys, one round trip per node;
         return how many keys changed. A primary without the script (new after a failover,
-        restarted) gets it and its calls are resent."""
+        restarted) gets it and its calls are resent, which newer-wins makes harmless."""
         if not len(batch):
             return 0
         px = _milliseconds(batch.expire_after)
         prefix = self.key_prefix
         keys = [(prefix + key).encode() for key in batch.keys]
-        calls = script_calls(keys, batch.values, px)
+
+        def call(group: list[int]) -> list[object]:
+            return ["EVALSHA", SCRIPT_SHA, len(group), *(keys[i] for i in group), px,
+                    *(batch.values[i] for i in group)]
+
         with self._errors("write"):
-            replies = self._pipeline(calls)
-            lost = [index for index, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+            replies = self._send(slot_groups(keys, KEYS_PER_CALL), call)
+            lost = [group for group, reply in replies if isinstance(reply, NoScriptError)]
             if lost:
                 self.client.script_load(NEWER_WINS)  # on every primary
-                for index, reply in zip(lost, self._pipeline([calls[i] for i in lost]), strict=True):
-                    replies[index] = reply
-        for reply in replies:
-            if isinstance(reply, Exception):
-                raise OnlineStoreError(f"redis online store {self.address}: write failed: {reply}")
-        return sum(replies)
-
-    def _pipeline(self, calls: Sequence[Sequence[object]]) -> list:
-        """Every call through one non-transactional pipeline: each node gets its calls at once."""
-        pipe = self.client.pipeline(transaction=False)
-        for call in calls:
-            pipe.execute_command(*call)
-        return pipe.execute(raise_on_error=False)
+                replies = [(g, r) for g, r in replies if not isinstance(r, NoScriptError)]
+                replies += self._send(lost, call)
+        return sum(self._checked("write", reply) for _, reply in replies)
 
     def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
         """One ``MGET`` per slot, all in one round trip per node; absent keys are left out."""
         if not keys:
             return {}
         prefix = self.key_prefix
-        names = [prefix + key for key in keys] if prefix else keys
+        names = [(prefix + key).encode() for key in keys]
+        found: dict[str, bytes] = {}
         with self._errors("read"):
-            values = self.client.mget_nonatomic(names)
-        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+            replies = self._send(slot_groups(names), lambda group: ["MGET", *(names[i] for i in group)])
+        for group, reply in replies:
+            for index, value in zip(group, self._checked("read", reply), strict=True):
+                if value is not None:
+                    found[keys[index]] = value
+        return found
+
+    def _send(self, groups: list[list[int]], call: Callable[[list[int]], list[object]]) -> list[tuple]:
+        """(group, reply) of one call per group, all through one non-transactional pipeline: each
+        node gets its calls in one write. redis-py follows MOVED and ASK; a call answered TRYAGAIN
+        (its slot is half moved to another node) is sent again key by key, each following its ASK."""
+        pipe = self.client.pipeline(transaction=False)
+        for group in groups:
+            pipe.execute_command(*call(group))
+        replies = list(zip(groups, pipe.execute(raise_on_error=False), strict=True))
+        again = [[index] for group, reply in replies if half_moved(group, reply) for index in group]
+        if not again:
+            return replies
+        return [(g, r) for g, r in replies if not half_moved(g, r)] + self._send(again, call)
+
+    def _checked(self, action: str, reply: object):
+        if isinstance(reply, Exception):
+            raise OnlineStoreError(f"redis online store {self.address}: {action} failed: {reply}")
+        return reply
 
     def key_prefixes(self, project: str) -> dict[str, int]:
         """Part prefixes of ``project``'s keys with their numbers of keys: SCAN on every primary."""
@@ -164,20 +181,20 @@ class RedisClusterOnlineStore:
             ) from None
 
 
-def script_calls(keys: Sequence[bytes], values: Sequence[bytes], px: int) -> list[list[object]]:
-    """``EVALSHA`` calls of the newer-wins script, each on the keys of one slot (at most
-    ``KEYS_PER_CALL``), so that the cluster runs each on the node holding that slot.
+def slot_groups(names: Sequence[bytes], most: int | None = None) -> list[list[int]]:
+    """The positions of ``names`` grouped by hash slot, in groups of at most ``most``.
 
-    >>> [call[2] for call in script_calls([b"a{1}", b"b{1}", b"c{2}"], [b"x"] * 3, 0)]
-    [2, 1]
+    >>> slot_groups([b"a{1}", b"b{2}", b"c{1}"]), slot_groups([b"a{1}", b"c{1}"], most=1)
+    ([[0, 2], [1]], [[0], [1]])
     """
     by_slot: dict[int, list[int]] = {}
-    for index, key in enumerate(keys):
-        by_slot.setdefault(key_slot(key), []).append(index)
-    calls = []
-    for indexes in by_slot.values():
-        for start in range(0, len(indexes), KEYS_PER_CALL):
-            chunk = indexes[start:start + KEYS_PER_CALL]
-            calls.append(["EVALSHA", SCRIPT_SHA, len(chunk), *(keys[i] for i in chunk), px,
-                          *(values[i] for i in chunk)])
-    return calls
+    for index, name in enumerate(names):
+        by_slot.setdefault(key_slot(name), []).append(index)
+    if most is None:
+        return list(by_slot.values())
+    return [group[start:start + most] for group in by_slot.values() for start in range(0, len(group), most)]
+
+
+def half_moved(group: list[int], reply: object) -> bool:
+    """Whether a call's reply is TRYAGAIN: some of its keys have moved, some not yet."""
+    return isinstance(reply, TryAgainError) and len(group) > 1

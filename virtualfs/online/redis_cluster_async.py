@@ -1,8 +1,9 @@
 """RedisClusterAsyncReader: a Redis Cluster store's reads for an asyncio server.
 
-redis-py's asyncio cluster client, with the blocking store's read: one ``MGET`` per slot, each
-node's in one pipelined write, the nodes asked concurrently. It keeps its own slot map, follows
-``MOVED``/``ASK`` and refreshes the map after a failover, as the blocking client does.
+redis-py's asyncio cluster client, with the blocking store's read (``online.redis_cluster``): one
+``MGET`` per slot, each node's in one pipelined write, the nodes asked concurrently. It keeps its
+own slot map, follows ``MOVED``/``ASK`` and refreshes the map after a failover, as the blocking
+client does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.exceptions import RedisClusterException
 
 from virtualfs.errors import OnlineStoreError
+from virtualfs.online.redis_cluster import half_moved, slot_groups
 
 
 class RedisClusterAsyncReader:
@@ -44,12 +46,30 @@ class RedisClusterAsyncReader:
         if not keys:
             return {}
         prefix = self.key_prefix
-        names = [prefix + key for key in keys] if prefix else keys
+        names = [(prefix + key).encode() for key in keys]
+        found: dict[str, bytes] = {}
         try:
-            values = await self._connected().mget_nonatomic(names)
+            replies = await self._mgets(names, slot_groups(names))
         except (redis.RedisError, RedisClusterException, OSError) as error:
             raise self._error("read", error) from None
-        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+        for group, reply in replies:
+            if isinstance(reply, Exception):
+                raise self._error("read", reply)
+            for index, value in zip(group, reply, strict=True):
+                if value is not None:
+                    found[keys[index]] = value
+        return found
+
+    async def _mgets(self, names: list[bytes], groups: list[list[int]]) -> list[tuple]:
+        """(group, reply) of one MGET per group, as the blocking store's ``_send``."""
+        pipe = self._connected().pipeline(transaction=False)
+        for group in groups:
+            pipe.execute_command("MGET", *(names[i] for i in group))
+        replies = list(zip(groups, await pipe.execute(raise_on_error=False), strict=True))
+        again = [[index] for group, reply in replies if half_moved(group, reply) for index in group]
+        if not again:
+            return replies
+        return [(g, r) for g, r in replies if not half_moved(g, r)] + await self._mgets(names, again)
 
     async def ping(self) -> None:
         """Raise OnlineStoreError naming the cluster when a primary does not answer."""
