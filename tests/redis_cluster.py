@@ -79,6 +79,8 @@ class LocalCluster:
 
     def failover(self, to: int) -> None:
         """A manual failover: the replica on ``to`` becomes primary, its primary its replica."""
+        # a replica takes over only once in sync (a replica just demoted resyncs first)
+        self.wait(f"{to} in sync", lambda: self.info(to, "replication")["master_link_status"] == "up")
         self.cli(to, "CLUSTER", "FAILOVER")
         self.wait(f"{to} primary", lambda: self.role(to) == "master")
         self.wait_ok()

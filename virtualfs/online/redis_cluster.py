@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.crc import key_slot
-from redis.exceptions import NoScriptError, RedisClusterException, TryAgainError
+from redis.exceptions import ClusterError, NoScriptError, RedisClusterException, TryAgainError
 
 from virtualfs.config import parse_redis_node
 from virtualfs.errors import OnlineStoreError
@@ -58,12 +58,11 @@ class RedisClusterOnlineStore:
     def client(self) -> RedisCluster:
         """The cluster client, made on first use: making it asks a node for the slot map, and a
         cluster that is down must fail a read (OnlineStoreError), not opening the store."""
-        if self._client is None:
-            with self._errors("connect"):
-                self._client = RedisCluster(
-                    startup_nodes=[ClusterNode(host, port) for host, port in self.nodes],
-                    password=self.password, socket_timeout=5, socket_connect_timeout=2,
-                )
+        if self._client is None:  # every caller is inside ``_errors``, naming its action
+            self._client = RedisCluster(
+                startup_nodes=[ClusterNode(host, port) for host, port in self.nodes],
+                password=self.password, socket_timeout=5, socket_connect_timeout=2,
+            )
         return self._client
 
     def write(self, batch: WriteBatch) -> int:
@@ -106,8 +105,8 @@ class RedisClusterOnlineStore:
 
     def _send(self, groups: list[list[int]], call: Callable[[list[int]], list[object]]) -> list[tuple]:
         """(group, reply) of one call per group, all through one non-transactional pipeline: each
-        node gets its calls in one write. redis-py follows MOVED and ASK; a call answered TRYAGAIN
-        (its slot is half moved to another node) is sent again key by key, each following its ASK."""
+        node gets its calls in one write. redis-py follows MOVED and ASK; a call on a half-moved
+        slot (``half_moved``) is sent again key by key."""
         pipe = self.client.pipeline(transaction=False)
         for group in groups:
             pipe.execute_command(*call(group))
@@ -196,5 +195,7 @@ def slot_groups(names: Sequence[bytes], most: int | None = None) -> list[list[in
 
 
 def half_moved(group: list[int], reply: object) -> bool:
-    """Whether a call's reply is TRYAGAIN: some of its keys have moved, some not yet."""
-    return isinstance(reply, TryAgainError) and len(group) > 1
+    """Whether a call on several keys failed as one whose slot is half moved: TRYAGAIN (some keys
+    moved, some not yet), or redis-py's plain ClusterError after retrying TRYAGAIN (or redirections)
+    until its TTL ran out. Key by key, each key follows its own ASK."""
+    return len(group) > 1 and (isinstance(reply, TryAgainError) or type(reply) is ClusterError)
