@@ -79,11 +79,44 @@ class LocalCluster:
 
     def failover(self, to: int) -> None:
         """A manual failover: the replica on ``to`` becomes primary, its primary its replica."""
-        # a replica takes over only once in sync (a replica just demoted resyncs first)
-        self.wait(f"{to} in sync", lambda: self.info(to, "replication")["master_link_status"] == "up")
-        self.cli(to, "CLUSTER", "FAILOVER")
-        self.wait(f"{to} primary", lambda: self.role(to) == "master")
+        for attempt in range(1, 6):
+            # a replica takes over only in sync, and when its primary knows it as its replica
+            self.wait(f"{to} in sync", lambda: self.info(to, "replication").get("master_link_status") == "up")
+            self.wait(f"{to} known to its primary as replica", lambda: self._primary_knows_replica(to))
+            self.cli(to, "CLUSTER", "FAILOVER")
+            try:
+                # a request the primary ignores times out after 5 s; a failover right after another
+                # can win with a stale vote count and be undone at once (Redis 7.0): both are retried
+                self.wait(f"{to} primary for every node", lambda: self._primary_everywhere(to), seconds=6)
+                time.sleep(1)
+                if self._primary_everywhere(to):
+                    break
+            except RuntimeError:
+                pass
+            if attempt == 5:
+                raise RuntimeError(f"local Redis Cluster in {self.folder}: failover to {to} failed 5 times")
+            time.sleep(1)
         self.wait_ok()
+
+    def _primary_everywhere(self, primary: int) -> bool:
+        return self.role(primary) == "master" and all(self._sees_primary(port, primary) for port in self.ports)
+
+    def _primary_knows_replica(self, replica: int) -> bool:
+        """The primary takes a failover request only from a node it knows as its replica (gossip)."""
+        primary = int(self.info(replica, "replication")["master_port"])
+        replica_id, primary_id = (self.cli(port, "CLUSTER", "MYID").strip() for port in (replica, primary))
+        for line in self.cli(primary, "CLUSTER", "NODES").splitlines():
+            fields = line.split()
+            if fields[0] == replica_id:
+                return "slave" in fields[2] and fields[3] == primary_id
+        return False
+
+    def _sees_primary(self, port: int, primary: int) -> bool:
+        for line in self.cli(port, "CLUSTER", "NODES").splitlines():
+            fields = line.split()
+            if fields[1].startswith(f"{HOST}:{primary}@"):
+                return "master" in fields[2].split(",")
+        return False
 
     def stop(self) -> None:
         for process in self.processes:
