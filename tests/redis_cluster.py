@@ -17,6 +17,7 @@ import pytest
 HOST = "127.0.0.1"
 BUS_OFFSET = 10000  # a node's cluster bus listens on its port + 10000
 STARTUP_SECONDS = 30
+NODE_TIMEOUT_MS = 2000  # how long a node is unreachable before the others fail it over
 
 
 @dataclass
@@ -26,7 +27,7 @@ class LocalCluster:
     folder: Path
     primaries: list[int]
     replica: int
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: dict[int, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def ports(self) -> list[int]:
@@ -118,10 +119,25 @@ class LocalCluster:
                 return "master" in fields[2].split(",")
         return False
 
+    def start_node(self, port: int) -> None:
+        """Start (or restart, with the cluster config it wrote) the node on ``port``."""
+        log = open(self.folder / f"{port}.log", "ab")  # noqa: SIM115 (the process writes to it until stopped)
+        self.processes[port] = subprocess.Popen(
+            ["redis-server", "--cluster-enabled", "yes", "--port", str(port), "--bind", HOST,
+             "--save", "", "--appendonly", "no", "--dir", str(self.folder),
+             "--cluster-config-file", f"nodes-{port}.conf", "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
+             "--protected-mode", "no"], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def kill(self, port: int) -> None:
+        """The node on ``port`` dies at once (SIGKILL), as a machine that loses power."""
+        self.processes[port].kill()
+        self.processes[port].wait(10)
+
     def stop(self) -> None:
-        for process in self.processes:
+        for process in self.processes.values():
             process.terminate()
-        for process in self.processes:
+        for process in self.processes.values():
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
@@ -140,12 +156,7 @@ def start_cluster() -> LocalCluster:
     cluster = LocalCluster(folder, ports[:3], ports[3])
     try:
         for port in ports:
-            log = open(folder / f"{port}.log", "wb")  # noqa: SIM115 (the process writes to it until stopped)
-            cluster.processes.append(subprocess.Popen(
-                ["redis-server", "--cluster-enabled", "yes", "--port", str(port), "--bind", HOST,
-                 "--save", "", "--appendonly", "no", "--dir", str(folder),
-                 "--cluster-config-file", f"nodes-{port}.conf", "--cluster-node-timeout", "2000",
-                 "--protected-mode", "no"], stdout=log, stderr=subprocess.STDOUT))
+            cluster.start_node(port)
         for port in ports:
             cluster.wait(f"node {port} answering", lambda port=port: cluster.cli(port, "PING").strip() == "PONG")
         subprocess.run(["redis-cli", "--cluster", "create", *(f"{HOST}:{p}" for p in ports[:3]),

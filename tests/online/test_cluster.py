@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -297,3 +298,35 @@ def test_config_opens_the_cluster_store(redis_cluster, tmp_path):
         for part in store.key_prefixes("shop"):
             store.delete_prefix(part)
         store.close()
+
+
+def test_a_primary_that_dies_is_replaced_by_its_replica_and_nothing_is_lost(cluster_store, redis_cluster):
+    """SIGKILL a primary: until its replica takes over a read raises OnlineStoreError or answers right;
+    after, the same store reads and writes right; the dead node comes back as a replica."""
+    from virtualfs.errors import OnlineStoreError
+
+    reference = Reference()
+    ids = list(range(100))
+    fill(cluster_store, reference, ids, 1, "s")
+    dead, replica = redis_cluster.primaries[0], redis_cluster.replica
+    assert redis_cluster.role(dead) == "master"
+    node(dead).execute_command("WAIT", 1, 5000)  # replication is asynchronous: the replica has it all first
+    redis_cluster.kill(dead)
+    try:
+        answers = []
+        deadline = time.monotonic() + 30
+        while not answers or answers[-1] is None:
+            assert time.monotonic() < deadline, "no read answered within 30 s of the primary dying"
+            try:
+                answers.append(read(cluster_store, ids))
+            except OnlineStoreError:
+                answers.append(None)
+        assert all(answer == reference.expected(ids) for answer in answers if answer is not None)
+        assert redis_cluster.role(replica) == "master"
+        fill(cluster_store, reference, ids, 2, "after")
+        assert read(cluster_store, ids) == reference.expected(ids)
+    finally:
+        redis_cluster.start_node(dead)
+        redis_cluster.wait(f"{dead} back as replica", lambda: redis_cluster.role(dead) == "slave")
+        redis_cluster.failover(dead)
+    assert read(cluster_store, ids) == reference.expected(ids)
