@@ -203,6 +203,9 @@ def test_a_slot_moved_mid_use_loses_nothing(cluster_store, redis_cluster):
     redis_cluster.wait_ok()
     assert owners(redis_cluster)[slot] == target
     assert read(cluster_store, ids) == reference.expected(ids)  # the store's slot map is stale: MOVED
+    with count_round_trips(cluster_store) as trips:
+        assert read(cluster_store, ids) == reference.expected(ids)
+    assert trips == [3]  # the MOVED corrected the slot map: no redirection any more
     fill(cluster_store, reference, ids, 3, "moved")
     assert read(cluster_store, ids) == reference.expected(ids)
     assert node(target).exists(orders_key, profile_key) == 2

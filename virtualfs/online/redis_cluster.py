@@ -21,18 +21,36 @@ from typing import TYPE_CHECKING
 import redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.crc import key_slot
-from redis.exceptions import ClusterError, NoScriptError, RedisClusterException, TryAgainError
+from redis.exceptions import (
+    AskError,
+    ClusterDownError,
+    ClusterError,
+    NoScriptError,
+    RedisClusterException,
+    TryAgainError,
+)
 
 from virtualfs.config import parse_redis_node
 from virtualfs.errors import OnlineStoreError
 from virtualfs.online.base import WriteBatch
 from virtualfs.online.keys import check_part_prefix, prefix_of
-from virtualfs.online.redis import _GLOB_SPECIAL, KEYS_PER_CALL, NEWER_WINS, SCAN_COUNT, _milliseconds
+from virtualfs.online.redis import (
+    GLOB_SPECIAL,
+    KEYS_PER_CALL,
+    NEWER_WINS,
+    SCAN_COUNT,
+    milliseconds,
+    pack_command,
+    read_reply,
+    take_connection,
+)
 
 if TYPE_CHECKING:
     from virtualfs.online.redis_cluster_async import RedisClusterAsyncReader
 
-SCRIPT_SHA = hashlib.sha1(NEWER_WINS.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
+SCRIPT_SHA = hashlib.sha1(NEWER_WINS.encode()).hexdigest().encode()  # noqa: S324 (Redis names scripts by SHA-1)
+NO_REPLY = object()  # a call the direct path could not send or read
+Call = Callable[[list[int]], list[bytes]]  # a group of positions -> the command for them
 
 
 class RedisClusterOnlineStore:
@@ -71,21 +89,21 @@ class RedisClusterOnlineStore:
         restarted) gets it and its calls are resent, which newer-wins makes harmless."""
         if not len(batch):
             return 0
-        px = _milliseconds(batch.expire_after)
+        px = b"%d" % milliseconds(batch.expire_after)
         prefix = self.key_prefix
         keys = [(prefix + key).encode() for key in batch.keys]
 
-        def call(group: list[int]) -> list[object]:
-            return ["EVALSHA", SCRIPT_SHA, len(group), *(keys[i] for i in group), px,
+        def call(group: list[int]) -> list[bytes]:
+            return [b"EVALSHA", SCRIPT_SHA, b"%d" % len(group), *(keys[i] for i in group), px,
                     *(batch.values[i] for i in group)]
 
         with self._errors("write"):
-            replies = self._send(slot_groups(keys, KEYS_PER_CALL), call)
+            replies = self._send(keys, slot_groups(keys, KEYS_PER_CALL), call)
             lost = [group for group, reply in replies if isinstance(reply, NoScriptError)]
             if lost:
                 self.client.script_load(NEWER_WINS)  # on every primary
                 replies = [(g, r) for g, r in replies if not isinstance(r, NoScriptError)]
-                replies += self._send(lost, call)
+                replies += self._send(keys, lost, call)
         return sum(self._checked("write", reply) for _, reply in replies)
 
     def read(self, keys: Sequence[str]) -> Mapping[str, bytes]:
@@ -95,26 +113,75 @@ class RedisClusterOnlineStore:
         prefix = self.key_prefix
         names = [(prefix + key).encode() for key in keys]
         found: dict[str, bytes] = {}
+        def call(group: list[int]) -> list[bytes]:
+            return [b"MGET", *(names[i] for i in group)]
+
         with self._errors("read"):
-            replies = self._send(slot_groups(names), lambda group: ["MGET", *(names[i] for i in group)])
+            replies = self._send(names, slot_groups(names), call)
         for group, reply in replies:
             for index, value in zip(group, self._checked("read", reply), strict=True):
                 if value is not None:
                     found[keys[index]] = value
         return found
 
-    def _send(self, groups: list[list[int]], call: Callable[[list[int]], list[object]]) -> list[tuple]:
-        """(group, reply) of one call per group, all through one non-transactional pipeline: each
-        node gets its calls in one write. redis-py follows MOVED and ASK; a call on a half-moved
-        slot (``half_moved``) is sent again key by key."""
+    def _send(self, names: Sequence[bytes], groups: list[list[int]], call: Call) -> list[tuple]:
+        """(group, reply) of ``call(group)`` for each group of ``names`` (one slot's positions).
+
+        Each node's calls are packed here and written to it at once, then every node's replies
+        are read: one round trip per node, the nodes working in parallel (redis-py's own pipeline
+        costs ~10 µs of Python per call, more than Redis takes to run it). A call the node
+        redirects (MOVED, ASK), cannot run yet (TRYAGAIN, CLUSTERDOWN) or does not answer (a
+        failover) goes again through redis-py's cluster pipeline, which follows redirections and
+        refreshes the slot map; newer-wins makes a resent write harmless.
+        """
+        replies = self._send_direct(names, groups, call)
+        again = [group for group, reply in zip(groups, replies, strict=True) if _resend(reply)]
+        done = [(group, reply) for group, reply in zip(groups, replies, strict=True) if not _resend(reply)]
+        return done + self._send_pipeline(again, call) if again else done
+
+    def _send_direct(self, names: Sequence[bytes], groups: list[list[int]], call: Call) -> list:
+        client = self.client
+        replies: list = [NO_REPLY] * len(groups)
+        by_node: dict[str, tuple[ClusterNode, list[int]]] = {}
+        try:
+            for position, group in enumerate(groups):
+                node = client.get_node_from_key(names[group[0]])
+                by_node.setdefault(node.name, (node, []))[1].append(position)
+        except RedisClusterException:  # a slot no node is known to serve: the pipeline finds out
+            return replies
+        taken = []
+        try:
+            for node, positions in by_node.values():
+                pool = client.get_redis_connection(node).connection_pool
+                connection = take_connection(pool)
+                taken.append((pool, connection, positions))
+                # one buffer: redis-py writes each item of a list with a system call of its own
+                connection.send_packed_command([b"".join([pack_command(call(groups[p])) for p in positions])])
+            for _, connection, positions in taken:
+                for position in positions:
+                    replies[position] = read_reply(connection)
+        except BaseException as error:
+            for _, connection, _ in taken:
+                connection.disconnect()  # unread replies would confuse the next user of the connection
+            if not isinstance(error, (redis.ConnectionError, redis.TimeoutError)):
+                raise
+        finally:
+            for pool, connection, _ in taken:
+                pool.release(connection)
+        return replies
+
+    def _send_pipeline(self, groups: list[list[int]], call: Call) -> list[tuple]:
+        """(group, reply) through redis-py's cluster pipeline; a call on a half-moved slot
+        (``half_moved``) is sent again key by key."""
         pipe = self.client.pipeline(transaction=False)
         for group in groups:
-            pipe.execute_command(*call(group))
+            name, *args = call(group)
+            pipe.execute_command(name.decode(), *args)  # redis-py routes by the command's name as text
         replies = list(zip(groups, pipe.execute(raise_on_error=False), strict=True))
         again = [[index] for group, reply in replies if half_moved(group, reply) for index in group]
         if not again:
             return replies
-        return [(g, r) for g, r in replies if not half_moved(g, r)] + self._send(again, call)
+        return [(g, r) for g, r in replies if not half_moved(g, r)] + self._send_pipeline(again, call)
 
     def _checked(self, action: str, reply: object):
         if isinstance(reply, Exception):
@@ -149,7 +216,7 @@ class RedisClusterOnlineStore:
 
     def _scan(self, prefix: str) -> Iterator[bytes]:
         # collected first: a slot map refreshed while SCAN walks would otherwise mix cursors of nodes
-        pattern = prefix.translate(_GLOB_SPECIAL) + "*"
+        pattern = prefix.translate(GLOB_SPECIAL) + "*"
         return iter(list(self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)))
 
     def ping(self) -> None:
@@ -192,6 +259,12 @@ def slot_groups(names: Sequence[bytes], most: int | None = None) -> list[list[in
     if most is None:
         return list(by_slot.values())
     return [group[start:start + most] for group in by_slot.values() for start in range(0, len(group), most)]
+
+
+def _resend(reply: object) -> bool:
+    """Whether the direct path leaves a call to redis-py's pipeline: no reply, or a redirection."""
+    # MovedError is an AskError
+    return reply is NO_REPLY or isinstance(reply, (AskError, TryAgainError, ClusterDownError))
 
 
 def half_moved(group: list[int], reply: object) -> bool:
