@@ -146,6 +146,11 @@ def test_a_read_is_one_mget_per_slot_and_one_round_trip_per_node(cluster_store, 
         assert read(cluster_store, [42]) == reference.expected([42])
     assert trips == [1] and sum(calls_per_node(redis_cluster, "mget").values()) == 1
 
+    names = stored_names(cluster_store, [ORDERS, PROFILE], ids)
+    reset_stats(redis_cluster)
+    assert asyncio.run(_async_read(cluster_store, names)) == 200  # the server's reader does the same
+    assert calls_per_node(redis_cluster, "mget") == expected
+
 
 def test_a_write_is_one_script_call_per_slot_and_one_round_trip_per_node(cluster_store, redis_cluster):
     reference = Reference()
