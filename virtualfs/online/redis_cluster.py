@@ -4,16 +4,18 @@ Keys, values and the newer-wins script are the single-node store's (``online.red
 runs a multi-key command or script only when all its keys hash to one slot, so every call here
 holds the keys of one slot: reads are one ``MGET`` per slot, writes one script call per slot (and
 per ``KEYS_PER_CALL`` keys). A key's hash tag is its entity (``online.keys``), so one entity's
-views share a slot and a single-entity read is one ``MGET`` on one node. The calls go through
-redis-py's cluster pipeline, which sends each node its calls in one write and reads all replies
-after: **one round trip per node, not per key or slot**. It follows ``MOVED`` and ``ASK``, and on a
-connection error or a failover refreshes the slot map and resends what got no answer; newer-wins
-makes a resent write harmless.
+views share a slot and a single-entity read is one ``MGET`` on one node. Each node's calls are
+packed and written at once, and all nodes are written before any reply is read: **one round trip
+per node, not per key or slot**. redis-py's cluster client keeps the slot map, and what a node
+redirects (``MOVED``, ``ASK``), cannot run yet or does not answer (a failover) goes again through
+its pipeline, which follows redirections and refreshes the map; newer-wins makes a resent write
+harmless.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -66,6 +68,7 @@ class RedisClusterOnlineStore:
         self.password, self.key_prefix, self.project = password, key_prefix, project
         self.address = "redis cluster " + ",".join(f"{host}:{port}" for host, port in self.nodes)
         self._client: RedisCluster | None = None
+        self._making = threading.Lock()
 
     @classmethod
     def from_config(cls, options: Mapping[str, object], project: str) -> RedisClusterOnlineStore:
@@ -76,11 +79,12 @@ class RedisClusterOnlineStore:
     def client(self) -> RedisCluster:
         """The cluster client, made on first use: making it asks a node for the slot map, and a
         cluster that is down must fail a read (OnlineStoreError), not opening the store."""
-        if self._client is None:  # every caller is inside ``_errors``, naming its action
-            self._client = RedisCluster(
-                startup_nodes=[ClusterNode(host, port) for host, port in self.nodes],
-                password=self.password, socket_timeout=5, socket_connect_timeout=2,
-            )
+        with self._making:  # one client, also when threads (reads, read-through writes) start together
+            if self._client is None:  # every caller is inside ``_errors``, naming its action
+                self._client = RedisCluster(
+                    startup_nodes=[ClusterNode(host, port) for host, port in self.nodes],
+                    password=self.password, socket_timeout=5, socket_connect_timeout=2,
+                )
         return self._client
 
     def write(self, batch: WriteBatch) -> int:
@@ -112,12 +116,13 @@ class RedisClusterOnlineStore:
             return {}
         prefix = self.key_prefix
         names = [(prefix + key).encode() for key in keys]
-        found: dict[str, bytes] = {}
+
         def call(group: list[int]) -> list[bytes]:
             return [b"MGET", *(names[i] for i in group)]
 
         with self._errors("read"):
             replies = self._send(names, slot_groups(names), call)
+        found: dict[str, bytes] = {}
         for group, reply in replies:
             for index, value in zip(group, self._checked("read", reply), strict=True):
                 if value is not None:
@@ -215,9 +220,9 @@ class RedisClusterOnlineStore:
         return deleted
 
     def _scan(self, prefix: str) -> Iterator[bytes]:
-        # collected first: a slot map refreshed while SCAN walks would otherwise mix cursors of nodes
+        """The names of the keys starting with ``prefix``, primary by primary."""
         pattern = prefix.translate(GLOB_SPECIAL) + "*"
-        return iter(list(self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)))
+        return self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)
 
     def ping(self) -> None:
         """Raise OnlineStoreError naming the cluster when a primary does not answer."""
