@@ -32,7 +32,8 @@ from pathlib import Path
 
 import duckdb
 
-SCALES = {"small": (10_000, 1_000_000, 10_000), "medium": (100_000, 10_000_000, 100_000)}
+SCALES = {"small": (10_000, 1_000_000, 10_000), "medium": (100_000, 10_000_000, 100_000),
+          "large": (1_000_000, 50_000_000, 1_000_000)}
 DEFINITIONS = {
     "orders": ("ordered_at", "30d", ("amount", "quantity")),
     "page_views": ("viewed_at", None, ("dwell_seconds", "device")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 
-def to_sql(tree: exp.Expression, dialect: str, pretty: bool = False) -> str:
-    """Render ``tree`` for ``dialect``; identifiers are quoted so case is kept as written."""
-    return tree.sql(dialect=dialect, pretty=pretty, identify=True, unsupported_level="raise")
+def to_sql(tree: exp.Expression, dialect: str, pretty: bool = False, identify: bool = True) -> str:
+    """Render ``tree`` for ``dialect``; identifiers are quoted so case is kept as written (with
+    ``identify=False`` only those marked quoted: SQL as a user writes it, names left to fold)."""
+    return tree.sql(dialect=dialect, pretty=pretty, identify=identify, unsupported_level="raise")
