@@ -4,7 +4,10 @@ loopback ports, in a temporary folder, started on first use and stopped when the
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -17,6 +20,7 @@ import pytest
 HOST = "127.0.0.1"
 BUS_OFFSET = 10000  # a node's cluster bus listens on its port + 10000
 STARTUP_SECONDS = 30
+PR_SET_PDEATHSIG = 1  # prctl(2)
 NODE_TIMEOUT_MS = 2000  # how long a node is unreachable before the others fail it over
 
 
@@ -126,7 +130,7 @@ class LocalCluster:
             ["redis-server", "--cluster-enabled", "yes", "--port", str(port), "--bind", HOST,
              "--save", "", "--appendonly", "no", "--dir", str(self.folder),
              "--cluster-config-file", f"nodes-{port}.conf", "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
-             "--protected-mode", "no"], stdout=log, stderr=subprocess.STDOUT)
+             "--protected-mode", "no"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         log.close()
 
     def kill(self, port: int) -> None:
@@ -171,6 +175,13 @@ def start_cluster() -> LocalCluster:
         cluster.stop()
         raise
     return cluster
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux stops the node when the test process dies, also by SIGKILL,
+    so an interrupted run leaves no cluster behind (elsewhere the session's teardown stops it)."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux: the teardown alone stops it
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_ports(count: int) -> list[int]:
