@@ -3,7 +3,9 @@
 - ``duckdb``: in memory;
 - ``postgres``: the real server on 127.0.0.1:5432, in a schema of its own, dropped afterwards
   (a missing server fails under CI and skips elsewhere, see ``tests/services.py``);
-- ``snowflake``: the official connector on fakesnow (Snowflake emulated on DuckDB).
+- ``snowflake``: the official connector on fakesnow (Snowflake emulated on DuckDB);
+- ``spark``: one local Spark session for the whole run (starting one takes about ten seconds),
+  each warehouse in a database of its own, dropped afterwards.
 
 Example::
 
@@ -13,10 +15,15 @@ Example::
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -25,10 +32,14 @@ from tests.services import POSTGRES_HOST, POSTGRES_PORT, require_service
 from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.warehouses.base import Warehouse, uploaded
 
-WAREHOUSES = ("duckdb", "postgres", "snowflake")
+WAREHOUSES = ("duckdb", "postgres", "snowflake", "spark")
 POSTGRES_OPTIONS = {"host": POSTGRES_HOST, "port": POSTGRES_PORT, "user": "postgres", "database": "test"}
 SNOWFLAKE_OPTIONS = {"account": "vfs_test", "user": "vfs", "password": "unused", "database": "vfs_test",
                      "schema": "features"}
+# Small data, two cores: few partitions, no UI, quiet logs (errors reach the tests as exceptions).
+SPARK_CONF = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2",
+              "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.log.level": "FATAL",
+              "spark.sql.adaptive.coalescePartitions.enabled": "false"}
 
 _schemas = itertools.count()
 _fakesnow_depth = 0
@@ -37,7 +48,7 @@ _fakesnow_depth = 0
 @contextmanager
 def make_warehouse(name: str) -> Iterator[Warehouse]:
     """An empty warehouse of kind ``name`` (one of ``WAREHOUSES``), closed afterwards."""
-    opener = {"duckdb": _duckdb, "postgres": _postgres, "snowflake": _snowflake}[name]
+    opener = {"duckdb": _duckdb, "postgres": _postgres, "snowflake": _snowflake, "spark": _spark}[name]
     with opener() as warehouse:
         yield warehouse
 
@@ -95,6 +106,35 @@ def _snowflake() -> Iterator[Warehouse]:
             yield warehouse
         finally:
             warehouse.close()
+
+
+@contextmanager
+def _spark() -> Iterator[Warehouse]:
+    from virtualfs.warehouses.spark import SparkWarehouse
+
+    session = spark_session()
+    database = exp.to_identifier(f"vfs_test_{os.getpid()}_{next(_schemas)}", quoted=True)
+    session.sql(exp.Create(this=database, kind="SCHEMA").sql("spark"))
+    try:
+        warehouse = SparkWarehouse(session, database=database.name)
+        try:
+            yield warehouse
+        finally:
+            warehouse.close()
+    finally:
+        session.sql(exp.Drop(this=database, kind="SCHEMA", exists=True, cascade=True).sql("spark"))
+
+
+@cache
+def spark_session() -> Any:
+    """The one local Spark session of a test run, its tables in a temporary folder."""
+    from virtualfs.warehouses.spark import open_session
+
+    folder = tempfile.mkdtemp(prefix="vfs_spark_")
+    session = open_session("local[2]", None, {**SPARK_CONF, "spark.sql.warehouse.dir": folder})
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(session.stop)
+    return session
 
 
 @contextmanager

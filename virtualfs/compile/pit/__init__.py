@@ -3,8 +3,9 @@
 | strategy         | needs                       | used for                                  |
 |------------------|-----------------------------|-------------------------------------------|
 | `MatchCondition` | `supports_match_condition`  | Snowflake                                 |
+| `LeftAsofMatch`  | `supports_left_asof_match`  | Spark 4.3+                                |
 | `AsofJoin`       | `supports_asof_join`        | DuckDB                                    |
-| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow |
+| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow, Spark 4.0-4.2 |
 | `LateralLimit`   | `supports_lateral`          | PostgreSQL sources with an index on (keys, event time) |
 | `DistinctOn`     | `supports_distinct_on`      | on request                                |
 
@@ -19,14 +20,14 @@ from __future__ import annotations
 from virtualfs.compile.pit.asof import AsofJoin
 from virtualfs.compile.pit.base import PitStrategy, ViewJoin
 from virtualfs.compile.pit.lateral import DistinctOn, LateralLimit
-from virtualfs.compile.pit.match_condition import MatchCondition
+from virtualfs.compile.pit.match_condition import LeftAsofMatch, MatchCondition
 from virtualfs.compile.pit.window import WindowRank
 from virtualfs.dialects import Capabilities
 from virtualfs.errors import UnsupportedError
 
 # Fastest first; the first one a warehouse supports is used. LateralLimit probes the source once
 # per entity row, which only pays with an index, so it is chosen only where one is found.
-PREFERENCE: tuple[PitStrategy, ...] = (MatchCondition(), AsofJoin(), WindowRank())
+PREFERENCE: tuple[PitStrategy, ...] = (MatchCondition(), LeftAsofMatch(), AsofJoin(), WindowRank())
 BY_NAME: dict[str, PitStrategy] = {s.name: s for s in (*PREFERENCE, LateralLimit(), DistinctOn())}
 
 
@@ -47,6 +48,6 @@ def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitS
 
 
 __all__ = [
-    "AsofJoin", "DistinctOn", "LateralLimit", "MatchCondition", "PitStrategy", "ViewJoin", "WindowRank",
+    "AsofJoin", "DistinctOn", "LateralLimit", "LeftAsofMatch", "MatchCondition", "PitStrategy", "ViewJoin", "WindowRank",
     "choose_strategy",
 ]
