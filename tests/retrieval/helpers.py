@@ -13,7 +13,14 @@ from sqlglot import exp
 from tests.reference.pit import ReferenceView
 from tests.strategies import FEATURES, PitCase, SourceCase
 from virtualfs import Entity, Feature, FeatureView, Source
-from virtualfs.compile.pit import AsofJoin, DistinctOn, LateralLimit, LeftAsofMatch, MatchCondition, WindowRank
+from virtualfs.compile.pit import (
+    AsofJoin,
+    DistinctOn,
+    LateralLimit,
+    LeftAsofMatch,
+    MatchCondition,
+    WindowRank,
+)
 from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.registry import Registry
 from virtualfs.warehouses.base import Warehouse, uploaded

@@ -24,6 +24,7 @@ from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from sqlglot import exp
 
+from virtualfs.dialects import Capabilities
 from virtualfs.dialects.identifiers import temp_table, warehouse_column
 from virtualfs.dialects.render import to_sql
 from virtualfs.dialects.spark import BEFORE_4_3, FROM_4_3
@@ -60,8 +61,7 @@ class SparkWarehouse:
                  owns_session: bool = False) -> None:
         self.session = session
         self.owns_session = owns_session
-        self.version = _version(session.version)
-        self.capabilities = FROM_4_3 if self.version >= _ASOF_VERSION else BEFORE_4_3
+        self.capabilities = capabilities_for(session.version)
         self.where = f"spark {session.version}"
         self._views: set[str] = set()
         with self._errors():
@@ -102,7 +102,7 @@ class SparkWarehouse:
     def execute(self, statement: exp.Expression) -> None:
         if isinstance(statement, exp.Delete):
             self._swap_in(plan_swaps([statement]))
-        elif isinstance(statement, exp.Create) and statement.args.get("replace") and statement.kind == "TABLE":
+        elif isinstance(statement, exp.Create) and statement.kind == "TABLE" and statement.args["replace"]:
             self._swap_in([plan_replace(statement)])
         elif _is_temporary_query(statement):
             self._checkpointed_view(statement)
@@ -201,18 +201,19 @@ def open_session(master: str | None, remote: str | None, conf: Mapping[str, Any]
     otherwise."""
     if master and remote:
         raise WarehouseError("spark: give master (a local session) or remote (Spark Connect), not both")
-    builder = SparkSession.builder
     if remote:
-        builder = builder.remote(remote)
-        settings = dict(conf)
+        # Connect's own builder: a client session of its own, even beside a local session
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+        builder, settings = ConnectSession.builder.remote(remote), dict(conf)
     else:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        builder = builder.master(master or "local[2]")
+        builder = SparkSession.builder.master(master or "local[2]").appName("virtualfs")
         settings = {**LOCAL_DEFAULTS, **conf}
     for key, value in {**settings, **SESSION_SETTINGS}.items():
         builder = builder.config(key, str(value))
     try:
-        return builder.appName("virtualfs").getOrCreate()
+        return builder.create() if remote else builder.getOrCreate()
     except (PySparkException, RuntimeError, OSError) as error:
         where = f"spark {remote or master or 'local[2]'}"
         raise WarehouseError(f"{where}: cannot start a session: {str(error).splitlines()[0]}") from None
@@ -222,6 +223,15 @@ def _is_temporary_query(statement: exp.Expression) -> bool:
     properties = statement.args.get("properties")
     return (isinstance(statement, exp.Create) and isinstance(statement.expression, exp.Query)
             and properties is not None and properties.find(exp.TemporaryProperty) is not None)
+
+
+def capabilities_for(version: str) -> Capabilities:
+    """What a Spark of ``version`` runs: ``LEFT ASOF JOIN`` and ``QUALIFY`` from 4.3 on.
+
+    >>> capabilities_for("4.0.5").supports_left_asof_match
+    False
+    """
+    return FROM_4_3 if _version(version) >= _ASOF_VERSION else BEFORE_4_3
 
 
 def _version(text: str) -> tuple[int, int]:

@@ -5,7 +5,7 @@
 | `MatchCondition` | `supports_match_condition`  | Snowflake                                 |
 | `LeftAsofMatch`  | `supports_left_asof_match`  | Spark 4.3+                                |
 | `AsofJoin`       | `supports_asof_join`        | DuckDB                                    |
-| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow, Spark 4.0-4.2 |
+| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow, Spark < 4.3 |
 | `LateralLimit`   | `supports_lateral`          | PostgreSQL sources with an index on (keys, event time) |
 | `DistinctOn`     | `supports_distinct_on`      | on request                                |
 
@@ -48,6 +48,6 @@ def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitS
 
 
 __all__ = [
-    "AsofJoin", "DistinctOn", "LateralLimit", "LeftAsofMatch", "MatchCondition", "PitStrategy", "ViewJoin", "WindowRank",
-    "choose_strategy",
+    "AsofJoin", "DistinctOn", "LateralLimit", "LeftAsofMatch", "MatchCondition", "PitStrategy", "ViewJoin",
+    "WindowRank", "choose_strategy",
 ]
