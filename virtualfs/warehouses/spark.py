@@ -100,9 +100,10 @@ class SparkWarehouse:
         return target
 
     def execute(self, statement: exp.Expression) -> None:
+        replaces = isinstance(statement, exp.Create) and bool(statement.args.get("replace"))
         if isinstance(statement, exp.Delete):
             self._swap_in(plan_swaps([statement]))
-        elif isinstance(statement, exp.Create) and statement.kind == "TABLE" and statement.args["replace"]:
+        elif replaces and statement.kind == "TABLE":
             self._swap_in([plan_replace(statement)])
         elif _is_temporary_query(statement):
             self._checkpointed_view(statement)

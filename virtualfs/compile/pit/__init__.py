@@ -3,9 +3,9 @@
 | strategy         | needs                       | used for                                  |
 |------------------|-----------------------------|-------------------------------------------|
 | `MatchCondition` | `supports_match_condition`  | Snowflake                                 |
-| `LeftAsofMatch`  | `supports_left_asof_match`  | Spark 4.3+                                |
+| `LeftAsofMatch`  | `supports_left_asof_match`  | Spark 4.3+ (older Spark: `WindowRank`)    |
 | `AsofJoin`       | `supports_asof_join`        | DuckDB                                    |
-| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow, Spark < 4.3 |
+| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow |
 | `LateralLimit`   | `supports_lateral`          | PostgreSQL sources with an index on (keys, event time) |
 | `DistinctOn`     | `supports_distinct_on`      | on request                                |
 
