@@ -8,16 +8,26 @@ with the ASOF join.
 """
 
 import dataclasses
+from collections.abc import Sequence
 
 from sqlglot import exp
 
 from virtualfs.definitions.dtypes import DType
 from virtualfs.dialects import spark_sql  # noqa: F401  (registers the extended dialect as "spark")
 from virtualfs.dialects.base import Capabilities, Dialect
-from virtualfs.dialects.statistics import Statistics, exact_distinct, percentile_each
+from virtualfs.dialects.statistics import Statistics, exact_distinct
 
 FROM_4_3 = Capabilities(supports_left_asof_match=True, supports_qualify=True, supports_epoch_micros=True)
 BEFORE_4_3 = dataclasses.replace(FROM_4_3, supports_left_asof_match=False, supports_qualify=False)
+
+
+def _percentile_array(value: exp.Expression, fractions: Sequence[float]) -> list[exp.Expression]:
+    """``ELEMENT_AT(PERCENTILE(value, ARRAY(f1, ...)), i)``: exact, one aggregate for every fraction
+    (sqlglot would write ``PERCENTILE_CONT`` as the approximate ``PERCENTILE_APPROX`` here)."""
+    every = exp.Anonymous(this="PERCENTILE", expressions=[
+        value, exp.Array(expressions=[exp.Literal.number(f) for f in fractions])])
+    return [exp.Anonymous(this="ELEMENT_AT", expressions=[every.copy(), exp.Literal.number(i + 1)])
+            for i in range(len(fractions))]
 
 
 def _hex_integer(text: exp.Expression) -> exp.Expression:
@@ -34,6 +44,6 @@ DIALECT = Dialect(
     epoch_micros=lambda value: exp.UnixMicros(this=value),
     integer_division=True,  # ``DIV`` truncates toward zero
     statistics=Statistics(exact_distinct, "exact (COUNT(DISTINCT))",
-                          percentile_each, "PERCENTILE_CONT ... WITHIN GROUP (exact, linear interpolation)"),
+                          _percentile_array, "PERCENTILE(x, ARRAY(...)) (exact, linear interpolation)"),
     hex_integer=_hex_integer,
 )

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -21,6 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 from pyspark.errors import PySparkException
+from pyspark.logger import PySparkLogger
 from pyspark.sql import SparkSession
 from sqlglot import exp
 
@@ -42,6 +44,10 @@ LOCAL_DEFAULTS = {
 # Always set: naive timestamps are UTC, and ASOF joins need turning on (4.3).
 SESSION_SETTINGS = {"spark.sql.session.timeZone": "UTC", "spark.sql.join.asofJoin.enabled": "true"}
 _ASOF_VERSION = (4, 3)
+# pyspark logs every failed query with its JVM stack trace on stderr; here the failure reaches the
+# caller as a one-line WarehouseError instead
+for _logger in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+    PySparkLogger.getLogger(_logger).setLevel(logging.CRITICAL)
 # The database each session last switched to: warehouses sharing a session (the tests) switch back.
 _current: dict[int, tuple[str, ...]] = {}
 
