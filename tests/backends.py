@@ -39,7 +39,7 @@ SNOWFLAKE_OPTIONS = {"account": "vfs_test", "user": "vfs", "password": "unused",
 # Small data, two cores: few partitions, no UI, quiet logs (errors reach the tests as exceptions).
 SPARK_CONF = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2",
               "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.log.level": "FATAL",
-              "spark.sql.adaptive.coalescePartitions.enabled": "false"}
+              "spark.sql.adaptive.enabled": "false", "spark.sql.codegen.wholeStage": "false"}
 
 _schemas = itertools.count()
 _fakesnow_depth = 0
