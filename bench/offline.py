@@ -229,6 +229,8 @@ def main() -> None:
     if args.warehouse == "spark":
         import offline_spark
 
+        # bench/profile.py would shadow the standard library's profile, which pyspark imports
+        sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
         offline_spark.run(args.scale, args.repeat, make_data, registry)
         return
     with tempfile.TemporaryDirectory(prefix="vfs_bench_offline_") as folder:

@@ -41,8 +41,9 @@ LOCAL_DEFAULTS = {
     "spark.sql.shuffle.partitions": "8",
     "spark.sql.adaptive.enabled": "true",
 }
-# Always set: naive timestamps are UTC, and ASOF joins need turning on (4.3).
-SESSION_SETTINGS = {"spark.sql.session.timeZone": "UTC", "spark.sql.join.asofJoin.enabled": "true"}
+# Always set: naive timestamps are UTC. ASOF joins need turning on (4.3 and later).
+SESSION_SETTINGS = {"spark.sql.session.timeZone": "UTC"}
+ASOF_SETTINGS = {"spark.sql.join.asofJoin.enabled": "true"}
 _ASOF_VERSION = (4, 3)
 # pyspark logs every failed query with its JVM stack trace on stderr; here the failure reaches the
 # caller as a one-line WarehouseError instead
@@ -70,8 +71,10 @@ class SparkWarehouse:
         self.capabilities = capabilities_for(session.version)
         self.where = f"spark {session.version}"
         self._views: set[str] = set()
+        asof = self.capabilities.supports_left_asof_match
+        settings = {**SESSION_SETTINGS, **(ASOF_SETTINGS if asof else {})}
         with self._errors():
-            for key, value in SESSION_SETTINGS.items():
+            for key, value in settings.items():
                 session.conf.set(key, value)
             self.home = self._home(catalog, database)
         self._enter()
