@@ -27,24 +27,34 @@ WITH `_vfs_bounds` AS (
     )
 ), `_vfs_best_0` AS (
   SELECT
-    *
+    `_vfs_row`,
+    `amount`,
+    `quantity`,
+    `is_gift`
   FROM (
     SELECT
-      *,
-      MAX(`_vfs_event`) OVER (
-        PARTITION BY `_vfs_scan_0`.`customer_id`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      `_vfs_entity`.`_vfs_row`,
+      `_vfs_scan_0`.`amount` AS `amount`,
+      `_vfs_scan_0`.`quantity` AS `quantity`,
+      `_vfs_scan_0`.`is_gift` AS `is_gift`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `_vfs_entity`.`_vfs_row`
+        ORDER BY `_vfs_scan_0`.`_vfs_event` DESC, `_vfs_scan_0`.`_vfs_created` DESC
       ) AS `_w`,
-      MAX(`_vfs_created`) OVER (
-        PARTITION BY `_vfs_scan_0`.`customer_id`, `_vfs_event`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) AS `_w_2`
-    FROM `_vfs_scan_0`
+      `_vfs_scan_0`.`_vfs_event`,
+      `_vfs_scan_0`.`_vfs_created`
+    FROM `_vfs_entities` AS `_vfs_entity`
+    INNER JOIN `_vfs_scan_0`
+      ON `_vfs_entity`.`customer_id` = `_vfs_scan_0`.`customer_id`
+      AND `_vfs_scan_0`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+      AND (
+        `_vfs_scan_0`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+        OR `_vfs_scan_0`.`_vfs_created` IS NULL
+      )
+      AND `_vfs_scan_0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
   ) AS `_t`
   WHERE
-    `_vfs_event` = `_w` AND `_vfs_created` IS NOT DISTINCT FROM `_w_2`
+    `_w` = 1
 ), `_vfs_scan_1` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
@@ -77,24 +87,32 @@ WITH `_vfs_bounds` AS (
     )
 ), `_vfs_best_1` AS (
   SELECT
-    *
+    `_vfs_row`,
+    `dwell_seconds`,
+    `device`
   FROM (
     SELECT
-      *,
-      MAX(`_vfs_event`) OVER (
-        PARTITION BY `_vfs_scan_1`.`customer_id`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      `_vfs_entity`.`_vfs_row`,
+      `_vfs_scan_1`.`dwell_seconds` AS `dwell_seconds`,
+      `_vfs_scan_1`.`device` AS `device`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `_vfs_entity`.`_vfs_row`
+        ORDER BY `_vfs_scan_1`.`_vfs_event` DESC, `_vfs_scan_1`.`_vfs_created` DESC
       ) AS `_w`,
-      MAX(`_vfs_created`) OVER (
-        PARTITION BY `_vfs_scan_1`.`customer_id`, `_vfs_event`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) AS `_w_2`
-    FROM `_vfs_scan_1`
+      `_vfs_scan_1`.`_vfs_event`,
+      `_vfs_scan_1`.`_vfs_created`
+    FROM `_vfs_entities` AS `_vfs_entity`
+    INNER JOIN `_vfs_scan_1`
+      ON `_vfs_entity`.`customer_id` = `_vfs_scan_1`.`customer_id`
+      AND `_vfs_scan_1`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+      AND (
+        `_vfs_scan_1`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+        OR `_vfs_scan_1`.`_vfs_created` IS NULL
+      )
+      AND `_vfs_scan_1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
   ) AS `_t`
   WHERE
-    `_vfs_event` = `_w` AND `_vfs_created` IS NOT DISTINCT FROM `_w_2`
+    `_w` = 1
 ), `_vfs_scan_2` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
@@ -121,24 +139,38 @@ WITH `_vfs_bounds` AS (
     )
 ), `_vfs_best_2` AS (
   SELECT
-    *
+    `_vfs_row`,
+    `orders_7d`,
+    `spend_7d`,
+    `views_7d`,
+    `last_device`,
+    `last_order_at`
   FROM (
     SELECT
-      *,
-      MAX(`_vfs_event`) OVER (
-        PARTITION BY `_vfs_scan_2`.`customer_id`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      `_vfs_entity`.`_vfs_row`,
+      `_vfs_scan_2`.`orders_7d` AS `orders_7d`,
+      `_vfs_scan_2`.`spend_7d` AS `spend_7d`,
+      `_vfs_scan_2`.`views_7d` AS `views_7d`,
+      `_vfs_scan_2`.`last_device` AS `last_device`,
+      `_vfs_scan_2`.`last_order_at` AS `last_order_at`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `_vfs_entity`.`_vfs_row`
+        ORDER BY `_vfs_scan_2`.`_vfs_event` DESC, `_vfs_scan_2`.`_vfs_created` DESC
       ) AS `_w`,
-      MAX(`_vfs_created`) OVER (
-        PARTITION BY `_vfs_scan_2`.`customer_id`, `_vfs_event`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) AS `_w_2`
-    FROM `_vfs_scan_2`
+      `_vfs_scan_2`.`_vfs_event`,
+      `_vfs_scan_2`.`_vfs_created`
+    FROM `_vfs_entities` AS `_vfs_entity`
+    INNER JOIN `_vfs_scan_2`
+      ON `_vfs_entity`.`customer_id` = `_vfs_scan_2`.`customer_id`
+      AND `_vfs_scan_2`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+      AND (
+        `_vfs_scan_2`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+        OR `_vfs_scan_2`.`_vfs_created` IS NULL
+      )
+      AND `_vfs_scan_2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
   ) AS `_t`
   WHERE
-    `_vfs_event` = `_w` AND `_vfs_created` IS NOT DISTINCT FROM `_w_2`
+    `_w` = 1
 ), `_vfs_scan_3` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
@@ -161,24 +193,31 @@ WITH `_vfs_bounds` AS (
     )
 ), `_vfs_best_3` AS (
   SELECT
-    *
+    `_vfs_row`,
+    `country`,
+    `is_subscribed`
   FROM (
     SELECT
-      *,
-      MAX(`_vfs_event`) OVER (
-        PARTITION BY `_vfs_scan_3`.`customer_id`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      `_vfs_entity`.`_vfs_row`,
+      `_vfs_scan_3`.`country` AS `country`,
+      `_vfs_scan_3`.`is_subscribed` AS `is_subscribed`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `_vfs_entity`.`_vfs_row`
+        ORDER BY `_vfs_scan_3`.`_vfs_event` DESC, `_vfs_scan_3`.`_vfs_created` DESC
       ) AS `_w`,
-      MAX(`_vfs_created`) OVER (
-        PARTITION BY `_vfs_scan_3`.`customer_id`, `_vfs_event`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) AS `_w_2`
-    FROM `_vfs_scan_3`
+      `_vfs_scan_3`.`_vfs_event`,
+      `_vfs_scan_3`.`_vfs_created`
+    FROM `_vfs_entities` AS `_vfs_entity`
+    INNER JOIN `_vfs_scan_3`
+      ON `_vfs_entity`.`customer_id` = `_vfs_scan_3`.`customer_id`
+      AND `_vfs_scan_3`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+      AND (
+        `_vfs_scan_3`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+        OR `_vfs_scan_3`.`_vfs_created` IS NULL
+      )
   ) AS `_t`
   WHERE
-    `_vfs_event` = `_w` AND `_vfs_created` IS NOT DISTINCT FROM `_w_2`
+    `_w` = 1
 ), `_vfs_scan_4` AS (
   SELECT
     `_vfs_source`.`product_id` AS `product_id`,
@@ -202,24 +241,33 @@ WITH `_vfs_bounds` AS (
     )
 ), `_vfs_best_4` AS (
   SELECT
-    *
+    `_vfs_row`,
+    `category`,
+    `price`,
+    `in_stock`
   FROM (
     SELECT
-      *,
-      MAX(`_vfs_event`) OVER (
-        PARTITION BY `_vfs_scan_4`.`product_id`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      `_vfs_entity`.`_vfs_row`,
+      `_vfs_scan_4`.`category` AS `category`,
+      `_vfs_scan_4`.`price` AS `price`,
+      `_vfs_scan_4`.`in_stock` AS `in_stock`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `_vfs_entity`.`_vfs_row`
+        ORDER BY `_vfs_scan_4`.`_vfs_event` DESC, `_vfs_scan_4`.`_vfs_created` DESC
       ) AS `_w`,
-      MAX(`_vfs_created`) OVER (
-        PARTITION BY `_vfs_scan_4`.`product_id`, `_vfs_event`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) AS `_w_2`
-    FROM `_vfs_scan_4`
+      `_vfs_scan_4`.`_vfs_event`,
+      `_vfs_scan_4`.`_vfs_created`
+    FROM `_vfs_entities` AS `_vfs_entity`
+    INNER JOIN `_vfs_scan_4`
+      ON `_vfs_entity`.`product_id` = `_vfs_scan_4`.`product_id`
+      AND `_vfs_scan_4`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+      AND (
+        `_vfs_scan_4`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+        OR `_vfs_scan_4`.`_vfs_created` IS NULL
+      )
   ) AS `_t`
   WHERE
-    `_vfs_event` = `_w` AND `_vfs_created` IS NOT DISTINCT FROM `_w_2`
+    `_w` = 1
 ), `_vfs_scan_5` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
@@ -253,24 +301,33 @@ WITH `_vfs_bounds` AS (
     )
 ), `_vfs_best_5` AS (
   SELECT
-    *
+    `_vfs_row`,
+    `last_bought_at`,
+    `last_bought_quantity`
   FROM (
     SELECT
-      *,
-      MAX(`_vfs_event`) OVER (
-        PARTITION BY `_vfs_scan_5`.`customer_id`, `_vfs_scan_5`.`product_id`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      `_vfs_entity`.`_vfs_row`,
+      `_vfs_scan_5`.`last_bought_at` AS `last_bought_at`,
+      `_vfs_scan_5`.`last_bought_quantity` AS `last_bought_quantity`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `_vfs_entity`.`_vfs_row`
+        ORDER BY `_vfs_scan_5`.`_vfs_event` DESC, `_vfs_scan_5`.`_vfs_created` DESC
       ) AS `_w`,
-      MAX(`_vfs_created`) OVER (
-        PARTITION BY `_vfs_scan_5`.`customer_id`, `_vfs_scan_5`.`product_id`, `_vfs_event`
-        ORDER BY `_vfs_known` ASC NULLS LAST
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) AS `_w_2`
-    FROM `_vfs_scan_5`
+      `_vfs_scan_5`.`_vfs_event`,
+      `_vfs_scan_5`.`_vfs_created`
+    FROM `_vfs_entities` AS `_vfs_entity`
+    INNER JOIN `_vfs_scan_5`
+      ON `_vfs_entity`.`customer_id` = `_vfs_scan_5`.`customer_id`
+      AND `_vfs_entity`.`product_id` = `_vfs_scan_5`.`product_id`
+      AND `_vfs_scan_5`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
+      AND (
+        `_vfs_scan_5`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
+        OR `_vfs_scan_5`.`_vfs_created` IS NULL
+      )
+      AND `_vfs_scan_5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
   ) AS `_t`
   WHERE
-    `_vfs_event` = `_w` AND `_vfs_created` IS NOT DISTINCT FROM `_w_2`
+    `_w` = 1
 ), `_vfs_a6_ent` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -1087,59 +1144,23 @@ SELECT
   `_vfs_entity`.`customer_id`,
   `_vfs_entity`.`product_id`,
   `_vfs_entity`.`event_timestamp`,
-  CASE
-    WHEN `_vfs_v0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
-    THEN `_vfs_v0`.`amount`
-  END AS `amount`,
-  CASE
-    WHEN `_vfs_v0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
-    THEN `_vfs_v0`.`quantity`
-  END AS `quantity`,
-  CASE
-    WHEN `_vfs_v0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
-    THEN `_vfs_v0`.`is_gift`
-  END AS `is_gift`,
-  CASE
-    WHEN `_vfs_v1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
-    THEN `_vfs_v1`.`dwell_seconds`
-  END AS `dwell_seconds`,
-  CASE
-    WHEN `_vfs_v1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
-    THEN `_vfs_v1`.`device`
-  END AS `device`,
-  CASE
-    WHEN `_vfs_v2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
-    THEN `_vfs_v2`.`orders_7d`
-  END AS `orders_7d`,
-  CASE
-    WHEN `_vfs_v2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
-    THEN `_vfs_v2`.`spend_7d`
-  END AS `spend_7d`,
-  CASE
-    WHEN `_vfs_v2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
-    THEN `_vfs_v2`.`views_7d`
-  END AS `views_7d`,
-  CASE
-    WHEN `_vfs_v2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
-    THEN `_vfs_v2`.`last_device`
-  END AS `last_device`,
-  CASE
-    WHEN `_vfs_v2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
-    THEN `_vfs_v2`.`last_order_at`
-  END AS `last_order_at`,
+  `_vfs_v0`.`amount` AS `amount`,
+  `_vfs_v0`.`quantity` AS `quantity`,
+  `_vfs_v0`.`is_gift` AS `is_gift`,
+  `_vfs_v1`.`dwell_seconds` AS `dwell_seconds`,
+  `_vfs_v1`.`device` AS `device`,
+  `_vfs_v2`.`orders_7d` AS `orders_7d`,
+  `_vfs_v2`.`spend_7d` AS `spend_7d`,
+  `_vfs_v2`.`views_7d` AS `views_7d`,
+  `_vfs_v2`.`last_device` AS `last_device`,
+  `_vfs_v2`.`last_order_at` AS `last_order_at`,
   `_vfs_v3`.`country` AS `country`,
   `_vfs_v3`.`is_subscribed` AS `is_subscribed`,
   `_vfs_v4`.`category` AS `category`,
   `_vfs_v4`.`price` AS `price`,
   `_vfs_v4`.`in_stock` AS `in_stock`,
-  CASE
-    WHEN `_vfs_v5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
-    THEN `_vfs_v5`.`last_bought_at`
-  END AS `last_bought_at`,
-  CASE
-    WHEN `_vfs_v5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
-    THEN `_vfs_v5`.`last_bought_quantity`
-  END AS `last_bought_quantity`,
+  `_vfs_v5`.`last_bought_at` AS `last_bought_at`,
+  `_vfs_v5`.`last_bought_quantity` AS `last_bought_quantity`,
   `_vfs_a6`.`_vfs_o0` AS `order_count_7d`,
   `_vfs_a6`.`_vfs_o1` AS `spend_30d`,
   `_vfs_a6`.`_vfs_o2` AS `avg_basket_30d`,
@@ -1147,19 +1168,18 @@ SELECT
   `_vfs_a7`.`_vfs_o0` AS `price_changes_90d`,
   `_vfs_a7`.`_vfs_o1` AS `lowest_price_90d`
 FROM `_vfs_entities` AS `_vfs_entity`
-LEFT ASOF JOIN `_vfs_best_0` AS `_vfs_v0` MATCH_CONDITION (`_vfs_entity`.`event_timestamp` >= `_vfs_v0`.`_vfs_known`)
-  ON `_vfs_entity`.`customer_id` = `_vfs_v0`.`customer_id`
-LEFT ASOF JOIN `_vfs_best_1` AS `_vfs_v1` MATCH_CONDITION (`_vfs_entity`.`event_timestamp` >= `_vfs_v1`.`_vfs_known`)
-  ON `_vfs_entity`.`customer_id` = `_vfs_v1`.`customer_id`
-LEFT ASOF JOIN `_vfs_best_2` AS `_vfs_v2` MATCH_CONDITION (`_vfs_entity`.`event_timestamp` >= `_vfs_v2`.`_vfs_known`)
-  ON `_vfs_entity`.`customer_id` = `_vfs_v2`.`customer_id`
-LEFT ASOF JOIN `_vfs_best_3` AS `_vfs_v3` MATCH_CONDITION (`_vfs_entity`.`event_timestamp` >= `_vfs_v3`.`_vfs_known`)
-  ON `_vfs_entity`.`customer_id` = `_vfs_v3`.`customer_id`
-LEFT ASOF JOIN `_vfs_best_4` AS `_vfs_v4` MATCH_CONDITION (`_vfs_entity`.`event_timestamp` >= `_vfs_v4`.`_vfs_known`)
-  ON `_vfs_entity`.`product_id` = `_vfs_v4`.`product_id`
-LEFT ASOF JOIN `_vfs_best_5` AS `_vfs_v5` MATCH_CONDITION (`_vfs_entity`.`event_timestamp` >= `_vfs_v5`.`_vfs_known`)
-  ON `_vfs_entity`.`customer_id` = `_vfs_v5`.`customer_id`
-  AND `_vfs_entity`.`product_id` = `_vfs_v5`.`product_id`
+LEFT JOIN `_vfs_best_0` AS `_vfs_v0`
+  ON `_vfs_v0`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_best_1` AS `_vfs_v1`
+  ON `_vfs_v1`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_best_2` AS `_vfs_v2`
+  ON `_vfs_v2`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_best_3` AS `_vfs_v3`
+  ON `_vfs_v3`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_best_4` AS `_vfs_v4`
+  ON `_vfs_v4`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
+LEFT JOIN `_vfs_best_5` AS `_vfs_v5`
+  ON `_vfs_v5`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
 LEFT JOIN `_vfs_a6_result` AS `_vfs_a6`
   ON `_vfs_a6`.`_vfs_row` = `_vfs_entity`.`_vfs_row`
 LEFT JOIN `_vfs_a7_result` AS `_vfs_a7`

@@ -2,9 +2,10 @@
 
 - Entity frames go in as Arrow (``createDataFrame`` from a pyarrow Table) and become temporary
   views; results come out with ``toArrow()``, in the session time zone, which is forced to UTC.
-- What the SQL may use follows the connected version: Spark 4.3 and later run
+- What the SQL may use follows the connected version: Spark 4.3 and later can run
   ``LEFT ASOF JOIN ... MATCH_CONDITION`` (turned on here with ``spark.sql.join.asofJoin.enabled``)
-  and ``QUALIFY``; older ones get the window strategy (see ``virtualfs.dialects.spark``).
+  and ``QUALIFY`` (see ``virtualfs.dialects.spark``). The window join stays the default: it was
+  faster on Spark (``virtualfs.compile.pit.PREFERENCE``).
 - Spark's own tables take no DELETE and Spark has no transactions: ``execute_atomic`` and
   ``CREATE OR REPLACE`` build the new rows into a staging table and swap it in (what that
   promises is in ``virtualfs.warehouses.spark_swap``).

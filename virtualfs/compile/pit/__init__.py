@@ -3,9 +3,9 @@
 | strategy         | needs                       | used for                                  |
 |------------------|-----------------------------|-------------------------------------------|
 | `MatchCondition` | `supports_match_condition`  | Snowflake                                 |
-| `LeftAsofMatch`  | `supports_left_asof_match`  | Spark 4.3+ (older Spark: `WindowRank`)    |
+| `LeftAsofMatch`  | `supports_left_asof_match`  | Spark 4.3+, on request (see PREFERENCE)   |
 | `AsofJoin`       | `supports_asof_join`        | DuckDB                                    |
-| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, fakesnow |
+| `WindowRank`     | nothing (QUALIFY or rewrite)| PostgreSQL, BigQuery, Databricks, Trino, Spark |
 | `LateralLimit`   | `supports_lateral`          | PostgreSQL sources with an index on (keys, event time) |
 | `DistinctOn`     | `supports_distinct_on`      | on request                                |
 
@@ -27,8 +27,12 @@ from virtualfs.errors import UnsupportedError
 
 # Fastest first; the first one a warehouse supports is used. LateralLimit probes the source once
 # per entity row, which only pays with an index, so it is chosen only where one is found.
-PREFERENCE: tuple[PitStrategy, ...] = (MatchCondition(), LeftAsofMatch(), AsofJoin(), WindowRank())
-BY_NAME: dict[str, PitStrategy] = {s.name: s for s in (*PREFERENCE, LateralLimit(), DistinctOn())}
+# LeftAsofMatch is not preferred: Spark runs it as a sort-merge join that sorts every source row by
+# (keys, time), where the window join reads only the rows of the labels' keys and time range and
+# was 3-4x faster (bench/offline.py --warehouse spark, small and medium); it runs when asked for.
+PREFERENCE: tuple[PitStrategy, ...] = (MatchCondition(), AsofJoin(), WindowRank())
+BY_NAME: dict[str, PitStrategy] = {
+    s.name: s for s in (*PREFERENCE, LeftAsofMatch(), LateralLimit(), DistinctOn())}
 
 
 def choose_strategy(capabilities: Capabilities, name: str | None = None) -> PitStrategy:
