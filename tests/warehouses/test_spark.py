@@ -35,6 +35,7 @@ from virtualfs.dialects.spark import BEFORE_4_3, FROM_4_3
 from virtualfs.errors import ConfigError, UnsupportedError, WarehouseError
 from virtualfs.repository import load_repository
 from virtualfs.retrieval import get_historical_features
+from virtualfs.warehouses import open_warehouse
 from virtualfs.warehouses.spark import SparkWarehouse, capabilities_for
 from virtualfs.warehouses.spark_swap import plan_replace, plan_swaps
 
@@ -136,6 +137,17 @@ def test_spark_config_keeps_its_settings(tmp_path):
     config = parse_config({"project": "p", "warehouse": section}, tmp_path)
 
     assert dict(config.warehouse.options) == {k: v for k, v in section.items() if k != "type"}
+
+
+def test_opened_from_config_beside_a_running_session_joins_it_and_leaves_it_running(tmp_path):
+    session = spark_session()
+    config = parse_config({"project": "p", "warehouse": {"type": "spark", "master": "local[2]"}}, tmp_path)
+
+    warehouse = open_warehouse(config.warehouse)
+    warehouse.close()
+
+    assert warehouse.session is session and not warehouse.owns_session
+    assert session.sql("SELECT 1 AS x").toArrow().to_pylist() == [{"x": 1}]
 
 
 def test_missing_database_is_a_warehouse_error_naming_it():

@@ -84,11 +84,14 @@ class SparkWarehouse:
     def from_config(cls, options: Mapping[str, Any]) -> SparkWarehouse:
         """Open from a ``warehouse:`` section: ``master`` (default ``local[2]``) or ``remote``
         (``sc://host:port``), ``catalog``, ``database`` and ``conf`` (Spark settings)."""
+        # a local session already running in this process is joined, and left running on close
+        shared = options.get("remote") is None and SparkSession.getActiveSession() is not None
         session = open_session(options.get("master"), options.get("remote"), options.get("conf") or {})
         try:
-            return cls(session, options.get("catalog"), options.get("database"), owns_session=True)
+            return cls(session, options.get("catalog"), options.get("database"), owns_session=not shared)
         except BaseException:
-            session.stop()
+            if not shared:
+                session.stop()
             raise
 
     def schema_of(self, relation: exp.Expression) -> pa.Schema:
