@@ -4,6 +4,8 @@
 - ``postgres``: the real server on 127.0.0.1:5432, in a schema of its own, dropped afterwards
   (a missing server fails under CI and skips elsewhere, see ``tests/services.py``);
 - ``snowflake``: the official connector on fakesnow (Snowflake emulated on DuckDB);
+- ``ibis-duckdb``, ``ibis-postgres``: the ibis adapter (``warehouse: {type: ibis, backend: ...}``)
+  on an in-memory DuckDB and on the same PostgreSQL server, in a schema of its own.
 - ``spark``: one local Spark session for the whole run (starting one takes about ten seconds),
   each warehouse in a database of its own, dropped afterwards.
 
@@ -32,7 +34,9 @@ from tests.services import POSTGRES_HOST, POSTGRES_PORT, require_service
 from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.warehouses.base import Warehouse, uploaded
 
-WAREHOUSES = ("duckdb", "postgres", "snowflake", "spark")
+WAREHOUSES = ("duckdb", "postgres", "snowflake", "ibis-duckdb", "ibis-postgres", "spark")
+# The SQL dialects those warehouses speak (suites that only compile run once per dialect).
+DIALECTS = ("duckdb", "postgres", "snowflake", "spark")
 POSTGRES_OPTIONS = {"host": POSTGRES_HOST, "port": POSTGRES_PORT, "user": "postgres", "database": "test"}
 SNOWFLAKE_OPTIONS = {"account": "vfs_test", "user": "vfs", "password": "unused", "database": "vfs_test",
                      "schema": "features"}
@@ -48,7 +52,8 @@ _fakesnow_depth = 0
 @contextmanager
 def make_warehouse(name: str) -> Iterator[Warehouse]:
     """An empty warehouse of kind ``name`` (one of ``WAREHOUSES``), closed afterwards."""
-    opener = {"duckdb": _duckdb, "postgres": _postgres, "snowflake": _snowflake, "spark": _spark}[name]
+    opener = {"duckdb": _duckdb, "postgres": _postgres, "snowflake": _snowflake,
+              "ibis-duckdb": _ibis_duckdb, "ibis-postgres": _ibis_postgres, "spark": _spark}[name]
     with opener() as warehouse:
         yield warehouse
 
@@ -81,19 +86,51 @@ def _duckdb() -> Iterator[Warehouse]:
 def _postgres() -> Iterator[Warehouse]:
     from virtualfs.warehouses.postgres import PostgresWarehouse
 
+    with _postgres_schema() as schema:
+        warehouse = PostgresWarehouse.from_config({**POSTGRES_OPTIONS, "schema": schema})
+        try:
+            yield warehouse
+        finally:
+            warehouse.close()
+
+
+@contextmanager
+def _postgres_schema() -> Iterator[str]:
+    """A schema of its own on the PostgreSQL server, dropped with all it holds afterwards."""
+    from virtualfs.warehouses.postgres import PostgresWarehouse
+
     require_service("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
     schema = exp.to_identifier(f"vfs_test_{os.getpid()}_{next(_schemas)}", quoted=True)
     admin = PostgresWarehouse.from_config(POSTGRES_OPTIONS)
     admin.execute(exp.Create(this=schema, kind="SCHEMA"))
     try:
-        warehouse = PostgresWarehouse.from_config({**POSTGRES_OPTIONS, "schema": schema.name})
-        try:
-            yield warehouse
-        finally:
-            warehouse.close()
+        yield schema.name
     finally:
         admin.execute(exp.Drop(this=schema, kind="SCHEMA", exists=True, cascade=True))
         admin.close()
+
+
+@contextmanager
+def _ibis_duckdb() -> Iterator[Warehouse]:
+    with _ibis({"backend": "duckdb"}) as warehouse:
+        yield warehouse
+
+
+@contextmanager
+def _ibis_postgres() -> Iterator[Warehouse]:
+    with _postgres_schema() as schema, _ibis({"backend": "postgres", **POSTGRES_OPTIONS, "schema": schema}) as w:
+        yield w
+
+
+@contextmanager
+def _ibis(options: dict) -> Iterator[Warehouse]:
+    from virtualfs.warehouses.ibis import IbisWarehouse
+
+    warehouse = IbisWarehouse.from_config(options)
+    try:
+        yield warehouse
+    finally:
+        warehouse.close()
 
 
 @contextmanager

@@ -111,3 +111,12 @@ def test_importing_the_online_read_path_loads_no_compiler_and_no_sqlglot():
             "'virtualfs.dialects', 'pandas'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_importing_virtualfs_and_the_store_loads_no_ibis():
+    """ibis is an optional extra: only a source written with it, ``to_ibis`` or an ibis warehouse load it."""
+    code = ("import sys, virtualfs, virtualfs.store, virtualfs.warehouses, virtualfs.compile.scan; "
+            "from virtualfs import table; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ibis'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

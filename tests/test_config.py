@@ -69,6 +69,11 @@ def test_unset_variables_do_not_hide_errors_every_command_would_meet(monkeypatch
         ({"project": "my shop"}, "project must be an identifier"),
         ({"warehouse": {"type": "duckdb"}}, "project must be an identifier"),
         ({"project": "shop", "warehouse": "duckdb"}, "must be a mapping with a type"),
+        ({"project": "shop", "warehouse": {"type": "duckdb", "memory_limit": "lots"}},
+         r"warehouse.memory_limit: expected a size like 3GB"),
+        ({"project": "shop", "warehouse": {"type": "duckdb", "memory_limit": 3}}, "got 3"),
+        ({"project": "shop", "warehouse": {"type": "duckdb", "threads": 0}}, r"warehouse.threads: expected a positive"),
+        ({"project": "shop", "warehouse": {"type": "duckdb", "threads": True}}, "got True"),
     ],
 )
 def test_bad_config_is_refused(raw, message, tmp_path):
@@ -111,3 +116,21 @@ def test_a_postgres_feature_schema_is_one_name(tmp_path):
         "project: shop\nwarehouse: {type: postgres, host: db, feature_schema: analytics.features}\n")
     with pytest.raises(ConfigError, match="PostgreSQL schemas take one name"):
         load_config(tmp_path)
+
+
+def test_duckdb_resources_reach_the_engine(tmp_path):
+    from virtualfs.warehouses import open_warehouse
+
+    config = parse_config({"project": "shop", "warehouse": {
+        "type": "duckdb", "memory_limit": "256MiB", "temp_directory": "spill", "threads": 1}}, tmp_path)
+    assert config.warehouse.get("temp_directory") == str(tmp_path.resolve() / "spill")
+    warehouse = open_warehouse(parse_config({"project": "shop", "warehouse": {
+        "type": "duckdb", "path": ":memory:", "memory_limit": "256MiB", "temp_directory": "spill",
+        "threads": 1}}, tmp_path).warehouse)
+    try:
+        settings = warehouse.connection.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory'), "
+            "current_setting('threads')").fetchone()
+    finally:
+        warehouse.close()
+    assert settings == ("256.0 MiB", str(tmp_path.resolve() / "spill"), 1)

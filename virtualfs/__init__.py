@@ -1,6 +1,7 @@
 """virtualfs: a virtual feature store. Definitions in, warehouse SQL and online lookups out."""
 
 from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions.expression import table
 from virtualfs.errors import (
     AccessDeniedError,
     CatalogError,
@@ -23,7 +24,7 @@ __all__ = [
     "ConflictError",
     "DefinitionError", "Entity", "Feature",
     "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
-    "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError",
+    "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError", "table",
 ]
 
 

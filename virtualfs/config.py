@@ -17,26 +17,35 @@ from virtualfs.policy import AccessPolicy, parse_access
 
 CONFIG_FILE = "virtualfs.yaml"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SECRET_KEYS = ("password", "token", "private_key")
+SECRET_KEYS = ("password", "token", "private_key")
 _SCHEMA_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 # Keys each backend understands; a key outside its set is a typo, and typos are errors.
 WAREHOUSE_KEYS = {
-    "duckdb": {"path", "feature_schema"},
+    "duckdb": {"path", "feature_schema", "memory_limit", "temp_directory", "threads"},
     "postgres": {"url", "host", "port", "user", "password", "database", "schema", "feature_schema"},
     "snowflake": {
         "account", "user", "password", "private_key_path", "role", "warehouse",
         "database", "schema", "feature_schema", "host", "port", "protocol",
     },
     "spark": {"master", "remote", "catalog", "database", "conf", "feature_schema"},
+    # ibis: ``backend`` and that backend's connection arguments, checked when it connects
+    "ibis": None,
 }
+# The ibis backends whose SQL dialect virtualfs compiles for: ibis's name -> sqlglot's.
+IBIS_DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "snowflake": "snowflake", "bigquery": "bigquery",
+                 "trino": "trino", "databricks": "databricks"}
+# Connection arguments of an ibis backend that are paths, resolved against the repository.
+IBIS_PATH_KEYS = {"duckdb": "database"}
 ONLINE_KEYS = {
     "memory": {"fallback"},
     "sqlite": {"path", "fallback"},
     "redis": {"url", "password", "fallback", "key_prefix"},
 }
 TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server", "access"}
-PATH_KEYS = {"path", "private_key_path"}
+PATH_KEYS = {"path", "private_key_path", "temp_directory"}
+# DuckDB's own memory units: 1000^i (KB, MB, GB, TB) or 1024^i (KiB, MiB, GiB, TiB)
+_MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*")
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,12 @@ class BackendConfig:
     def identity(self) -> str:
         """A digest of the settings that say which backend this is (never its secrets): the same
         table name in another database, or another Redis, is another copy of a view's rows."""
-        shown = {k: v for k, v in self.options.items() if not k.startswith(_SECRET_KEYS)}
+        shown = {k: v for k, v in self.options.items() if not k.startswith(SECRET_KEYS)}
         text = json.dumps([self.type, shown], sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:  # never print a secret
-        shown = {k: ("***" if k.startswith(_SECRET_KEYS) else v) for k, v in self.options.items()}
+        shown = {k: ("***" if k.startswith(SECRET_KEYS) else v) for k, v in self.options.items()}
         return f"BackendConfig(type={self.type!r}, options={shown!r})"
 
 
@@ -88,8 +97,10 @@ class RepoConfig:
 
     @property
     def dialect(self) -> str:
-        """The warehouse's SQL dialect (its type): known without its settings, so without secrets."""
-        return self.sections["warehouse"].type
+        """The warehouse's SQL dialect (its type, or its ibis backend's): known without its
+        settings, so without secrets."""
+        warehouse = self.sections["warehouse"]
+        return IBIS_DIALECTS[warehouse.options["backend"]] if warehouse.type == "ibis" else warehouse.type
 
     @property
     def catalog_url(self) -> str:
@@ -150,7 +161,8 @@ def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConf
     # except in the values checked here, at load (the project, the backends' types, the schema).
     unset: dict[str, str] = {}
     raw = substitute_env(raw, source, unset=unset)
-    for where in ("project", "warehouse.type", "online.type", "warehouse.feature_schema"):
+    checked = ("project", "warehouse.type", "warehouse.backend", "online.type", "warehouse.feature_schema")
+    for where in checked:
         if where in unset:
             raise _unset_error(source, where, unset[where])
     _reject_unknown(raw, TOP_LEVEL_KEYS, source)
@@ -210,7 +222,10 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
     if kind not in known:
         raise ConfigError(f"{source}: {what}.type {kind!r} is not one of {', '.join(sorted(known))}")
     options = {k: v for k, v in section.items() if k != "type"}
-    _reject_unknown(options, known[kind], f"{source}: {what} ({kind})")
+    if kind == "ibis":
+        _check_ibis(options, root, source)
+    else:
+        _reject_unknown(options, known[kind], f"{source}: {what} ({kind})")
     if "feature_schema" in options:
         _check_feature_schema(options["feature_schema"], f"{source}: {what}.feature_schema")
         if kind == "postgres" and "." in str(options["feature_schema"]):
@@ -218,12 +233,36 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
                               f"database is the connection's), got {options['feature_schema']!r}")
     if kind == "spark" and what == "warehouse":
         _check_spark(options, f"{source}: {what} (spark)")
-    if "path" in known[kind] and "path" not in options:
+    _check_resources(options, f"{source}: {what}")
+    if "path" in (known[kind] or ()) and "path" not in options:
         options["path"] = default_path
     for key in PATH_KEYS & options.keys():
         if options[key] != ":memory:":
             options[key] = str((root / str(options[key])).resolve())
     return BackendConfig(kind, MappingProxyType(options))
+
+
+def _check_resources(options: dict[str, Any], where: str) -> None:
+    """An embedded engine's memory limit (``3GB``, ``512MiB``) and thread count (a positive integer)."""
+    limit = options.get("memory_limit")
+    if limit is not None and not (isinstance(limit, str) and _MEMORY_SIZE.fullmatch(limit)):
+        raise ConfigError(f"{where}.memory_limit: expected a size like 3GB or 512MiB "
+                          f"(units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), got {limit!r}")
+    threads = options.get("threads")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ConfigError(f"{where}.threads: expected a positive integer, got {threads!r}")
+
+
+def _check_ibis(options: dict[str, Any], root: Path, source: str) -> None:
+    """An ibis warehouse names a backend whose dialect virtualfs knows; its path argument (DuckDB's
+    ``database``) is relative to the repository like every other path."""
+    backend = options.get("backend")
+    if backend not in IBIS_DIALECTS:
+        raise ConfigError(f"{source}: warehouse (ibis): backend {backend!r} is not one of "
+                          f"{', '.join(IBIS_DIALECTS)} (the ibis backends virtualfs has a SQL dialect for)")
+    key = IBIS_PATH_KEYS.get(backend)
+    if key in options and not str(options[key]).startswith(":memory:"):
+        options[key] = str((root / str(options[key])).resolve())
 
 
 def parse_schema_name(text: object) -> tuple[str, ...]:

@@ -76,10 +76,12 @@ class FeatureStore:
     # -- definitions ----------------------------------------------------------------------
 
     def repository(self) -> Registry:
-        """The definitions as they are in the repository's files now."""
+        """The definitions as they are in the repository's files now (sources written as ibis
+        expressions compiled for the warehouse's dialect, as the catalog stores them)."""
+        from virtualfs.compile.expressions import bind_registry
         from virtualfs.repository import load_repository
 
-        return load_repository(self.config.root)
+        return bind_registry(load_repository(self.config.root), self.config.dialect)
 
     def registry(self) -> Registry:
         """The definitions of the latest applied catalog version (what reads use)."""

@@ -75,7 +75,6 @@ def _bytes(result: pa.Table) -> bytes:
 @pytest.fixture(autouse=True)
 def _two_threads(warehouse):
     """DuckDB's parallel sums are what differ: make sure it runs more than one thread."""
-    connection = getattr(warehouse, "connection", None)
-    if warehouse.dialect == "duckdb" and connection is not None:
-        connection.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
-            this=exp.column("threads"), expression=exp.Literal.number(2)))]).sql("duckdb"))
+    if warehouse.dialect == "duckdb":
+        warehouse.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+            this=exp.column("threads"), expression=exp.Literal.number(2)))]))

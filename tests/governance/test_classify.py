@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.backends import WAREHOUSES
+from tests.backends import DIALECTS
 from tests.repo_factory import write_repo
 from virtualfs import Aggregation, Entity, Feature, FeatureService, FeatureStore, FeatureView, Source
 from virtualfs.catalog import diff
@@ -58,7 +58,7 @@ EXPECTED = {  # ref -> (pii, reason); the names fold like the warehouse's
 NAMES = {"email": "crm.customers.email", "birth_date": "crm.customers.birth_date", "note": "note"}
 
 
-@pytest.mark.parametrize("dialect", WAREHOUSES)
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_pii_is_inferred_through_lineage_and_declassified_only_explicitly(dialect):
     found = classify(REGISTRY, dialect)
     fold = str.upper if dialect == "snowflake" else str.lower

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from sqlglot import exp
 
-from tests.backends import WAREHOUSES, create_user_table
+from tests.backends import DIALECTS, create_user_table
 from tests.repo_factory import write_repo
 from virtualfs import Aggregation, Entity, Feature, FeatureService, FeatureStore, FeatureView, Source
 from virtualfs.compile.scan import source_relation
@@ -72,7 +72,7 @@ everything = FeatureService("everything", ["customer_orders:*"])
 REGISTRY = Registry.from_objects([customer_orders, churn, everything])
 
 
-@pytest.mark.parametrize("dialect", WAREHOUSES)
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("ref", EXPECTED)
 def test_lineage_through_ctes_joins_and_expressions_matches_the_hand_written_one(ref, dialect):
     found = lineage_of(REGISTRY, ref, dialect, Carriers(), direction="up")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.backends import WAREHOUSES
+from tests.backends import DIALECTS
 from virtualfs import Entity, Feature, FeatureService, FeatureView, Source
 from virtualfs.errors import RequestError
 from virtualfs.governance import find
@@ -76,7 +76,7 @@ def test_the_generated_catalog_holds_200_definitions():
     assert len(CATALOG.objects()) == 200
 
 
-@pytest.mark.parametrize("dialect", WAREHOUSES)
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize(("text", "first"), [
     ("quarter", "card_disputes:chargeback_rate"),             # a word of a description
     ("bank quartr", "card_disputes:chargeback_rate"),

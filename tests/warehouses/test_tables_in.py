@@ -63,7 +63,7 @@ def test_a_listed_table_is_dropped_by_its_listed_name(warehouse):
         assert warehouse.tables_in(schema.parts) == [keep]
 
 
-@pytest.mark.notimpl(["postgres"], raises=WarehouseError,
+@pytest.mark.notimpl(["postgres", "ibis-postgres"], raises=WarehouseError,
                      reason="CREATE SCHEMA takes no database name: a feature schema there is one name")
 def test_tables_in_a_schema_named_with_its_database(warehouse):
     with feature_schema(warehouse, qualified=True) as schema:

@@ -16,6 +16,7 @@ from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from virtualfs.compile import names
+from virtualfs.compile.expressions import bind_source
 from virtualfs.compile.request import EntityRelation, ViewContext
 from virtualfs.definitions import Source
 from virtualfs.definitions.source import parse_source_query
@@ -28,6 +29,7 @@ def source_relation(source: Source, dialect: str) -> exp.Expression:
     """The source as a tree: a table named the way the warehouse resolves it, or its query."""
     if source.table is not None:
         return _table(source.name, source.table, dialect).copy()
+    source = bind_source(source, dialect)  # an ibis expr, compiled for the dialect
     # The query is written as SQL is written by hand: its unquoted names fold like the warehouse's
     # (upper case on Snowflake), since every identifier is quoted when the tree is rendered.
     query = parse_source_query(source.name, source.query or "", dialect=dialect)

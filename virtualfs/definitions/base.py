@@ -46,6 +46,17 @@ def parses_sql() -> bool:
     return not _SQL_CHECKED.get()
 
 
+def input_field(**kwargs: Any) -> Any:
+    """A field that changes data but that the catalog never holds: a definition carrying one is
+    turned into one without it before it is stored (an ibis ``expr`` becomes its SQL ``query``)."""
+    return dataclasses.field(metadata={**DATA, "stored": False}, **kwargs)
+
+
+def is_stored(field: dataclasses.Field) -> bool:
+    """Whether the catalog stores ``field`` (see :func:`input_field`)."""
+    return field.metadata.get("stored", True)
+
+
 def data_field(**kwargs: Any) -> Any:
     return dataclasses.field(metadata=DATA, **kwargs)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from virtualfs.definitions.base import (
     FrozenDict,
@@ -14,6 +14,7 @@ from virtualfs.definitions.base import (
     check_name,
     classification_field,
     data_field,
+    input_field,
     metadata_field,
     parses_sql,
     set_frozen,
@@ -49,7 +50,9 @@ class SourceColumn:
 
 @dataclass(frozen=True)
 class Source:
-    """Rows with an event time and, optionally, the time each row landed (``created``).
+    """Rows with an event time and, optionally, the time each row landed (``created``): a
+    ``table``, one SELECT (``query``), or an ibis table expression (``expr``) built on
+    ``virtualfs.table(...)``, which the catalog stores as its SQL for the warehouse's dialect.
 
     >>> Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
     ... # doctest: +ELLIPSIS
@@ -69,14 +72,21 @@ class Source:
     # The warehouse columns it reads, classified: "table.column" (a bare name: an output column)
     # -> SourceColumn (or a dict of its fields: {"pii": True, "description": "..."}).
     columns: FrozenDict = classification_field(default_factory=FrozenDict)
+    # An ibis table expression, compiled into ``query`` for the warehouse's dialect when applied
+    # (``compile.expressions``); last, so that the fields before it keep their positions.
+    expr: Any = input_field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
         check_metadata(self)
         set_frozen(self, "columns", _freeze_columns(self.name, self.columns))
-        if (self.table is None) == (self.query is None):
-            raise DefinitionError(self.kind, self.name, "give exactly one of table= or query=")
-        if self.table is not None:
+        if [self.table, self.query, self.expr].count(None) != 2:
+            raise DefinitionError(self.kind, self.name, "give exactly one of table=, query= or expr=")
+        if self.expr is not None:
+            from virtualfs.definitions.expression import check_expression
+
+            check_expression(self.name, self.expr)
+        elif self.table is not None:
             self._check_table()
         elif not isinstance(self.query, str):
             raise DefinitionError(self.kind, self.name, "query must be a SQL string")
@@ -102,6 +112,8 @@ class Source:
         """The query's output column names when they can be read off it (no ``*``)."""
         from sqlglot import exp
 
+        if self.expr is not None:
+            return tuple(self.expr.columns)
         if self.query is None:
             return None
         select = parse_source_query(self.name, self.query, dialect=None)

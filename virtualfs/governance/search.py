@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from virtualfs.errors import RequestError
 from virtualfs.governance.classify import Classification
@@ -126,6 +127,7 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
+@lru_cache(maxsize=1 << 16)  # a catalog repeats its words: each pair is worked out once
 def match(asked: str, word: str) -> float:
     """How well ``word`` of a document answers ``asked`` (0: not at all).
 

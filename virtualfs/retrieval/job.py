@@ -7,7 +7,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -90,6 +90,19 @@ class RetrievalJob:
             return features_to_pandas(inputs, table.select(self.feature_names))
         features = self._fetch(self._features_only, self.entities.join_columns())
         return features_to_pandas(self.entities.frame, features)
+
+    def to_ibis(self) -> Any:
+        """The frame as a lazy ibis table on the warehouse's own connection (DuckDB, PostgreSQL,
+        Snowflake, or an ibis warehouse): filter, join and aggregate it there, and download only
+        the result. Needs the ``ibis`` extra; see ``virtualfs.retrieval.lazy``.
+
+        Example::
+
+            job.to_ibis().group_by("segment").agg(spend=_.amount.sum()).to_pandas()
+        """
+        from virtualfs.retrieval.lazy import lazy_table
+
+        return lazy_table(self)
 
     def to_table(self, name: str, overwrite: bool = False) -> exp.Table:
         """Write the result into warehouse table ``name`` (named as in hand-written SQL), not

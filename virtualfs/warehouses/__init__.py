@@ -15,6 +15,7 @@ _ADAPTERS = {
     "duckdb": ("virtualfs.warehouses.duckdb", "DuckDBWarehouse"),
     "postgres": ("virtualfs.warehouses.postgres", "PostgresWarehouse"),
     "snowflake": ("virtualfs.warehouses.snowflake", "SnowflakeWarehouse"),
+    "ibis": ("virtualfs.warehouses.ibis", "IbisWarehouse"),
     "spark": ("virtualfs.warehouses.spark", "SparkWarehouse"),
 }
 

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from virtualfs.dialects import Capabilities
 from virtualfs.dialects.identifiers import warehouse_column
-from virtualfs.errors import WarehouseError
+from virtualfs.errors import UnsupportedError, WarehouseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -24,6 +24,16 @@ class IndexedWarehouse(Protocol):
 
     def indexed_columns(self, table: exp.Table) -> list[tuple[str, ...]]:
         """Each usable index of ``table`` as its column names in index order (as stored)."""
+        ...
+
+
+@runtime_checkable
+class IbisConnectable(Protocol):
+    """A warehouse whose session ibis can share (``RetrievalJob.to_ibis``): the same connection,
+    so the temporary tables a training frame reads are visible to ibis too."""
+
+    def ibis_connection(self) -> Any:
+        """An ibis backend over this adapter's own connection (made once, then reused)."""
         ...
 
 
@@ -137,3 +147,12 @@ def count_rows(warehouse: Warehouse, table: exp.Table) -> int:
     """How many rows ``table`` holds."""
     counted = exp.select(exp.alias_(exp.Count(this=exp.Star()), "_vfs_n")).from_(table.copy())
     return int(fetch_scalar(warehouse, counted) or 0)
+
+
+def import_ibis() -> Any:
+    """The ``ibis`` module, an optional extra: never imported before something asks for it."""
+    try:
+        import ibis
+    except ImportError:
+        raise UnsupportedError("this needs ibis, an optional extra: pip install 'virtualfs[ibis]'") from None
+    return ibis

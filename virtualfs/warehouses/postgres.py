@@ -23,7 +23,7 @@ from virtualfs.dialects.render import to_sql
 from virtualfs.dialects.types import arrow_type_of, type_names
 from virtualfs.errors import WarehouseError
 from virtualfs.warehouses.arrow import prepare_upload, result_schema, rows_to_table
-from virtualfs.warehouses.base import list_tables, probe
+from virtualfs.warehouses.base import import_ibis, list_tables, probe
 
 _IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by the server
 _CSV_ROWS = 50_000
@@ -57,6 +57,7 @@ class PostgresWarehouse:
         settings = _settings(conninfo, params)
         self._secret = settings.get("password")
         self.where = _describe(settings)
+        self._ibis: Any = None
         try:
             self.connection = psycopg.connect(**settings, autocommit=True)
         except psycopg.Error as error:
@@ -133,6 +134,13 @@ class PostgresWarehouse:
 
     def tables_in(self, schema: Sequence[str]) -> list[str]:
         return list_tables(self, schema)
+
+    def ibis_connection(self) -> Any:
+        """ibis's postgres backend on this very psycopg connection (its search path and
+        temporary tables included)."""
+        if self._ibis is None:
+            self._ibis = import_ibis().postgres.from_connection(self.connection)
+        return self._ibis
 
     def close(self) -> None:
         self.connection.close()

@@ -33,7 +33,7 @@ from virtualfs.dialects.render import to_sql
 from virtualfs.dialects.types import arrow_type_of
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.warehouses.arrow import conform, prepare_upload, result_schema, rows_to_table
-from virtualfs.warehouses.base import list_tables, probe
+from virtualfs.warehouses.base import import_ibis, list_tables, probe
 
 NATIVE = capabilities_of("snowflake")
 EMULATED = dataclasses.replace(NATIVE, supports_match_condition=False)
@@ -62,6 +62,7 @@ class SnowflakeWarehouse:
             raise self._error(error) from None
         self.emulated = type(self.connection).__module__.split(".")[0] == "fakesnow"
         self.capabilities = EMULATED if self.emulated else NATIVE
+        self._ibis: Any = None
 
     @classmethod
     def from_config(cls, options: dict) -> SnowflakeWarehouse:
@@ -155,6 +156,16 @@ class SnowflakeWarehouse:
 
     def tables_in(self, schema: Sequence[str]) -> list[str]:
         return list_tables(self, schema, per_database=True)
+
+    def ibis_connection(self) -> Any:
+        """ibis's snowflake backend on this very connection, without the UDFs it would otherwise
+        create in the session. Not tested here: ibis's Snowflake backend does not run on fakesnow."""
+        if self.emulated:
+            raise UnsupportedError("snowflake: ibis's Snowflake backend does not run on fakesnow (an "
+                                   "emulated connection); to_ibis needs a real Snowflake account")
+        if self._ibis is None:
+            self._ibis = import_ibis().snowflake.from_connection(self.connection, create_object_udfs=False)
+        return self._ibis
 
     def close(self) -> None:
         self.connection.close()
