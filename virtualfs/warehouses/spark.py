@@ -33,7 +33,7 @@ from virtualfs.dialects.render import to_sql
 from virtualfs.dialects.spark import BEFORE_4_3, FROM_4_3
 from virtualfs.errors import UnsupportedError, WarehouseError
 from virtualfs.warehouses.arrow import conform, prepare_upload
-from virtualfs.warehouses.base import probe
+from virtualfs.warehouses.base import import_ibis, probe
 from virtualfs.warehouses.spark_swap import Swap, plan_replace, plan_swaps
 
 # A small local session starts faster and wastes less on small frames; a user's conf wins.
@@ -72,6 +72,7 @@ class SparkWarehouse:
         self.capabilities = capabilities_for(session.version)
         self.where = f"spark {session.version}"
         self._views: set[str] = set()
+        self._ibis: Any = None
         asof = self.capabilities.supports_left_asof_match
         settings = {**SESSION_SETTINGS, **(ASOF_SETTINGS if asof else {})}
         with self._errors():
@@ -143,6 +144,12 @@ class SparkWarehouse:
                 return []
             listed = self.session.catalog.listTables(".".join(parts))
         return sorted(t.name for t in listed if not t.isTemporary and t.tableType != "VIEW")
+
+    def ibis_connection(self) -> Any:
+        """ibis's pyspark backend on this very session (its temporary views included)."""
+        if self._ibis is None:
+            self._ibis = import_ibis().pyspark.connect(self.session)
+        return self._ibis
 
     def close(self) -> None:
         """Drop the temporary views this warehouse made; stop the session if it opened it."""
