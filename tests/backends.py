@@ -160,6 +160,7 @@ def _spark() -> Iterator[Warehouse]:
             warehouse.close()
     finally:
         session.sql(exp.Drop(this=database, kind="SCHEMA", exists=True, cascade=True).sql("spark"))
+        session.catalog.setCurrentDatabase("default")  # not the dropped one, for the next to open
 
 
 @cache
