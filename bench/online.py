@@ -1,6 +1,7 @@
 """Online serving benchmark: virtualfs against the raw client reading the same stored bytes.
 
     .venv/bin/python bench/online.py [--calls 3000] [--batch-calls 1000] [--rows 1000000] [--rounds 3]
+    .venv/bin/python bench/online.py --store redis-cluster [--nodes HOST:PORT,...]
 
 Measures, in one run, on SQLite and Redis (127.0.0.1:6379, db 7, keys under ``vfs_bench:``):
 - one entity, two views, six features: ``get_online_features`` vs two primary-key SELECTs
@@ -10,7 +11,11 @@ Measures, in one run, on SQLite and Redis (127.0.0.1:6379, db 7, keys under ``vf
   write of the same encoded rows (``executemany`` INSERT, one transaction per 100,000 rows, same
   pragmas; pipelined MSET of 1,000 keys each), alternating over ``--rounds`` fresh stores.
 Reads of ours and of the raw client alternate call by call, so load on the machine hits both alike.
-Prints a Markdown table for bench/RESULTS.md.
+``--store redis-cluster`` measures the same on a Redis Cluster (the raw client: redis-py's
+``RedisCluster.mget_nonatomic`` / ``mset_nonatomic``) and on single-node Redis in the same run, and
+adds a table of the cluster against single-node Redis. Without ``--nodes`` it starts a local
+cluster of three primaries on loopback (tests/redis_cluster.py) and stops it at the end.
+Prints Markdown tables for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -85,13 +91,16 @@ def make_warehouse(customers: int, rows: int) -> DuckDBWarehouse:
     return warehouse
 
 
-def open_stores(folder: Path, prefix: str = PREFIX) -> dict:
+def open_stores(folder: Path, names: list[str], nodes: list[str], prefix: str = PREFIX) -> dict:
     from virtualfs.online.redis import RedisOnlineStore
+    from virtualfs.online.redis_cluster import RedisClusterOnlineStore
     from virtualfs.online.sqlite import SQLiteOnlineStore
 
     folder.mkdir(parents=True, exist_ok=True)
-    return {"sqlite": SQLiteOnlineStore(str(folder / "online.db"), project="bench"),
-            "redis": RedisOnlineStore(REDIS_URL, key_prefix=prefix, project="bench")}
+    makers = {"sqlite": lambda: SQLiteOnlineStore(str(folder / "online.db"), project="bench"),
+              "redis": lambda: RedisOnlineStore(REDIS_URL, key_prefix=prefix, project="bench"),
+              "redis-cluster": lambda: RedisClusterOnlineStore(nodes, key_prefix=prefix, project="bench")}
+    return {name: makers[name]() for name in names}
 
 
 def raw_readers(name: str, store) -> tuple[Callable, Callable]:
@@ -113,9 +122,11 @@ def raw_readers(name: str, store) -> tuple[Callable, Callable]:
 
         return single, batch
     client = store.client
+    # a cluster refuses MGET across slots: redis-py splits it by slot, one pipeline round trip per node
+    fetch = client.mget_nonatomic if name == "redis-cluster" else client.mget
 
     def mget(keys: list[str]) -> list:
-        return client.mget([PREFIX + key for key in keys])
+        return fetch([PREFIX + key for key in keys])
 
     return mget, lambda per_view: mget([key for keys in per_view for key in keys])
 
@@ -155,8 +166,22 @@ def bench_reads(name: str, store, registry: Registry, calls: int, entities: int)
             "cpu": statistics.median(ours_cpu) - statistics.median(raw_cpu)}
 
 
+def side_by_side(stores: tuple, registry: Registry, calls: int, entities: int) -> list[tuple[float, float]]:
+    """p50 and p99 ms of ``get_online_features`` on each store, the stores alternating call by call
+    over the same entities, so that the load of the machine hits both alike."""
+    rng = random.Random(11)
+    samples: list[list[float]] = [[] for _ in stores]
+    for index in range(calls + 200):  # the first 200 warm caches and are dropped
+        rows = [{"customer_id": rng.randrange(CUSTOMERS)} for _ in range(entities)]
+        for store, kept in zip(stores, samples, strict=True):
+            elapsed = timed(get_online_features, store, registry, rows, FEATURES)[0]
+            if index >= 200:
+                kept.append(elapsed)
+    return [percentiles(kept) for kept in samples]
+
+
 def bench_materialize(name: str, folder: Path, warehouse: DuckDBWarehouse, rows: int,
-                      rounds: int) -> tuple[float, float]:
+                      rounds: int, nodes: list[str]) -> tuple[float, float]:
     """Median rows/s over ``rounds`` of (ours, raw) into fresh stores, alternating, so a change in
     the machine's load hits both sides alike."""
     view = FeatureView("big_orders", [CUSTOMER], Source("big", table="big", timestamp="ordered_at",
@@ -165,14 +190,14 @@ def bench_materialize(name: str, folder: Path, warehouse: DuckDBWarehouse, rows:
                for batch in warehouse.fetch_batches(build_latest_query(view, None, END, "duckdb"))]
     ours, raw = [], []
     for round_ in range(rounds):
-        store = open_stores(folder / f"round{round_}", f"{PREFIX}m{round_}:")[name]
+        store = open_stores(folder / f"round{round_}", [name], nodes, f"{PREFIX}m{round_}:")[name]
         began = time.perf_counter()
         [result] = materialize_views(warehouse, store, Watermarks(), [view], end=END)
         ours.append(result.rows / (time.perf_counter() - began))
         began = time.perf_counter()
         raw_write(name, store, encoded)
         raw.append(sum(len(batch) for batch in encoded) / (time.perf_counter() - began))
-        if name == "redis":
+        if name != "sqlite":
             clean_redis(store)
     return statistics.median(ours), statistics.median(raw)
 
@@ -191,6 +216,11 @@ def raw_write(name: str, store, batches: list) -> None:
             connection.executemany("INSERT INTO t VALUES (?, ?, NULL)", rows)
             connection.execute("COMMIT")
         return
+    if name == "redis-cluster":  # MSET per slot, all slots of a batch in one pipeline
+        for batch in batches:
+            keys = [store.key_prefix + "raw:" + key for key in batch.keys]
+            store.client.mset_nonatomic(dict(zip(keys, batch.values, strict=True)))
+        return
     for batch in batches:
         pipe = store.client.pipeline(transaction=False)
         for start in range(0, len(batch), 1000):
@@ -200,6 +230,8 @@ def raw_write(name: str, store, batches: list) -> None:
 
 
 def clean_redis(store) -> None:
+    if store.name != "redis":
+        return
     keys = list(store.client.scan_iter(match=PREFIX + "*", count=10_000))
     for start in range(0, len(keys), 10_000):
         store.client.delete(*keys[start:start + 10_000])
@@ -219,26 +251,78 @@ def main() -> None:
     parser.add_argument("--batch-calls", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="materialization rounds (median)")
+    parser.add_argument("--store", choices=["sqlite", "redis", "redis-cluster"], action="append",
+                        help="stores to measure (repeatable; default sqlite and redis; redis-cluster "
+                             "measures single-node redis beside it)")
+    parser.add_argument("--nodes", help="HOST:PORT,... of a running Redis Cluster (default: a local one)")
     args = parser.parse_args()
+    names = args.store or ["sqlite", "redis"]
+    if "redis-cluster" in names and "redis" not in names:
+        names.insert(names.index("redis-cluster"), "redis")
     print(f"machine: {machine()}")
+    with cluster_nodes("redis-cluster" in names, args.nodes) as nodes:
+        results = run(names, nodes, args)
+    print("\n| store | measure | virtualfs | raw client | overhead / ratio | CPU overhead p50 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n".join(line for name in names for line in table_rows(name, *results[name], args)))
+    if "redis-cluster" in names:
+        print("\n" + "\n".join(cluster_table(results, args)))
+
+
+def run(names: list[str], nodes: list[str], args) -> dict[str, tuple]:
     warehouse = make_warehouse(CUSTOMERS, args.rows)
     registry = Registry.from_objects(VIEWS)
-    lines = []
+    results = {}
     with tempfile.TemporaryDirectory() as folder:
-        stores = open_stores(Path(folder))
-        clean_redis(stores["redis"])
+        stores = open_stores(Path(folder), names, nodes)
+        for store in stores.values():
+            clean_redis(store)
         try:
             for name, store in stores.items():
                 materialize_views(warehouse, store, Watermarks(), list(registry.views.values()), end=END)
                 single = bench_reads(name, store, registry, args.calls, 1)
                 batch = bench_reads(name, store, registry, args.batch_calls, 100)
-                throughput = bench_materialize(name, Path(folder), warehouse, args.rows, args.rounds)
-                lines += table_rows(name, single, batch, throughput, args)
+                throughput = bench_materialize(name, Path(folder), warehouse, args.rows, args.rounds, nodes)
+                results[name] = (single, batch, throughput)
+            if "redis-cluster" in stores:
+                pair = (stores["redis"], stores["redis-cluster"])
+                results["side by side"] = (side_by_side(pair, registry, args.calls, 1),
+                                           side_by_side(pair, registry, args.batch_calls, 100))
         finally:
-            clean_redis(stores["redis"])
-    print("\n| store | measure | virtualfs | raw client | overhead / ratio | CPU overhead p50 |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    print("\n".join(lines))
+            for store in stores.values():
+                clean_redis(store)
+    return results
+
+
+@contextmanager
+def cluster_nodes(wanted: bool, given: str | None) -> Iterator[list[str]]:
+    """The cluster's nodes: given, or a local cluster started here and stopped afterwards."""
+    if not wanted or given:
+        yield given.split(",") if given else []
+        return
+    from tests.redis_cluster import start_cluster
+
+    cluster = start_cluster()
+    try:
+        print(f"local Redis Cluster: primaries {cluster.nodes}, one replica")
+        yield cluster.nodes
+    finally:
+        cluster.stop()
+
+
+def cluster_table(results: dict[str, tuple], args) -> list[str]:
+    """virtualfs on the cluster against virtualfs on single-node Redis, reads alternating call by call."""
+    lines = ["| measure | Redis (1 node) | Redis Cluster (3 primaries) | cluster / single |",
+             "| --- | ---: | ---: | ---: |"]
+    for label, calls, (single, cluster) in (("1 entity", args.calls, results["side by side"][0]),
+                                            ("100 entities", args.batch_calls, results["side by side"][1])):
+        for index, stat in enumerate(("p50", "p99")):
+            lines.append(f"| {label}, 2 views: {stat} ms ({calls:,} calls each) | {single[index]:.3f} | "
+                         f"{cluster[index]:.3f} | {cluster[index] / single[index]:.2f}x |")
+    single, cluster = results["redis"][2][0], results["redis-cluster"][2][0]
+    lines.append(f"| materialize {args.rows:,} rows: rows/s (median of {args.rounds}) | {single:,.0f} | "
+                 f"{cluster:,.0f} | {cluster / single:.2f}x |")
+    return lines
 
 
 def table_rows(name: str, single: dict, batch: dict, throughput: tuple, args) -> list[str]:

@@ -69,3 +69,20 @@ def _opened(request: pytest.FixtureRequest, backend: str) -> Iterator[Warehouse]
                                                   reason=f"{backend}: {mark.kwargs['reason']}"))
     with make_warehouse(backend) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_redis_cluster() -> Iterator[None]:
+    """Stops the local Redis Cluster at the end of the session, if a test started one."""
+    from tests.redis_cluster import stop_shared_cluster
+
+    yield
+    stop_shared_cluster()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(_stop_redis_cluster: None):
+    """The session's local Redis Cluster (``tests.redis_cluster``): 3 primaries and 1 replica."""
+    from tests.redis_cluster import shared_cluster
+
+    return shared_cluster()

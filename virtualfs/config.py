@@ -40,7 +40,7 @@ IBIS_PATH_KEYS = {"duckdb": "database"}
 ONLINE_KEYS = {
     "memory": {"fallback"},
     "sqlite": {"path", "fallback"},
-    "redis": {"url", "password", "fallback", "key_prefix"},
+    "redis": {"url", "password", "fallback", "key_prefix", "cluster", "nodes"},
 }
 TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server", "access"}
 PATH_KEYS = {"path", "private_key_path", "temp_directory"}
@@ -173,6 +173,8 @@ def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConf
                          root, source, default_path="data/warehouse.duckdb")
     online = _backend(raw.get("online", {"type": "sqlite"}), "online", ONLINE_KEYS,
                       root, source, default_path=".virtualfs/online.db")
+    if online.type == "redis":
+        _check_redis_cluster(online.options, unset, f"{source}: online")
     catalog = raw.get("catalog", {}) or {}
     if not isinstance(catalog, dict):
         raise ConfigError(f"{source}: catalog must be a mapping like {{url: ...}}")
@@ -240,6 +242,42 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
         if options[key] != ":memory:":
             options[key] = str((root / str(options[key])).resolve())
     return BackendConfig(kind, MappingProxyType(options))
+
+
+def _check_redis_cluster(options: Mapping[str, Any], unset: Mapping[str, str], where: str) -> None:
+    """``cluster: true`` takes ``nodes`` (and no ``url``); ``nodes`` without it is a mistake."""
+    cluster = options.get("cluster", False)
+    if not isinstance(cluster, bool):
+        raise ConfigError(f"{where}.cluster must be true or false, got {cluster!r}")
+    if not cluster:
+        if "nodes" in options:
+            raise ConfigError(f"{where}.nodes is for a Redis Cluster: add cluster: true, or give one url")
+        return
+    if "url" in options:
+        raise ConfigError(f"{where}.url is for one Redis; a cluster (cluster: true) is reached through nodes")
+    nodes = options.get("nodes")
+    if not isinstance(nodes, list) or not nodes:
+        raise ConfigError(f"{where}.nodes: cluster: true needs a list of host:port, e.g. "
+                          f"nodes: [\"10.0.0.1:7001\", \"10.0.0.2:7001\"], got {nodes!r}")
+    for index, node in enumerate(nodes):
+        if f"online.nodes[{index}]" not in unset:  # an unset ${VAR} fails when the section is read
+            parse_redis_node(node, f"{where}.nodes[{index}]")
+
+
+def parse_redis_node(text: object, where: str = "node") -> tuple[str, int]:
+    """``host:port`` (``[v6 address]:port`` too) as (host, port); ConfigError says what is wrong.
+
+    >>> parse_redis_node("10.0.0.1:7001"), parse_redis_node("[::1]:7002")
+    (('10.0.0.1', 7001), ('::1', 7002))
+    """
+    if not isinstance(text, str):
+        raise ConfigError(f"{where}: expected a string host:port, got {text!r}")
+    host, colon, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{where}: expected host:port with a port from 1 to 65535, got {text!r}")
+    return host, int(port)
 
 
 def _check_resources(options: dict[str, Any], where: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from tests.services import REDIS_HOST, REDIS_PORT, require_service
 from virtualfs.online.base import OnlineStore
 
-STORES = ("memory", "sqlite", "redis")
+STORES = ("memory", "sqlite", "redis", "redis-cluster")
 REDIS_DB = 7  # the online tests' own database; each store also gets a unique key prefix
 _prefixes = itertools.count()
 
@@ -33,6 +33,8 @@ def make_store(kind: str, folder: Path, project: str = "test") -> Iterator[Onlin
             yield store
         finally:
             store.close()
+    elif kind == "redis-cluster":
+        yield from _redis_cluster(project)
     else:
         yield from _redis(project)
 
@@ -53,9 +55,25 @@ def _redis(project: str) -> Iterator[OnlineStore]:
         store.close()
 
 
+def _redis_cluster(project: str) -> Iterator[OnlineStore]:
+    """A store on the session's local cluster (tests.redis_cluster), under a key prefix of its own."""
+    from tests.redis_cluster import shared_cluster
+    from virtualfs.online.redis_cluster import RedisClusterOnlineStore
+
+    prefix = f"vfs_test_{os.getpid()}_{next(_prefixes)}:"
+    store = RedisClusterOnlineStore(shared_cluster().nodes, key_prefix=prefix, project=project)
+    try:
+        yield store
+    finally:
+        stale = list(store.client.scan_iter(match=prefix + "*", count=1000))
+        if stale:
+            store.client.delete(*stale)
+        store.close()
+
+
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OnlineStore]:
-    """An empty store; the test runs once on each of memory, sqlite and redis."""
+    """An empty store; the test runs once on each of memory, sqlite, redis and a redis cluster."""
     with make_store(request.param, tmp_path) as opened:
         yield opened
 

@@ -36,13 +36,23 @@ with TestClient(app_from_env()) as client:
 """
 
 
-@pytest.fixture(scope="module")
-def materialized(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "redis-cluster"])
+def materialized(request, tmp_path_factory):
     repo = write_repo(tmp_path_factory.mktemp("read_path"), ttl="3650d")
+    if request.param == "redis-cluster":  # the cluster store and its async reader load no compiler either
+        nodes = request.getfixturevalue("redis_cluster").nodes
+        config = repo / "virtualfs.yaml"
+        config.write_text(config.read_text().replace(
+            "online: {type: sqlite, path: .virtualfs/online.db}",
+            f"online: {{type: redis, cluster: true, nodes: {json.dumps(nodes)}, key_prefix: 'vfs_read_path:'}}"))
+        assert "cluster: true" in config.read_text()
     with FeatureStore(repo) as store:
         store.apply()
         store.materialize()
-    return repo
+    yield repo
+    with FeatureStore(repo) as store:
+        for prefix in store.online.key_prefixes(store.config.project):
+            store.online.delete_prefix(prefix)
 
 
 def test_get_online_features_in_a_fresh_process_loads_no_compiler(materialized):

@@ -20,6 +20,8 @@ _ADAPTERS = {
     "sqlite": ("virtualfs.online.sqlite", "SQLiteOnlineStore"),
     "redis": ("virtualfs.online.redis", "RedisOnlineStore"),
 }
+# one type, redis, for both: a cluster (``cluster: true``) is a deployment of Redis, not another store
+_CLUSTER_ADAPTER = ("virtualfs.online.redis_cluster", "RedisClusterOnlineStore")
 FALLBACKS = (None, "none", "warehouse")
 
 __all__ = ["OnlineStore", "Status", "WriteBatch", "fallback_enabled", "open_online_store"]
@@ -35,7 +37,8 @@ def open_online_store(config: BackendConfig, project: str) -> OnlineStore:
     if config.type not in _ADAPTERS:
         raise ConfigError(f"online.type {config.type!r} is not one of {', '.join(_ADAPTERS)}")
     fallback_enabled(config)
-    module_name, class_name = _ADAPTERS[config.type]
+    cluster = config.type == "redis" and config.get("cluster") is True
+    module_name, class_name = _CLUSTER_ADAPTER if cluster else _ADAPTERS[config.type]
     adapter = getattr(import_module(module_name), class_name)
     if config.type == "memory":
         return adapter(project=project)

@@ -65,7 +65,7 @@ return changed
 """
 KEYS_PER_CALL = 500  # one script call is atomic and blocks Redis (~1 ms here): keep each short
 SCAN_COUNT = 1000  # keys SCAN looks at per call: each call blocks Redis briefly, like a script call
-_GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*?[]^-"})
+GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*?[]^-"})
 
 
 class RedisOnlineStore:
@@ -101,7 +101,7 @@ class RedisOnlineStore:
         """
         if not len(batch):
             return 0
-        px = str(_milliseconds(batch.expire_after)).encode()
+        px = str(milliseconds(batch.expire_after)).encode()
         prefix = self.key_prefix
         keys = [(prefix + key).encode() for key in batch.keys]
         with self._errors("write"):
@@ -121,10 +121,10 @@ class RedisOnlineStore:
             payload.append(pack_command(args))
             calls += 1
         pool = self.client.connection_pool
-        connection = _take_connection(pool)
+        connection = take_connection(pool)
         try:
             connection.send_packed_command(payload)
-            replies = [_reply(connection) for _ in range(calls)]
+            replies = [read_reply(connection) for _ in range(calls)]
         except BaseException:
             connection.disconnect()  # unread replies would confuse the next user of the connection
             raise
@@ -178,7 +178,7 @@ class RedisOnlineStore:
 
     def _scan(self, prefix: str) -> Iterator[bytes]:
         """The names of the keys starting with ``prefix`` (glob characters in it escaped)."""
-        pattern = prefix.translate(_GLOB_SPECIAL) + "*"
+        pattern = prefix.translate(GLOB_SPECIAL) + "*"
         return self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)
 
     def ping(self) -> None:
@@ -216,15 +216,16 @@ def pack_command(args: Sequence[bytes]) -> bytes:
     return b"".join(parts)
 
 
-def _take_connection(pool: redis.ConnectionPool):
+def take_connection(pool: redis.ConnectionPool):
     try:
         return pool.get_connection()
     except TypeError:  # redis-py before 5.3 wants a command name
         return pool.get_connection("EVALSHA")
 
 
-def _reply(connection) -> object:
-    """The next reply; a script error is returned, not raised, so every reply is still read."""
+def read_reply(connection) -> object:
+    """The next reply; an error reply (a script's, a redirection) is returned, not raised, so every
+    reply is still read."""
     try:
         return connection.read_response()
     except redis.exceptions.ResponseError as error:
@@ -248,5 +249,5 @@ def _target(pool: redis.ConnectionPool, address: str) -> RedisTarget:
                        username=kwargs.get("username"), password=kwargs.get("password"), tls=tls)
 
 
-def _milliseconds(delta: timedelta | None) -> int:
+def milliseconds(delta: timedelta | None) -> int:
     return max(1, int(delta.total_seconds() * 1000)) if delta else 0

@@ -76,6 +76,14 @@ class _Replies(asyncio.Protocol):
         self.waiting.append(waiter)
         return waiter
 
+    def call_many(self, payloads: Sequence[bytes]) -> list[asyncio.Future]:
+        """Send packed commands in one write; a future per command gets its reply."""
+        loop = asyncio.get_running_loop()
+        waiters = [loop.create_future() for _ in payloads]
+        self.transport.write(b"".join(payloads))  # type: ignore[union-attr]
+        self.waiting.extend(waiters)
+        return waiters
+
 
 class RedisAsyncReader:
     """``read`` and ``ping`` of a RedisOnlineStore, as coroutines on one pipelined connection.
@@ -111,11 +119,25 @@ class RedisAsyncReader:
             self._connection = None
 
     async def _call(self, payload: bytes, action: str) -> object:
+        [reply] = await self.call_many([payload], action)
+        if isinstance(reply, hiredis.ReplyError):
+            raise self._error(action, reply)
+        return reply
+
+    async def call_many(self, payloads: Sequence[bytes], action: str) -> list:
+        """Packed commands in one write; their replies in order, an error reply as a ReplyError
+        value. A connection that fails or cannot be made is an OnlineStoreError."""
         connection = self._connection
         try:
             if connection is None or connection.lost is not None:
                 connection = await self._connected()
-            reply = await connection.call(payload)
+            if len(payloads) == 1:
+                return [await connection.call(payloads[0])]
+            replies = await asyncio.gather(*connection.call_many(payloads), return_exceptions=True)
+            lost = next((reply for reply in replies if isinstance(reply, OSError)), None)
+            if lost is not None:
+                raise lost
+            return replies
         except (OSError, asyncio.TimeoutError) as error:  # ConnectionError is an OSError
             raise self._error(action, str(error) or "no answer while connecting") from None
         except asyncio.CancelledError:
@@ -123,9 +145,6 @@ class RedisAsyncReader:
             # network partition only ends it after minutes), so the next call starts a new one.
             self._drop(connection)
             raise
-        if isinstance(reply, hiredis.ReplyError):
-            raise self._error(action, reply)
-        return reply
 
     async def _connected(self) -> _Replies:
         # One connection attempt at a time, shared: a caller giving up must not cancel it for the rest.

@@ -40,6 +40,12 @@ def default_memory_limit() -> str:
     return f"{min(physical // 4, DEFAULT_MEMORY_CAP) // 2**20}MiB"
 
 
+def _setting(name: str, value: object) -> exp.Set:
+    """``SET name = value``, the value a literal."""
+    literal = exp.Literal.number(value) if isinstance(value, int) else exp.Literal.string(str(value))
+    return exp.Set(expressions=[exp.SetItem(this=exp.EQ(this=exp.column(name), expression=literal))])
+
+
 class DuckDBWarehouse:
     """A DuckDB database file (or ``:memory:``).
 
@@ -66,15 +72,24 @@ class DuckDBWarehouse:
             # DuckDB's default for an in-memory database is ".tmp" in the working directory
             temp_directory = self._spill = os.path.join(
                 tempfile.gettempdir(), f"virtualfs-duckdb-{os.getpid()}-{id(self):x}")
+        try:
+            self.connection = duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as error:
+            raise WarehouseError(f"duckdb {path}: cannot open: {error}") from None
+        # Set on the open database rather than passed to connect(): DuckDB refuses a second
+        # connection to a file opened with another configuration (a notebook's own
+        # duckdb.connect(path) beside the store's), while settings apply to every connection.
         settings: dict[str, object] = {"memory_limit": memory_limit or default_memory_limit()}
         if temp_directory is not None:
             settings["temp_directory"] = str(temp_directory)
         if threads is not None:
             settings["threads"] = threads
         try:
-            self.connection = duckdb.connect(path, read_only=read_only, config=settings)
-        except duckdb.Error as error:
-            raise WarehouseError(f"duckdb {path}: cannot open: {str(error).splitlines()[0]}") from None
+            for name, value in settings.items():
+                self.execute(_setting(name, value))
+        except WarehouseError:
+            self.connection.close()
+            raise
         self.path = path
         self._ibis: Any = None
         # naive timestamps are UTC: compare them with zoned ones in UTC, not in the machine's zone
