@@ -4,6 +4,7 @@
     .venv/bin/python bench/offline.py --scale medium    # 100k entity rows, 10M source rows per view
     .venv/bin/python bench/offline.py --scale large --repeat 1   # 1M entity rows, 50M source rows per view
     .venv/bin/python bench/offline.py --warehouse postgres   # PostgreSQL on 127.0.0.1:5432, small scale
+    .venv/bin/python bench/offline.py --warehouse spark [--scale medium]   # a local Spark session
 
 Two views (orders with a 30-day TTL, page views), both with a created time, both rules. Timed:
 ``get_historical_features(...).to_pandas()`` and a hand-written query returning the same frame
@@ -18,7 +19,8 @@ embedded DuckDB together, which keeps to the warehouse's default memory limit). 
 to compile the SQL of a 20-view request.
 
 ``--warehouse postgres`` times every PIT strategy PostgreSQL allows side by side instead (see
-``bench/offline_postgres.py``).
+``bench/offline_postgres.py``); ``--warehouse spark`` times virtualfs on a local Spark session
+against hand-written ``LEFT ASOF`` and window queries (see ``bench/offline_spark.py``).
 """
 
 from __future__ import annotations
@@ -217,7 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--scale", choices=list(SCALES), default="small")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--warehouse", choices=["duckdb", "postgres"], default="duckdb")
+    parser.add_argument("--warehouse", choices=["duckdb", "postgres", "spark"], default="duckdb")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--child", nargs=3, metavar=("PATH", "VARIANT", "RULE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -228,6 +230,13 @@ def main() -> None:
         import offline_postgres
 
         offline_postgres.run(args.postgres_url, args.scale, args.repeat, make_data, registry)
+        return
+    if args.warehouse == "spark":
+        import offline_spark
+
+        # bench/profile.py would shadow the standard library's profile, which pyspark imports
+        sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+        offline_spark.run(args.scale, args.repeat, make_data, registry)
         return
     with tempfile.TemporaryDirectory(prefix="vfs_bench_offline_") as folder:
         path = Path(folder) / "warehouse.duckdb"

@@ -6,6 +6,8 @@
 - ``snowflake``: the official connector on fakesnow (Snowflake emulated on DuckDB);
 - ``ibis-duckdb``, ``ibis-postgres``: the ibis adapter (``warehouse: {type: ibis, backend: ...}``)
   on an in-memory DuckDB and on the same PostgreSQL server, in a schema of its own.
+- ``spark``: one local Spark session for the whole run (starting one takes about ten seconds),
+  each warehouse in a database of its own, dropped afterwards.
 
 Example::
 
@@ -15,10 +17,15 @@ Example::
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -27,12 +34,16 @@ from tests.services import POSTGRES_HOST, POSTGRES_PORT, require_service
 from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.warehouses.base import Warehouse, uploaded
 
-WAREHOUSES = ("duckdb", "postgres", "snowflake", "ibis-duckdb", "ibis-postgres")
+WAREHOUSES = ("duckdb", "postgres", "snowflake", "ibis-duckdb", "ibis-postgres", "spark")
 # The SQL dialects those warehouses speak (suites that only compile run once per dialect).
-DIALECTS = ("duckdb", "postgres", "snowflake")
+DIALECTS = ("duckdb", "postgres", "snowflake", "spark")
 POSTGRES_OPTIONS = {"host": POSTGRES_HOST, "port": POSTGRES_PORT, "user": "postgres", "database": "test"}
 SNOWFLAKE_OPTIONS = {"account": "vfs_test", "user": "vfs", "password": "unused", "database": "vfs_test",
                      "schema": "features"}
+# Small data, two cores: few partitions, no UI, quiet logs (errors reach the tests as exceptions).
+SPARK_CONF = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2",
+              "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.log.level": "FATAL",
+              "spark.sql.adaptive.enabled": "false", "spark.sql.codegen.wholeStage": "false"}
 
 _schemas = itertools.count()
 _fakesnow_depth = 0
@@ -42,7 +53,7 @@ _fakesnow_depth = 0
 def make_warehouse(name: str) -> Iterator[Warehouse]:
     """An empty warehouse of kind ``name`` (one of ``WAREHOUSES``), closed afterwards."""
     opener = {"duckdb": _duckdb, "postgres": _postgres, "snowflake": _snowflake,
-              "ibis-duckdb": _ibis_duckdb, "ibis-postgres": _ibis_postgres}[name]
+              "ibis-duckdb": _ibis_duckdb, "ibis-postgres": _ibis_postgres, "spark": _spark}[name]
     with opener() as warehouse:
         yield warehouse
 
@@ -132,6 +143,36 @@ def _snowflake() -> Iterator[Warehouse]:
             yield warehouse
         finally:
             warehouse.close()
+
+
+@contextmanager
+def _spark() -> Iterator[Warehouse]:
+    from virtualfs.warehouses.spark import SparkWarehouse
+
+    session = spark_session()
+    database = exp.to_identifier(f"vfs_test_{os.getpid()}_{next(_schemas)}", quoted=True)
+    session.sql(exp.Create(this=database, kind="SCHEMA").sql("spark"))
+    try:
+        warehouse = SparkWarehouse(session, database=database.name)
+        try:
+            yield warehouse
+        finally:
+            warehouse.close()
+    finally:
+        session.sql(exp.Drop(this=database, kind="SCHEMA", exists=True, cascade=True).sql("spark"))
+        session.catalog.setCurrentDatabase("default")  # not the dropped one, for the next to open
+
+
+@cache
+def spark_session() -> Any:
+    """The one local Spark session of a test run, its tables in a temporary folder."""
+    from virtualfs.warehouses.spark import open_session
+
+    folder = tempfile.mkdtemp(prefix="vfs_spark_")
+    session = open_session("local[2]", None, {**SPARK_CONF, "spark.sql.warehouse.dir": folder})
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(session.stop)
+    return session
 
 
 @contextmanager

@@ -28,6 +28,7 @@ WAREHOUSE_KEYS = {
         "account", "user", "password", "private_key_path", "role", "warehouse",
         "database", "schema", "feature_schema", "host", "port", "protocol",
     },
+    "spark": {"master", "remote", "catalog", "database", "conf", "feature_schema"},
     # ibis: ``backend`` and that backend's connection arguments, checked when it connects
     "ibis": None,
 }
@@ -232,6 +233,8 @@ def _backend(section: object, what: str, known: dict[str, set[str]], root: Path,
         if kind == "postgres" and "." in str(options["feature_schema"]):
             raise ConfigError(f"{source}: {what}.feature_schema: PostgreSQL schemas take one name (the "
                               f"database is the connection's), got {options['feature_schema']!r}")
+    if kind == "spark" and what == "warehouse":
+        _check_spark(options, f"{source}: {what} (spark)")
     _check_resources(options, f"{source}: {what}")
     if "path" in (known[kind] or ()) and "path" not in options:
         options["path"] = default_path
@@ -318,6 +321,24 @@ def _check_feature_schema(value: object, where: str) -> None:
         parse_schema_name(value)
     except ValueError as error:
         raise ConfigError(f"{where}: {error}") from None
+
+
+def _check_spark(options: dict, where: str) -> None:
+    """One way to reach Spark (``master`` or ``remote``), and ``conf`` a flat mapping of settings."""
+    if "master" in options and "remote" in options:
+        raise ConfigError(f"{where}: give master (a local session, e.g. local[2]) or remote "
+                          f"(Spark Connect, e.g. sc://host:15002), not both")
+    remote = options.get("remote")
+    if remote is not None and not (isinstance(remote, str) and remote.startswith("sc://")):
+        raise ConfigError(f"{where}: remote must be a Spark Connect URL like sc://host:15002, got {remote!r}")
+    for key in ("master", "catalog", "database"):
+        if key in options and not (isinstance(options[key], str) and options[key]):
+            raise ConfigError(f"{where}: {key} must be a non-empty string, got {options[key]!r}")
+    conf = options.get("conf", {})
+    if not isinstance(conf, dict) or not all(
+            isinstance(k, str) and isinstance(v, (str, int, float, bool)) for k, v in conf.items()):
+        raise ConfigError(f"{where}: conf must be a mapping of Spark settings to values, "
+                          f"e.g. {{spark.sql.shuffle.partitions: 8}}")
 
 
 def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:

@@ -25,7 +25,7 @@ from virtualfs.warehouses.base import uploaded
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 RUNS = 5
 # several of DuckDB's row groups (122,880 rows) for DuckDB and fakesnow; a real scan elsewhere
-ROWS = {"duckdb": 400_000, "snowflake": 400_000, "postgres": 100_000}
+ROWS = {"duckdb": 400_000, "snowflake": 400_000, "postgres": 100_000, "spark": 20_000}
 
 
 def events(count: int) -> pa.Table:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.aggregate.cases import AggregateCase, aggregate_cases
 from tests.aggregate.helpers import assert_rows_match, expected, formulations_for, run_case
 
-EXAMPLES = {"duckdb": 150, "postgres": 25, "snowflake": 12}
+EXAMPLES = {"duckdb": 150, "postgres": 25, "snowflake": 12, "spark": 3}
 
 
 def test_formulations_equal_the_reference(shared_warehouse):

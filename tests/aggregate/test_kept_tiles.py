@@ -45,7 +45,7 @@ from virtualfs.dialects.render import to_sql
 from virtualfs.refresh.keep_tiles import keep_tiles
 from virtualfs.warehouses.base import Warehouse, uploaded
 
-EXAMPLES = {"duckdb": 80, "postgres": 15, "snowflake": 8}
+EXAMPLES = {"duckdb": 80, "postgres": 15, "snowflake": 8, "spark": 3}
 SHOP = FeatureSchema.of("features", "shop")
 
 

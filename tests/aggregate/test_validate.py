@@ -62,8 +62,12 @@ def test_definition_errors_name_the_aggregation(build, message):
          r"feature view 'activity'.*aggregation 'spend' filter column 'coupon' is not a column"),
         (Aggregation("spend", "sum", "amount", "7d", filter="no_such_function(channel) = 1"),
          r"feature view 'activity': aggregation 'spend': filter .* cannot run on source 'orders'"),
-        (Aggregation("spend", "sum", "amount", "7d", filter="channel + 1 > 0"),
-         r"feature view 'activity': aggregation 'spend': filter .* cannot run on source 'orders'"),
+        pytest.param(
+            Aggregation("spend", "sum", "amount", "7d", filter="channel + 1 > 0"),
+            r"feature view 'activity': aggregation 'spend': filter .* cannot run on source 'orders'",
+            marks=pytest.mark.notimpl(["spark"], raises=pytest.fail.Exception, reason=(
+                "Spark casts a string operand of + to a number, so the filter compiles; it fails only "
+                "when it meets a row whose text is not a number"))),
     ],
 )
 def test_apply_errors_name_the_view_and_aggregation(orders, aggregation, message):

@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 from tests.datasets.helpers import T0, at, orders_view, project, spend_view
 from tests.reference.pit import ReferenceView, reference_frame
 from tests.retrieval.helpers import python_values
+from virtualfs.errors import WarehouseError
 from virtualfs.instants import utc_now
 
 INITIAL = [(1, at(1), at(1.1), 1.25, 1), (1, at(3), at(3.5), 3.5, 2), (2, at(2), at(2), 7.125, 3),
            (3, at(6), at(9), 0.1, 4), (2, at(8), at(8.2), 1e-7, 5)]
 FEATURES = ["orders:amount", "orders:items", "spend:sum_amount", "spend:avg_amount", "spend:count_amount"]
-EXAMPLES = {"duckdb": 10, "postgres": 3, "snowflake": 3}
+EXAMPLES = {"duckdb": 10, "postgres": 3, "snowflake": 3, "spark": 2}
 
 
 def labels(now) -> pd.DataFrame:
@@ -89,6 +90,8 @@ def test_recreate_uses_the_catalog_version_the_dataset_was_saved_with(warehouse,
         assert report.identical and report.catalog_version == first, report
 
 
+@pytest.mark.notimpl(["spark"], raises=WarehouseError, reason=(
+    "the test updates a source row in place (UPDATE), which Spark's plain Parquet tables refuse"))
 def test_a_row_updated_in_place_is_reported_where_it_changed_the_rows(warehouse, tmp_path):
     with project(warehouse, tmp_path, INITIAL) as p:
         p.apply(orders_view(p.orders), spend_view(p.orders))

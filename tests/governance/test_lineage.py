@@ -55,7 +55,7 @@ EXPECTED = {
     "customer_orders:dach_spend_30d": {"orders.amount", "orders.discount", "customers.country"},
     "customer_orders:card_orders_7d": {"orders.amount", "orders.discount", "orders.payment_method"},
 }
-FOLDED = {"duckdb": str.lower, "postgres": str.lower, "snowflake": str.upper}
+FOLDED = {"duckdb": str.lower, "postgres": str.lower, "snowflake": str.upper, "spark": str.lower}
 
 customer = Entity("customer", ["customer_id"])
 orders = Source("orders", query=QUERY, timestamp="ordered_at", created="loaded_at")

@@ -13,14 +13,22 @@ from sqlglot import exp
 from tests.reference.pit import ReferenceView
 from tests.strategies import FEATURES, PitCase, SourceCase
 from virtualfs import Entity, Feature, FeatureView, Source
-from virtualfs.compile.pit import AsofJoin, DistinctOn, LateralLimit, MatchCondition, WindowRank
+from virtualfs.compile.pit import (
+    AsofJoin,
+    DistinctOn,
+    LateralLimit,
+    LeftAsofMatch,
+    MatchCondition,
+    WindowRank,
+)
 from virtualfs.dialects.identifiers import frame_column, warehouse_column, warehouse_table
 from virtualfs.registry import Registry
 from virtualfs.warehouses.base import Warehouse, uploaded
 
 ENTITIES = {"customer_id": Entity("customer", ["customer_id"]), "product_id": Entity("product", ["product_id"])}
 DTYPES = {"f_int": "int64", "f_float": "float64", "f_str": "string", "f_bool": "bool", "f_time": "timestamp"}
-ALL_STRATEGIES = (AsofJoin(), AsofJoin(packed=False), MatchCondition(), WindowRank(), LateralLimit(), DistinctOn())
+ALL_STRATEGIES = (AsofJoin(), AsofJoin(packed=False), MatchCondition(), LeftAsofMatch(), WindowRank(), LateralLimit(),
+                  DistinctOn())
 _tables = itertools.count()
 
 

@@ -15,7 +15,7 @@ from virtualfs.compile.request import RULES
 from virtualfs.retrieval import get_historical_features
 
 # Examples per warehouse: fakesnow takes about a second per statement batch, so it gets fewer.
-EXAMPLES = {"duckdb": 40, "postgres": 25, "snowflake": 12}
+EXAMPLES = {"duckdb": 40, "postgres": 25, "snowflake": 12, "spark": 6}
 
 
 @pytest.mark.parametrize("rule", RULES)

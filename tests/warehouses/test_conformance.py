@@ -34,7 +34,7 @@ ORDERS = pa.table({
     "event_ts": pa.array([dt.datetime(2024, 1, d, tzinfo=UTC) for d in (1, 2, 3)], pa.timestamp("us", "UTC")),
     "amount": pa.array([10.0, 20.5, None], pa.float64()),
 })
-STORED_NAMES = {"duckdb": "event_ts", "postgres": "event_ts", "snowflake": "EVENT_TS"}
+STORED_NAMES = {"duckdb": "event_ts", "postgres": "event_ts", "snowflake": "EVENT_TS", "spark": "event_ts"}
 
 
 def select_all(table: exp.Table, order_by: str = "row") -> exp.Select:
@@ -197,7 +197,7 @@ def test_unquoted_table_name_resolves_by_the_warehouse_rules(warehouse, written)
 
 def test_table_created_unquoted_is_stored_folded(warehouse):
     create_user_table(warehouse, "orders", ORDERS)
-    stored = {"duckdb": "orders", "postgres": "orders", "snowflake": "ORDERS"}[warehouse.dialect]
+    stored = {"duckdb": "orders", "postgres": "orders", "snowflake": "ORDERS", "spark": "orders"}[warehouse.dialect]
 
     schema = warehouse.schema_of(exp.table_(exp.to_identifier(stored, quoted=True)))
 

@@ -19,7 +19,7 @@ from virtualfs.warehouses.base import Warehouse
 
 ROWS = pa.table({"x": pa.array([1], pa.int64())})
 # The database each test warehouse opens in: a feature schema may name it (database.schema).
-DATABASES = {"duckdb": "memory", "postgres": "test", "snowflake": "vfs_test"}
+DATABASES = {"duckdb": "memory", "postgres": "test", "snowflake": "vfs_test", "spark": "spark_catalog"}
 
 
 @contextmanager

@@ -54,8 +54,11 @@ def check_expression(source: str, expr: object) -> None:
 def expression_sql(source: str, expr: Any, dialect: str) -> str:
     """``expr`` compiled by ibis into SQL text for ``dialect`` (sqlglot's name for it)."""
     ibis = _ibis()
+    name = _IBIS_NAMES.get(dialect, dialect)
     try:
-        return ibis.to_sql(expr, dialect=_IBIS_NAMES.get(dialect, dialect))
+        if name in _COMPILER_NEEDS_BACKEND:
+            getattr(ibis, name)  # loads the backend: its compiler reads the options the backend registers
+        return ibis.to_sql(expr, dialect=name)
     except Exception as error:  # ibis's reasons are many (an operation the dialect lacks, ...)
         raise DefinitionError("source", source, f"expr cannot be compiled for {dialect}: "
                                                 f"{type(error).__name__}: {_first_line(error)}") from None
@@ -63,6 +66,8 @@ def expression_sql(source: str, expr: Any, dialect: str) -> str:
 
 # sqlglot's dialect name -> ibis's, where they differ
 _IBIS_NAMES = {"spark": "pyspark", "tsql": "mssql"}
+# ibis dialects whose compiler reads settings their backend registers when it is loaded
+_COMPILER_NEEDS_BACKEND = {"pyspark"}
 
 
 def _ibis() -> Any:

@@ -18,7 +18,7 @@ from sqlglot import exp
 from virtualfs.dialects.base import Capabilities, Dialect
 from virtualfs.errors import UnsupportedError
 
-KNOWN = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "trino")
+KNOWN = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "trino", "spark")
 
 __all__ = ["KNOWN", "Capabilities", "Dialect", "capabilities_of", "dialect", "naive_timestamp"]
 

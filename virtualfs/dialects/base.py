@@ -37,6 +37,8 @@ class Capabilities:
 
     supports_asof_join: bool = False
     supports_match_condition: bool = False
+    # ``LEFT ASOF JOIN ... MATCH_CONDITION (...) ON ...`` (Spark 4.3, whose plain ASOF JOIN is inner)
+    supports_left_asof_match: bool = False
     supports_qualify: bool = False
     supports_lateral: bool = False
     supports_distinct_on: bool = False

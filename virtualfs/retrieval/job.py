@@ -93,7 +93,7 @@ class RetrievalJob:
 
     def to_ibis(self) -> Any:
         """The frame as a lazy ibis table on the warehouse's own connection (DuckDB, PostgreSQL,
-        Snowflake, or an ibis warehouse): filter, join and aggregate it there, and download only
+        Snowflake, Spark, or an ibis warehouse): filter, join and aggregate it there, and download only
         the result. Needs the ``ibis`` extra; see ``virtualfs.retrieval.lazy``.
 
         Example::

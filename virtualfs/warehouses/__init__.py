@@ -16,6 +16,7 @@ _ADAPTERS = {
     "postgres": ("virtualfs.warehouses.postgres", "PostgresWarehouse"),
     "snowflake": ("virtualfs.warehouses.snowflake", "SnowflakeWarehouse"),
     "ibis": ("virtualfs.warehouses.ibis", "IbisWarehouse"),
+    "spark": ("virtualfs.warehouses.spark", "SparkWarehouse"),
 }
 
 
