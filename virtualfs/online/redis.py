@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -68,7 +68,46 @@ SCAN_COUNT = 1000  # keys SCAN looks at per call: each call blocks Redis briefly
 GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*?[]^-"})
 
 
-class RedisOnlineStore:
+class ScannedKeys:
+    """What a Redis store (single node or cluster) finds by walking its key space: SCAN, never
+    KEYS, so Redis keeps serving reads meanwhile (on a cluster redis-py scans every primary and
+    splits each UNLINK by slot). Needs ``client``, ``key_prefix`` and ``_errors(action)``."""
+
+    client: Any
+    key_prefix: str
+
+    def key_prefixes(self, project: str) -> dict[str, int]:
+        """Part prefixes of ``project``'s keys, each with its number of keys."""
+        counts: dict[str, int] = {}
+        skip = len(self.key_prefix)
+        with self._errors("list keys"):
+            for name in self._scan(self.key_prefix + project + ":"):
+                prefix = prefix_of(name.decode("utf-8", "replace")[skip:], project)
+                if prefix is not None:
+                    counts[prefix] = counts.get(prefix, 0) + 1
+        return counts
+
+    def delete_prefix(self, prefix: str) -> int:
+        """UNLINK the keys starting with one part prefix, found by SCAN, a batch at a time."""
+        check_part_prefix(prefix)
+        deleted, batch = 0, []
+        with self._errors("delete"):
+            for name in self._scan(self.key_prefix + prefix):
+                batch.append(name)
+                if len(batch) == KEYS_PER_CALL:
+                    deleted += self.client.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += self.client.unlink(*batch)
+        return deleted
+
+    def _scan(self, prefix: str) -> Iterator[bytes]:
+        """The names of the keys starting with ``prefix`` (glob characters in it escaped)."""
+        pattern = prefix.translate(GLOB_SPECIAL) + "*"
+        return self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)
+
+
+class RedisOnlineStore(ScannedKeys):
     """Latest values in Redis, one string key per (project, view, entity)."""
 
     name = "redis"
@@ -149,37 +188,6 @@ class RedisOnlineStore:
         with self._errors("read"):
             values = self.client.execute_command("MGET", *names)
         return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
-
-    def key_prefixes(self, project: str) -> dict[str, int]:
-        """Part prefixes of ``project``'s keys, each with its number of keys: SCAN, never KEYS,
-        so Redis keeps serving reads while it walks the key space."""
-        counts: dict[str, int] = {}
-        skip = len(self.key_prefix)
-        with self._errors("list keys"):
-            for name in self._scan(self.key_prefix + project + ":"):
-                prefix = prefix_of(name.decode("utf-8", "replace")[skip:], project)
-                if prefix is not None:
-                    counts[prefix] = counts.get(prefix, 0) + 1
-        return counts
-
-    def delete_prefix(self, prefix: str) -> int:
-        """UNLINK the keys starting with one part prefix, found by SCAN, a batch at a time."""
-        check_part_prefix(prefix)
-        deleted, batch = 0, []
-        with self._errors("delete"):
-            for name in self._scan(self.key_prefix + prefix):
-                batch.append(name)
-                if len(batch) == KEYS_PER_CALL:
-                    deleted += self.client.unlink(*batch)
-                    batch = []
-            if batch:
-                deleted += self.client.unlink(*batch)
-        return deleted
-
-    def _scan(self, prefix: str) -> Iterator[bytes]:
-        """The names of the keys starting with ``prefix`` (glob characters in it escaped)."""
-        pattern = prefix.translate(GLOB_SPECIAL) + "*"
-        return self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)
 
     def ping(self) -> None:
         """Raise OnlineStoreError naming the server when it does not answer."""

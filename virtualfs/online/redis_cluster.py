@@ -18,7 +18,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis
 from redis.cluster import ClusterNode, RedisCluster
@@ -35,12 +35,10 @@ from redis.exceptions import (
 from virtualfs.config import parse_redis_node
 from virtualfs.errors import OnlineStoreError
 from virtualfs.online.base import WriteBatch
-from virtualfs.online.keys import check_part_prefix, prefix_of
 from virtualfs.online.redis import (
-    GLOB_SPECIAL,
     KEYS_PER_CALL,
     NEWER_WINS,
-    SCAN_COUNT,
+    ScannedKeys,
     milliseconds,
     pack_command,
     read_reply,
@@ -55,7 +53,7 @@ NO_REPLY = object()  # a call the direct path could not send or read
 Call = Callable[[list[int]], list[bytes]]  # a group of positions -> the command for them
 
 
-class RedisClusterOnlineStore:
+class RedisClusterOnlineStore(ScannedKeys):
     """Latest values in a Redis Cluster, one string key per (project, view, entity)."""
 
     name = "redis"
@@ -147,12 +145,8 @@ class RedisClusterOnlineStore:
     def _send_direct(self, names: Sequence[bytes], groups: list[list[int]], call: Call) -> list:
         client = self.client
         replies: list = [NO_REPLY] * len(groups)
-        by_node: dict[str, tuple[ClusterNode, list[int]]] = {}
-        try:
-            for position, group in enumerate(groups):
-                node = client.get_node_from_key(names[group[0]])
-                by_node.setdefault(node.name, (node, []))[1].append(position)
-        except RedisClusterException:  # a slot no node is known to serve: the pipeline finds out
+        by_node = groups_by_node(client, names, groups)
+        if by_node is None:
             return replies
         taken = []
         try:
@@ -193,37 +187,6 @@ class RedisClusterOnlineStore:
             raise OnlineStoreError(f"redis online store {self.address}: {action} failed: {reply}")
         return reply
 
-    def key_prefixes(self, project: str) -> dict[str, int]:
-        """Part prefixes of ``project``'s keys with their numbers of keys: SCAN on every primary."""
-        counts: dict[str, int] = {}
-        skip = len(self.key_prefix)
-        with self._errors("list keys"):
-            for name in self._scan(self.key_prefix + project + ":"):
-                prefix = prefix_of(name.decode("utf-8", "replace")[skip:], project)
-                if prefix is not None:
-                    counts[prefix] = counts.get(prefix, 0) + 1
-        return counts
-
-    def delete_prefix(self, prefix: str) -> int:
-        """UNLINK the keys starting with one part prefix, found by SCAN, a batch at a time (redis-py
-        splits each batch by slot)."""
-        check_part_prefix(prefix)
-        deleted, batch = 0, []
-        with self._errors("delete"):
-            for name in self._scan(self.key_prefix + prefix):
-                batch.append(name)
-                if len(batch) == KEYS_PER_CALL:
-                    deleted += self.client.unlink(*batch)
-                    batch = []
-            if batch:
-                deleted += self.client.unlink(*batch)
-        return deleted
-
-    def _scan(self, prefix: str) -> Iterator[bytes]:
-        """The names of the keys starting with ``prefix``, primary by primary."""
-        pattern = prefix.translate(GLOB_SPECIAL) + "*"
-        return self.client.scan_iter(match=pattern.encode(), count=SCAN_COUNT)
-
     def ping(self) -> None:
         """Raise OnlineStoreError naming the cluster when a primary does not answer."""
         with self._errors("ping"):
@@ -250,6 +213,21 @@ class RedisClusterOnlineStore:
             raise OnlineStoreError(
                 f"redis online store {self.address}: {action} failed: {error}"
             ) from None
+
+
+def groups_by_node(client: Any, names: Sequence[bytes], groups: list[list[int]]
+                   ) -> dict[str, tuple[Any, list[int]]] | None:
+    """The positions of ``groups`` each primary serves, by node name, as the client's slot map
+    says (a blocking or an asyncio ``RedisCluster``); None when a slot has no known node, which
+    the pipeline path then finds out about."""
+    by_node: dict[str, tuple[Any, list[int]]] = {}
+    try:
+        for position, group in enumerate(groups):
+            node = client.get_node_from_key(names[group[0]])
+            by_node.setdefault(node.name, (node, []))[1].append(position)
+    except RedisClusterException:
+        return None
+    return by_node
 
 
 def slot_groups(names: Sequence[bytes], most: int | None = None) -> list[list[int]]:

@@ -21,7 +21,7 @@ from redis.exceptions import RedisClusterException
 from virtualfs.errors import OnlineStoreError
 from virtualfs.online.redis import pack_command
 from virtualfs.online.redis_async import RedisAsyncReader, RedisTarget
-from virtualfs.online.redis_cluster import NO_REPLY, half_moved, slot_groups
+from virtualfs.online.redis_cluster import NO_REPLY, groups_by_node, half_moved, slot_groups
 
 
 class RedisClusterAsyncReader:
@@ -75,12 +75,8 @@ class RedisClusterAsyncReader:
         """Each node's MGETs on the reader's own connection to it; NO_REPLY where it failed."""
         client = await self._connected()
         replies: list = [NO_REPLY] * len(groups)
-        by_node: dict[str, tuple[ClusterNode, list[int]]] = {}
-        try:
-            for position, group in enumerate(groups):
-                node = client.get_node_from_key(names[group[0]])
-                by_node.setdefault(node.name, (node, []))[1].append(position)
-        except RedisClusterException:  # a slot no node is known to serve: the pipeline finds out
+        by_node = groups_by_node(client, names, groups)
+        if by_node is None:
             return replies
 
         async def ask(node: ClusterNode, positions: list[int]) -> None:
