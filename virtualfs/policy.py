@@ -13,9 +13,9 @@
 (``view:feature``) a role may read, ``"*"`` for all; a grant on a service is a grant on the
 features it holds. ``pii`` says what the role gets of a PII feature (``governance.classify``):
 its values, a mask (``access.masking``), or a refusal; it defaults to ``denied``. ``apply``,
-``refresh`` and ``datasets`` (default false) say whether it may change the catalog, run refreshes
-and materializations, and save or delete datasets. Pure data and pure decisions: what runs the
-policy (and writes the audit log) is ``virtualfs.access``.
+``refresh``, ``datasets`` and ``push`` (default false) say whether it may change the catalog, run
+refreshes and materializations, save or delete datasets, and push rows (``FeatureStore.push``).
+Pure data and pure decisions: what runs the policy (and writes the audit log) is ``virtualfs.access``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from virtualfs.registry import FeaturesArg, Registry, resolve_refs
 
 ALL = "*"
 SURFACES = ("offline", "online")
-ACTIONS = ("apply", "refresh", "datasets")
+ACTIONS = ("apply", "refresh", "datasets", "push")
 PII_MODES = ("clear", "masked", "denied")
 ROLE_KEYS = frozenset({*SURFACES, "pii", *ACTIONS})
 ACCESS_KEYS = frozenset({"roles", "principals"})
@@ -39,7 +39,8 @@ PRINCIPAL_ENV = "VIRTUALFS_PRINCIPAL"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.@-]*")
 _GRANT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:([A-Za-z_][A-Za-z0-9_]*|\*))?")
 _VERBS = {"apply": "apply definitions", "refresh": "refresh or materialize views",
-          "datasets": "save or delete datasets"}
+          "datasets": "save or delete datasets",
+          "push": "push rows"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Role:
     apply: bool = False
     refresh: bool = False
     datasets: bool = False
+    push: bool = False
     # where its grants are configured, when not access.roles.<name> (a server token's allow list)
     source: str = ""
 

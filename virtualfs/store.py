@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from virtualfs.governance import Classification, Lineage, SearchHit
     from virtualfs.online import OnlineStore
     from virtualfs.profiles import DriftReport, Profile, Thresholds
+    from virtualfs.push import PushResult, PushTargets
     from virtualfs.refresh import RefreshResult
     from virtualfs.refresh.materialize import MaterializeResult
     from virtualfs.refresh.status import ViewStatus
@@ -84,10 +85,18 @@ class FeatureStore:
         return bind_registry(load_repository(self.config.root), self.config.dialect)
 
     def registry(self) -> Registry:
-        """The definitions of the latest applied catalog version (what reads use)."""
+        """The definitions of the latest applied catalog version (what reads use), each pushed
+        view reading its pushed rows with its source (``virtualfs.push``)."""
         if self._registry is None:
-            self._registry = self.catalog.registry()
+            self._registry = self._opened(self.catalog.registry())
         return self._registry
+
+    def _opened(self, registry: Registry) -> Registry:
+        if not any(view.push for view in registry.views.values()):
+            return registry  # nothing pushed to: no import of the push package on the read path
+        from virtualfs.push import with_pushed_tables
+
+        return with_pushed_tables(registry, self.copies.schema, self.config.dialect)
 
     def plan(self) -> Plan:
         """What ``apply`` would change in the catalog, computed without writing."""
@@ -100,7 +109,13 @@ class FeatureStore:
         from virtualfs.apply import apply_registry
 
         with self.access.acting("apply", "apply", "catalog") as act:
-            result = apply_registry(self.context, self.repository())
+            wanted = self.repository()
+            if any(view.push for view in wanted.views.values()):
+                from virtualfs.push import create_pushed_tables
+
+                # before the version that reads them is written: its SQL never names a missing table
+                act.detail["pushed_tables"] = create_pushed_tables(self.warehouse, wanted, self.copies.schema)
+            result = apply_registry(self.context, wanted)
             act.target = f"version {result.version.version}" if result.version else "catalog (unchanged)"
         self._registry = None
         return result
@@ -314,6 +329,33 @@ class FeatureStore:
             act.detail["keys_written"] = {r.view: r.written for r in results}
         return results
 
+    def push(self, view: str, rows: Any, to: str = "both") -> PushResult:
+        """Push ``rows`` (a DataFrame, Arrow table, list of dicts or dict of columns: the view's
+        join keys, its event-time column named as in its source, its features) to view ``view``
+        (declared ``push=True``): ``to="online"`` (newer-wins, at once), ``"offline"`` (its pushed
+        table, which training frames see from the push time on) or ``"both"``. All-or-nothing;
+        see ``virtualfs.push.flow`` for what happens when the online store fails after the warehouse.
+
+        Example::
+
+            store.push("card_tx", [{"card_id": "c1", "tx_at": now, "amount": 12.5}])
+            # -> PushResult(view='card_tx', rows=1, pushed_at=..., offline_rows=1, online_keys=1)
+        """
+        from virtualfs.push import push_rows
+
+        with self.access.acting("push", "push", view) as act:
+            target = self._applied().view(view)
+            online = self.online_context if to != "offline" else None
+            result = push_rows(self.context, online, target, rows, to, self._push_targets)
+            act.detail.update(rows=result.rows, to=to)
+        return result
+
+    @cached_property
+    def _push_targets(self) -> PushTargets:
+        from virtualfs.push import PushTargets
+
+        return PushTargets()
+
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
                             now: datetime | None = None) -> OnlineResponse:
         """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store;
@@ -411,7 +453,7 @@ class FeatureStore:
 
     def reload(self) -> None:
         """Load the latest applied version and swap it in at once (readers never see a gap)."""
-        self._registry = self.catalog.registry()
+        self._registry = self._opened(self.catalog.registry())
 
     @cached_property
     def context(self) -> ProjectContext:

@@ -20,7 +20,7 @@ from virtualfs.definitions import (
     Source,
     SourceColumn,
 )
-from virtualfs.definitions.base import changes_data, is_stored
+from virtualfs.definitions.base import at_omitted_default, changes_data, is_deployment, is_stored
 from virtualfs.errors import CatalogError
 
 TYPE_KEY = "__type__"
@@ -43,6 +43,8 @@ def to_data(value: Any, data_only: bool = False) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {TYPE_KEY: type(value).__name__}
         for field in dataclasses.fields(value):
+            if is_deployment(field) or at_omitted_default(field, getattr(value, field.name)):
+                continue
             if not is_stored(field):
                 if getattr(value, field.name) is not None:
                     owner = f"{type(value).__name__} {getattr(value, 'name', '')!r}"

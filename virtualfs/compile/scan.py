@@ -22,11 +22,40 @@ from virtualfs.definitions import Source
 from virtualfs.definitions.source import parse_source_query
 from virtualfs.dialects.identifiers import warehouse_column, warehouse_table
 from virtualfs.dialects.times import timestamp_literal
+from virtualfs.errors import RequestError
 from virtualfs.sqltext import definition_fault
 
 
 def source_relation(source: Source, dialect: str) -> exp.Expression:
-    """The source as a tree: a table named the way the warehouse resolves it, or its query."""
+    """The source as a tree: a table named the way the warehouse resolves it, or its query;
+    with pushed rows (``Source.pushed``), those too (:func:`build_with_pushed`)."""
+    if source.pushed is not None:
+        return build_with_pushed(source, dialect)
+    return _own_relation(source, dialect)
+
+
+def build_with_pushed(source: Source, dialect: str) -> exp.Expression:
+    """The source's rows and its view's pushed rows (``virtualfs.push``) as one relation:
+    ``SELECT cols FROM source UNION ALL SELECT cols FROM pushed``, the columns a pushed row
+    carries and the created column; a source of pushed rows only is its pushed table."""
+    assert source.pushed is not None
+    pushed = _table(source.name, source.pushed.table, dialect).copy()
+    if source.push_only:
+        return pushed
+    wanted = [*source.pushed.columns, source.created or ""]
+    columns = [exp.Column(this=warehouse_column(name, dialect)) for name in wanted]
+    own = _own_relation(source, dialect)
+    own = own if isinstance(own, exp.Table) else exp.Subquery(this=own, alias=exp.TableAlias(
+        this=names.identifier(names.SOURCE)))
+    rows = exp.select(*columns).from_(own, copy=False)
+    more = exp.select(*(column.copy() for column in columns)).from_(pushed, copy=False)
+    return exp.union(rows, more, distinct=False, copy=False)
+
+
+def _own_relation(source: Source, dialect: str) -> exp.Expression:
+    if source.push_only:
+        raise RequestError(f"source {source.name!r} holds only pushed rows, which are read through an "
+                           "opened store (FeatureStore.registry()); this registry does not say where")
     if source.table is not None:
         return _table(source.name, source.table, dialect).copy()
     source = bind_source(source, dialect)  # an ibis expr, compiled for the dialect

@@ -23,6 +23,7 @@ from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.datasets.tables import fingerprint
 from virtualfs.dialects.identifiers import warehouse_table
 from virtualfs.errors import RequestError
+from virtualfs.push.tables import with_pushed_tables
 from virtualfs.retrieval.entities import EntityInput
 from virtualfs.retrieval.job import RetrievalJob, table_exists
 from virtualfs.retrieval.source_types import typed_lookups
@@ -72,7 +73,9 @@ def recreate(dataset: Dataset, into: str | None = None) -> RecreateReport:
     """Rebuild ``dataset`` (into table ``into``, which must not exist, when given) and compare."""
     context, manifest = dataset.context, dataset.info
     warehouse, tables = context.warehouse, dataset.tables
-    registry = context.catalog.registry(manifest.catalog_version)
+    # pushed rows are rows of their view's source: the rebuild reads them too (landed by as_of)
+    registry = with_pushed_tables(context.catalog.registry(manifest.catalog_version), context.copies.schema,
+                                  context.warehouse.dialect)
     lookups = resolve_lookups(registry, list(manifest.features), manifest.full_feature_names)
     target = _target(dataset, into)
     job = _rebuild_job(dataset, typed_lookups(warehouse, lookups))

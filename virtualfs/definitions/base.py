@@ -57,6 +57,33 @@ def is_stored(field: dataclasses.Field) -> bool:
     return field.metadata.get("stored", True)
 
 
+def deployment_field(**kwargs: Any) -> Any:
+    """A field the catalog never holds nor fingerprints: where this deployment keeps something a
+    definition declares (a pushed view's table in the feature schema), set when definitions are
+    opened for use and never part of what a definition is."""
+    return dataclasses.field(metadata={**DATA, "stored": False, "deployment": True}, **kwargs)
+
+
+def is_deployment(field: dataclasses.Field) -> bool:
+    """Whether ``field`` is a :func:`deployment_field`."""
+    return field.metadata.get("deployment", False)
+
+
+def later_field(**kwargs: Any) -> Any:
+    """A data field added after definitions were first stored: left out of the stored form (and
+    so of the fingerprint) while it holds its default, so existing definitions keep theirs."""
+    return dataclasses.field(metadata={**DATA, "omit_default": True}, **kwargs)
+
+
+def at_omitted_default(field: dataclasses.Field, value: Any) -> bool:
+    """Whether ``value`` of a :func:`later_field` is its default (then it is not stored)."""
+    if not field.metadata.get("omit_default"):
+        return False
+    if field.default is not dataclasses.MISSING:
+        return value == field.default
+    return field.default_factory is not dataclasses.MISSING and value == field.default_factory()
+
+
 def data_field(**kwargs: Any) -> Any:
     return dataclasses.field(metadata=DATA, **kwargs)
 

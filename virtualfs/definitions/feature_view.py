@@ -17,6 +17,7 @@ from virtualfs.definitions.base import (
     check_unique,
     classification_field,
     data_field,
+    later_field,
     metadata_field,
     parses_sql,
     set_frozen,
@@ -93,6 +94,9 @@ class FeatureView:
     # Conditions its rows must meet before a refresh publishes them (``Check``): they change
     # whether rows are published, not what a row is, so they are not in the fingerprint.
     checks: tuple[Check, ...] = check_field(default=())
+    # Rows may be pushed to it (``FeatureStore.push``): kept in a table of the feature schema that
+    # is read together with its source; applying the view creates that table.
+    push: bool = later_field(default=False)
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
@@ -110,6 +114,34 @@ class FeatureView:
         self._check_refresh_options()
         self._check_columns_against_query()
         self._freeze_checks()
+        self._check_push()
+
+    def _check_push(self) -> None:
+        source = self.source.name
+        if not isinstance(self.push, bool):
+            raise DefinitionError(self.kind, self.name, f"push must be True or False, got {self.push!r}")
+        if self.source.push_only and not self.push:
+            problem = f"source {source!r} holds only pushed rows (no table=, query= or expr=); declare push=True"
+            raise DefinitionError(self.kind, self.name, problem)
+        if self.push and self.source.created is None:
+            # a pushed row's push time is its created time: the known-time rule shows it from then on
+            problem = f"push=True needs source {source!r} to declare created= (pushed rows keep their push time)"
+            raise DefinitionError(self.kind, self.name, problem)
+        if self.source.push_only:
+            typed = {f.name for f in self.features} | {self.source.timestamp} | set(self.source.dtypes)
+            for column in self.pushed_columns:
+                if column not in typed:
+                    problem = f"source {source!r} holds only pushed rows: dtypes= must give the type of {column!r}"
+                    raise DefinitionError(self.kind, self.name, problem)
+
+    @property
+    def pushed_columns(self) -> tuple[str, ...]:
+        """The columns a pushed row carries, in order: join keys, event time, features, and the
+        columns aggregations read (the push time is added as the created column)."""
+        columns = [*self.join_keys, self.source.timestamp, *(f.name for f in self.features)]
+        for aggregation in self.aggregations:
+            columns += [aggregation.column, *sorted(aggregation.filter_columns())]
+        return tuple(dict.fromkeys(columns))
 
     def _check_refresh_options(self) -> None:
         if self.materialize not in MATERIALIZATIONS:

@@ -14,11 +14,14 @@ from virtualfs.definitions.base import (
     check_name,
     classification_field,
     data_field,
+    deployment_field,
     input_field,
+    later_field,
     metadata_field,
     parses_sql,
     set_frozen,
 )
+from virtualfs.definitions.dtypes import DType
 from virtualfs.errors import DefinitionError
 from virtualfs.sqltext import definition_fault, parse_read_only_query, parse_table_name
 
@@ -49,14 +52,30 @@ class SourceColumn:
 
 
 @dataclass(frozen=True)
+class PushedRows:
+    """Where a pushed view's rows are kept in this deployment (``virtualfs.push``): ``table``,
+    its name rendered for the warehouse's dialect, and its ``columns`` in order, which the source
+    is read with when the two are read together."""
+
+    table: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Source:
     """Rows with an event time and, optionally, the time each row landed (``created``): a
     ``table``, one SELECT (``query``), or an ibis table expression (``expr``) built on
     ``virtualfs.table(...)``, which the catalog stores as its SQL for the warehouse's dialect.
 
+    With none of the three, the source holds only the rows pushed to its view
+    (``FeatureView(push=True)``, ``FeatureStore.push``): it names the push time's column
+    (``created``) and gives ``dtypes`` of the columns that are not features (join keys).
+
     >>> Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
     ... # doctest: +ELLIPSIS
     Source(name='orders', ...)
+    >>> Source("card_tx", timestamp="tx_at", created="pushed_at", dtypes={"card_id": "string"}).push_only
+    True
     """
 
     kind: ClassVar[str] = "source"
@@ -75,14 +94,25 @@ class Source:
     # An ibis table expression, compiled into ``query`` for the warehouse's dialect when applied
     # (``compile.expressions``); last, so that the fields before it keep their positions.
     expr: Any = input_field(default=None, repr=False)
+    # A push-only source's column types (join keys, aggregated columns): column -> dtype.
+    dtypes: FrozenDict = later_field(default_factory=FrozenDict)
+    # Set when definitions are opened for use, never stored: the pushed rows read with the source.
+    pushed: PushedRows | None = deployment_field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         check_name(self.kind, self.name)
         check_metadata(self)
         set_frozen(self, "columns", _freeze_columns(self.name, self.columns))
-        if [self.table, self.query, self.expr].count(None) != 2:
-            raise DefinitionError(self.kind, self.name, "give exactly one of table=, query= or expr=")
-        if self.expr is not None:
+        if [self.table, self.query, self.expr].count(None) < 2:
+            raise DefinitionError(self.kind, self.name, "give at most one of table=, query= or expr= "
+                                                        "(none: a source of pushed rows only)")
+        set_frozen(self, "dtypes", self._frozen_dtypes())
+        if self.dtypes and not self.push_only:
+            raise DefinitionError(self.kind, self.name, "dtypes= is for a source of pushed rows only; a "
+                                                        "table's or query's types come from the warehouse")
+        if self.push_only:
+            self._check_push_only()
+        elif self.expr is not None:
             from virtualfs.definitions.expression import check_expression
 
             check_expression(self.name, self.expr)
@@ -102,6 +132,30 @@ class Source:
                     self.kind, self.name, "created column must differ from the timestamp column"
                 )
 
+    @property
+    def push_only(self) -> bool:
+        """Whether the source holds only pushed rows (no table, query or expression)."""
+        return self.table is None and self.query is None and self.expr is None
+
+    def _frozen_dtypes(self) -> FrozenDict:
+        if not isinstance(self.dtypes, Mapping):
+            raise DefinitionError(self.kind, self.name, f"dtypes must map column names to dtypes, "
+                                                        f"got {self.dtypes!r}")
+        frozen = {}
+        for column, dtype in self.dtypes.items():
+            check_identifier(self.kind, self.name, column, "dtypes column")
+            try:
+                frozen[column] = DType.parse(dtype, f"dtypes[{column!r}]").value
+            except ValueError as error:
+                raise DefinitionError(self.kind, self.name, str(error)) from None
+        return FrozenDict(frozen)
+
+    def _check_push_only(self) -> None:
+        # pushed rows are told apart from each other, and made visible, by their push time
+        if self.created is None:
+            raise DefinitionError(self.kind, self.name, "a source of pushed rows only (no table=, query= or "
+                                                        "expr=) needs created= naming its push-time column")
+
     def _check_table(self) -> None:
         if not isinstance(self.table, str) or not self.table.strip():
             raise DefinitionError(self.kind, self.name, f"table must be a name, got {self.table!r}")
@@ -114,6 +168,8 @@ class Source:
 
         if self.expr is not None:
             return tuple(self.expr.columns)
+        if self.push_only and self.pushed is not None:
+            return self.pushed.columns
         if self.query is None:
             return None
         select = parse_source_query(self.name, self.query, dialect=None)

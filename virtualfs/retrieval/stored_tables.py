@@ -96,5 +96,6 @@ def _covers(record: WatermarkRecord | None, time: datetime) -> bool:
 def _reading_table(view: FeatureView, table: exp.Table, dialect: str) -> FeatureView:
     # The table's parts are identifiers this project built (checked names, quoted): rendered
     # and read back by the compiler, they name exactly this table and nothing else.
-    source = dataclasses.replace(view.source, table=to_sql(table, dialect), query=None)
+    # the table holds the view's pushed rows too (a refresh read them with the source)
+    source = dataclasses.replace(view.source, table=to_sql(table, dialect), query=None, pushed=None)
     return dataclasses.replace(view, source=source)
