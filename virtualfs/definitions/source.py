@@ -169,7 +169,7 @@ class Source:
         if self.expr is not None:
             return tuple(self.expr.columns)
         if self.push_only and self.pushed is not None:
-            return self.pushed.columns
+            return (*self.pushed.columns, self.created or "")
         if self.query is None:
             return None
         select = parse_source_query(self.name, self.query, dialect=None)

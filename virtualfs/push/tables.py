@@ -28,6 +28,7 @@ from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.refresh import build_create_schema
 from virtualfs.compile.scan import source_relation
 from virtualfs.definitions import DType, FeatureView
+from virtualfs.definitions.base import sql_already_checked
 from virtualfs.definitions.dtypes import dtype_of_arrow
 from virtualfs.definitions.source import PushedRows
 from virtualfs.dialects.identifiers import resolve_column, warehouse_column
@@ -65,8 +66,10 @@ def with_pushed_tables(registry: Registry, schema: FeatureSchema, dialect: str) 
     if not any(view.push for view in registry.views.values()):
         return registry
     views = dict(registry.views)
-    for name, view in views.items():
-        if view.push:
+    with sql_already_checked():  # checked when applied; rebuilding them need not parse SQL again
+        for name, view in views.items():
+            if not view.push:
+                continue
             table = to_sql(pushed_table(schema, view, dialect), dialect)
             pushed = PushedRows(table, view.pushed_columns)
             views[name] = dataclasses.replace(view, source=dataclasses.replace(view.source, pushed=pushed))
