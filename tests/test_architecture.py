@@ -18,7 +18,7 @@ LAYERS = {
     "dialects": 1,
     "compile": 2, "warehouses": 2, "online": 2, "catalog": 2,
     "copies": 3, "context": 3, "checks": 3, "retrieval": 3, "serving": 3, "refresh": 3, "apply": 3, "gc": 3,
-    "profiles": 3, "governance": 3, "datasets": 3, "access": 3,
+    "profiles": 3, "governance": 3, "datasets": 3, "access": 3, "push": 3,
     "store": 4,
     "server": 5, "cli": 5, "demo": 5, "scaffold": 5,
 }

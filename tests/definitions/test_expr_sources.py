@@ -141,7 +141,7 @@ def test_an_expr_the_dialect_cannot_compile_names_its_source_and_dialect() -> No
 
 def test_exactly_one_of_table_query_and_expr() -> None:
     orders = table("orders", {"customer_id": "int64", "ordered_at": "timestamp"})
-    with pytest.raises(DefinitionError, match="exactly one of table=, query= or expr="):
+    with pytest.raises(DefinitionError, match="at most one of table=, query= or expr="):
         Source("paid", table="orders", expr=orders, timestamp="ordered_at")
 
 

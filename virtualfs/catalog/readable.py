@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureView, Source, SourceColumn
+from virtualfs.definitions.base import at_omitted_default, is_deployment
 from virtualfs.definitions.durations import format_duration
 
 # Text shown without quotes: one word with nothing that could be mistaken for punctuation.
@@ -58,7 +59,8 @@ def readable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: readable(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        return {field.name: readable(getattr(value, field.name)) for field in dataclasses.fields(value)
+                if not (is_deployment(field) or at_omitted_default(field, getattr(value, field.name)))}
     if isinstance(value, Mapping):
         return {str(key): readable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -132,6 +134,8 @@ def definition_lines(definition: Any) -> list[str]:
     for field in sorted(dataclasses.fields(definition), key=lambda f: _PLACE.get(f.name, 1)):
         value = getattr(definition, field.name)
         if field.name == "name" or (value in ("", None, {}, ()) and field.name not in _ALWAYS_SHOWN):
+            continue
+        if is_deployment(field) or at_omitted_default(field, value):  # as the catalog stores it
             continue
         label = field.name.replace("_", " ")
         if field.name in ("features", "aggregations", "checks") and isinstance(definition, FeatureView):

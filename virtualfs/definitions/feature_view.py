@@ -121,17 +121,20 @@ class FeatureView:
         if not isinstance(self.push, bool):
             raise DefinitionError(self.kind, self.name, f"push must be True or False, got {self.push!r}")
         if self.source.push_only and not self.push:
-            problem = f"source {source!r} holds only pushed rows (no table=, query= or expr=); declare push=True"
+            problem = f"source {source!r} holds only pushed rows (no table=, query= or expr=); " \
+                      "declare push=True"
             raise DefinitionError(self.kind, self.name, problem)
         if self.push and self.source.created is None:
             # a pushed row's push time is its created time: the known-time rule shows it from then on
-            problem = f"push=True needs source {source!r} to declare created= (pushed rows keep their push time)"
+            problem = f"push=True needs source {source!r} to declare created= (pushed rows keep " \
+                      "their push time)"
             raise DefinitionError(self.kind, self.name, problem)
         if self.source.push_only:
             typed = {f.name for f in self.features} | {self.source.timestamp} | set(self.source.dtypes)
             for column in self.pushed_columns:
                 if column not in typed:
-                    problem = f"source {source!r} holds only pushed rows: dtypes= must give the type of {column!r}"
+                    problem = f"source {source!r} holds only pushed rows: dtypes= must give the " \
+                              f"type of {column!r}"
                     raise DefinitionError(self.kind, self.name, problem)
 
     @property
