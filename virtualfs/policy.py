@@ -62,8 +62,11 @@ class Role:
         return self.offline if surface == "offline" else self.online
 
     def where(self, key: str) -> str:
-        """The configuration key of grant ``key``, for messages: ``access.roles.intern.pii``."""
-        return self.source or f"access.roles.{self.name}.{key}"
+        """The configuration key of grant ``key``, for messages: ``access.roles.intern.pii``
+        (a server token's role: its ``allow`` list for reads, its own ``push`` flag)."""
+        if self.source:
+            return self.source if key in SURFACES else f"{self.source.rpartition('.')[0]}.{key}"
+        return f"access.roles.{self.name}.{key}"
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class PushTargets:
     created: set[int] = field(default_factory=set)
     writers: dict[int, tuple[FeatureView, ViewRows]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    learning: threading.Lock = field(default_factory=threading.Lock)  # one warehouse read at a time
     last: datetime | None = None
 
     def push_time(self) -> datetime:
@@ -112,7 +113,8 @@ def push_rows(context: ProjectContext, online: OnlineContext | None, view: Featu
 def _types(targets: PushTargets, context: ProjectContext, view: FeatureView) -> dict[str, DType]:
     known = targets.types.get(id(view))
     if known is None or known[0] is not view:
-        known = targets.types[id(view)] = (view, pushed_types(context.warehouse, view))
+        with targets.learning:
+            known = targets.types[id(view)] = (view, pushed_types(context.warehouse, view))
     return known[1]
 
 

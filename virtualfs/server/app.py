@@ -43,6 +43,7 @@ from virtualfs.server.encode import (
 from virtualfs.server.http import Call, Endpoint, Handler, Reply
 from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from virtualfs.server.problems import Problem, bad_request
+from virtualfs.server.pushes import parse_push_request, push_json
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
 from virtualfs.serving.read import output_masks
@@ -85,6 +86,18 @@ async def online_features(call: Call, state: ServerState) -> Reply:
     if wants_arrow(call.accept):
         return Reply(to_arrow(response, plan, masks), ARROW_STREAM)
     return Reply(to_json(response, plan), JSON)
+
+
+@route("/v1/push", "POST")
+async def push(call: Call, state: ServerState) -> Reply:
+    """Rows pushed to a ``push=True`` view, into the online store and/or its pushed table
+    (``virtualfs.push``); the caller needs a push grant (``server.pushes``)."""
+    grant = state.authenticate(call.authorization, "/v1/push")
+    body = await call.body(state.config.max_body_bytes, state.body_deadlines)
+    request = parse_push_request(body, state.config.max_push_rows)
+    state.pusher.authorize(grant, request.view)
+    result = await state.pusher.push(grant, state.registry(), request)
+    return _json(push_json(result))
 
 
 @route("/v1/feature-views")

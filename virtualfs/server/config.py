@@ -41,9 +41,9 @@ from virtualfs.policy import AccessPolicy, Role
 ALL = "*"
 MIN_TOKEN_LENGTH = 16
 SERVER_KEYS = {"auth", "max_entities", "max_body_bytes", "reload_seconds", "read_timeout", "body_timeout",
-               "audit_seconds"}
+               "audit_seconds", "max_push_rows"}
 AUTH_KEYS = {"tokens"}
-TOKEN_KEYS = {"token", "allow"}
+TOKEN_KEYS = {"token", "allow", "push"}
 POLICY_TOKEN_KEYS = {"token", "principal"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s)")
@@ -60,6 +60,7 @@ class TokenGrant:
     digest: bytes
     allow: frozenset[str]
     principal: str = ""
+    push: bool = False  # without an access: policy, whether it may push rows (POST /v1/push)
 
     @property
     def who(self) -> str:
@@ -81,6 +82,7 @@ class ServerConfig:
 
     tokens: tuple[TokenGrant, ...] = ()
     max_entities: int = 1_000
+    max_push_rows: int = 10_000
     max_body_bytes: int = 1_048_576
     reload_seconds: float = 30.0
     read_timeout: float = 0.25  # seconds; a Redis MGET on a LAN takes well under a millisecond
@@ -116,6 +118,7 @@ def parse_server_config(raw: Mapping[str, Any] | None, access: AccessPolicy | No
     return ServerConfig(
         tokens=tokens,
         max_entities=_positive_int(raw, "max_entities", defaults.max_entities),
+        max_push_rows=_positive_int(raw, "max_push_rows", defaults.max_push_rows),
         max_body_bytes=_positive_int(raw, "max_body_bytes", defaults.max_body_bytes),
         reload_seconds=_seconds(raw, "reload_seconds", defaults.reload_seconds),
         read_timeout=_timeout(raw, "read_timeout", defaults.read_timeout),
@@ -131,8 +134,8 @@ def _allow_lists(tokens: tuple[TokenGrant, ...]) -> AccessPolicy | None:
         return None
     from types import MappingProxyType
 
-    roles = {t.name: Role(t.name, online=t.allow, pii="clear", source=f"server.auth.tokens.{t.name}.allow")
-             for t in tokens}
+    roles = {t.name: Role(t.name, online=t.allow, pii="clear", push=t.push,
+                          source=f"server.auth.tokens.{t.name}.allow") for t in tokens}
     return AccessPolicy(MappingProxyType(roles), MappingProxyType({t.name: t.name for t in tokens}))
 
 
@@ -175,7 +178,10 @@ def _parse_token(name: str, entry: object, access: AccessPolicy | None) -> Token
     for item in allow:
         if item != ALL and not _NAME.fullmatch(item):
             raise ConfigError(f"{where}.allow: {item!r} is not a feature service or view name")
-    return TokenGrant(name, token_digest(token), frozenset(allow))
+    push = entry.get("push", False)
+    if not isinstance(push, bool):
+        raise ConfigError(f"{where}.push must be true or false (may the token push rows), got {push!r}")
+    return TokenGrant(name, token_digest(token), frozenset(allow), push=push)
 
 
 def _policy_token(name: str, entry: dict, access: AccessPolicy, where: str) -> TokenGrant:

@@ -11,7 +11,8 @@ from virtualfs.server.problems import COMPONENTS
 from virtualfs.server.schemas import REQUEST_FIELDS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_FIELD_HELP = f"The request part at fault: {', '.join(REQUEST_FIELDS)}, entities.<key>[<row>], body"
+_FIELD_HELP = (f"The request part at fault: {', '.join(REQUEST_FIELDS)}, entities.<key>[<row>], body; "
+               "for a push: view, rows, rows.<column>, to")
 _DETAIL_HELP = "503: the underlying error (addresses, paths); only for callers with a valid token"
 _COLUMNS = {"type": "object", "additionalProperties": {"type": "array"}}
 
@@ -25,6 +26,7 @@ def openapi_document(config: ServerConfig) -> dict[str, Any]:
                  "description": "Latest feature values by entity key, from the online store."},
         "paths": {
             "/v1/online-features": {"post": _online_features(config, secured)},
+            "/v1/push": {"post": _push(config, secured)},
             "/v1/feature-views": {"get": _listing("feature_views", "FeatureView", secured)},
             "/v1/feature-services": {"get": _listing("feature_services", "FeatureService", secured)},
             "/healthz": {"get": _probe("Liveness: the process answers.", False)},
@@ -55,6 +57,29 @@ def _online_features(config: ServerConfig, secured: bool) -> dict:
                           "entity rows"),
             "503": _error(f"The online store did not answer within {config.read_timeout * 1000:g} ms, "
                           "or the catalog does not answer; retry"),
+        },
+        **_security(secured),
+    }
+
+
+def _push(config: ServerConfig, secured: bool) -> dict:
+    auth = {"401": _error("Missing or invalid bearer token"),
+            "403": _error("The token may not push rows")} if secured else {}
+    return {
+        "summary": "Rows pushed to a feature view declared push=True",
+        "operationId": "push",
+        "requestBody": {"required": True, "content": {
+            JSON: {"schema": {"$ref": "#/components/schemas/PushRequest"}}}},
+        "responses": {
+            "200": {"description": "What the push did", "content": {JSON: {"schema": {
+                "$ref": "#/components/schemas/PushResponse"}}}},
+            "400": _error("Malformed JSON, a missing or extra column, a value of the wrong type, a null "
+                          "join key or event time (the field names the column: rows.<column>)"),
+            **auth,
+            "404": _error("No such feature view (the message suggests close names)"),
+            "408": _error(f"The body did not all arrive within {config.body_timeout:g} s"),
+            "413": _error(f"Body over {config.max_body_bytes} bytes or over {config.max_push_rows} rows"),
+            "503": _error("The online store or the warehouse does not answer; nothing was pushed"),
         },
         **_security(secured),
     }
@@ -104,6 +129,23 @@ def _schemas(config: ServerConfig) -> dict:
                              "description": "Join key columns of equal length"},
                 "full_feature_names": {"type": "boolean", "default": False},
             },
+        },
+        "PushRequest": {
+            "type": "object", "additionalProperties": False, "required": ["view", "rows"],
+            "properties": {
+                "view": {"type": "string", "minLength": 1},
+                "rows": {"type": "object", "minProperties": 1, "additionalProperties": {
+                    "type": "array", "minItems": 1, "maxItems": config.max_push_rows},
+                    "description": "Columns of equal length: join keys, the event-time column (ISO-8601), "
+                                   "features"},
+                "to": {"type": "string", "enum": ["online", "offline", "both"], "default": "both"},
+            },
+        },
+        "PushResponse": {
+            "type": "object", "required": ["view", "rows", "pushed_at", "offline_rows", "online_keys"],
+            "properties": {"view": {"type": "string"}, "rows": {"type": "integer"},
+                           "pushed_at": {"type": "string", "format": "date-time"},
+                           "offline_rows": {"type": "integer"}, "online_keys": {"type": "integer"}},
         },
         "OnlineFeaturesResponse": {
             "type": "object", "required": ["entities", "features", "values", "statuses", "event_times"],

@@ -35,6 +35,7 @@ from virtualfs.server.guard import OutageLog, StoreGuard
 from virtualfs.server.metrics import Metrics
 from virtualfs.server.openapi import openapi_document
 from virtualfs.server.problems import Problem, bad_request, unavailable
+from virtualfs.server.pushes import Pusher
 from virtualfs.server.schemas import FeaturesRequest
 from virtualfs.serving.read import online_lookup
 from virtualfs.serving.response import OnlineResponse
@@ -66,6 +67,7 @@ class ServerState:
         self.catalog_log = OutageLog("the catalog")
         self._loading: asyncio.Task | None = None
         self._classified: tuple[int | None, Classification] | None = None
+        self.pusher = Pusher(self)
 
     def registry(self) -> Registry:
         """The applied definitions being served; 503 while there are none or the catalog is unread."""
