@@ -1,0 +1,139 @@
+"""FeatureStore.push end to end on a repository: a push-only view (push, training frame, online
+read), all-or-nothing when the online store fails after the warehouse, and a pushing process
+killed with SIGKILL leaving every push whole or absent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from tests.repo_factory import write_repo
+from virtualfs import FeatureStore
+from virtualfs.errors import AccessDeniedError, NotFoundError, OnlineStoreError
+
+DEFINITIONS = """\
+from virtualfs import Entity, Feature, FeatureView, Source
+
+card = Entity("card", ["card_id"])
+card_tx = FeatureView(
+    "card_tx", [card], Source("card_tx", timestamp="tx_at", created="pushed_at", dtypes={"card_id": "string"}),
+    [Feature("amount", "float64")], ttl="1d", push=True,
+)
+customer = Entity("customer", ["customer_id"])
+orders = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
+customer_orders = FeatureView("customer_orders", [customer], orders, [Feature("amount", "float64")])
+"""
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = write_repo(tmp_path / "repo", DEFINITIONS)
+    with FeatureStore(root) as store:
+        store.apply()
+    return root
+
+
+def test_a_push_only_view_works_end_to_end(repo):
+    with FeatureStore(repo) as store:
+        before = datetime.now(timezone.utc)
+        tx = {"card_id": ["c1", "c2", "c1"], "tx_at": [before - timedelta(minutes=m) for m in (5, 4, 1)],
+              "amount": [10.0, 20.0, 30.0]}
+        result = store.push("card_tx", tx)
+        assert (result.rows, result.offline_rows, result.online_keys) == (3, 3, 2)
+        online = store.get_online_features({"card_id": ["c1", "c2", "c3"]}, ["card_tx:amount"])
+        assert online.to_dict()["amount"] == [30.0, 20.0, None]  # at once, the latest per card
+        labels = pd.DataFrame({"card_id": ["c1", "c1", "c2"],
+                               "event_timestamp": [result.pushed_at - timedelta(seconds=1), result.pushed_at,
+                                                   result.pushed_at + timedelta(hours=1)]})
+        frame = store.get_historical_features(labels, ["card_tx:amount"]).to_pandas()
+        assert [None if pd.isna(v) else v for v in frame["amount"]] == [None, 30.0, 20.0]
+        event_rule = store.get_historical_features(labels, ["card_tx:amount"], point_in_time="event").to_pandas()
+        assert list(event_rule["amount"]) == [30.0, 30.0, 20.0]
+
+
+def test_push_names_unknown_and_unpushed_views(repo):
+    with FeatureStore(repo) as store:
+        with pytest.raises(NotFoundError, match="card_tx"):
+            store.push("card_txs", [{"card_id": "c"}])
+        with pytest.raises(ValueError, match="does not take pushed rows; declare it with push=True"):
+            store.push("customer_orders", [{"customer_id": 1}])
+        with pytest.raises(ValueError, match="to must be one of online, offline, both"):
+            store.push("card_tx", [{"card_id": "c"}], to="warehouse")
+
+
+def test_when_the_online_store_fails_the_warehouse_keeps_nothing_of_the_push(repo):
+    config = repo / "virtualfs.yaml"
+    config.write_text(config.read_text().replace(
+        "online: {type: sqlite, path: .virtualfs/online.db}",
+        "online: {type: redis, url: 'redis://127.0.0.1:1/0'}"))  # nothing listens on port 1
+    now = datetime.now(timezone.utc)
+    with FeatureStore(repo) as store:
+        with pytest.raises(OnlineStoreError):
+            store.push("card_tx", {"card_id": ["c1"], "tx_at": [now], "amount": [1.0]})
+        store.push("card_tx", {"card_id": ["c2"], "tx_at": [now], "amount": [2.0]}, to="offline")
+        labels = pd.DataFrame({"card_id": ["c1", "c2"], "event_timestamp": [now + timedelta(hours=1)] * 2})
+        frame = store.get_historical_features(labels, ["card_tx:amount"]).to_pandas()
+        assert [None if pd.isna(v) else v for v in frame["amount"]] == [None, 2.0]
+
+
+def test_a_principal_without_the_push_grant_is_refused(repo):
+    config = repo / "virtualfs.yaml"
+    config.write_text(config.read_text() + textwrap.dedent("""\
+        access:
+          roles:
+            reader: {offline: ["*"], online: ["*"], pii: clear}
+            writer: {online: ["*"], push: true}
+          principals: {ann: reader, bob: writer}
+        """))
+    row = {"card_id": ["c1"], "tx_at": [datetime.now(timezone.utc)], "amount": [1.0]}
+    with FeatureStore(repo, principal="ann") as store, pytest.raises(AccessDeniedError, match="push"):
+        store.push("card_tx", row)
+    with FeatureStore(repo, principal="bob") as store:
+        assert store.push("card_tx", row).rows == 1
+
+
+PUSHER = """\
+import sys
+from datetime import datetime, timezone
+from virtualfs import FeatureStore
+
+with FeatureStore(sys.argv[1]) as store:
+    for n in range(1000):
+        now = datetime.now(timezone.utc)
+        rows = {"card_id": [f"c{i}" for i in range(5000)], "tx_at": [now] * 5000, "amount": [float(n)] * 5000}
+        store.push("card_tx", rows, to="offline")
+        print(n, flush=True)
+"""
+
+
+def test_a_pushing_process_killed_midway_leaves_each_push_whole_or_absent(repo):
+    process = subprocess.Popen([sys.executable, "-c", PUSHER, str(repo)], stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        for _ in range(3):  # three pushes done, the fourth under way
+            assert process.stdout.readline(), "the pusher stopped"
+        time.sleep(0.02)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    with FeatureStore(repo) as store:
+        labels = pd.DataFrame({"card_id": ["c0"], "event_timestamp": [datetime.now(timezone.utc)]})
+        store.get_historical_features(labels, ["card_tx:amount"]).to_pandas()  # the table reads
+        from sqlglot import exp
+
+        from virtualfs.push.tables import pushed_table
+
+        table = pushed_table(store.copies.schema, store.get_feature_view("card_tx"), "duckdb")
+        counts = store.warehouse.fetch_arrow(
+            exp.select("pushed_at", exp.func("count", exp.Star()).as_("n")).from_(table).group_by("pushed_at")
+        ).to_pydict()["n"]
+    assert len(counts) >= 3 and set(counts) == {5000}
