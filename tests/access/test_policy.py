@@ -21,7 +21,7 @@ ROLES = {"intern": {"offline": ["driver_quality"], "pii": "masked"}}
     ({"roles": ROLES, "principals": {"ivan": "intern"}, "groups": {}}, "access: unknown key 'groups'"),
     ({"principals": {"ivan": "intern"}}, "access.roles must be a non-empty mapping"),
     ({"roles": {"intern": {"offline": ["v"], "masked": True}}, "principals": {"ivan": "intern"}},
-     "access.roles.intern: unknown key 'masked'; expected one of apply, datasets, offline, online, pii, refresh"),
+     "access.roles.intern: unknown key 'masked'; expected one of apply, datasets, offline, online, pii, push, refresh"),
     ({"roles": {"intern": {"pii": "hidden"}}, "principals": {"ivan": "intern"}},
      "access.roles.intern.pii must be one of clear, masked, denied, got 'hidden'"),
     ({"roles": {"intern": {"apply": "yes"}}, "principals": {"ivan": "intern"}},

@@ -179,8 +179,8 @@ def test_health_and_readiness(server):
 def test_openapi_document_describes_the_routes(sqlite_server):
     document = sqlite_server.get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/v1/online-features", "/v1/feature-views", "/v1/feature-services",
-                                      "/healthz", "/readyz", "/metrics"}
+    assert set(document["paths"]) == {"/v1/online-features", "/v1/push", "/v1/feature-views",
+                                      "/v1/feature-services", "/healthz", "/readyz", "/metrics"}
     request = document["components"]["schemas"]["OnlineFeaturesRequest"]
     assert request["properties"]["entities"]["additionalProperties"]["maxItems"] == 5
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
