@@ -5,10 +5,23 @@ frames from their push time on (``FeatureStore.push``, ``POST /v1/push``).
   opened registry whose sources read their pushed rows with them;
 - ``rows``: what a caller sends, checked and typed;
 - ``flow``: one push, all-or-nothing, offline then online.
+
+The names below load on first use: a server that only reads never loads the compiler.
 """
 
-from virtualfs.push.flow import TARGETS, PushResult, PushTargets, push_rows
-from virtualfs.push.tables import create_pushed_tables, pushed_table_name, with_pushed_tables
+from __future__ import annotations
 
-__all__ = ["TARGETS", "PushResult", "PushTargets", "create_pushed_tables", "push_rows", "pushed_table_name",
-           "with_pushed_tables"]
+from importlib import import_module
+from typing import Any
+
+TARGETS = ("online", "offline", "both")  # where a push may go
+_EXPORTS = {"PushResult": "flow", "PushTargets": "flow", "push_rows": "flow",
+            "create_pushed_tables": "tables", "pushed_table_name": "tables", "with_pushed_tables": "tables"}
+
+__all__ = ["TARGETS", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'virtualfs.push' has no attribute {name!r}")
+    return getattr(import_module(f"virtualfs.push.{_EXPORTS[name]}"), name)

@@ -28,6 +28,7 @@ from virtualfs.errors import RequestError, VirtualfsError
 from virtualfs.instants import utc_now
 from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
+from virtualfs.push import TARGETS
 from virtualfs.push.rows import pushed_frame
 from virtualfs.push.tables import build_create_pushed, pushed_table, pushed_types
 from virtualfs.warehouses.base import uploaded
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
     from virtualfs.context import OnlineContext, ProjectContext
 
-TARGETS = ("online", "offline", "both")
 UPLOAD_NAME = "_vfs_pushed_rows"
 
 

@@ -28,11 +28,12 @@ from virtualfs.errors import (
     RequestError,
     WarehouseError,
 )
-from virtualfs.push import TARGETS, PushResult, PushTargets, push_rows
+from virtualfs.push import TARGETS
 from virtualfs.server.problems import Problem, bad_request, too_large, unavailable
 from virtualfs.server.schemas import load_json
 
 if TYPE_CHECKING:
+    from virtualfs.push import PushResult, PushTargets
     from virtualfs.registry import Registry
     from virtualfs.server.config import TokenGrant
     from virtualfs.server.state import ServerState
@@ -90,7 +91,7 @@ class Pusher:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.targets = PushTargets()
+        self._targets: PushTargets | None = None  # made on the first push: reads never load the compiler
         self.offline = threading.Lock()
 
     def authorize(self, grant: TokenGrant | None, view: str) -> None:
@@ -127,12 +128,17 @@ class Pusher:
         return result
 
     def _push(self, view: Any, request: PushRequest) -> PushResult:
+        from virtualfs.push import PushTargets, push_rows
+
         store = self.state.store
         online = store.online_context if request.to != "offline" else None
+        if self._targets is None:
+            with self.offline:  # one set of targets: one push clock for the process
+                self._targets = self._targets or PushTargets()
         if request.to == "online":
-            return push_rows(store.context, online, view, request.rows, request.to, self.targets)
+            return push_rows(store.context, online, view, request.rows, request.to, self._targets)
         with self.offline:
-            return push_rows(store.context, online, view, request.rows, request.to, self.targets)
+            return push_rows(store.context, online, view, request.rows, request.to, self._targets)
 
 
 def push_json(result: PushResult) -> dict[str, Any]:
