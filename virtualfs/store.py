@@ -341,13 +341,14 @@ class FeatureStore:
             store.push("card_tx", [{"card_id": "c1", "tx_at": now, "amount": 12.5}])
             # -> PushResult(view='card_tx', rows=1, pushed_at=..., offline_rows=1, online_keys=1)
         """
-        from virtualfs.push import push_rows
+        from virtualfs.push import needs_warehouse, push_rows
 
         # pushes come as often as reads: counted in the audit log in batches, not written one by one
         self.access.authorize("push", view, action="push")
         target = self._applied().view(view)
         online = self.online_context if to != "offline" else None
-        result = push_rows(self.context, online, target, rows, to, self._push_targets)
+        context = self.context if needs_warehouse(target, to) else None
+        result = push_rows(context, online, target, rows, to, self._push_targets)
         if self.access.enabled:
             self.access.audit.count(self.principal, "push", view)
         return result

@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import Any
 
 TARGETS = ("online", "offline", "both")  # where a push may go
-_EXPORTS = {"PushResult": "flow", "PushTargets": "flow", "push_rows": "flow",
+_EXPORTS = {"PushResult": "flow", "PushTargets": "flow", "push_rows": "flow", "needs_warehouse": "flow",
             "create_pushed_tables": "tables", "pushed_table_name": "tables", "with_pushed_tables": "tables"}
 
 __all__ = ["TARGETS", *_EXPORTS]

@@ -76,9 +76,17 @@ class PushTargets:
             return now
 
 
-def push_rows(context: ProjectContext, online: OnlineContext | None, view: FeatureView, rows: Any,
+def needs_warehouse(view: FeatureView, to: str) -> bool:
+    """Whether a push needs the warehouse: to write its rows, or to learn their types (a source
+    that is not push-only is typed by its own columns). An online push to a push-only view does
+    not: a server worker pushing there never opens the warehouse."""
+    return to != "online" or not view.source.push_only
+
+
+def push_rows(context: ProjectContext | None, online: OnlineContext | None, view: FeatureView, rows: Any,
               to: str = "both", targets: PushTargets | None = None) -> PushResult:
     """Push ``rows`` to ``view`` (``to``: ``online``, ``offline`` or ``both``); see the module.
+    ``context`` may be None when the push does not need the warehouse (:func:`needs_warehouse`).
 
     Example::
 
@@ -110,11 +118,12 @@ def push_rows(context: ProjectContext, online: OnlineContext | None, view: Featu
     return PushResult(view.name, frame.num_rows, pushed_at, inserted, changed)
 
 
-def _types(targets: PushTargets, context: ProjectContext, view: FeatureView) -> dict[str, DType]:
+def _types(targets: PushTargets, context: ProjectContext | None, view: FeatureView) -> dict[str, DType]:
     known = targets.types.get(id(view))
     if known is None or known[0] is not view:
         with targets.learning:
-            known = targets.types[id(view)] = (view, pushed_types(context.warehouse, view))
+            warehouse = context.warehouse if context is not None else None
+            known = targets.types[id(view)] = (view, pushed_types(warehouse, view))
     return known[1]
 
 
@@ -135,8 +144,10 @@ def _stamped(view: FeatureView, frame: pa.Table, pushed_at: datetime) -> pa.Tabl
     return frame.append_column(view.source.created or "", stamp)
 
 
-def _insert(context: ProjectContext, targets: PushTargets, view: FeatureView, stamped: pa.Table) -> int:
+def _insert(context: ProjectContext | None, targets: PushTargets, view: FeatureView,
+            stamped: pa.Table) -> int:
     """Insert ``stamped`` into the view's pushed table in one transaction; return the row count."""
+    assert context is not None, "an offline push needs the warehouse"
     warehouse, schema, dialect = context.warehouse, context.copies.schema, context.warehouse.dialect
     types = _types(targets, context, view)
     if id(view) not in targets.created:  # DDL outside the insert's transaction (Snowflake commits DDL)
@@ -157,8 +168,9 @@ def build_insert(table: exp.Table, rows: exp.Table, types: dict[str, DType], dia
     return exp.Insert(this=exp.Schema(this=table, expressions=columns), expression=select)
 
 
-def _remove(context: ProjectContext, view: FeatureView, pushed_at: datetime) -> None:
+def _remove(context: ProjectContext | None, view: FeatureView, pushed_at: datetime) -> None:
     """Delete the rows of the push stamped ``pushed_at`` (the online write after it failed)."""
+    assert context is not None
     dialect = context.warehouse.dialect
     created = exp.column(warehouse_column(view.source.created or "", dialect))
     delete = exp.delete(pushed_table(context.copies.schema, view, dialect),

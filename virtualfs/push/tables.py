@@ -76,13 +76,18 @@ def with_pushed_tables(registry: Registry, schema: FeatureSchema, dialect: str) 
     return dataclasses.replace(registry, views=views)
 
 
-def pushed_types(warehouse: Warehouse, view: FeatureView) -> dict[str, DType]:
+def pushed_types(warehouse: Warehouse | None, view: FeatureView) -> dict[str, DType]:
     """The dtype of each column of ``view``'s pushed table (``pushed_columns``, then created):
     features as declared, times as timestamps, other columns (join keys, aggregated columns) as
-    the source has them in the warehouse, or as a source of pushed rows only declares them."""
+    the source has them in the warehouse, or as a source of pushed rows only declares them (then
+    no ``warehouse`` is needed)."""
     source = view.source
     features = {f.name: f.dtype for f in view.features}
-    found = _source_schema(warehouse, view) if not source.push_only else None
+    found = None
+    if not source.push_only:
+        if warehouse is None:
+            raise ValueError(f"feature view {view.name!r}: typing its pushed rows needs the warehouse")
+        found = _source_schema(warehouse, view)
     types = {}
     for column in view.pushed_columns:
         if column in features:

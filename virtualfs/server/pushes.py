@@ -128,17 +128,18 @@ class Pusher:
         return result
 
     def _push(self, view: Any, request: PushRequest) -> PushResult:
-        from virtualfs.push import PushTargets, push_rows
+        from virtualfs.push import PushTargets, needs_warehouse, push_rows
 
         store = self.state.store
         online = store.online_context if request.to != "offline" else None
+        context = store.context if needs_warehouse(view, request.to) else None
         if self._targets is None:
             with self.offline:  # one set of targets: one push clock for the process
                 self._targets = self._targets or PushTargets()
         if request.to == "online":
-            return push_rows(store.context, online, view, request.rows, request.to, self._targets)
+            return push_rows(context, online, view, request.rows, request.to, self._targets)
         with self.offline:
-            return push_rows(store.context, online, view, request.rows, request.to, self._targets)
+            return push_rows(context, online, view, request.rows, request.to, self._targets)
 
 
 def push_json(result: PushResult) -> dict[str, Any]:
