@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,9 +34,11 @@ batches = st.lists(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integ
 
 
 def as_rows(batch):
-    return {"card_id": [card for card, _, _ in batch],
-            "tx_at": [BASE + timedelta(minutes=minutes) for _, minutes, _ in batch],
-            "amount": [amount for _, _, amount in batch]}
+    """A batch as columns (the Python path) or, when its first amount is odd, as an Arrow table."""
+    columns = {"card_id": [card for card, _, _ in batch],
+               "tx_at": [BASE + timedelta(minutes=minutes) for _, minutes, _ in batch],
+               "amount": [amount for _, _, amount in batch]}
+    return pa.table(columns) if batch[0][2] % 2 else columns
 
 
 def newer_wins(pushes) -> dict[str, int]:
@@ -99,3 +102,26 @@ def test_a_pushed_row_older_than_the_ttl_reads_as_outside_ttl(tmp_path):
                                    now=now)
         assert read.to_dict()["amount"] == [None, 2]
         assert [str(s) for s in read.statuses["amount"]] == ["OUTSIDE_TTL", "PRESENT"]
+
+
+values = st.tuples(st.one_of(st.none(), st.floats(allow_nan=False)), st.one_of(st.none(), st.text()),
+                   st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), st.one_of(st.none(), st.booleans()),
+                   st.one_of(st.none(), st.datetimes(timezones=st.just(timezone.utc))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.datetimes(timezones=st.just(timezone.utc)))
+def test_a_row_encoded_in_python_reads_back_and_matches_the_column_wise_encoding(row, event):
+    from virtualfs.online.codec import ViewCodec, to_micros
+
+    view = FeatureView("v", [card], card_tx, [Feature("f", "float64"), Feature("s", "string"),
+                                              Feature("i", "int64"), Feature("b", "bool"),
+                                              Feature("t", "timestamp")], push=True)
+    codec = ViewCodec(view)
+    encoded = codec.encode_row(to_micros(event), to_micros(BASE), list(row))
+    decoded = codec.decode(encoded)
+    assert decoded.values == list(row) and decoded.event_us == to_micros(event)
+    types = [pa.float64(), pa.string(), pa.int64(), pa.bool_(), pa.timestamp("us", tz="UTC")]
+    columns = [pa.array([value], kind) for value, kind in zip(row, types, strict=True)]
+    times = pa.timestamp("us", tz="UTC")
+    assert codec.encode(pa.array([event], times), pa.array([BASE], times), columns).values == [encoded]

@@ -26,10 +26,12 @@ from virtualfs.dialects.times import timestamp_literal
 from virtualfs.dialects.types import sql_type
 from virtualfs.errors import RequestError, VirtualfsError
 from virtualfs.instants import utc_now
+from virtualfs.online.base import WriteBatch
 from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
 from virtualfs.push import TARGETS
 from virtualfs.push.rows import pushed_frame
+from virtualfs.push.small import small_columns, small_write
 from virtualfs.push.tables import build_create_pushed, pushed_table, pushed_types
 from virtualfs.warehouses.base import uploaded
 
@@ -105,17 +107,34 @@ def push_rows(context: ProjectContext | None, online: OnlineContext | None, view
         raise RequestError(f"push to feature view {view.name!r}: " + (
             "no online store is open" if online is None else
             "it has only aggregations, which reach the online store when materialized; push to='offline'"))
-    frame = pushed_frame(view, rows, _types(targets, context, view))
+    types = _types(targets, context, view)
+    columns = small_columns(view, rows, types)
+    frame = pushed_frame(view, rows, types) if columns is None else None
     pushed_at = targets.push_time()
-    stamped = _stamped(view, frame, pushed_at)
-    inserted = _insert(context, targets, view, stamped) if to != "online" else 0
+    stamped = None
+    if frame is not None or to != "online":  # a small online push never needs Arrow
+        typed = frame if frame is not None else _small_frame(columns or {}, types)
+        stamped = _stamped(view, typed, pushed_at)
+    inserted = _insert(context, targets, view, stamped) if stamped is not None and to != "online" else 0
     try:
-        changed = _write_online(online, writer, stamped) if writer is not None and online else 0
+        changed = 0
+        if writer is not None and online is not None:
+            batch = small_write(writer, columns, pushed_at) if columns is not None \
+                else _latest_batch(writer, stamped)
+            changed = online.store.write(batch)
     except BaseException:
         if inserted:
             _remove(context, view, pushed_at)
         raise
-    return PushResult(view.name, frame.num_rows, pushed_at, inserted, changed)
+    count = frame.num_rows if frame is not None else len(columns[view.source.timestamp])  # type: ignore[index]
+    return PushResult(view.name, count, pushed_at, inserted, changed)
+
+
+def _small_frame(columns: dict[str, list], types: dict[str, DType]) -> pa.Table:
+    """Checked Python columns as a table (cheap for a few rows; the warehouse wants Arrow)."""
+    import pyarrow as pa
+
+    return pa.table({name: pa.array(values, types[name].to_arrow()) for name, values in columns.items()})
 
 
 def _types(targets: PushTargets, context: ProjectContext | None, view: FeatureView) -> dict[str, DType]:
@@ -180,15 +199,15 @@ def _remove(context: ProjectContext | None, view: FeatureView, pushed_at: dateti
         context.warehouse.execute_atomic([delete])
 
 
-def _write_online(online: OnlineContext, writer: ViewRows, stamped: pa.Table) -> int:
-    """One newer-wins write of the latest row per key of ``stamped`` (ties: the later row)."""
+def _latest_batch(writer: ViewRows, stamped: pa.Table) -> WriteBatch:
+    """The latest row per key of ``stamped`` (ties on event time: the later row), encoded."""
     import pyarrow as pa
 
     view = writer.view
     latest = _latest_per_key(stamped, view) if stamped.num_rows > 1 else stamped
     names = [*view.join_keys, view.source.timestamp, view.source.created or "", *view.feature_names]
     batch = pa.RecordBatch.from_arrays([latest.column(n).combine_chunks() for n in names], names=names)
-    return online.store.write(writer.write_batch(batch))
+    return writer.write_batch(batch)
 
 
 def _latest_per_key(table: pa.Table, view: FeatureView) -> pa.Table:
