@@ -16,6 +16,7 @@ from typing import Any
 
 TARGETS = ("online", "offline", "both")  # where a push may go
 _EXPORTS = {"PushResult": "flow", "PushTargets": "flow", "push_rows": "flow", "needs_warehouse": "flow",
+            "prepare_online_push": "flow", "OnlinePush": "flow",
             "create_pushed_tables": "tables", "pushed_table_name": "tables", "with_pushed_tables": "tables"}
 
 __all__ = ["TARGETS", *_EXPORTS]

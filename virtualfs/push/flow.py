@@ -95,18 +95,8 @@ def push_rows(context: ProjectContext | None, online: OnlineContext | None, view
         push_rows(context, online, registry.view("card_tx"), [{"card_id": "c1", "tx_at": t, "amount": 9.5}])
         # -> PushResult(view='card_tx', rows=1, pushed_at=..., offline_rows=1, online_keys=1)
     """
-    if to not in TARGETS:
-        raise RequestError(f"push to feature view {view.name!r}: to must be one of {', '.join(TARGETS)}, "
-                           f"got {to!r}")
-    if not view.push:
-        raise RequestError(f"push to feature view {view.name!r}: the view does not take pushed rows; "
-                           "declare it with push=True and apply")
     targets = targets if targets is not None else PushTargets()
-    writer = _writer(targets, view, online.store.project) if to != "offline" and online else None
-    if to != "offline" and writer is None:
-        raise RequestError(f"push to feature view {view.name!r}: " + (
-            "no online store is open" if online is None else
-            "it has only aggregations, which reach the online store when materialized; push to='offline'"))
+    writer = _check(view, to, targets, online.store.project if online is not None else None)
     types = _types(targets, context, view)
     columns = small_columns(view, rows, types)
     frame = pushed_frame(view, rows, types) if columns is None else None
@@ -128,6 +118,52 @@ def push_rows(context: ProjectContext | None, online: OnlineContext | None, view
         raise
     count = frame.num_rows if frame is not None else len(columns[view.source.timestamp])  # type: ignore[index]
     return PushResult(view.name, count, pushed_at, inserted, changed)
+
+
+@dataclass(frozen=True)
+class OnlinePush:
+    """A small online push checked and encoded, not yet written: its result (``online_keys``:
+    the keys it writes) and its batch, for a writer that sends several pushes' batches at once."""
+
+    result: PushResult
+    batch: WriteBatch
+
+
+def prepare_online_push(view: FeatureView, rows: Any, project: str,
+                        targets: PushTargets) -> OnlinePush | None:
+    """``rows`` pushed online to ``view``, checked and encoded without any I/O, or None when that
+    takes more (a large push, a DataFrame or Arrow table, types still to be read from the warehouse).
+    Its push time is taken now; the caller writes ``batch`` (newer-wins makes the order of
+    several such writes harmless)."""
+    writer = _check(view, "online", targets, project)
+    known = targets.types.get(id(view))
+    if not view.source.push_only and (known is None or known[0] is not view):
+        return None  # its types are read from the warehouse first
+    columns = small_columns(view, rows, _types(targets, None, view))
+    if columns is None or writer is None:
+        return None
+    pushed_at = targets.push_time()
+    batch = small_write(writer, columns, pushed_at)
+    count = len(columns[view.source.timestamp])
+    return OnlinePush(PushResult(view.name, count, pushed_at, 0, len(batch)), batch)
+
+
+def _check(view: FeatureView, to: str, targets: PushTargets, project: str | None) -> ViewRows | None:
+    """The view's online writer (None for an offline push); RequestError for a push it refuses."""
+    if to not in TARGETS:
+        raise RequestError(f"push to feature view {view.name!r}: to must be one of {', '.join(TARGETS)}, "
+                           f"got {to!r}")
+    if not view.push:
+        raise RequestError(f"push to feature view {view.name!r}: the view does not take pushed rows; "
+                           "declare it with push=True and apply")
+    if to == "offline":
+        return None
+    writer = _writer(targets, view, project) if project is not None else None
+    if writer is None:
+        raise RequestError(f"push to feature view {view.name!r}: " + (
+            "no online store is open" if project is None else
+            "it has only aggregations, which reach the online store when materialized; push to='offline'"))
+    return writer
 
 
 def _small_frame(columns: dict[str, list], types: dict[str, DType]) -> pa.Table:

@@ -9,12 +9,18 @@ The body, as JSON (columnar, like the read API)::
 
 A caller pushes only with a grant to (``access.roles.<role>.push``, or a token's ``push: true``
 without an ``access:`` policy); a server without tokens takes pushes from anyone, as it serves
-reads to anyone. Offline pushes share the warehouse connection, so they run one at a time; online
-pushes run side by side.
+reads to anyone. Offline pushes share the warehouse connection, so they run one at a time.
+
+A small online push (a few rows, to a view whose column types are known) is checked and encoded
+on the event loop, without I/O, and its batch written together with those of the pushes that
+arrived with it: one store write on a thread for a burst of pushes (``WriteBatcher``), as reads
+are batched (``server.batch``). Its ``online_keys`` then counts the keys it wrote, whether or
+not a newer stored row kept its place (newer-wins). Other pushes run whole on a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +34,7 @@ from virtualfs.errors import (
     RequestError,
     WarehouseError,
 )
+from virtualfs.online.base import WriteBatch
 from virtualfs.push import TARGETS
 from virtualfs.server.problems import Problem, bad_request, too_large, unavailable
 from virtualfs.server.schemas import load_json
@@ -93,6 +100,7 @@ class Pusher:
         self.state = state
         self._targets: PushTargets | None = None  # made on the first push: reads never load the compiler
         self.offline = threading.Lock()
+        self.writes = WriteBatcher(lambda batch: self.state.store.online.write(batch))
 
     def authorize(self, grant: TokenGrant | None, view: str) -> None:
         """403 (counted in the audit log) unless the caller may push; the view need not exist."""
@@ -112,7 +120,9 @@ class Pusher:
         except NotFoundError as error:
             raise Problem(404, str(error), "view") from None
         try:
-            result = await run_in_threadpool(self._push, view, request)
+            result = await self._online(view, request) if request.to == "online" else None
+            if result is None:
+                result = await run_in_threadpool(self._push, view, request)
         except RequestError as error:
             column = getattr(error, "field", None)
             where = f"rows.{column}" if column and column != "rows" else "rows"
@@ -127,19 +137,82 @@ class Pusher:
             self.state.audit.count(grant.who, "push", view.name)
         return result
 
-    def _push(self, view: Any, request: PushRequest) -> PushResult:
-        from virtualfs.push import PushTargets, needs_warehouse, push_rows
+    async def _online(self, view: Any, request: PushRequest) -> PushResult | None:
+        """A small online push, checked on the loop and written with others; None: not small."""
+        from virtualfs.push import prepare_online_push
 
-        store = self.state.store
+        prepared = prepare_online_push(view, request.rows, self.state.store.project, self.targets())
+        if prepared is None:
+            return None
+        await self.writes.write(prepared.batch)
+        return prepared.result
+
+    def targets(self) -> PushTargets:
+        """The pushes' shared state (one push clock for the process), made on the first push."""
+        from virtualfs.push import PushTargets
+
+        if self._targets is None:
+            with self.offline:
+                self._targets = self._targets or PushTargets()
+        return self._targets
+
+    def _push(self, view: Any, request: PushRequest) -> PushResult:
+        from virtualfs.push import needs_warehouse, push_rows
+
+        store, targets = self.state.store, self.targets()
         online = store.online_context if request.to != "offline" else None
         context = store.context if needs_warehouse(view, request.to) else None
-        if self._targets is None:
-            with self.offline:  # one set of targets: one push clock for the process
-                self._targets = self._targets or PushTargets()
         if request.to == "online":
-            return push_rows(context, online, view, request.rows, request.to, self._targets)
+            return push_rows(context, online, view, request.rows, request.to, targets)
         with self.offline:
-            return push_rows(context, online, view, request.rows, request.to, self._targets)
+            return push_rows(context, online, view, request.rows, request.to, targets)
+
+
+class WriteBatcher:
+    """Concurrent online pushes' batches sent as one store write (on a thread).
+
+    The first push of a batch waits two loop iterations for others to join (as ``ReadBatcher``),
+    then writes every batch at once and settles each push with the outcome; a push alone in its
+    batch is written as it is. A store error fails every push of the batch: none was written
+    for sure, and a retry is harmless (newer-wins).
+    """
+
+    def __init__(self, write: Any) -> None:
+        self.write_now = write
+        self.pending: list[tuple[WriteBatch, asyncio.Future | None]] | None = None
+
+    async def write(self, batch: WriteBatch) -> None:
+        loop = asyncio.get_running_loop()
+        if self.pending is not None:
+            joined = loop.create_future()
+            self.pending.append((batch, joined))
+            await joined
+            return
+        batches = self.pending = [(batch, None)]
+        ready = loop.create_future()
+        loop.call_soon(loop.call_soon, _settle, ready)
+        try:
+            await ready
+        finally:
+            self.pending = None
+        keys = [key for part, _ in batches for key in part.keys]
+        values = [value for part, _ in batches for value in part.values]
+        try:
+            await run_in_threadpool(self.write_now, WriteBatch(keys, values) if len(batches) > 1 else batch)
+        except BaseException as error:
+            for _, follower in batches[1:]:
+                if follower is not None and not follower.done():
+                    follower.set_exception(error if isinstance(error, Exception) else OnlineStoreError(
+                        "the write was cancelled"))
+            raise
+        for _, follower in batches[1:]:
+            if follower is not None and not follower.done():
+                follower.set_result(None)
+
+
+def _settle(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def push_json(result: PushResult) -> dict[str, Any]:
