@@ -34,12 +34,15 @@ def small_columns(view: FeatureView, rows: Any, types: Mapping[str, DType]) -> d
     count = len(next(iter(columns.values()))) if columns else 0
     if count == 0:
         raise error(view, "rows", "is empty; push at least one row")
-    wanted = view.pushed_columns
-    check_names(view, list(columns), list(wanted))
-    required = {*view.join_keys, view.source.timestamp}
+    wanted = types.keys() - {view.source.created}  # the pushed columns (``pushed_types``)
+    if len(columns) != len(wanted) or not wanted <= columns.keys():
+        check_names(view, list(columns), list(view.pushed_columns))
+    required = (*view.join_keys, view.source.timestamp)
     typed = {}
-    for name in wanted:
-        typed[name] = [_value(view, name, value, types[name]) for value in columns[name]]
+    for name, dtype in types.items():
+        if name == view.source.created:
+            continue
+        typed[name] = [_value(view, name, value, dtype) for value in columns[name]]
         if name in required and None in typed[name]:
             role = "event-time column" if name == view.source.timestamp else "join key"
             row = typed[name].index(None)
@@ -49,12 +52,12 @@ def small_columns(view: FeatureView, rows: Any, types: Mapping[str, DType]) -> d
 
 def _columns(view: FeatureView, rows: Any) -> dict[str, list] | None:
     if isinstance(rows, Mapping):
-        values = list(rows.values())
-        if not all(type(v) is list for v in values) or len({len(v) for v in values}) > 1:
-            return None  # the general path says which column is wrong
-        if values and len(values[0]) > SMALL:
-            return None
-        return {str(name): column for name, column in rows.items()}
+        count = -1
+        for column in rows.values():
+            if type(column) is not list or (count >= 0 and len(column) != count):
+                return None  # the general path says which column is wrong
+            count = len(column)
+        return dict(rows) if count <= SMALL else None
     if type(rows) is list and len(rows) <= SMALL and all(type(row) is dict for row in rows):
         names = dict.fromkeys(name for row in rows for name in row)
         for index, row in enumerate(rows):
