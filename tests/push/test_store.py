@@ -137,3 +137,31 @@ def test_a_pushing_process_killed_midway_leaves_each_push_whole_or_absent(repo):
             exp.select("pushed_at", exp.func("count", exp.Star()).as_("n")).from_(table).group_by("pushed_at")
         ).to_pydict()["n"]
     assert len(counts) >= 3 and set(counts) == {5000}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_the_cli_pushes_a_file(repo, suffix):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    table = pa.table({"card_id": ["c7", "c8"], "tx_at": pa.array([now, now], pa.timestamp("us", tz="UTC")),
+                      "amount": [1.25, 2.5]})
+    path = repo / f"rows{suffix}"
+    if suffix == ".parquet":
+        pq.write_table(table, path)
+    elif suffix == ".csv":
+        pv.write_csv(table, path)
+    else:
+        path.write_text("".join(json.dumps({"card_id": c, "tx_at": now.isoformat(), "amount": a}) + "\n"
+                                for c, a in [("c7", 1.25), ("c8", 2.5)]))
+    result = subprocess.run([sys.executable, "-m", "virtualfs.cli", "push", "card_tx", str(path), "--to", "online",
+                             "-r", str(repo), "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["online_keys"] == 2
+    with FeatureStore(repo) as store:
+        read = store.get_online_features({"card_id": ["c7", "c8"]}, ["card_tx:amount"])
+        assert read.to_dict()["amount"] == [1.25, 2.5]
