@@ -165,3 +165,18 @@ def test_the_cli_pushes_a_file(repo, suffix):
     with FeatureStore(repo) as store:
         read = store.get_online_features({"card_id": ["c7", "c8"]}, ["card_tx:amount"])
         assert read.to_dict()["amount"] == [1.25, 2.5]
+
+
+def test_checks_and_profiles_see_pushed_rows(tmp_path):
+    definitions = DEFINITIONS.replace("ttl=\"1d\", push=True,", "ttl=\"1d\", push=True, "
+                                      "checks=[Check(\"amount\", between=(0, 100))],")
+    root = write_repo(tmp_path / "repo", definitions.replace("import Entity,", "import Check, Entity,"))
+    now = datetime.now(timezone.utc)
+    with FeatureStore(root) as store:
+        store.apply()
+        store.push("card_tx", {"card_id": ["a", "b", "c"], "tx_at": [now] * 3, "amount": [1.0, 2.0, 300.0]},
+                   to="offline")
+        profile = store.profile("card_tx").to_pandas().set_index("feature")
+        assert (profile.loc["card_tx:amount", "rows"], profile.loc["card_tx:amount", "max"]) == (3, 300.0)
+        report = store.check("card_tx")
+        assert not report.passed and "300" in report.failures[0].text()
