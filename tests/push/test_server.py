@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from unittest import mock
 
 import pytest
@@ -95,3 +95,14 @@ def test_pushes_over_the_limits_are_413(server):
     rows = {"card_id": ["a"] * 4, "tx_at": ["2026-01-01T00:00:00Z"] * 4, "amount": [1.0] * 4}
     assert push(server, body(rows=rows)).status_code == 413
     assert push(server, body(rows={"card_id": ["x" * 3000]})).status_code == 413
+
+
+def test_a_push_to_both_reaches_the_warehouse_and_the_store(server):
+    now = datetime.now(timezone.utc)  # within the view's TTL of a day
+    zoned = now.astimezone(timezone(timedelta(hours=1))).isoformat()
+    rows = {"card_id": ["w1", "w2"], "tx_at": [zoned, now.replace(tzinfo=None).isoformat()], "amount": [1, 2.5]}
+    response = push(server, body(rows=rows, to="both"))
+    assert response.status_code == 200, response.text
+    assert (response.json()["offline_rows"], response.json()["online_keys"]) == (2, 2)
+    read = server.post({"features": ["card_tx:amount"], "entities": {"card_id": ["w1", "w2"]}}, READER)
+    assert read.json()["values"]["amount"] == [1.0, 2.5]
