@@ -12,6 +12,8 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.push.helpers import (
     PUSH_WAREHOUSES,
@@ -136,3 +138,42 @@ def _plain_rows(frame: pd.DataFrame) -> list[tuple]:
     return [(int(row.customer_id), pd.Timestamp(row.ordered_at).tz_convert("UTC"),
              pd.Timestamp(row.loaded_at).tz_convert("UTC"), float(row.amount), int(row["items"]))
             for _, row in frame.iterrows()]
+
+
+# pushes: rows of (customer, hours after T0, amount); labels: (customer, a push, a moment around it)
+push_batches = st.lists(st.lists(st.tuples(st.integers(1, 3), st.integers(-2, 30), st.integers(0, 99)),
+                                 min_size=1, max_size=5), min_size=1, max_size=4)
+label_points = st.lists(st.tuples(st.integers(1, 3), st.integers(0, 3),
+                                  st.sampled_from([-1, 0, 1, 10**6])), min_size=1, max_size=12)
+
+
+def test_hypothesis_pushed_rows_in_frames_match_the_oracle(tmp_path):
+    with pushed_project("duckdb", tmp_path, [orders_view()], order_rows(SOURCE)) as project:
+        targets = PushTargets()
+
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(push_batches, label_points)
+        def check(batches, points):
+            done = []
+            for batch in batches:
+                frame = pushed([(c, T0 + timedelta(hours=h), float(a), a) for c, h, a in batch])
+                done.append((push_rows(project.context, None, project.view(), frame, "offline", targets), frame))
+            times = [done[min(i, len(done) - 1)][0].pushed_at + timedelta(microseconds=d) for _, i, d in points]
+            labels = pd.DataFrame({"customer_id": [c for c, _, _ in points],
+                                   "event_timestamp": [pd.Timestamp(t) for t in times]})
+            rows = all_rows(_pushed_so_far(project, done))
+            for rule in ("known", "event"):
+                got = project.frame(labels, ["customer_orders:amount", "customer_orders:items"], rule)
+                assert_frames_match(got, reference(rows, labels, rule))
+
+        check()
+
+
+_history: dict[int, list] = {}
+
+
+def _pushed_so_far(project, done):
+    """Every push of the test so far (examples share the project's pushed table)."""
+    history = _history.setdefault(id(project), [])
+    history.extend(done)
+    return history
