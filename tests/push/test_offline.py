@@ -18,17 +18,21 @@ from hypothesis import strategies as st
 from tests.push.helpers import (
     PUSH_WAREHOUSES,
     T0,
+    customer,
     order_rows,
+    orders,
     orders_view,
     pushed_project,
 )
 from tests.reference.online import latest_per_key
 from tests.reference.pit import ReferenceView, reference_frame
+from virtualfs import Feature, FeatureView
 from virtualfs.context import OnlineContext
 from virtualfs.online.memory import MemoryOnlineStore
-from virtualfs.push import PushTargets, push_rows
+from virtualfs.push import PushTargets, create_pushed_tables, push_rows
 from virtualfs.refresh import RefreshRequest, RefreshRunner
 from virtualfs.refresh.materialize import OnlineWatermarks, materialize_views
+from virtualfs.registry import Registry
 from virtualfs.serving.read import get_online_features
 
 SOURCE = [(1, T0, T0 + timedelta(minutes=5), 10.0, 1),
@@ -177,3 +181,16 @@ def _pushed_so_far(project, done):
     history = _history.setdefault(id(project), [])
     history.extend(done)
     return history
+
+
+@pytest.mark.parametrize("warehouse", PUSH_WAREHOUSES)
+def test_a_feature_added_to_a_pushed_view_adds_its_column(warehouse, tmp_path):
+    with pushed_project(warehouse, tmp_path, [orders_view()], order_rows(SOURCE)) as project:
+        push_rows(project.context, None, project.view(), pushed([(1, T0 + timedelta(hours=3), 30.0, 3)]),
+                  "offline")
+        wider = FeatureView("customer_orders", [customer], orders,
+                            [Feature("amount", "float64"), Feature("items", "int64"), Feature("note", "string")],
+                            push=True)
+        registry = Registry.from_objects([wider], version=2)
+        create_pushed_tables(project.warehouse, registry, project.context.copies.schema)
+        assert set(project.pushed_rows().columns) >= {"note", "amount", "items"}

@@ -112,17 +112,32 @@ def build_create_pushed(schema: FeatureSchema, view: FeatureView, types: dict[st
 
 
 def create_pushed_tables(warehouse: Warehouse, registry: Registry, schema: FeatureSchema) -> list[str]:
-    """Create the pushed table of each pushed view of ``registry`` that has none yet (apply
-    calls it, so that the compiled SQL of a pushed view always names a table that exists).
-    Returns the views whose table was made or confirmed."""
+    """Create the pushed table of each pushed view of ``registry`` that has none yet, and add the
+    columns a changed definition reads that an existing one lacks (its rows hold nulls there);
+    apply calls it, so that the compiled SQL of a pushed view always names a table and columns
+    that exist. Returns the views whose table was made or confirmed."""
     done = []
     for view in registry.views.values():
         if view.push:
-            statements = build_create_pushed(schema, view, pushed_types(warehouse, view), warehouse.dialect)
-            for statement in statements:
+            types = pushed_types(warehouse, view)
+            for statement in build_create_pushed(schema, view, types, warehouse.dialect):
+                warehouse.execute(statement)
+            for statement in build_added_columns(warehouse, schema, view, types):
                 warehouse.execute(statement)
             done.append(view.name)
     return done
+
+
+def build_added_columns(warehouse: Warehouse, schema: FeatureSchema, view: FeatureView,
+                        types: dict[str, DType]) -> list[exp.Alter]:
+    """``ALTER TABLE <pushed> ADD COLUMN`` for each column of ``types`` the table lacks (a column
+    it has that ``types`` does not name is left: the view no longer reads it)."""
+    dialect = warehouse.dialect
+    table = pushed_table(schema, view, dialect)
+    present = warehouse.schema_of(table).names
+    return [exp.Alter(this=table.copy(), kind="TABLE", actions=[
+                exp.ColumnDef(this=warehouse_column(name, dialect), kind=sql_type(dtype, dialect))])
+            for name, dtype in types.items() if resolve_column(name, present, dialect) is None]
 
 
 def _source_schema(warehouse: Warehouse, view: FeatureView):
