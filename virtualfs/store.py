@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.config import load_config
-from virtualfs.errors import NotFoundError
+from virtualfs.errors import ConfigError, NotFoundError
 from virtualfs.instants import utc_now
 from virtualfs.policy import PRINCIPAL_ENV, target_features
 from virtualfs.registry import Registry
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from virtualfs.apply import ApplyResult
     from virtualfs.catalog import AuditEntry, Catalog, CatalogVersion, Plan
     from virtualfs.checks import CheckReport
+    from virtualfs.consistency import ConsistencyReport
     from virtualfs.context import OnlineContext, ProjectContext
     from virtualfs.copies import StoredCopies
     from virtualfs.datasets import Dataset, RecreateReport
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from virtualfs.refresh.materialize import MaterializeResult
     from virtualfs.refresh.status import ViewStatus
     from virtualfs.retrieval import RetrievalJob
+    from virtualfs.servedlog import ServedLogger
     from virtualfs.serving.read import OnlineLookup
     from virtualfs.serving.response import OnlineResponse
     from virtualfs.warehouses.base import Warehouse
@@ -320,9 +322,63 @@ class FeatureStore:
         PII features masked for a principal whose role reads them masked."""
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
-        return self._online_reader(self.online, registry, entity_rows, features,
-                                   full_feature_names=full_feature_names, now=now, fallback=self._fallback,
-                                   masked=masked)
+        response = self._online_reader(self.online, registry, entity_rows, features,
+                                       full_feature_names=full_feature_names, now=now, fallback=self._fallback,
+                                       masked=masked)
+        if self.served_log is not None:
+            self._log_served(registry, features, full_feature_names, response)
+        return response
+
+    @cached_property
+    def served_log(self) -> ServedLogger | None:
+        """The logger of served requests (``logging:`` in virtualfs.yaml; ``virtualfs.servedlog``),
+        None without one. ``served_log.counts`` says what was written and dropped."""
+        config = self.config.logging
+        if config is None:
+            return None
+        from virtualfs.servedlog import open_served_log
+
+        # called on the logger's thread at its first write (a warehouse sink only): sqlglot and
+        # the warehouse driver load there, never on the read path
+        return open_served_log(config, self._log_warehouse, lambda: self.copies.schema)
+
+    def _log_warehouse(self) -> Warehouse:
+        """A connection of the log's own: the logger's thread never shares the store's."""
+        from virtualfs.warehouses import open_warehouse
+
+        return open_warehouse(self.config.warehouse)
+
+    def _log_served(self, registry: Registry, features: Any, full_feature_names: bool,
+                    response: OnlineResponse) -> None:
+        from virtualfs.servedlog import log_online_read
+
+        log_online_read(self.served_log, registry, self.project, features, full_feature_names, response)
+
+    def consistency_report(self, since: datetime | None = None, until: datetime | None = None,
+                           service: str | None = None) -> ConsistencyReport:
+        """Replay the served log (requests in ``[since, until)``, of ``service``) through the
+        point-in-time compiler as of each request's time (known-time rule) and compare, per
+        feature, what was served with what a training frame gets; see ``virtualfs.consistency``.
+
+        Example::
+
+            report = store.consistency_report(since=datetime(2026, 12, 4))
+            report.to_pandas()[["feature", "rows", "equal", "stale", "missing_online"]]
+        """
+        from virtualfs.consistency import consistency_report
+        from virtualfs.servedlog import read_served_log
+
+        config = self.config.logging
+        if config is None:
+            raise ConfigError(f"{self.config.source}: no logging: section, so nothing was logged to compare; "
+                              "add logging: {sample: 0.01, sink: warehouse}")
+        if "served_log" in self.__dict__ and self.served_log is not None:
+            self.served_log.flush()  # what this process served is in the report
+        rows = read_served_log(config, lambda: self.warehouse, self.copies.schema, since, until, service)
+        registry = self._applied()
+        if rows.num_rows:  # the report shows values of these features: who reads them offline may
+            self.access.read(registry, sorted(set(rows.column("feature").to_pylist())), maskable=False)
+        return consistency_report(self.warehouse, registry, rows, since, until, service)
 
     def online_lookup(self, entity_rows: Any, features: Any,
                       full_feature_names: bool = False) -> OnlineLookup:
@@ -460,6 +516,9 @@ class FeatureStore:
         return self._applied().service(name)
 
     def close(self) -> None:
+        logger = self.__dict__.pop("served_log", None)
+        if logger is not None:
+            logger.close()  # what was sampled is written before the connections go
         if "access" in self.__dict__:
             self.__dict__.pop("access").audit.close()
         for name in ("context", "online_context"):
@@ -481,4 +540,5 @@ class FeatureStore:
                 f"project {self.project!r} has no applied definitions yet; run `virtualfs apply`"
             )
         return registry
+
 

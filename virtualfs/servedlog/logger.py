@@ -1,0 +1,188 @@
+"""ServedLogger: a sampled fraction of online requests, written in batches on a thread of its own.
+
+The request path pays for one random number, and for a sampled request one ``put_nowait`` of the
+objects the read already made. Everything else — rows, JSON, Arrow, the sink's I/O — happens on
+the logger's thread. The queue is bounded: when the sink is slow or down and the queue is full, a
+request is dropped and counted, never waited for. A batch the sink refused is kept and retried at
+the next flush, as long as what is kept stays within the queue's size; beyond that the oldest
+batches are dropped and counted.
+
+Example::
+
+    logger = ServedLogger(ParquetSink("logs/served"), sample=0.01)
+    if logger.sampled():
+        logger.offer(ServedRequest(logger.next_id(), now_us, plan, response))
+    logger.close()
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import queue
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from virtualfs.servedlog.records import ServedRequest, to_table
+
+log = logging.getLogger("virtualfs.servedlog")
+BATCH_REQUESTS = 1_000  # requests per write at most
+
+
+class LogSink(Protocol):
+    """Where logged rows go: one call per batch, all of the batch or an exception."""
+
+    def write(self, table: object) -> None:
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+@dataclass(frozen=True)
+class LogCounts:
+    """What the logger did so far, in requests: sampled (offered to the queue), written, dropped
+    because the queue was full, dropped because the sink failed; and the sink's failed writes."""
+
+    sampled: int
+    written: int
+    dropped_queue_full: int
+    dropped_sink_failed: int
+    sink_errors: int
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_queue_full + self.dropped_sink_failed
+
+
+class ServedLogger:
+    """Samples requests (``sample``: 0 to 1; ``seed`` makes it repeatable) and writes them to
+    ``sink`` off the request path; at most ``queue_size`` requests wait."""
+
+    def __init__(self, sink: LogSink, sample: float, queue_size: int = 10_000, flush_seconds: float = 2.0,
+                 seed: int | None = None) -> None:
+        self.sink, self.sample, self.flush_seconds = sink, float(sample), float(flush_seconds)
+        self.queue_size = queue_size
+        self._random = random.Random(seed).random
+        self._queue: queue.Queue[ServedRequest] = queue.Queue(maxsize=queue_size)
+        self._ids = itertools.count()
+        self._prefix = f"{os.getpid():x}-{random.getrandbits(32):08x}-"
+        self._failed: list[tuple[object, int]] = []  # (table, requests) the sink refused, oldest first
+        self._counts = {"sampled": 0, "written": 0, "queue": 0, "sink": 0, "errors": 0}
+        self._counting = threading.Lock()  # request threads and the logger's thread count together
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._settled = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="virtualfs-served-log", daemon=True)
+        self._thread.start()
+
+    def sampled(self) -> bool:
+        """Whether to log this request: true for a ``sample`` fraction of calls."""
+        return self.sample >= 1.0 or (self.sample > 0.0 and self._random() < self.sample)
+
+    def next_id(self) -> str:
+        """A request id unique to this process's log."""
+        return self._prefix + str(next(self._ids))
+
+    def offer(self, request: ServedRequest) -> bool:
+        """Queue ``request`` for writing; False (and counted) when the queue is full."""
+        try:
+            self._queue.put_nowait(request)
+        except queue.Full:
+            self._count("sampled", "queue")
+            return False
+        self._count("sampled")
+        return True
+
+    def _count(self, *names: str, by: int = 1) -> None:
+        with self._counting:
+            for name in names:
+                self._counts[name] += by
+
+    @property
+    def counts(self) -> LogCounts:
+        c = self._counts
+        return LogCounts(c["sampled"], c["written"], c["queue"], c["sink"], c["errors"])
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Write what is queued now (and retry refused batches); True when nothing is left
+        unwritten within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        self._wake.set()
+        with self._settled:
+            while self._queue.unfinished_tasks or self._failed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._thread.is_alive():
+                    return False
+                self._settled.wait(min(remaining, 0.05))
+                self._wake.set()
+        return True
+
+    def close(self, timeout: float = 5.0) -> LogCounts:
+        """Flush, stop the thread and close the sink; what could not be written in ``timeout``
+        seconds (a sink that hangs or is down) is dropped and counted."""
+        self.flush(timeout)
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        if self._thread.is_alive():  # a write that never returns: leave it, counted as lost
+            self._count("sink", by=self._queue.unfinished_tasks + sum(n for _, n in self._failed))
+            return self.counts
+        self._count("sink", by=sum(n for _, n in self._failed))
+        self._failed.clear()
+        try:
+            self.sink.close()
+        except Exception as error:  # closing a broken sink must not fail a shutdown
+            log.warning("closing the served log sink failed: %s", error)
+        return self.counts
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            self._retry_failed()
+            while self._queue.unfinished_tasks:
+                batch = self._take(BATCH_REQUESTS)
+                if not batch:
+                    break
+                self._write(to_table(batch), len(batch))
+                for _ in batch:
+                    self._queue.task_done()
+            with self._settled:
+                self._settled.notify_all()
+
+    def _take(self, most: int) -> list[ServedRequest]:
+        batch = []
+        while len(batch) < most:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(self, table: object, requests: int) -> bool:
+        try:
+            self.sink.write(table)
+        except Exception as error:  # the sink is down: keep the batch for the next flush
+            self._count("errors")
+            log.warning("writing %d served requests to the log failed (kept for a retry): %s", requests, error)
+            self._keep(table, requests)
+            return False
+        self._count("written", by=requests)
+        return True
+
+    def _keep(self, table: object, requests: int) -> None:
+        self._failed.append((table, requests))
+        while sum(n for _, n in self._failed) > self.queue_size:
+            _, lost = self._failed.pop(0)
+            self._count("sink", by=lost)
+
+    def _retry_failed(self) -> None:
+        pending, self._failed = self._failed, []
+        for index, (table, requests) in enumerate(pending):
+            if not self._write(table, requests):
+                self._failed.extend(pending[index + 1:])  # the sink is still down: try later
+                return

@@ -1,0 +1,109 @@
+"""What one served request leaves in the log, and the log's columns.
+
+A request is kept as the objects the read already made (the response, its plan); turning it into
+rows — one per entity row and feature — happens on the logger's thread, never on the request path.
+Values, entity keys and request fields are JSON text, so one table holds every feature's type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from virtualfs.serving.request_plan import RequestPlan
+
+# The log's columns, in order (``log_schema`` gives their Arrow types).
+COLUMNS = ("request_id", "entity_row", "requested_at", "service", "entity", "request_data", "feature",
+           "value", "status", "event_time")
+
+
+@dataclass(frozen=True)
+class ServedRequest:
+    """One sampled online request: when it was answered, what it asked (``plan``), what it got
+    (``served``: an ``OnlineResponse`` or the server's ``Vectors``), the feature service it named,
+    and the fields that came with it (``request_data``, for request-time features)."""
+
+    request_id: str
+    at_us: int
+    plan: RequestPlan
+    served: Any
+    service: str | None = None
+    request_data: Mapping[str, Any] | None = None
+
+
+def log_schema() -> pa.Schema:
+    """The Arrow schema of the log."""
+    import pyarrow as pa
+
+    stamp = pa.timestamp("us", tz="UTC")
+    types = (pa.string(), pa.int32(), stamp, pa.string(), pa.string(), pa.string(), pa.string(),
+             pa.string(), pa.string(), stamp)
+    return pa.schema([pa.field(name, kind) for name, kind in zip(COLUMNS, types, strict=True)])
+
+
+def to_columns(requests: list[ServedRequest]) -> dict[str, list]:
+    """The log rows of ``requests`` as columns: one row per entity row and feature."""
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    for request in requests:
+        _append(columns, request)
+    return columns
+
+
+def to_table(requests: list[ServedRequest]) -> pa.Table:
+    """:func:`to_columns` as an Arrow table of :func:`log_schema`."""
+    import pyarrow as pa
+
+    schema = log_schema()
+    columns = to_columns(requests)
+    return pa.table({name: pa.array(columns[name], schema.field(name).type) for name in COLUMNS},
+                    schema=schema)
+
+
+def _append(columns: dict[str, list], request: ServedRequest) -> None:
+    served, plan = request.served, request.plan
+    values = served.to_dict() if hasattr(served, "to_dict") else served.columns
+    statuses, events = served.statuses, served.event_times
+    rows = len(values[plan.join_keys[0]]) if plan.join_keys else 0
+    entities = [json.dumps({key: values[key][row] for key in plan.join_keys}, default=_json_default)
+                for row in range(rows)]
+    fields = None if request.request_data is None else json.dumps(request.request_data, default=_json_default)
+    at = datetime.fromtimestamp(request.at_us / 1_000_000, timezone.utc)
+    for column in plan.columns:
+        view = plan.views[column.view].view
+        ref = f"{view.name}:{view.feature_names[column.index]}"
+        served_values, served_statuses = values[column.name], statuses[column.name]
+        served_events = events[column.name]
+        for row in range(rows):
+            status = served_statuses[row]
+            columns["request_id"].append(request.request_id)
+            columns["entity_row"].append(row)
+            columns["requested_at"].append(at)
+            columns["service"].append(request.service)
+            columns["entity"].append(entities[row])
+            columns["request_data"].append(fields)
+            columns["feature"].append(ref)
+            columns["value"].append(json.dumps(served_values[row], default=_json_default))
+            columns["status"].append(getattr(status, "value", str(status)))
+            columns["event_time"].append(served_events[row])
+
+
+def _json_default(value: Any) -> Any:
+    """Timestamps and dates as ISO text; anything else JSON cannot say, as its text."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def decode_value(text: str | None) -> Any:
+    """A logged value back as Python (timestamps stay ISO text).
+
+    >>> decode_value("1.5"), decode_value("null"), decode_value(None)
+    (1.5, None, None)
+    """
+    return None if text is None else json.loads(text)
