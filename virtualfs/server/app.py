@@ -45,6 +45,7 @@ from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
+from virtualfs.servedlog import log_served
 from virtualfs.serving.read import output_masks
 from virtualfs.serving.request_plan import RequestPlan, request_plan
 
@@ -82,6 +83,8 @@ async def online_features(call: Call, state: ServerState) -> Reply:
     if masks:
         response = response.masked(masks)
     state.count_reads(grant, refs)
+    if state.served_log is not None:  # as served: a value the caller got masked is logged masked
+        log_served(state.served_log, plan, response, wanted.feature_service)
     if wants_arrow(call.accept):
         return Reply(to_arrow(response, plan, masks), ARROW_STREAM)
     return Reply(to_json(response, plan), JSON)
@@ -185,6 +188,8 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         if watcher is not None:
             watcher.cancel()
         await run_in_threadpool(state.audit.close)  # the reads counted since the last batch
+        if state.served_log is not None:  # the sampled requests still queued
+            await run_in_threadpool(state.served_log.close)
         state.guard.close()
         state.body_deadlines.close()
 

@@ -56,6 +56,9 @@ class ServerState:
         # reads, refusals and failed logins, counted per principal and feature, written in batches
         self.audit = AuditLog(lambda: store.catalog.audit, config.audit_seconds)
         self.metrics = Metrics()
+        # sampled requests, written off the request path (``logging:``); None: nothing is logged
+        self.served_log = store.served_log
+        self.metrics.served_log = self.served_log
         self.store_name = store.config.online.type
         self.reads_through = fallback_enabled(store.config.online)
         self.guard = StoreGuard(lambda: store.online, config.read_timeout, self.store_name)
