@@ -71,6 +71,7 @@ class ServedLogger:
         self._queue: queue.Queue[ServedRequest] = queue.Queue(maxsize=queue_size)
         self._ids = itertools.count()
         self._prefix = f"{os.getpid():x}-{random.getrandbits(32):08x}-"
+        self._down = False  # whether the last write failed (said once per outage)
         self._failed: list[tuple[object, int]] = []  # (table, requests) the sink refused, oldest first
         self._counts = {"sampled": 0, "written": 0, "queue": 0, "sink": 0, "errors": 0}
         self._counting = threading.Lock()  # request threads and the logger's thread count together
@@ -148,7 +149,9 @@ class ServedLogger:
                 batch = self._take(BATCH_REQUESTS)
                 if not batch:
                     break
-                self._write(to_table(batch), len(batch))
+                table = to_table(batch)
+                if not self._write(table, len(batch)):
+                    self._keep(table, len(batch))  # before task_done: a flush never sees it gone
                 for _ in batch:
                     self._queue.task_done()
             with self._settled:
@@ -164,13 +167,19 @@ class ServedLogger:
         return batch
 
     def _write(self, table: object, requests: int) -> bool:
+        """Whether the sink took the batch (counted as written)."""
         try:
             self.sink.write(table)
         except Exception as error:  # the sink is down: keep the batch for the next flush
             self._count("errors")
-            log.warning("writing %d served requests to the log failed (kept for a retry): %s", requests, error)
-            self._keep(table, requests)
+            if not self._down:  # once per outage, not once per retry
+                log.warning("the served log's sink failed; batches are kept for a retry, and dropped "
+                            "(counted) beyond %d requests: %s", self.queue_size, error)
+            self._down = True
             return False
+        if self._down:
+            log.warning("the served log's sink writes again")
+            self._down = False
         self._count("written", by=requests)
         return True
 
@@ -181,8 +190,9 @@ class ServedLogger:
             self._count("sink", by=lost)
 
     def _retry_failed(self) -> None:
-        pending, self._failed = self._failed, []
-        for index, (table, requests) in enumerate(pending):
+        # oldest first; a batch leaves the list only once written, so a flush always sees it
+        while self._failed:
+            table, requests = self._failed[0]
             if not self._write(table, requests):
-                self._failed.extend(pending[index + 1:])  # the sink is still down: try later
-                return
+                return  # the sink is still down: try later
+            self._failed.pop(0)
