@@ -94,12 +94,12 @@ class _LazyWarehouseSink:
         self.connect, self.schema = connect, schema
         self._sink: Any = None
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, columns: dict[str, list]) -> None:
         if self._sink is None:
             from virtualfs.servedlog.warehouse import WarehouseSink
 
             self._sink = WarehouseSink(self.connect, self.schema())
-        self._sink.write(table)
+        self._sink.write(columns)
 
     def close(self) -> None:
         if self._sink is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from virtualfs.errors import ConfigError
-from virtualfs.servedlog.records import COLUMNS, log_schema
+from virtualfs.servedlog.records import COLUMNS, log_schema, to_table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -39,9 +39,10 @@ class ParquetSink:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, columns: dict[str, list]) -> None:
         import pyarrow.parquet as pq
 
+        table = to_table(columns)
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         final = self.folder / f"served-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
@@ -71,9 +72,9 @@ class SQLiteSink:
         self.path = Path(path)
         self._connection: sqlite3.Connection | None = None
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, columns: dict[str, list]) -> None:
         connection = self._open()
-        rows = zip(*(_sqlite_column(table, name) for name in COLUMNS), strict=True)
+        rows = zip(*(_sqlite_column(columns[name]) for name in COLUMNS), strict=True)
         with connection:  # one transaction: the batch or nothing
             connection.executemany(_INSERT, rows)
 
@@ -112,13 +113,11 @@ class SQLiteSink:
         return self._connection
 
 
-def _sqlite_column(table: pa.Table, name: str) -> list:
-    import pyarrow as pa
-
-    column = table.column(name)
-    if pa.types.is_timestamp(column.type):
-        return column.cast(pa.int64()).to_pylist()
-    return column.to_pylist()
+def _sqlite_column(values: list) -> list:
+    """Times as microseconds since the epoch; everything else as it is."""
+    if any(isinstance(value, datetime) for value in values):
+        return [None if value is None else _micros(value) for value in values]
+    return values
 
 
 def _micros(moment: datetime) -> int:

@@ -27,16 +27,17 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from virtualfs.servedlog.records import ServedRequest, to_table
+from virtualfs.servedlog.records import ServedRequest, to_columns
 
 log = logging.getLogger("virtualfs.servedlog")
 BATCH_REQUESTS = 1_000  # requests per write at most
 
 
 class LogSink(Protocol):
-    """Where logged rows go: one call per batch, all of the batch or an exception."""
+    """Where logged rows go: one call per batch (columns of ``records.COLUMNS``, plain Python
+    lists), all of the batch or an exception."""
 
-    def write(self, table: object) -> None:
+    def write(self, columns: dict[str, list]) -> None:
         ...
 
     def close(self) -> None:
@@ -149,7 +150,7 @@ class ServedLogger:
                 batch = self._take(BATCH_REQUESTS)
                 if not batch:
                     break
-                table = to_table(batch)
+                table = to_columns(batch)
                 if not self._write(table, len(batch)):
                     self._keep(table, len(batch))  # before task_done: a flush never sees it gone
                 for _ in batch:

@@ -1,7 +1,8 @@
 """What one served request leaves in the log, and the log's columns.
 
 A request is kept as the objects the read already made (the response, its plan); turning it into
-rows — one per entity row and feature — happens on the logger's thread, never on the request path.
+rows — one per entity row and feature, as plain Python columns — happens on the logger's thread,
+never on the request path.
 Values, entity keys and request fields are JSON text, so one table holds every feature's type.
 """
 
@@ -55,12 +56,12 @@ def to_columns(requests: list[ServedRequest]) -> dict[str, list]:
     return columns
 
 
-def to_table(requests: list[ServedRequest]) -> pa.Table:
-    """:func:`to_columns` as an Arrow table of :func:`log_schema`."""
+def to_table(columns: dict[str, list]) -> pa.Table:
+    """Columns of :func:`to_columns` as an Arrow table of :func:`log_schema` (pyarrow loads
+    pandas when it builds arrays: the sinks that need Arrow call this on the logger's thread)."""
     import pyarrow as pa
 
     schema = log_schema()
-    columns = to_columns(requests)
     return pa.table({name: pa.array(columns[name], schema.field(name).type) for name in COLUMNS},
                     schema=schema)
 

@@ -18,7 +18,7 @@ from virtualfs.compile.feature_schema import FeatureSchema
 from virtualfs.compile.refresh import build_create_schema
 from virtualfs.dialects.identifiers import frame_column
 from virtualfs.dialects.times import timestamp_literal
-from virtualfs.servedlog.records import COLUMNS, log_schema
+from virtualfs.servedlog.records import COLUMNS, log_schema, to_table
 from virtualfs.warehouses.arrow import conform, prepare_upload
 from virtualfs.warehouses.base import Warehouse, uploaded
 
@@ -73,9 +73,9 @@ class WarehouseSink:
         self._warehouse: Warehouse | None = None
         self._table: exp.Table | None = None
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, columns: dict[str, list]) -> None:
         warehouse = self._open()
-        with uploaded(warehouse, BATCH_TABLE, table) as batch:
+        with uploaded(warehouse, BATCH_TABLE, to_table(columns)) as batch:
             warehouse.execute(build_append(self._table, batch))
 
     def close(self) -> None:
