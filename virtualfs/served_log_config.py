@@ -2,7 +2,7 @@
 
 Example::
 
-    logging: {sample: 0.01, sink: warehouse}                        # <project>__served_log in the feature schema
+    logging: {sample: 0.01, sink: warehouse}       # table <project>__served_log in the feature schema
     logging: {sample: 1.0, sink: {type: parquet, path: logs/served}}  # a folder of Parquet files
     logging: {sample: 0.1, sink: {type: sqlite, path: .virtualfs/served.db}}
 """
@@ -62,7 +62,8 @@ def parse_logging(section: object, root: Path, source: str) -> ServedLogConfig |
         raise ConfigError(f"{source}: logging: unknown key {unknown[0]!r}; "
                           f"expected one of {', '.join(sorted(LOGGING_KEYS))}")
     if "sample" not in section:
-        raise ConfigError(f"{source}: logging.sample is required (the fraction of requests to log, e.g. 0.01)")
+        raise ConfigError(f"{source}: logging.sample is required (the fraction of requests to log, "
+                          "e.g. 0.01)")
     kind, path = _sink(section.get("sink", "warehouse"), source)
     if path is None and SINKS.get(kind) is not None:
         path = SINKS[kind]
@@ -89,6 +90,6 @@ def _sink(sink: object, source: str) -> tuple[str, str | None]:
     if path is not None and (not isinstance(path, str) or not path):
         raise ConfigError(f"{source}: logging.sink.path must be a non-empty string, got {path!r}")
     if path is not None and sink["type"] == "warehouse":
-        raise ConfigError(f"{source}: logging.sink.path: a warehouse sink writes <project>__served_log in the "
-                          "feature schema; it takes no path")
+        raise ConfigError(f"{source}: logging.sink.path: a warehouse sink writes <project>__served_log "
+                          "in the feature schema; it takes no path")
     return str(sink["type"]), path

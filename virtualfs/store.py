@@ -323,8 +323,8 @@ class FeatureStore:
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
         response = self._online_reader(self.online, registry, entity_rows, features,
-                                       full_feature_names=full_feature_names, now=now, fallback=self._fallback,
-                                       masked=masked)
+                                       full_feature_names=full_feature_names, now=now,
+                                       fallback=self._fallback, masked=masked)
         if self.served_log is not None:
             self._log_served(registry, features, full_feature_names, response)
         return response

@@ -83,19 +83,19 @@ def test_report_finds_a_view_not_refreshed_after_new_rows_landed(tmp_path, wareh
 
 
 def test_report_windows_by_request_time_and_service(tmp_path):
-    with consistency_repo(tmp_path / "repo", "duckdb", SINKS["sqlite"], rows=first_rows()) as root:
-        with FeatureStore(root) as store:
-            store.apply()
-            store.materialize()
-            store.get_online_features([{"customer_id": 1}], "churn")
-            store.get_online_features([{"customer_id": 1}], ["customer_orders:amount"])
-            assert store.served_log.flush()
-            middle = datetime.now(timezone.utc)
-            store.get_online_features([{"customer_id": 2}], "churn")
-            everything = store.consistency_report()
-            by_service = store.consistency_report(service="churn")
-            before = store.consistency_report(until=middle)
-            after = store.consistency_report(since=middle)
+    repo = consistency_repo(tmp_path / "repo", "duckdb", SINKS["sqlite"], rows=first_rows())
+    with repo as root, FeatureStore(root) as store:
+        store.apply()
+        store.materialize()
+        store.get_online_features([{"customer_id": 1}], "churn")
+        store.get_online_features([{"customer_id": 1}], ["customer_orders:amount"])
+        assert store.served_log.flush()
+        middle = datetime.now(timezone.utc)
+        store.get_online_features([{"customer_id": 2}], "churn")
+        everything = store.consistency_report()
+        by_service = store.consistency_report(service="churn")
+        before = store.consistency_report(until=middle)
+        after = store.consistency_report(since=middle)
     assert everything.requests == 3 and everything.feature("customer_orders:amount").rows == 3
     assert by_service.requests == 2 and by_service.feature("customer_orders:items").rows == 2
     assert before.requests == 2 and after.requests == 1

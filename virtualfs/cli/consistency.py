@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
 def consistency(
     since: TimeOption = None,
     until: TimeOption = None,
-    service: Annotated[Optional[str], typer.Option(metavar="NAME",
-                                                   help="Only requests that named this feature service.")] = None,
+    service: Annotated[Optional[str], typer.Option(
+        metavar="NAME", help="Only requests that named this feature service.")] = None,
     html: Annotated[Optional[Path], typer.Option(metavar="FILE",
                                                  help="Write the report as an HTML page.")] = None,
     repo: RepoOption = ".",

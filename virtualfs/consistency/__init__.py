@@ -47,7 +47,8 @@ def consistency_report(warehouse: Warehouse, registry: Registry, logged: pa.Tabl
             by_feature.setdefault(ref, []).append(result)
             if isinstance(result, Mismatch) and result.staleness is not None:
                 staleness.setdefault(ref, []).append(result.staleness)
-    features = tuple(_feature(ref, results, staleness.get(ref, [])) for ref, results in sorted(by_feature.items()))
+    features = tuple(_feature(ref, results, staleness.get(ref, []))
+                     for ref, results in sorted(by_feature.items()))
     undefined = tuple(sorted(set(logged.column("feature").to_pylist()) - answers.keys()))
     requests = len(set(logged.column("request_id").to_pylist()))
     return ConsistencyReport(since, until, service, requests, features, undefined)

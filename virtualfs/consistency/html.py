@@ -25,7 +25,8 @@ EXTRA = "table.worst { border-collapse: collapse; font-size: 12px; margin-top: 8
 def render_html(report: ConsistencyReport) -> str:
     """The page: a header saying what was compared, then a section per feature."""
     sections = "\n".join(_section(f) for f in report.features) or "<p>Nothing was logged in this window.</p>"
-    meta = [f"{report.requests:,} logged requests", f"since {fmt(report.since) if report.since else 'the first'}",
+    meta = [f"{report.requests:,} logged requests",
+            f"since {fmt(report.since) if report.since else 'the first'}",
             f"until {fmt(report.until) if report.until else 'the last'} (UTC)", report.tolerance]
     if report.service:
         meta.append(f"service {report.service}")

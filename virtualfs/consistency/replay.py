@@ -89,8 +89,10 @@ def _entity_rows(logged: pa.Table, part: FeatureView, features: Sequence[str]) -
     return pa.table(columns)
 
 
-def _replay_part(warehouse: Warehouse, part: FeatureView, features: Sequence[str], rows: pa.Table) -> Replayed:
-    columns = [FeatureColumn(name, f"_vfs_f{i}", feature_dtype(part, name)) for i, name in enumerate(features)]
+def _replay_part(warehouse: Warehouse, part: FeatureView, features: Sequence[str],
+                 rows: pa.Table) -> Replayed:
+    columns = [FeatureColumn(name, f"_vfs_f{i}", feature_dtype(part, name))
+               for i, name in enumerate(features)]
     plain = not part.aggregations
     if plain:  # the source's own timestamp column, read like a feature: the picked row's event time
         columns.append(FeatureColumn(part.source.timestamp, EVENT, DType.TIMESTAMP))

@@ -30,7 +30,8 @@ def report_text(report: ConsistencyReport) -> str:
         for example in feature.worst:
             lag = f" by {duration(example.staleness)}" if example.staleness is not None else ""
             lines.append(f"  {feature.feature} {example.outcome}{lag}: {example.entity} at "
-                         f"{fmt(example.requested_at)}: online {example.online!r}, offline {example.offline!r}")
+                         f"{fmt(example.requested_at)}: online {example.online!r}, "
+                         f"offline {example.offline!r}")
     if report.undefined:
         lines.append(f"not compared (no longer defined): {', '.join(report.undefined)}")
     return "\n".join(lines)

@@ -54,13 +54,15 @@ def log_served(logger: ServedLogger, plan: RequestPlan, served: Any, service: st
 
 
 def log_online_read(logger: ServedLogger, registry: Registry, project: str, features: Any,
-                    full_feature_names: bool, served: Any, request_data: Mapping[str, Any] | None = None) -> None:
+                    full_feature_names: bool, served: Any,
+                    request_data: Mapping[str, Any] | None = None) -> None:
     """:func:`log_served` for ``FeatureStore.get_online_features``: the request's plan (cached)
     is looked up only for a sampled request."""
     if logger.sampled():
         at = time.time_ns() // 1000
         plan = request_plan(registry, project, features, full_feature_names)
-        service = features if isinstance(features, str) and ":" not in features else getattr(features, "name", None)
+        named = isinstance(features, str) and ":" not in features
+        service = features if named else getattr(features, "name", None)
         logger.offer(ServedRequest(logger.next_id(), at, plan, served, service, request_data))
 
 
@@ -75,7 +77,8 @@ def read_served_log(config: ServedLogConfig, warehouse: Callable[[], Warehouse],
     return _file_sink(config).read(since, until, service)
 
 
-def _sink(config: ServedLogConfig, connect: Callable[[], Warehouse], schema: Callable[[], FeatureSchema]) -> Any:
+def _sink(config: ServedLogConfig, connect: Callable[[], Warehouse],
+          schema: Callable[[], FeatureSchema]) -> Any:
     if config.sink == "warehouse":
         return _LazyWarehouseSink(connect, schema)
     return _file_sink(config)

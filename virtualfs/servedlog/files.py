@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 # The SQLite table: times as microseconds since the epoch (UTC), everything else as text/integers.
 # Constant text: no name or value of a user's is ever part of it (values are bound parameters).
 SQLITE_TABLE = "served_log"
-_CREATE = ("CREATE TABLE IF NOT EXISTS served_log (request_id TEXT, entity_row INTEGER, requested_at INTEGER, "
-           "service TEXT, entity TEXT, request_data TEXT, feature TEXT, value TEXT, status TEXT, "
-           "event_time INTEGER)")
+_CREATE = ("CREATE TABLE IF NOT EXISTS served_log (request_id TEXT, entity_row INTEGER, "
+           "requested_at INTEGER, service TEXT, entity TEXT, request_data TEXT, feature TEXT, value TEXT, "
+           "status TEXT, event_time INTEGER)")
 _INSERT = "INSERT INTO served_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _SELECT = ("SELECT request_id, entity_row, requested_at, service, entity, request_data, feature, value, "
            "status, event_time FROM served_log WHERE requested_at >= ? AND requested_at < ? "

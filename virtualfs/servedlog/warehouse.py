@@ -55,7 +55,8 @@ def build_read_log(table: exp.Table, since: datetime | None, until: datetime | N
     if until is not None:
         conditions.append(exp.LT(this=column.copy(), expression=timestamp_literal(until)))
     if service is not None:
-        conditions.append(exp.EQ(this=exp.column(frame_column("service")), expression=exp.Literal.string(service)))
+        named = exp.Literal.string(service)
+        conditions.append(exp.EQ(this=exp.column(frame_column("service")), expression=named))
     query = exp.select(*(exp.column(frame_column(name)) for name in COLUMNS)).from_(table.copy())
     if conditions:
         query = query.where(exp.and_(*conditions))

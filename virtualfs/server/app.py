@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from virtualfs.errors import NotFoundError, RequestError, UnsupportedError, VirtualfsError
 from virtualfs.registry import Registry
+from virtualfs.servedlog import log_served
 from virtualfs.server.auth import may_read_service, may_read_view, readable_by
 from virtualfs.server.config import ServerConfig, parse_server_config
 from virtualfs.server.encode import (
@@ -45,7 +46,6 @@ from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
-from virtualfs.servedlog import log_served
 from virtualfs.serving.read import output_masks
 from virtualfs.serving.request_plan import RequestPlan, request_plan
 
