@@ -325,8 +325,9 @@ class FeatureStore:
         response = self._online_reader(self.online, registry, entity_rows, features,
                                        full_feature_names=full_feature_names, now=now,
                                        fallback=self._fallback, masked=masked)
-        if self.served_log is not None:
-            self._log_served(registry, features, full_feature_names, response)
+        logger = self.served_log
+        if logger is not None and logger.sampled():  # decided here: an unsampled request pays no more
+            self._log_served(logger, registry, features, full_feature_names, response)
         return response
 
     @cached_property
@@ -348,11 +349,16 @@ class FeatureStore:
 
         return open_warehouse(self.config.warehouse)
 
-    def _log_served(self, registry: Registry, features: Any, full_feature_names: bool,
+    def _log_served(self, logger: ServedLogger, registry: Registry, features: Any, full_feature_names: bool,
                     response: OnlineResponse) -> None:
+        self._log_online_read(logger, registry, self.project, features, full_feature_names, response,
+                              sampled=True)
+
+    @cached_property
+    def _log_online_read(self) -> Callable[..., None]:
         from virtualfs.servedlog import log_online_read
 
-        log_online_read(self.served_log, registry, self.project, features, full_feature_names, response)
+        return log_online_read
 
     def consistency_report(self, since: datetime | None = None, until: datetime | None = None,
                            service: str | None = None) -> ConsistencyReport:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.servedlog.logger import LogCounts, ServedLogger
@@ -50,20 +51,21 @@ def log_served(logger: ServedLogger, plan: RequestPlan, served: Any, service: st
     """Offer one answered request to ``logger`` if it is sampled; never raises, never waits."""
     if logger.sampled():
         at = at_us if at_us is not None else time.time_ns() // 1000
-        logger.offer(ServedRequest(logger.next_id(), at, plan, served, service, request_data))
+        logger.offer(ServedRequest(logger.next_number(), at, plan, served, service, request_data))
 
 
 def log_online_read(logger: ServedLogger, registry: Registry, project: str, features: Any,
                     full_feature_names: bool, served: Any,
-                    request_data: Mapping[str, Any] | None = None) -> None:
+                    request_data: Mapping[str, Any] | None = None, sampled: bool = False) -> None:
     """:func:`log_served` for ``FeatureStore.get_online_features``: the request's plan (cached)
-    is looked up only for a sampled request."""
-    if logger.sampled():
+    is looked up only for a sampled request (``sampled``: the caller has drawn already)."""
+    if sampled or logger.sampled():
         at = time.time_ns() // 1000
-        plan = request_plan(registry, project, features, full_feature_names)
+        # resolved on the logger's thread (a cached plan, but a lookup the request need not pay)
+        plan = partial(request_plan, registry, project, features, full_feature_names)
         named = isinstance(features, str) and ":" not in features
         service = features if named else getattr(features, "name", None)
-        logger.offer(ServedRequest(logger.next_id(), at, plan, served, service, request_data))
+        logger.offer(ServedRequest(logger.next_number(), at, plan, served, service, request_data))
 
 
 def read_served_log(config: ServedLogConfig, warehouse: Callable[[], Warehouse], schema: FeatureSchema,
