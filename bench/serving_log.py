@@ -129,6 +129,9 @@ def run(folder: Path, args: argparse.Namespace) -> None:
         timings = measure(stores, args.calls)
         report(stores, timings, args)
     finally:
+        if args.store == "redis":  # the benchmark's keys, under its own prefix
+            for prefix in stores["off"].online.key_prefixes("shop"):
+                stores["off"].online.delete_prefix(prefix)
         for store in stores.values():
             store.close()
 

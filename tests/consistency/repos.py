@@ -43,7 +43,8 @@ def order_rows(rows: Sequence[tuple[int, datetime, datetime, float, int]]) -> pa
 @contextmanager
 def consistency_repo(root: Path, warehouse: str, sink: str, sample: float = 1.0,
                      rows: Sequence[tuple] = (), logging: str = "seed: 11, flush_seconds: 0.2",
-                     online: str = "{type: sqlite, path: .virtualfs/online.db}") -> Iterator[Path]:
+                     online: str = "{type: sqlite, path: .virtualfs/online.db}",
+                     definitions: str = DEFINITIONS) -> Iterator[Path]:
     """A repository on ``warehouse`` (duckdb or postgres) logging ``sample`` of requests to
     ``sink`` (a YAML value) with more ``logging`` settings, its orders table holding ``rows``."""
     with _warehouse_section(root, warehouse) as section:
@@ -51,7 +52,7 @@ def consistency_repo(root: Path, warehouse: str, sink: str, sample: float = 1.0,
         (root / "virtualfs.yaml").write_text(
             f"project: shop\nwarehouse: {section}\nonline: {online}\n"
             f"logging: {{sample: {sample}, sink: {sink}, {logging}}}\n")
-        (root / "features.py").write_text(textwrap.dedent(DEFINITIONS))
+        (root / "features.py").write_text(textwrap.dedent(definitions))
         opened = open_warehouse(load_config(root).warehouse)
         try:
             create_user_table(opened, "orders", order_rows(rows))

@@ -120,3 +120,35 @@ def test_report_renders_text_html_and_a_frame(tmp_path):
     assert "customer_orders:amount  20" in text and "stale by" in text
     stalest = timedelta(days=31, minutes=2) - hours(2)  # key 2: the oldest served row of those refreshed again
     assert report.to_dict()["features"][0]["staleness_max"] == stalest.total_seconds()
+
+
+AGGREGATES = """\
+from virtualfs import Aggregation, Entity, FeatureView, Source
+
+customer = Entity("customer", ["customer_id"])
+orders = Source("orders", table="orders", timestamp="ordered_at", created="loaded_at")
+activity = FeatureView("activity", [customer], orders, features=[],
+                       aggregations=[Aggregation("orders_30d", "count", "amount", "30d"),
+                                     Aggregation("spend_30d", "sum", "amount", "30d")])
+"""
+
+
+def test_report_finds_aggregates_whose_window_slid_on_since_their_snapshot(tmp_path):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    snapshot = now - timedelta(days=3)
+    rows = [(1, now - timedelta(days=days), now - timedelta(days=days) + hours(1), amount, 1)
+            for days, amount in ((20, 1.0), (5, 2.0), (2, 4.0))] + [(2, now - timedelta(days=40), now, 8.0, 1)]
+    with consistency_repo(tmp_path / "repo", "duckdb", SINKS["sqlite"], rows=rows, definitions=AGGREGATES) as root:
+        with FeatureStore(root) as store:
+            store.apply()
+            store.materialize(end=snapshot)  # key 1's window then held the rows of -20d and -5d
+            store.get_online_features([{"customer_id": 1}, {"customer_id": 2}],
+                                      ["activity:orders_30d", "activity:spend_30d"])
+            report = store.consistency_report()
+    count, spend = report.feature("activity:orders_30d"), report.feature("activity:spend_30d")
+    for feature, served, offline in ((count, 2, 3), (spend, 3.0, 7.0)):
+        # key 1: stale by the time between the snapshot and the request; key 2: empty window either way
+        assert feature.counts == {"equal": 1, "stale": 1, "missing_online": 0, "different": 0}
+        (example,) = feature.worst
+        assert (example.entity, example.online, example.offline) == ('{"customer_id": 1}', served, offline)
+        assert example.online_event == snapshot and example.staleness == example.requested_at - snapshot

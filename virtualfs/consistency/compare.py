@@ -8,7 +8,8 @@ Each logged row is one of:
 - ``stale``: a different value served that is older than the offline one — for a plain feature,
   the served row's event time is before the event time of the row the known-time rule picks
   offline (staleness: the gap between the two); for an aggregation, the served snapshot was
-  taken before the request (staleness: the request time minus the snapshot time);
+  taken before the request (staleness: the request time minus the snapshot time), its window
+  having slid on since (to an empty window too: offline null, or a count of 0);
 - ``different``: any other difference (a value offline does not have, or one as recent as the
   offline value yet not equal: a transform that differs between training and serving).
 """
@@ -47,13 +48,16 @@ def outcome(seen: Observation) -> tuple[str, timedelta | None]:
     ('stale', datetime.timedelta(days=1, seconds=82800))
     >>> outcome(Observation(at, None, None, 2.0, at))
     ('missing_online', None)
+    >>> outcome(Observation(at, 4.5, at - timedelta(days=40), None, None, aggregate=True))
+    ('stale', datetime.timedelta(days=40))
     """
     if same_value(seen.online, seen.offline):
         return EQUAL, None
     if seen.online is None:
         return MISSING_ONLINE, None
-    if seen.offline is None or seen.online_event is None:
+    if seen.online_event is None:
         return DIFFERENT, None
+    # an aggregate's window slides on after its snapshot, to an empty one too (null offline)
     newer = seen.requested_at if seen.aggregate else seen.offline_event
     if newer is not None and seen.online_event < newer:
         return STALE, newer - seen.online_event
