@@ -138,13 +138,13 @@ def test_report_finds_aggregates_whose_window_slid_on_since_their_snapshot(tmp_p
     snapshot = now - timedelta(days=3)
     rows = [(1, now - timedelta(days=days), now - timedelta(days=days) + hours(1), amount, 1)
             for days, amount in ((20, 1.0), (5, 2.0), (2, 4.0))] + [(2, now - timedelta(days=40), now, 8.0, 1)]
-    with consistency_repo(tmp_path / "repo", "duckdb", SINKS["sqlite"], rows=rows, definitions=AGGREGATES) as root:
-        with FeatureStore(root) as store:
-            store.apply()
-            store.materialize(end=snapshot)  # key 1's window then held the rows of -20d and -5d
-            store.get_online_features([{"customer_id": 1}, {"customer_id": 2}],
-                                      ["activity:orders_30d", "activity:spend_30d"])
-            report = store.consistency_report()
+    repo = consistency_repo(tmp_path / "repo", "duckdb", SINKS["sqlite"], rows=rows, definitions=AGGREGATES)
+    with repo as root, FeatureStore(root) as store:
+        store.apply()
+        store.materialize(end=snapshot)  # key 1's window then held the rows of -20d and -5d
+        store.get_online_features([{"customer_id": 1}, {"customer_id": 2}],
+                                  ["activity:orders_30d", "activity:spend_30d"])
+        report = store.consistency_report()
     count, spend = report.feature("activity:orders_30d"), report.feature("activity:spend_30d")
     for feature, served, offline in ((count, 2, 3), (spend, 3.0, 7.0)):
         # key 1: stale by the time between the snapshot and the request; key 2: empty window either way
