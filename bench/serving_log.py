@@ -8,8 +8,8 @@ SQLite or Redis at 127.0.0.1:6379 db 7 under ``vfs_bench_log:``) opened three ti
 logging off (the baseline), off again (an A/A pair: how far two identical stores differ on this
 machine), ``sample: 1.0`` and ``sample: 0.01``, both to ``--sink``. Calls to
 ``FeatureStore.get_online_features`` for one random customer alternate between the stores call
-by call, in a new random order each time, so load on the machine hits all three alike; p50 / p99 per store, and the p50
-against the baseline's. The sampled stores' loggers write on their own threads while the reads
+by call, in a new random order each time, so load on the machine hits all of them alike; p50 /
+p99 per store, and the p50 against the baseline's. The sampled stores' loggers write on their own threads while the reads
 run (that contention is part of what is measured); the time their final flush takes and their
 counts (written, dropped) are printed after. Prints Markdown tables for bench/RESULTS.md.
 """
@@ -81,7 +81,7 @@ def measure(stores: dict[str, FeatureStore], calls: int, seed: int = 3) -> dict[
     pick = random.Random(seed)
     names = list(stores)
     timings: dict[str, list[float]] = {name: [] for name in names}
-    for call in range(calls):
+    for _ in range(calls):
         key = pick.randrange(CUSTOMERS)
         pick.shuffle(names)  # a new order each call: no store always follows the same other
         for name in names:

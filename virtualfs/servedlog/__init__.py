@@ -62,7 +62,8 @@ def log_online_read(logger: ServedLogger, registry: Registry, project: str, feat
     if sampled or logger.sampled():
         at = time.time_ns() // 1000
         # resolved on the logger's thread (a cached plan, but a lookup the request need not pay)
-        plan = partial(request_plan, registry, project, features, full_feature_names)
+        wanted = list(features) if isinstance(features, list) else features  # the caller may reuse its list
+        plan = partial(request_plan, registry, project, wanted, full_feature_names)
         named = isinstance(features, str) and ":" not in features
         service = features if named else getattr(features, "name", None)
         logger.offer(ServedRequest(logger.next_number(), at, plan, served, service, request_data))
