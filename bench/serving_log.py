@@ -11,7 +11,8 @@ machine), ``sample: 1.0`` and ``sample: 0.01``, both to ``--sink``. Calls to
 by call, in a new random order each time, so load on the machine hits all of them alike; p50 /
 p99 per store, and the p50 against the baseline's. The sampled stores' loggers write on their
 own threads while the reads run (that contention is part of what is measured); the time their
-final flush takes and their counts (written, dropped) are printed after. Prints Markdown tables for bench/RESULTS.md.
+final flush takes and their counts (written, dropped) are printed after. Prints Markdown tables
+for bench/RESULTS.md.
 """
 
 from __future__ import annotations
