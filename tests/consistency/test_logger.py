@@ -124,3 +124,26 @@ def test_a_stalled_sink_blocks_no_request_and_what_overflows_is_counted(material
     with sqlite3.connect(root / "logs" / "served.db") as connection:
         logged = connection.execute("SELECT COUNT(DISTINCT request_id) FROM served_log").fetchone()[0]
     assert logged == written.written
+
+
+def test_request_fields_and_the_service_are_logged_with_each_row(materialized):
+    from virtualfs.servedlog import log_served
+    from virtualfs.serving.request_plan import request_plan
+
+    root = materialized("{type: sqlite, path: logs/served.db}")
+    with FeatureStore(root) as store:
+        response = store.get_online_features([{"customer_id": 1}, {"customer_id": 9}], ["customer_orders:items"])
+        plan = request_plan(store.registry(), store.project, ["customer_orders:items"], False)
+        # what a request-time feature's caller sends beside the keys (one value per entity row)
+        log_served(store.served_log, plan, response, "checkout", {"cart_total": [12.5, 3.0]})
+        assert store.served_log.flush()
+    with sqlite3.connect(root / "logs" / "served.db") as connection:
+        rows = connection.execute("SELECT entity_row, service, entity, request_data, feature, value, status, "
+                                  "event_time FROM served_log ORDER BY request_id, entity_row").fetchall()
+    micros = int((START + hours(1)).timestamp() * 1_000_000)
+    assert rows == [(0, None, '{"customer_id": 1}', None, "customer_orders:items", "1", "PRESENT", micros),
+                    (1, None, '{"customer_id": 9}', None, "customer_orders:items", "null", "NOT_FOUND", None),
+                    (0, "checkout", '{"customer_id": 1}', '{"cart_total": 12.5}', "customer_orders:items",
+                     "1", "PRESENT", micros),
+                    (1, "checkout", '{"customer_id": 9}', '{"cart_total": 3.0}', "customer_orders:items",
+                     "null", "NOT_FOUND", None)]

@@ -75,7 +75,7 @@ def _append(columns: dict[str, list], request: ServedRequest, request_id: str) -
     rows = len(values[plan.join_keys[0]]) if plan.join_keys else 0
     entities = [json.dumps({key: values[key][row] for key in plan.join_keys}, default=_json_default)
                 for row in range(rows)]
-    fields = None if request.request_data is None else json.dumps(request.request_data, default=_json_default)
+    fields = _row_fields(request.request_data, rows)
     at = datetime.fromtimestamp(request.at_us / 1_000_000, timezone.utc)
     for column in plan.columns:
         view = plan.views[column.view].view
@@ -89,11 +89,24 @@ def _append(columns: dict[str, list], request: ServedRequest, request_id: str) -
             columns["requested_at"].append(at)
             columns["service"].append(request.service)
             columns["entity"].append(entities[row])
-            columns["request_data"].append(fields)
+            columns["request_data"].append(fields[row])
             columns["feature"].append(ref)
             columns["value"].append(json.dumps(served_values[row], default=_json_default))
             columns["status"].append(getattr(status, "value", str(status)))
             columns["event_time"].append(served_events[row])
+
+
+def _row_fields(request_data: Mapping[str, Any] | None, rows: int) -> list[str | None]:
+    """Each entity row's request fields as JSON: a column of one value per row gives the row its
+    value (as an on-demand feature reads it), anything else is logged whole with every row."""
+    if request_data is None:
+        return [None] * rows
+
+    def value(field: Any, row: int) -> Any:
+        return field[row] if isinstance(field, (list, tuple)) and len(field) == rows else field
+
+    return [json.dumps({name: value(field, row) for name, field in request_data.items()},
+                       default=_json_default) for row in range(rows)]
 
 
 def _json_default(value: Any) -> Any:
