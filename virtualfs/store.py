@@ -371,7 +371,7 @@ class FeatureStore:
             report = store.consistency_report(since=datetime(2026, 12, 4))
             report.to_pandas()[["feature", "rows", "equal", "stale", "missing_online"]]
         """
-        from virtualfs.consistency import consistency_report
+        from virtualfs.consistency import consistency_report, defined_features
         from virtualfs.servedlog import read_served_log
 
         config = self.config.logging
@@ -382,8 +382,9 @@ class FeatureStore:
             self.served_log.flush()  # what this process served is in the report
         rows = read_served_log(config, lambda: self.warehouse, self.copies.schema, since, until, service)
         registry = self._applied()
-        if rows.num_rows:  # the report shows values of these features: who reads them offline may
-            self.access.read(registry, sorted(set(rows.column("feature").to_pylist())), maskable=False)
+        compared = defined_features(registry, rows.column("feature").to_pylist())
+        if compared:  # the report shows values of these features: who reads them offline may
+            self.access.read(registry, compared, maskable=False)
         return consistency_report(self.warehouse, registry, rows, since, until, service)
 
     def online_lookup(self, entity_rows: Any, features: Any,

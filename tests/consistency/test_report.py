@@ -152,3 +152,21 @@ def test_report_finds_aggregates_whose_window_slid_on_since_their_snapshot(tmp_p
         (example,) = feature.worst
         assert (example.entity, example.online, example.offline) == ('{"customer_id": 1}', served, offline)
         assert example.online_event == snapshot and example.staleness == example.requested_at - snapshot
+
+
+def test_the_report_is_refused_to_a_principal_who_may_not_read_the_features_offline(tmp_path):
+    from virtualfs.errors import AccessDeniedError
+
+    access = ("access:\n  roles:\n    ops: {offline: ['*'], online: ['*'], pii: clear, apply: true, refresh: true}\n"
+              "    app: {online: [churn]}\n  principals: {ada: ops, checkout: app}\n")
+    with consistency_repo(tmp_path / "repo", "duckdb", SINKS["sqlite"], rows=first_rows()) as root:
+        (root / "virtualfs.yaml").write_text((root / "virtualfs.yaml").read_text() + access)
+        with FeatureStore(root, principal="ada") as store:
+            store.apply()
+            store.materialize()
+        with FeatureStore(root, principal="checkout") as store:  # the application serves and is logged
+            store.get_online_features([{"customer_id": 1}], "churn")
+            with pytest.raises(AccessDeniedError, match="checkout"):
+                store.consistency_report()
+        with FeatureStore(root, principal="ada") as store:
+            assert store.consistency_report().feature("customer_orders:amount").share("equal") == 1.0

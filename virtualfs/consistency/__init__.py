@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from virtualfs.consistency.compare import OUTCOMES, STALE, Observation, outcome
-from virtualfs.consistency.replay import Replayed, replay
+from virtualfs.consistency.replay import Replayed, defined_features, replay
 from virtualfs.consistency.report import WORST, ConsistencyReport, FeatureConsistency, Mismatch
 from virtualfs.servedlog.records import decode_value
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from virtualfs.registry import Registry
     from virtualfs.warehouses.base import Warehouse
 
-__all__ = ["ConsistencyReport", "FeatureConsistency", "Mismatch", "consistency_report"]
+__all__ = ["ConsistencyReport", "FeatureConsistency", "Mismatch", "consistency_report", "defined_features"]
 
 
 def consistency_report(warehouse: Warehouse, registry: Registry, logged: pa.Table,

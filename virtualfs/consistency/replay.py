@@ -56,14 +56,28 @@ def replay(warehouse: Warehouse, registry: Registry, logged: pa.Table) -> dict[s
     return answers
 
 
-def _wanted(registry: Registry, logged: pa.Table) -> list[tuple[FeatureView, list[str]]]:
-    """Each stored part with the logged features it holds (views no longer defined are left out)."""
-    refs = sorted(set(logged.column("feature").to_pylist()))
-    by_view: dict[str, set[str]] = {}
-    for ref in refs:
+def defined_features(registry: Registry, refs: list[str]) -> list[str]:
+    """The distinct ``view:feature`` of ``refs`` that ``registry`` still defines, sorted: what a
+    report compares (and shows the values of).
+
+    Example::
+
+        defined_features(registry, ["orders:total", "orders:total", "gone:x"])   # -> ['orders:total']
+    """
+    found = []
+    for ref in sorted(set(refs)):
         view, _, name = ref.partition(":")
         if view in registry.views and name in registry.views[view].feature_names:
-            by_view.setdefault(view, set()).add(name)
+            found.append(ref)
+    return found
+
+
+def _wanted(registry: Registry, logged: pa.Table) -> list[tuple[FeatureView, list[str]]]:
+    """Each stored part with the logged features it holds (views no longer defined are left out)."""
+    by_view: dict[str, set[str]] = {}
+    for ref in defined_features(registry, logged.column("feature").to_pylist()):
+        view, _, name = ref.partition(":")
+        by_view.setdefault(view, set()).add(name)
     wanted = []
     for view, names in by_view.items():
         for part in stored_parts(registry.views[view]):
