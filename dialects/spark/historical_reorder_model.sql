@@ -21,10 +21,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '2592000' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`ordered_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_0` AS (
   SELECT
     `_vfs_row`,
@@ -47,10 +44,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_0`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_0`.`customer_id`
       AND `_vfs_scan_0`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_0`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_0`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_0`.`_vfs_created`, `_vfs_scan_0`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
   ) AS `_t`
   WHERE
@@ -81,10 +75,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`viewed_at` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`viewed_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '604800' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`viewed_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_1` AS (
   SELECT
     `_vfs_row`,
@@ -105,10 +96,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_1`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_1`.`customer_id`
       AND `_vfs_scan_1`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_1`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_1`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_1`.`_vfs_created`, `_vfs_scan_1`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
   ) AS `_t`
   WHERE
@@ -133,10 +121,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`day` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`day` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '259200' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`day`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_2` AS (
   SELECT
     `_vfs_row`,
@@ -163,10 +148,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_2`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_2`.`customer_id`
       AND `_vfs_scan_2`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_2`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_2`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_2`.`_vfs_created`, `_vfs_scan_2`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
   ) AS `_t`
   WHERE
@@ -187,10 +169,7 @@ WITH `_vfs_bounds` AS (
   CROSS JOIN `_vfs_bounds`
   WHERE
     `_vfs_source`.`signup_at` <= `_vfs_bounds`.`_vfs_high`
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`signup_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_3` AS (
   SELECT
     `_vfs_row`,
@@ -211,10 +190,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_3`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_3`.`customer_id`
       AND `_vfs_scan_3`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_3`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_3`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_3`.`_vfs_created`, `_vfs_scan_3`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
   ) AS `_t`
   WHERE
     `_w` = 1
@@ -235,10 +211,7 @@ WITH `_vfs_bounds` AS (
   CROSS JOIN `_vfs_bounds`
   WHERE
     `_vfs_source`.`updated_at` <= `_vfs_bounds`.`_vfs_high`
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`updated_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_4` AS (
   SELECT
     `_vfs_row`,
@@ -261,10 +234,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_4`
       ON `_vfs_entity`.`product_id` = `_vfs_scan_4`.`product_id`
       AND `_vfs_scan_4`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_4`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_4`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_4`.`_vfs_created`, `_vfs_scan_4`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
   ) AS `_t`
   WHERE
     `_w` = 1
@@ -295,10 +265,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '7776000' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`ordered_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_5` AS (
   SELECT
     `_vfs_row`,
@@ -320,10 +287,7 @@ WITH `_vfs_bounds` AS (
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_5`.`customer_id`
       AND `_vfs_entity`.`product_id` = `_vfs_scan_5`.`product_id`
       AND `_vfs_scan_5`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_5`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_5`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_5`.`_vfs_created`, `_vfs_scan_5`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
   ) AS `_t`
   WHERE
