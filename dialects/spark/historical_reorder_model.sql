@@ -1,9 +1,4 @@
-WITH `_vfs_bounds` AS (
-  SELECT
-    MIN(`event_timestamp`) AS `_vfs_low`,
-    MAX(`event_timestamp`) AS `_vfs_high`
-  FROM `_vfs_entities`
-), `_vfs_scan_0` AS (
+WITH `_vfs_scan_0` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
     `_vfs_source`.`ordered_at` AS `_vfs_event`,
@@ -17,11 +12,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`quantity` AS `quantity`,
     `_vfs_source`.`is_gift` AS `is_gift`
   FROM `orders` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '2592000' SECOND
-    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`ordered_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_0` AS (
   SELECT
     `_vfs_row`,
@@ -71,11 +61,6 @@ WITH `_vfs_bounds` AS (
       `product_id` AS `last_viewed_product_id`
     FROM `page_views`
   ) AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`viewed_at` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`viewed_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '604800' SECOND
-    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`viewed_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_1` AS (
   SELECT
     `_vfs_row`,
@@ -117,11 +102,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`last_device` AS `last_device`,
     `_vfs_source`.`last_order_at` AS `last_order_at`
   FROM `customer_daily_stats` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`day` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`day` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '259200' SECOND
-    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`day`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_2` AS (
   SELECT
     `_vfs_row`,
@@ -166,10 +146,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`country` AS `country`,
     `_vfs_source`.`is_subscribed` AS `is_subscribed`
   FROM `customers` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`signup_at` <= `_vfs_bounds`.`_vfs_high`
-    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`signup_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_3` AS (
   SELECT
     `_vfs_row`,
@@ -208,10 +184,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`price` AS `price`,
     `_vfs_source`.`in_stock` AS `in_stock`
   FROM `products` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`updated_at` <= `_vfs_bounds`.`_vfs_high`
-    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`updated_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_4` AS (
   SELECT
     `_vfs_row`,
@@ -261,11 +233,6 @@ WITH `_vfs_bounds` AS (
       `quantity` AS `last_bought_quantity`
     FROM `orders`
   ) AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '7776000' SECOND
-    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`ordered_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_5` AS (
   SELECT
     `_vfs_row`,
