@@ -225,8 +225,15 @@ def _reload_if_changed(store: FeatureStore) -> Registry:
 def build_app(store: FeatureStore, config: ServerConfig | None = None) -> Starlette:
     """The ASGI app serving ``store``; ``config`` defaults to the repository's ``server:`` section."""
     config = config if config is not None else parse_server_config(store.config.server, store.config.access)
-    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
+    routes = ROUTES
+    if config.ui:  # imported only when asked for: the pages need jinja2 (the ui extra)
+        from virtualfs.ui import UiState, ui_routes
+
+        routes = [*ROUTES, *ui_routes()]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
     app.state.server = ServerState(store, config)
+    if config.ui:
+        app.state.ui = UiState(store, config)
     return app
 
 

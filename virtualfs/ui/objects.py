@@ -1,0 +1,154 @@
+"""The pages of single definitions: entity, source, feature view, feature, feature service, and
+a lineage graph. Each reads what the catalog and governance already know; none recomputes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from virtualfs.catalog.readable import readable
+from virtualfs.definitions import Aggregation, Feature, FeatureView, Source
+from virtualfs.errors import NotFoundError
+from virtualfs.governance.lineage import named_features
+from virtualfs.registry import suggest
+from virtualfs.ui.graph import lineage_svg
+from virtualfs.ui.highlight import highlight_sql
+from virtualfs.ui.present import Page, Sight, find, run_data, shown
+from virtualfs.ui.status import checks_data, status_data
+from virtualfs.ui.values import feature_values
+
+RUNS_SHOWN = 10
+
+
+def entity_page(sight: Sight, name: str) -> Page:
+    """An entity, its join keys, and the views keyed by it."""
+    views = sight.visible_views()
+    keyed = {entity.name for view in views for entity in view.entities}
+    entity = find(sight, "entity", sight.registry.entities, name, keyed if sight.viewer.restricted
+                  else sight.registry.entities)
+    return Page({"kind": "entity", "name": entity.name, "join_keys": list(entity.join_keys),
+                 "description": entity.description, "owner": entity.owner, "tags": dict(entity.tags),
+                 "views": [v.name for v in views if any(e.name == name for e in v.entities)]})
+
+
+def source_page(sight: Sight, name: str) -> Page:
+    """A source: its table or query (highlighted), times, classified columns, views reading it."""
+    views = sight.visible_views()
+    reading = {view.source.name for view in views}
+    source = find(sight, "source", sight.registry.sources, name, reading if sight.viewer.restricted
+                  else sight.registry.sources)
+    sql = source_sql(source, sight.state.store.config.dialect)
+    data = {"kind": "source", "name": source.name, "table": source.table, "query": source.query,
+            "timestamp": source.timestamp, "created": source.created, "description": source.description,
+            "owner": source.owner, "tags": dict(source.tags),
+            "columns": {column: readable(info) for column, info in source.columns.items()},
+            "views": [v.name for v in views if v.source.name == name]}
+    return Page(data, {"sql": highlight_sql(sql, sight.state.store.config.dialect)})
+
+
+def source_sql(source: Source, dialect: str) -> str:
+    """What a source reads, as SQL: its query, or a SELECT of its whole table (built as a tree)."""
+    if source.query:
+        return source.query
+    return exp.select(exp.Star()).from_(exp.to_table(source.table, dialect=dialect)).sql(dialect, pretty=True)
+
+
+def view_page(sight: Sight, name: str) -> Page:
+    """A feature view in full: its features and aggregations (types, owners, tags, PII), source
+    SQL, materialization and schedule, last runs, watermark, online freshness, checks."""
+    view: FeatureView = find(sight, "feature view", sight.registry.views, name,
+                             (v.name for v in sight.visible_views()))
+    found = sight.state.classification(sight.registry)
+    status = sight.state.store.view_status(view.name)
+    runs = sight.state.store.catalog.state.runs(view.name, limit=RUNS_SHOWN)
+    data = {"kind": "feature view", "name": view.name, "description": view.description, "owner": view.owner,
+            "tags": dict(view.tags), "entities": [e.name for e in view.entities],
+            "join_keys": list(view.join_keys), "source": view.source.name, "ttl": shown(view.ttl),
+            "materialize": view.materialize, "schedule": view.schedule, "lookback": shown(view.lookback),
+            "features": [_member(view, m, found) for m in (*view.features, *view.aggregations)
+                         if sight.viewer.sees(f"{view.name}:{m.name}")],
+            "status": status_data(status), "runs": [run_data(run) for run in runs],
+            "checks": checks_data(view, status.checks, sight.viewer)}
+    dialect = sight.state.store.config.dialect
+    return Page(data, {"sql": highlight_sql(source_sql(view.source, dialect), dialect)})
+
+
+def feature_page(sight: Sight, ref: str) -> Page:
+    """One feature: what it is, its statistics with a histogram (masked PII: none), and its
+    lineage up to warehouse columns and down to services, the online store and datasets."""
+    view_name, _, feature_name = ref.partition(":")
+    view = sight.registry.views.get(view_name)
+    visible = [r for v in sight.visible_views() for r in sight.view_refs(v)]
+    if view is None or feature_name not in view.feature_names or not sight.viewer.sees(ref):
+        find(sight, "feature", {}, ref, visible)  # raises: not found, or refused
+    member = next(m for m in (*view.features, *view.aggregations) if m.name == feature_name)
+    found = sight.state.classification(sight.registry)
+    lineage = sight.state.store.lineage(ref)
+    graph = visible_graph(sight, lineage.edges, lineage.kinds, ref)
+    values, chart = feature_values(sight, view, ref)
+    data = {**_member(view, member, found), "view": view.name, "ref": ref,
+            "entities": [e.name for e in view.entities], "statistics": values,
+            "lineage": {**lineage.to_dict(), "edges": sorted(map(list, graph[0]))}}
+    return Page(data, {"chart": chart, "graph": lineage_svg(*graph, ref)})
+
+
+def service_page(sight: Sight, name: str) -> Page:
+    """A feature service: the features it serves (each linked, PII marked) and who owns it."""
+    readable_names = [s for s in sight.registry.services if _service_refs(sight, s, visible_only=False)
+                      and all(sight.viewer.sees(r) for r in _service_refs(sight, s, visible_only=False))]
+    service = find(sight, "feature service", sight.registry.services, name, readable_names)
+    found = sight.state.classification(sight.registry)
+    refs = _service_refs(sight, service.name, visible_only=True)
+    return Page({"kind": "feature service", "name": service.name, "description": service.description,
+                 "owner": service.owner, "tags": dict(service.tags), "references": list(service.features),
+                 "features": [{"ref": r, "pii": found.is_pii(r)} for r in refs],
+                 "pii_features": list(found.service_pii(service.name))})
+
+
+def lineage_page(sight: Sight, ref: str) -> Page:
+    """The lineage graph of a feature, a view, a service, or a warehouse column (``table.column``:
+    what is computed from it)."""
+    store = sight.state.store
+    if ref not in sight.registry.views and ref not in sight.registry.services and ":" in ref:
+        feature_page(sight, ref)  # the same refusals as the feature's own page
+    elif ref in sight.registry.views:
+        find(sight, "feature view", sight.registry.views, ref, (v.name for v in sight.visible_views()))
+    try:
+        lineage = store.lineage(ref)
+    except NotFoundError:
+        known = [*sight.registry.views, *sight.registry.services]
+        hint = suggest(ref, known)
+        raise NotFoundError(f"unknown feature, view, service or column {ref!r}{hint}") from None
+    edges, kinds = visible_graph(sight, lineage.edges, lineage.kinds, ref)
+    data = {**lineage.to_dict(), "edges": sorted(map(list, edges)), "kinds": dict(kinds)}
+    return Page(data, {"graph": lineage_svg(edges, kinds, ref)})
+
+
+def visible_graph(sight: Sight, edges: frozenset[tuple[str, str]], kinds: Any,
+                  focus: str) -> tuple[frozenset[tuple[str, str]], dict[str, str]]:
+    """The lineage graph without the features this viewer may not see, nor what hangs only on them."""
+    hidden = {node for node, kind in kinds.items() if kind == "feature" and not sight.viewer.sees(node)}
+    kept = {(a, b) for a, b in edges if a not in hidden and b not in hidden}
+    reached = {focus} | {node for edge in kept for node in edge}
+    return frozenset(kept), {node: kind for node, kind in kinds.items() if node in reached}
+
+
+def _service_refs(sight: Sight, name: str, visible_only: bool) -> list[str]:
+    refs = [f"{view.name}:{member.name}" for view, member in named_features(sight.registry, name)]
+    return sight.viewer.visible(refs) if visible_only else refs
+
+
+def _member(view: FeatureView, member: Feature | Aggregation, found: Any) -> dict[str, Any]:
+    """A feature or aggregation as a row: name, type, what it computes, owner, tags, PII."""
+    ref = f"{view.name}:{member.name}"
+    verdict = found.of(ref)
+    row = {"name": member.name, "ref": ref, "description": member.description, "owner": member.owner,
+           "tags": dict(member.tags), "pii": verdict.pii, "pii_reason": verdict.reason}
+    if isinstance(member, Aggregation):
+        base = next((f.dtype for f in view.features if f.name == member.column), None)
+        dtype = member.output_dtype(base).value if base is not None else ""
+        return {**row, "kind": "aggregation", "dtype": dtype,
+                "computes": f"{member.function}({member.column}) over {shown(member.window)}"}
+    return {**row, "kind": "feature", "dtype": member.dtype.value, "computes": ""}
