@@ -128,10 +128,22 @@ def lineage_page(sight: Sight, ref: str) -> Page:
 
 def visible_graph(sight: Sight, edges: frozenset[tuple[str, str]], kinds: Any,
                   focus: str) -> tuple[frozenset[tuple[str, str]], dict[str, str]]:
-    """The lineage graph without the features this viewer may not see, nor what hangs only on them."""
-    hidden = {node for node, kind in kinds.items() if kind == "feature" and not sight.viewer.sees(node)}
+    """The lineage graph without what this viewer may not see (features, and the sources,
+    services and datasets only they lead to), keeping what still connects to ``focus``."""
+    views = sight.visible_views()
+    sources = {f"source/{view.source.name}" for view in views}
+    hidden = {node for node, kind in kinds.items()
+              if (kind == "feature" and not sight.viewer.sees(node)) or (kind == "source" and node not in sources)}
     kept = {(a, b) for a, b in edges if a not in hidden and b not in hidden}
-    reached = {focus} | {node for edge in kept for node in edge}
+    reached, frontier = {focus}, [focus]
+    while frontier:  # what still hangs together with the focus, either way along the edges
+        node = frontier.pop()
+        for a, b in kept:
+            for near in (a, b) if node in (a, b) else ():
+                if near not in reached:
+                    reached.add(near)
+                    frontier.append(near)
+    kept = {(a, b) for a, b in kept if a in reached and b in reached}
     return frozenset(kept), {node: kind for node, kind in kinds.items() if node in reached}
 
 
