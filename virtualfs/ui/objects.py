@@ -133,7 +133,8 @@ def visible_graph(sight: Sight, edges: frozenset[tuple[str, str]], kinds: Any,
     views = sight.visible_views()
     sources = {f"source/{view.source.name}" for view in views}
     hidden = {node for node, kind in kinds.items()
-              if (kind == "feature" and not sight.viewer.sees(node)) or (kind == "source" and node not in sources)}
+              if (kind == "feature" and not sight.viewer.sees(node))
+              or (kind == "source" and node not in sources)}
     kept = {(a, b) for a, b in edges if a not in hidden and b not in hidden}
     reached, frontier = {focus}, [focus]
     while frontier:  # what still hangs together with the focus, either way along the edges
