@@ -82,12 +82,18 @@ def run_data(run: RunRecord) -> dict[str, Any]:
             "error": run.error.splitlines()[0][:200] if run.error else None}
 
 
-def when(value: datetime | None) -> str:
-    """A time as a person reads it (UTC, to the second); 'never' for none.
+def when(value: datetime | str | None) -> str:
+    """A time (or its ISO text, as manifests keep it) as a person reads it: UTC, to the second;
+    'never' for none.
 
-    >>> when(datetime(2026, 1, 2, 3, 4, 5)), when(None)
-    ('2026-01-02 03:04:05', 'never')
+    >>> when(datetime(2026, 1, 2, 3, 4, 5)), when("2026-01-02T03:04:05.25+00:00"), when(None)
+    ('2026-01-02 03:04:05', '2026-01-02 03:04:05', 'never')
     """
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else "never"
 
 

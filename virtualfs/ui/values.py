@@ -7,7 +7,7 @@ is the one its manifest keeps. A viewer who reads a PII feature masked sees neit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -58,13 +58,3 @@ def feature_from_dict(data: Mapping[str, Any]) -> FeatureProfile:
             histogram.get("below", 0), histogram.get("above", 0)),
         top_values=tuple((item["value"], item["count"]) for item in data.get("top_values", ())),
         days=tuple((date.fromisoformat(item["day"]), item["count"]) for item in data.get("days", ())))
-
-
-def plain_time(value: Any) -> Any:
-    """A manifest's ISO time as a datetime when it is one (for display), else as it is."""
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
