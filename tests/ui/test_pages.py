@@ -98,6 +98,17 @@ def test_feature_lineage_goes_up_to_the_column_and_down_to_service_and_dataset(o
         assert f'<a href="{href}">' in page
 
 
+def test_lineage_of_a_service_or_a_view_draws_each_of_its_features(open_client):
+    service = open_client.get("/ui/api/lineage/churn").json()
+    assert {node for edge in service["edges"] for node in edge} >= {
+        "service/churn", "customer_orders:amount", "customer_profile:country", "orders.amount", "customers.country"}
+    assert 'class="node node-service focus" data-node="service/churn"' in open_client.get("/ui/lineage/churn").text
+    view = open_client.get("/ui/api/lineage/customer_orders").json()
+    features = {node for node, kind in view["kinds"].items() if kind == "feature"}
+    assert features == {"customer_orders:amount", "customer_orders:items", "customer_orders:channel",
+                        "customer_orders:spend_7d"}
+
+
 def test_column_lineage_lists_the_features_computed_from_it(open_client):
     data = open_client.get("/ui/api/lineage/customers.email").json()
     assert "customer_profile:email" in data["downstream"]

@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 # Columns of the drawing, left to right, by what a node is.
 RANKS = {"column": 0, "source": 1, "feature": 2, "service": 3, "online": 3, "dataset": 3}
-NODE_WIDTH, NODE_HEIGHT, GAP_X, GAP_Y, MARGIN = 210, 30, 70, 14, 10
-LABEL_CHARS = 28
+NODE_WIDTH, NODE_HEIGHT, GAP_X, GAP_Y, MARGIN = 230, 30, 60, 12, 10
+LABEL_CHARS = 30
 
 
 @dataclass(frozen=True)
@@ -44,23 +44,26 @@ def node_href(name: str, kind: str) -> str:
 
 
 def layout(edges: frozenset[tuple[str, str]], kinds: Mapping[str, str], focus: str) -> list[Node]:
-    """Nodes placed in one column per rank, each column sorted by name; empty ranks close up."""
-    names = sorted({node for edge in edges for node in edge} | {focus})
+    """Nodes placed in one column per rank, each column sorted by name; empty ranks close up.
+    ``focus`` ('' for none) is drawn even when no edge reaches it."""
+    names = sorted({node for edge in edges for node in edge} | ({focus} if focus else set()))
     by_rank: dict[int, list[str]] = {}
     for name in names:
         by_rank.setdefault(RANKS.get(kinds.get(name, "feature"), 2), []).append(name)
+    tallest = max((len(names) for names in by_rank.values()), default=0)
     nodes = []
     for column, rank in enumerate(sorted(by_rank)):
+        shift = (tallest - len(by_rank[rank])) * (NODE_HEIGHT + GAP_Y) / 2  # centred: shorter edges
         for row, name in enumerate(by_rank[rank]):
             kind = kinds.get(name, "feature")
             nodes.append(Node(name, kind, MARGIN + column * (NODE_WIDTH + GAP_X),
-                              MARGIN + row * (NODE_HEIGHT + GAP_Y), node_href(name, kind)))
+                              MARGIN + shift + row * (NODE_HEIGHT + GAP_Y), node_href(name, kind)))
     return nodes
 
 
 def lineage_svg(edges: frozenset[tuple[str, str]], kinds: Mapping[str, str], focus: str,
                 href: Callable[[Node], str] | None = None) -> Markup:
-    """The drawing as ``<svg>`` markup; ``focus`` (the node asked about) is outlined.
+    """The drawing as ``<svg>`` markup; ``focus`` (the node asked about, '' for none) is outlined.
 
     >>> svg = lineage_svg(frozenset({("t.a", "source/s"), ("source/s", "v:f")}),
     ...                   {"t.a": "column", "source/s": "source", "v:f": "feature"}, "v:f")
@@ -68,6 +71,8 @@ def lineage_svg(edges: frozenset[tuple[str, str]], kinds: Mapping[str, str], foc
     (3, True)
     """
     nodes = layout(edges, kinds, focus)
+    if not nodes:
+        return Markup('<p class="muted">nothing to draw</p>')
     placed = {node.name: node for node in nodes}
     width = max(node.x for node in nodes) + NODE_WIDTH + MARGIN
     height = max(node.y for node in nodes) + NODE_HEIGHT + MARGIN

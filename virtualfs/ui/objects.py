@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from virtualfs.catalog.readable import readable
 from virtualfs.definitions import Aggregation, Feature, FeatureView, Source
+from virtualfs.definitions.aggregation import FUNCTIONS
 from virtualfs.errors import NotFoundError
 from virtualfs.governance.lineage import named_features
 from virtualfs.registry import suggest
@@ -88,7 +89,10 @@ def feature_page(sight: Sight, ref: str) -> Page:
     lineage = sight.state.store.lineage(ref)
     graph = visible_graph(sight, lineage.edges, lineage.kinds, ref)
     values, chart = feature_values(sight, view, ref)
-    data = {**_member(view, member, found), "view": view.name, "ref": ref,
+    row = _member(view, member, found)
+    if "profile" in values and row["dtype"].startswith("as column"):
+        row["dtype"] = values["profile"]["dtype"]  # what the warehouse's column made it
+    data = {**row, "view": view.name, "ref": ref,
             "entities": [e.name for e in view.entities], "statistics": values,
             "lineage": {**lineage.to_dict(), "edges": sorted(map(list, graph[0]))}}
     return Page(data, {"chart": chart, "graph": lineage_svg(*graph, ref)})
@@ -121,36 +125,46 @@ def lineage_page(sight: Sight, ref: str) -> Page:
         known = [*sight.registry.views, *sight.registry.services]
         hint = suggest(ref, known)
         raise NotFoundError(f"unknown feature, view, service or column {ref!r}{hint}") from None
-    edges, kinds = visible_graph(sight, lineage.edges, lineage.kinds, ref)
+    focus = _focus(sight, ref)
+    edges, kinds = visible_graph(sight, lineage.edges, lineage.kinds, focus)
     data = {**lineage.to_dict(), "edges": sorted(map(list, edges)), "kinds": dict(kinds)}
-    return Page(data, {"graph": lineage_svg(edges, kinds, ref)})
+    return Page(data, {"graph": lineage_svg(edges, kinds, focus)})
+
+
+def _focus(sight: Sight, ref: str) -> str:
+    """The node a lineage is drawn around: a service's own node; none for a view (its
+    features are the graph); else the feature or column itself."""
+    if ref in sight.registry.services:
+        return f"service/{ref}"
+    return "" if ref in sight.registry.views or ref.endswith(":*") else ref
 
 
 def visible_graph(sight: Sight, edges: frozenset[tuple[str, str]], kinds: Any,
                   focus: str) -> tuple[frozenset[tuple[str, str]], dict[str, str]]:
-    """The lineage graph without what this viewer may not see (features, and the sources,
-    services and datasets only they lead to), keeping what still connects to ``focus``."""
-    views = sight.visible_views()
-    sources = {f"source/{view.source.name}" for view in views}
+    """The lineage graph without what this viewer may not see: the features it may not read,
+    the sources only they read, and the edges that touch them."""
+    sources = {f"source/{view.source.name}" for view in sight.visible_views()}
     hidden = {node for node, kind in kinds.items()
               if (kind == "feature" and not sight.viewer.sees(node))
               or (kind == "source" and node not in sources)}
-    kept = {(a, b) for a, b in edges if a not in hidden and b not in hidden}
-    reached, frontier = {focus}, [focus]
-    while frontier:  # what still hangs together with the focus, either way along the edges
-        node = frontier.pop()
-        for a, b in kept:
-            for near in (a, b) if node in (a, b) else ():
-                if near not in reached:
-                    reached.add(near)
-                    frontier.append(near)
-    kept = {(a, b) for a, b in kept if a in reached and b in reached}
-    return frozenset(kept), {node: kind for node, kind in kinds.items() if node in reached}
+    kept = frozenset((a, b) for a, b in edges if a not in hidden and b not in hidden)
+    shown = {node for edge in kept for node in edge} | ({focus} if focus else set())
+    return kept, {node: kind for node, kind in kinds.items() if node in shown}
 
 
 def _service_refs(sight: Sight, name: str, visible_only: bool) -> list[str]:
     refs = [f"{view.name}:{member.name}" for view, member in named_features(sight.registry, name)]
     return sight.viewer.visible(refs) if visible_only else refs
+
+
+def _aggregation_dtype(view: FeatureView, aggregation: Aggregation) -> str:
+    """The aggregate's type when the definitions fix it (by its function, or by the feature it
+    reads); else it is its source column's, which only the warehouse knows."""
+    fixed = FUNCTIONS[aggregation.function][1]
+    read = next((f.dtype for f in view.features if f.name == aggregation.column), None)
+    if fixed is None and read is not None:
+        fixed = aggregation.output_dtype(read)
+    return fixed.value if fixed is not None else f"as column {aggregation.column}"
 
 
 def _member(view: FeatureView, member: Feature | Aggregation, found: Any) -> dict[str, Any]:
@@ -160,8 +174,6 @@ def _member(view: FeatureView, member: Feature | Aggregation, found: Any) -> dic
     row = {"name": member.name, "ref": ref, "description": member.description, "owner": member.owner,
            "tags": dict(member.tags), "pii": verdict.pii, "pii_reason": verdict.reason}
     if isinstance(member, Aggregation):
-        base = next((f.dtype for f in view.features if f.name == member.column), None)
-        dtype = member.output_dtype(base).value if base is not None else ""
-        return {**row, "kind": "aggregation", "dtype": dtype,
+        return {**row, "kind": "aggregation", "dtype": _aggregation_dtype(view, member),
                 "computes": f"{member.function}({member.column}) over {shown(member.window)}"}
     return {**row, "kind": "feature", "dtype": member.dtype.value, "computes": ""}
