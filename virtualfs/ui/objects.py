@@ -100,9 +100,7 @@ def feature_page(sight: Sight, ref: str) -> Page:
 
 def service_page(sight: Sight, name: str) -> Page:
     """A feature service: the features it serves (each linked, PII marked) and who owns it."""
-    readable_names = [s for s in sight.registry.services if _service_refs(sight, s, visible_only=False)
-                      and all(sight.viewer.sees(r) for r in _service_refs(sight, s, visible_only=False))]
-    service = find(sight, "feature service", sight.registry.services, name, readable_names)
+    service = find(sight, "feature service", sight.registry.services, name, _readable_services(sight))
     found = sight.state.classification(sight.registry)
     refs = _service_refs(sight, service.name, visible_only=True)
     return Page({"kind": "feature service", "name": service.name, "description": service.description,
@@ -115,10 +113,13 @@ def lineage_page(sight: Sight, ref: str) -> Page:
     """The lineage graph of a feature, a view, a service, or a warehouse column (``table.column``:
     what is computed from it)."""
     store = sight.state.store
-    if ref not in sight.registry.views and ref not in sight.registry.services and ":" in ref:
-        feature_page(sight, ref)  # the same refusals as the feature's own page
-    elif ref in sight.registry.views:
+    if ref in sight.registry.views:
         find(sight, "feature view", sight.registry.views, ref, (v.name for v in sight.visible_views()))
+    elif ref in sight.registry.services:
+        find(sight, "feature service", sight.registry.services, ref, _readable_services(sight))
+    elif ":" in ref and not sight.viewer.sees(ref):  # the same refusal as the feature's own page
+        visible = [r for v in sight.visible_views() for r in sight.view_refs(v)]
+        find(sight, "feature", {}, ref, visible)
     try:
         lineage = store.lineage(ref)
     except NotFoundError:
@@ -150,6 +151,12 @@ def visible_graph(sight: Sight, edges: frozenset[tuple[str, str]], kinds: Any,
     kept = frozenset((a, b) for a, b in edges if a not in hidden and b not in hidden)
     shown = {node for edge in kept for node in edge} | ({focus} if focus else set())
     return kept, {node: kind for node, kind in kinds.items() if node in shown}
+
+
+def _readable_services(sight: Sight) -> list[str]:
+    """The services every feature of which this viewer may see."""
+    return [name for name in sight.registry.services
+            if all(sight.viewer.sees(ref) for ref in _service_refs(sight, name, visible_only=False))]
 
 
 def _service_refs(sight: Sight, name: str, visible_only: bool) -> list[str]:

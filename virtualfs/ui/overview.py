@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from virtualfs.catalog import diff
 from virtualfs.errors import AccessDeniedError, NotFoundError, RequestError
 from virtualfs.governance import find as find_definitions
 from virtualfs.governance.search import KINDS, Query
@@ -63,12 +62,12 @@ def diff_page(sight: Sight, old: int, new: int) -> Page:
         if number not in known:
             raise NotFoundError(f"unknown catalog version {number}; versions are "
                                 f"{', '.join(map(str, known)) or 'none (nothing applied yet)'}")
-    plan = diff(catalog.registry(old), catalog.registry(new))
-    changes = [{"action": change.action, "kind": change.kind, "name": change.name,
-                "affects_data": change.affects_data,
-                "differences": [d.text() for d in change.differences()]}
-               for change in plan.changes if _sees_definition(sight, change.kind, change.name)]
-    return Page({"old": old, "new": new, "summary": plan.summary(done=True), "changes": changes,
+    changes = [change for change in sight.state.changes(old, new)
+               if _sees_definition(sight, change["kind"], change["name"])]
+    counts = {action: sum(c["action"] == action for c in changes)
+              for action in ("create", "update", "delete")}
+    summary = f"{counts['create']} created, {counts['update']} updated, {counts['delete']} deleted"
+    return Page({"old": old, "new": new, "summary": summary, "changes": changes,
                  "versions": known})
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from virtualfs.errors import VirtualfsError
 from virtualfs.policy import AccessPolicy
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 PROFILES_KEPT = 64  # views whose profile is kept (one warehouse query each, made on first visit)
 RECHECK_SECONDS = 2.0  # how often a page asks the catalog whether a new version was applied
+VERSIONS_KEPT = 8  # catalog versions (and diffs between them) kept for the versions pages
 
 
 class UiState:
@@ -41,6 +43,8 @@ class UiState:
         self._checked_at = 0.0
         self._classified: tuple[int | None, Classification] | None = None
         self._profiles: OrderedDict[tuple[int | None, str], Profile | str] = OrderedDict()
+        self._versions: OrderedDict[int, Registry] = OrderedDict()
+        self._changes: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
 
     def registry(self) -> Registry:
         """The latest applied version (looked for at most every ``RECHECK_SECONDS``)."""
@@ -68,6 +72,15 @@ class UiState:
         personal = self.classification(registry).pii_features() if self.policy is not None else ()
         return viewer_for(self.policy, grant, registry, personal)
 
+    def version(self, number: int) -> Registry:
+        """Catalog version ``number``'s definitions; versions never change, so a few are kept."""
+        return _kept(self._versions, number, lambda: self.store.catalog.registry(number))
+
+    def changes(self, old: int, new: int) -> list[dict[str, Any]]:
+        """What changed from version ``old`` to ``new`` (``catalog.diff``), change by change, field
+        by field in words; versions never change, so it is worked out once per pair."""
+        return _kept(self._changes, (old, new), lambda: _changes(self.version(old), self.version(new)))
+
     def profile(self, registry: Registry, view: str) -> Profile | str:
         """View ``view``'s profile over all its source rows, or why there is none (the text of the
         error); computed in the warehouse on first ask, kept for the catalog version."""
@@ -83,3 +96,21 @@ class UiState:
                 self._profiles.popitem(last=False)
         self._profiles.move_to_end(key)
         return self._profiles[key]
+
+
+def _kept(kept: OrderedDict, key: Any, make: Callable[[], Any], most: int = VERSIONS_KEPT) -> Any:
+    """``kept[key]``, made on first ask; the least recently asked go past ``most``."""
+    if key not in kept:
+        kept[key] = make()
+        while len(kept) > most:
+            kept.popitem(last=False)
+    kept.move_to_end(key)
+    return kept[key]
+
+
+def _changes(old: Registry, new: Registry) -> list[dict[str, Any]]:
+    from virtualfs.catalog import diff
+
+    return [{"action": change.action, "kind": change.kind, "name": change.name,
+             "affects_data": change.affects_data, "differences": [d.text() for d in change.differences()]}
+            for change in diff(old, new).changes]
