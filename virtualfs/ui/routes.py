@@ -9,10 +9,12 @@ build the page. Unknown names are 404s naming close ones; what the viewer may no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -137,7 +139,18 @@ def _failure(request: Request, as_json: bool, status: int, message: str, princip
     title = _TITLES.get(status, "Unavailable")
     template = "login.html" if status == 401 else "error.html"
     return render(template, status, status=status, title=title, message=message, principal=principal,
-                  next=request.url.path, path=request.url.path)
+                  next=request.url.path, path=request.url.path, close=_close_pages(request.url.path, message))
+
+
+def _close_pages(path: str, message: str) -> list[tuple[str, str]]:
+    """The pages of the close names an error suggests ("did you mean 'a', 'b'?"), as links.
+
+    >>> _close_pages("/ui/views/order", "unknown feature view 'order' (did you mean 'orders'?)")
+    [('orders', '/ui/views/orders')]
+    """
+    _, asked, suggested = message.partition("(did you mean ")
+    parent = path.rsplit("/", 1)[0]
+    return [(name, f"{parent}/{quote(name, safe=':')}") for name in re.findall(r"'([^']+)'", suggested)]
 
 
 _TITLES = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not found"}
