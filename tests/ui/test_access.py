@@ -17,7 +17,9 @@ def as_(token: str) -> dict[str, str]:
 def test_without_a_token_the_page_asks_to_sign_in(guarded_client):
     page = guarded_client.get("/ui")
     assert page.status_code == 401 and 'action="/ui/login"' in page.text
-    assert guarded_client.get("/ui/api").status_code == 401
+    assert "error-message" not in page.text  # nothing was sent: nothing went wrong yet
+    data = guarded_client.get("/ui/api")
+    assert data.status_code == 401 and data.headers["www-authenticate"].startswith("Bearer")
     assert guarded_client.get("/ui/api", headers=as_("not-a-valid-token-at-all")).status_code == 401
 
 

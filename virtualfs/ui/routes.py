@@ -115,8 +115,10 @@ def _answer(ui: UiState, page: PageRoute, request: Request, as_json: bool) -> Re
                                    "run `virtualfs apply`")
             sight = Sight(ui, registry, ui.viewer(grant, registry))
             built = page.build(sight, request.path_params, request.query_params)
-    except Problem as problem:  # 401: who are you?
-        return _failure(request, as_json, problem.status, problem.message, principal)
+    except Problem as problem:  # 401: who are you? (a browser that sent nothing gets the form alone)
+        sent = request.headers.get("authorization") or request.cookies.get(TOKEN_COOKIE)
+        message = problem.message if as_json or sent else ""
+        return _failure(request, as_json, problem.status, message, principal, problem.headers)
     except AccessDeniedError as error:
         _audit_refusal(ui, principal, request)
         return _failure(request, as_json, 403, str(error), principal)
@@ -132,9 +134,10 @@ def _answer(ui: UiState, page: PageRoute, request: Request, as_json: bool) -> Re
                   auth=ui.auth.enabled, path=request.url.path)
 
 
-def _failure(request: Request, as_json: bool, status: int, message: str, principal: str | None) -> Response:
+def _failure(request: Request, as_json: bool, status: int, message: str, principal: str | None,
+             headers: dict[str, str] | None = None) -> Response:
     if as_json:
-        return Response(orjson.dumps({"status": status, "error": message}), status,
+        return Response(orjson.dumps({"status": status, "error": message}), status, headers=headers,
                         media_type="application/json")
     title = _TITLES.get(status, "Unavailable")
     template = "login.html" if status == 401 else "error.html"
