@@ -93,7 +93,13 @@ def test_a_restricted_principal_sees_only_what_it_may_read(guarded_client):
     hits = guarded_client.get("/ui/api/search", params={"q": "customer"}, headers=as_(IAN)).json()["hits"]
     assert hits and all(not h["name"].startswith("customer_profile") for h in hits)
     lineage = guarded_client.get("/ui/api/lineage/customers.email", headers=as_(IAN)).json()
-    assert lineage["edges"] == [] and "customer_profile:email" not in lineage["kinds"]
+    assert lineage["edges"] == [] and lineage["downstream"] == []
+    assert "customer_profile:email" not in lineage["kinds"]
+    # amount is ian's to read, but the service and the dataset holding it also hold PII he may not
+    amount = guarded_client.get("/ui/api/features/customer_orders:amount", headers=as_(IAN)).json()
+    assert amount["lineage"]["downstream"] == ["online/sqlite"]
+    admin = guarded_client.get("/ui/api/features/customer_orders:amount", headers=as_(ADA)).json()
+    assert admin["lineage"]["downstream"] == ["dataset/churn_train", "online/sqlite", "service/churn"]
     assert guarded_client.get("/ui/views/customer_orders", headers=as_(IAN)).status_code == 200
 
 

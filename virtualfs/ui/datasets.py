@@ -67,5 +67,10 @@ def _recreated(sight: Sight, name: str) -> dict[str, Any] | None:
             "identical": (last.detail or {}).get("identical")}
 
 
+def readable_datasets(sight: Sight) -> list[str]:
+    """The live datasets every feature of which this viewer may see."""
+    return [r.name for r in sight.state.store.catalog.datasets.live() if _readable(sight, r.manifest)]
+
+
 def _readable(sight: Sight, manifest: dict[str, Any]) -> bool:
     return all(sight.viewer.sees(ref) for ref in manifest["features"])

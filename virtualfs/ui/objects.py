@@ -12,8 +12,10 @@ from virtualfs.catalog.readable import readable
 from virtualfs.definitions import Aggregation, Feature, FeatureView, Source
 from virtualfs.definitions.aggregation import FUNCTIONS
 from virtualfs.errors import NotFoundError
+from virtualfs.governance import Lineage
 from virtualfs.governance.lineage import named_features
 from virtualfs.registry import suggest
+from virtualfs.ui.datasets import readable_datasets
 from virtualfs.ui.graph import lineage_svg
 from virtualfs.ui.highlight import highlight_sql
 from virtualfs.ui.present import Page, Sight, find, run_data, shown
@@ -86,16 +88,15 @@ def feature_page(sight: Sight, ref: str) -> Page:
         find(sight, "feature", {}, ref, visible)  # raises: not found, or refused
     member = next(m for m in (*view.features, *view.aggregations) if m.name == feature_name)
     found = sight.state.classification(sight.registry)
-    lineage = sight.state.store.lineage(ref)
-    graph = visible_graph(sight, lineage.edges, lineage.kinds, ref)
+    shown, edges, kinds = visible_lineage(sight, sight.state.store.lineage(ref), ref)
     values, chart = feature_values(sight, view, ref)
     row = _member(view, member, found)
     if "profile" in values and row["dtype"].startswith("as column"):
         row["dtype"] = values["profile"]["dtype"]  # what the warehouse's column made it
     data = {**row, "view": view.name, "ref": ref,
             "entities": [e.name for e in view.entities], "statistics": values,
-            "lineage": {**lineage.to_dict(), "edges": sorted(map(list, graph[0]))}}
-    return Page(data, {"chart": chart, "graph": lineage_svg(*graph, ref)})
+            "lineage": shown}
+    return Page(data, {"chart": chart, "graph": lineage_svg(edges, kinds, ref)})
 
 
 def service_page(sight: Sight, name: str) -> Page:
@@ -127,9 +128,8 @@ def lineage_page(sight: Sight, ref: str) -> Page:
         hint = suggest(ref, known)
         raise NotFoundError(f"unknown feature, view, service or column {ref!r}{hint}") from None
     focus = _focus(sight, ref)
-    edges, kinds = visible_graph(sight, lineage.edges, lineage.kinds, focus)
-    data = {**lineage.to_dict(), "edges": sorted(map(list, edges)), "kinds": dict(kinds)}
-    return Page(data, {"graph": lineage_svg(edges, kinds, focus)})
+    shown, edges, kinds = visible_lineage(sight, lineage, focus)
+    return Page({**shown, "kinds": kinds}, {"graph": lineage_svg(edges, kinds, focus)})
 
 
 def _focus(sight: Sight, ref: str) -> str:
@@ -140,17 +140,24 @@ def _focus(sight: Sight, ref: str) -> str:
     return "" if ref in sight.registry.views or ref.endswith(":*") else ref
 
 
-def visible_graph(sight: Sight, edges: frozenset[tuple[str, str]], kinds: Any,
-                  focus: str) -> tuple[frozenset[tuple[str, str]], dict[str, str]]:
-    """The lineage graph without what this viewer may not see: the features it may not read,
-    the sources only they read, and the edges that touch them."""
+def visible_lineage(sight: Sight, lineage: Lineage,
+                    focus: str) -> tuple[dict[str, Any], frozenset[tuple[str, str]], dict[str, str]]:
+    """``lineage`` without what this viewer may not see — the features it may not read, the
+    sources only they read, the services and datasets holding one — as data, edges and kinds."""
     sources = {f"source/{view.source.name}" for view in sight.visible_views()}
-    hidden = {node for node, kind in kinds.items()
+    carriers = {f"service/{name}" for name in _readable_services(sight)}
+    carriers |= {f"dataset/{name}" for name in readable_datasets(sight)}
+    hidden = {node for node, kind in lineage.kinds.items()
               if (kind == "feature" and not sight.viewer.sees(node))
-              or (kind == "source" and node not in sources)}
-    kept = frozenset((a, b) for a, b in edges if a not in hidden and b not in hidden)
-    shown = {node for edge in kept for node in edge} | ({focus} if focus else set())
-    return kept, {node: kind for node, kind in kinds.items() if node in shown}
+              or (kind == "source" and node not in sources)
+              or (kind in ("service", "dataset") and node not in carriers)}
+    edges = frozenset((a, b) for a, b in lineage.edges if a not in hidden and b not in hidden)
+    drawn = {node for edge in edges for node in edge} | ({focus} if focus else set())
+    kinds = {node: kind for node, kind in lineage.kinds.items() if node in drawn}
+    data = lineage.to_dict()
+    for key in ("upstream_columns", "downstream", "possible_columns"):
+        data[key] = [node for node in data[key] if node in drawn]
+    return {**data, "edges": sorted(map(list, edges))}, edges, kinds
 
 
 def _readable_services(sight: Sight) -> list[str]:
