@@ -3,10 +3,16 @@ documents their JSON endpoints in /openapi.json); ``virtualfs ui`` serves them a
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
+import httpx
 import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.ui.conftest import HOST, free_port
 from tests.ui.shop import ADA
 from virtualfs.cli.main import app as cli
 from virtualfs.errors import ConfigError
@@ -53,3 +59,23 @@ def test_the_ui_command_is_registered_and_refuses_an_open_public_address(shop):
     (open_repo / "virtualfs.yaml").write_text("project: p\nwarehouse: {type: duckdb}\n")
     refused = runner.invoke(cli, ["ui", "-r", str(open_repo), "--host", "0.0.0.0"])
     assert refused.exit_code != 0 and "server.auth has no tokens" in refused.output
+
+
+def test_the_ui_command_serves_the_pages(shop):
+    port = free_port()
+    command = [sys.executable, "-m", "virtualfs.cli", "ui", "-r", str(shop), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while answer is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                answer = httpx.get(f"http://{HOST}:{port}/ui/api/views/customer_orders",
+                                   headers={"Authorization": f"Bearer {ADA}"})
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None, process.stdout.read().decode() if process.poll() is not None else "no answer"
+        assert answer.status_code == 200 and answer.json()["name"] == "customer_orders"
+        assert httpx.get(f"http://{HOST}:{port}/ui").status_code == 401
+    finally:
+        process.terminate()
+        process.wait(10)
