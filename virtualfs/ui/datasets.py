@@ -23,7 +23,12 @@ def datasets_page(sight: Sight) -> Page:
 
 
 def dataset_page(sight: Sight, name: str) -> Page:
-    """One saved dataset; a masked PII feature is labelled and its statistics left out."""
+    """One saved dataset; a masked PII feature is labelled and its statistics left out.
+
+    Example::
+
+        dataset_page(sight, "churn_train").data["manifest"]["rows"]   # -> 3
+    """
     records = {r.name: r for r in sight.state.store.catalog.datasets.live()}
     shown = [n for n, r in records.items() if _readable(sight, r.manifest)]
     record = find(sight, "saved dataset", records, name, shown)

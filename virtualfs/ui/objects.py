@@ -26,7 +26,12 @@ RUNS_SHOWN = 10
 
 
 def entity_page(sight: Sight, name: str) -> Page:
-    """An entity, its join keys, and the views keyed by it."""
+    """An entity, its join keys, and the views keyed by it.
+
+    Example::
+
+        entity_page(sight, "customer").data["views"]   # -> ["customer_orders", ...]
+    """
     views = sight.visible_views()
     keyed = {entity.name for view in views for entity in view.entities}
     entity = find(sight, "entity", sight.registry.entities, name, keyed if sight.viewer.restricted
@@ -37,7 +42,12 @@ def entity_page(sight: Sight, name: str) -> Page:
 
 
 def source_page(sight: Sight, name: str) -> Page:
-    """A source: its table or query (highlighted), times, classified columns, views reading it."""
+    """A source: its table or query (highlighted), times, classified columns, views reading it.
+
+    Example::
+
+        source_page(sight, "orders").extras["sql"]      # highlighted SELECT * FROM orders
+    """
     views = sight.visible_views()
     reading = {view.source.name for view in views}
     source = find(sight, "source", sight.registry.sources, name, reading if sight.viewer.restricted
@@ -60,7 +70,12 @@ def source_sql(source: Source, dialect: str) -> str:
 
 def view_page(sight: Sight, name: str) -> Page:
     """A feature view in full: its features and aggregations (types, owners, tags, PII), source
-    SQL, materialization and schedule, last runs, watermark, online freshness, checks."""
+    SQL, materialization and schedule, last runs, watermark, online freshness, checks.
+
+    Example::
+
+        view_page(sight, "customer_orders").data["status"]["table"]["rows"]   # -> 60
+    """
     view: FeatureView = find(sight, "feature view", sight.registry.views, name,
                              (v.name for v in sight.visible_views()))
     found = sight.state.classification(sight.registry)
@@ -80,7 +95,13 @@ def view_page(sight: Sight, name: str) -> Page:
 
 def feature_page(sight: Sight, ref: str) -> Page:
     """One feature: what it is, its statistics with a histogram (masked PII: none), and its
-    lineage up to warehouse columns and down to services, the online store and datasets."""
+    lineage up to warehouse columns and down to services, the online store and datasets.
+
+    Example::
+
+        feature_page(sight, "customer_orders:amount").data["lineage"]["upstream_columns"]
+        # -> ["orders.amount"]
+    """
     view_name, _, feature_name = ref.partition(":")
     view = sight.registry.views.get(view_name)
     visible = [r for v in sight.visible_views() for r in sight.view_refs(v)]
@@ -100,7 +121,12 @@ def feature_page(sight: Sight, ref: str) -> Page:
 
 
 def service_page(sight: Sight, name: str) -> Page:
-    """A feature service: the features it serves (each linked, PII marked) and who owns it."""
+    """A feature service: the features it serves (each linked, PII marked) and who owns it.
+
+    Example::
+
+        service_page(sight, "churn").data["pii_features"]   # -> ["customer_profile:country"]
+    """
     service = find(sight, "feature service", sight.registry.services, name, _readable_services(sight))
     found = sight.state.classification(sight.registry)
     refs = _service_refs(sight, service.name, visible_only=True)
@@ -112,7 +138,12 @@ def service_page(sight: Sight, name: str) -> Page:
 
 def lineage_page(sight: Sight, ref: str) -> Page:
     """The lineage graph of a feature, a view, a service, or a warehouse column (``table.column``:
-    what is computed from it)."""
+    what is computed from it).
+
+    Example::
+
+        lineage_page(sight, "orders.amount").data["downstream"]   # the features computed from it
+    """
     store = sight.state.store
     if ref in sight.registry.views:
         find(sight, "feature view", sight.registry.views, ref, (v.name for v in sight.visible_views()))

@@ -22,7 +22,12 @@ AUDIT_SHOWN = 200
 
 def home_page(sight: Sight) -> Page:
     """What a person opening the catalog wants first: how much there is, what changed lately,
-    what is failing, and what is late."""
+    what is failing, and what is late.
+
+    Example::
+
+        home_page(sight).data["counts"]   # -> {"views": 2, "features": 6, ...}
+    """
     catalog, views = sight.state.store.catalog, sight.visible_views()
     names = {view.name for view in views}
     runs = [run for run in catalog.state.runs(None, limit=RUNS_READ) if run.view in names]
@@ -39,7 +44,12 @@ def home_page(sight: Sight) -> Page:
 
 def search_page(sight: Sight, text: str, kind: str | None = None) -> Page:
     """Definitions matching ``text`` over names, descriptions, owners and tags, best first;
-    only what the viewer may see."""
+    only what the viewer may see.
+
+    Example::
+
+        search_page(sight, "euros").data["hits"][0]["href"]   # -> "/ui/features/customer_orders:amount"
+    """
     if kind not in (None, "", *KINDS):
         raise RequestError(f"search: kind must be one of {', '.join(KINDS)}, got {kind!r}")
     hits = find_definitions(sight.registry, sight.state.store.config.dialect, Query(text, kind=kind or None))
@@ -55,7 +65,13 @@ def versions_page(sight: Sight) -> Page:
 
 def diff_page(sight: Sight, old: int, new: int) -> Page:
     """What changed from version ``old`` to ``new`` (either order), change by change, field by
-    field, as ``virtualfs plan`` says it."""
+    field, as ``virtualfs plan`` says it.
+
+    Example::
+
+        diff_page(sight, 1, 2).data["changes"][0]["differences"]
+        # -> ["customer_orders.items: int64 -> float64"]
+    """
     catalog = sight.state.store.catalog
     known = [v.version for v in catalog.versions()]
     for number in (old, new):
