@@ -178,7 +178,7 @@ def test_version_diff_shows_the_changed_type(open_client):
 def test_unknown_names_are_404_naming_close_ones(open_client, path, close):
     page = open_client.get(path)
     assert page.status_code == 404
-    assert f"did you mean '{close}'" in text_of(page.text)
+    assert f"Did you mean {close}" in text_of(page.text)
     assert f'href="{path.rsplit("/", 1)[0]}/{close}"' in page.text  # a link to the close one
     data = open_client.get(path.replace("/ui", "/ui/api", 1))
     assert data.status_code == 404 and f"'{close}'" in data.json()["error"]

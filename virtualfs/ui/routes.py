@@ -141,8 +141,10 @@ def _failure(request: Request, as_json: bool, status: int, message: str, princip
                         media_type="application/json")
     title = _TITLES.get(status, "Unavailable")
     template = "login.html" if status == 401 else "error.html"
-    return render(template, status, status=status, title=title, message=message, principal=principal,
-                  next=request.url.path, path=request.url.path, close=_close_pages(request.url.path, message))
+    close = _close_pages(request.url.path, message)
+    shown = message.partition(" (did you mean ")[0] if close else message  # the links say it below
+    return render(template, status, status=status, title=title, message=shown, principal=principal,
+                  next=request.url.path, path=request.url.path, close=close)
 
 
 def _close_pages(path: str, message: str) -> list[tuple[str, str]]:
