@@ -13,7 +13,7 @@ from virtualfs.definitions import Aggregation, Feature, FeatureView, Source
 from virtualfs.definitions.aggregation import FUNCTIONS
 from virtualfs.errors import NotFoundError
 from virtualfs.governance import Lineage
-from virtualfs.governance.lineage import named_features
+from virtualfs.policy import expand_features
 from virtualfs.registry import suggest
 from virtualfs.ui.datasets import readable_datasets
 from virtualfs.ui.graph import lineage_svg
@@ -129,10 +129,10 @@ def service_page(sight: Sight, name: str) -> Page:
     """
     service = find(sight, "feature service", sight.registry.services, name, _readable_services(sight))
     found = sight.state.classification(sight.registry)
-    refs = _service_refs(sight, service.name, visible_only=True)
+    refs = sight.viewer.visible(_service_refs(sight, service.name))
     return Page({"kind": "feature service", "name": service.name, "description": service.description,
                  "owner": service.owner, "tags": dict(service.tags), "references": list(service.features),
-                 "features": [{"ref": r, "pii": found.is_pii(r)} for r in refs],
+                 "features": [{"ref": r, "pii": r in found.features and found.is_pii(r)} for r in refs],
                  "pii_features": list(found.service_pii(service.name))})
 
 
@@ -192,14 +192,21 @@ def visible_lineage(sight: Sight, lineage: Lineage,
 
 
 def _readable_services(sight: Sight) -> list[str]:
-    """The services every feature of which this viewer may see."""
+    """The services every feature of which this viewer may read (as the policy expands them)."""
     return [name for name in sight.registry.services
-            if all(sight.viewer.sees(ref) for ref in _service_refs(sight, name, visible_only=False))]
+            if all(sight.viewer.sees(ref) for ref in expand_features(sight.registry, name))]
 
 
-def _service_refs(sight: Sight, name: str, visible_only: bool) -> list[str]:
-    refs = [f"{view.name}:{member.name}" for view, member in named_features(sight.registry, name)]
-    return sight.viewer.visible(refs) if visible_only else refs
+def _service_refs(sight: Sight, name: str) -> list[str]:
+    """The features service ``name`` serves, as declared: ``view:*`` of a feature view expanded;
+    any other reference (a kind of view this page does not know yet) kept as it is written."""
+    refs: list[str] = []
+    for declared in sight.registry.services[name].features:
+        view_name, _, feature = declared.partition(":")
+        view = sight.registry.views.get(view_name)
+        names = view.feature_names if view is not None and feature == "*" else (feature,)
+        refs += [f"{view_name}:{each}" for each in names]
+    return list(dict.fromkeys(refs))
 
 
 def _aggregation_dtype(view: FeatureView, aggregation: Aggregation) -> str:
