@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "virtualfs"
 # Each unit (a top-level module or package of virtualfs) and its layer; see docs/architecture.md.
 LAYERS = {
     "errors": 0, "instants": 0, "config": 0, "policy": 0, "definitions": 0, "sqltext": 0, "registry": 0, "repository": 0,
+    "transforms": 0,
     "dialects": 1,
     "compile": 2, "warehouses": 2, "online": 2, "catalog": 2,
     "copies": 3, "context": 3, "checks": 3, "retrieval": 3, "serving": 3, "refresh": 3, "apply": 3, "gc": 3,

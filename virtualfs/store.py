@@ -315,24 +315,27 @@ class FeatureStore:
         return results
 
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
-                            now: datetime | None = None) -> OnlineResponse:
+                            now: datetime | None = None,
+                            request_data: dict[str, list] | None = None) -> OnlineResponse:
         """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store;
-        PII features masked for a principal whose role reads them masked."""
+        PII features masked for a principal whose role reads them masked. ``request_data``: the
+        request fields on-demand features read, one value per entity row (``{"cart_total": [..]}``)."""
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
         return self._online_reader(self.online, registry, entity_rows, features,
                                    full_feature_names=full_feature_names, now=now, fallback=self._fallback,
-                                   masked=masked)
+                                   masked=masked, request_data=request_data)
 
-    def online_lookup(self, entity_rows: Any, features: Any,
-                      full_feature_names: bool = False) -> OnlineLookup:
+    def online_lookup(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
+                      request_data: dict[str, list] | None = None) -> OnlineLookup:
         """An online read up to the store: its keys, to read elsewhere (the server awaits them).
 
         ``lookup.respond(store.online.read(lookup.keys))`` is ``get_online_features`` without read-through.
         """
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
-        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked)
+        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked,
+                                   request_data)
 
     @cached_property
     def _online_lookup(self) -> Callable[..., OnlineLookup]:

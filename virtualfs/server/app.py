@@ -45,6 +45,7 @@ from virtualfs.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
+from virtualfs.serving.on_demand import request_columns
 from virtualfs.serving.read import output_masks
 from virtualfs.serving.request_plan import RequestPlan, request_plan
 
@@ -77,6 +78,7 @@ async def online_features(call: Call, state: ServerState) -> Reply:
     refs, masked = await state.authorize_read(grant, registry, wanted)
     plan = _plan(state, registry, wanted)
     _check_join_keys(plan, wanted)
+    _check_request_fields(plan, wanted)
     response = await state.read(wanted)
     masks = output_masks(plan, masked) if masked else {}
     if masks:
@@ -158,6 +160,20 @@ def _check_join_keys(plan: RequestPlan, wanted: FeaturesRequest) -> None:
         extra = next(key for key in wanted.entities if key not in plan.join_keys)
         raise bad_request(f"not a join key of the requested features (they need {expected})",
                           f"entities.{extra}")
+
+
+def _check_request_fields(plan: RequestPlan, wanted: FeaturesRequest) -> None:
+    """The request fields the on-demand features need, each of its dtype; a 400 names the field."""
+    if not plan.request_fields and not wanted.request:
+        return
+    extra = sorted(set(wanted.request or ()) - {f.name for f in plan.request_fields})
+    if extra:
+        raise bad_request("not a request field of the requested features", f"request.{extra[0]}")
+    try:
+        request_columns(plan.request_fields, wanted.request or {}, wanted.rows)
+    except RequestError as error:
+        field = next((f.name for f in plan.request_fields if repr(f.name) in str(error)), None)
+        raise bad_request(str(error), f"request.{field}" if field else "request") from None
 
 
 def _json(value: object) -> Reply:
