@@ -1,7 +1,7 @@
 """A small shop repository for the UI tests, built from plain rows the tests also use as their
 oracle: two views over two tables, a service, a refresh with checks (one fails), a saved
-dataset, a second catalog version that changes a feature's type, and an access policy with an
-admin, a masked analyst and an intern refused PII.
+dataset, a second catalog version that changes a feature's type, two on-demand views, and an access
+policy with an admin, a masked analyst and an intern refused PII.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ server:
 """
 
 DEFINITIONS = """\
-from virtualfs import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs import (Aggregation, Check, Entity, Feature, FeatureService, FeatureView, OnDemandView,
+                       RequestField, Source)
 
 customer = Entity("customer", ["customer_id"], description="A shopper, by account.",
                   owner="growth@shop.example")
@@ -72,6 +73,13 @@ customer_profile = FeatureView(
 )
 churn = FeatureService("churn", ["customer_orders:*", "customer_profile:country"],
                        description="The churn model's features.")
+basket = OnDemandView(
+    "basket", ["customer_orders:amount", RequestField("cart_total", "float64", description="In the cart now.")],
+    [Feature("share", "float64", description="The cart against the last order.")],
+    expressions={{"share": "cart_total / NULLIF(amount, 0)"}}, description="Now against then.",
+)
+contact_check = OnDemandView("contact_check", ["customer_profile:email"], [Feature("has_email", "bool")],
+                             expressions={{"has_email": "email IS NOT NULL"}})
 """
 
 

@@ -75,7 +75,8 @@ def test_a_masked_principal_sees_no_check_observations(guarded_client):
 @pytest.mark.parametrize("path", ["/ui/views/customer_profile", "/ui/features/customer_profile:email",
                                   "/ui/features/customer_profile:country", "/ui/services/churn",
                                   "/ui/datasets/churn_train", "/ui/lineage/customer_profile:email",
-                                  "/ui/sources/customer_profiles", "/ui/audit"])
+                                  "/ui/sources/customer_profiles", "/ui/audit", "/ui/on-demand/contact_check",
+                                  "/ui/features/contact_check:has_email"])
 def test_a_refused_principal_gets_403(guarded_client, path):
     assert guarded_client.get(path, headers=as_(IAN)).status_code == 403
     assert guarded_client.get(path.replace("/ui", "/ui/api", 1), headers=as_(IAN)).status_code == 403

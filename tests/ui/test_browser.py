@@ -23,7 +23,7 @@ PAGES = {"home": "/ui", "catalog": "/ui/catalog", "search": "/ui/search?q=custom
          "service": "/ui/services/churn", "datasets": "/ui/datasets", "dataset": "/ui/datasets/churn_train",
          "versions": "/ui/versions", "diff": "/ui/diff?old=1&new=2",
          "lineage": "/ui/lineage/customer_orders:amount", "column": "/ui/lineage/customers.email",
-         "audit": "/ui/audit", "not_found": "/ui/views/customer_order"}
+         "audit": "/ui/audit", "not_found": "/ui/views/customer_order", "on_demand": "/ui/on-demand/basket"}
 
 
 def console_errors(browser) -> list[dict]:

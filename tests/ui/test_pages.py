@@ -17,7 +17,7 @@ PAGES_OF_THE_SHOP = {  # every route of PAGES, on a name the shop has
     "/features/{ref}": "/ui/features/customer_orders:amount", "/services/{name}": "/ui/services/churn",
     "/datasets": "/ui/datasets", "/datasets/{name}": "/ui/datasets/churn_train", "/versions": "/ui/versions",
     "/diff": "/ui/diff?old=1&new=2", "/lineage/{ref:path}": "/ui/lineage/customer_orders:amount",
-    "/audit": "/ui/audit",
+    "/audit": "/ui/audit", "/on-demand/{name}": "/ui/on-demand/basket",
 }
 
 
@@ -144,6 +144,28 @@ def test_service_entity_and_source_pages(open_client):
     source = open_client.get("/ui/api/sources/customer_profiles").json()
     assert source["columns"]["customers.email"]["pii"] is True
     assert "WHERE" in text_of(open_client.get("/ui/sources/customer_profiles").text)
+
+
+def test_on_demand_page_shows_inputs_and_how_each_feature_is_computed(open_client):
+    data = open_client.get("/ui/api/on-demand/basket").json()
+    assert data["inputs"] == [
+        {"kind": "feature", "ref": "customer_orders:amount", "href": "/ui/features/customer_orders:amount"},
+        {"kind": "request field", "name": "cart_total", "dtype": "float64", "description": "In the cart now."}]
+    assert [(f["name"], f["dtype"], f["expression"]) for f in data["features"]] == [
+        ("share", "float64", "cart_total / NULLIF(amount, 0)")]
+    page = open_client.get("/ui/on-demand/basket").text
+    assert '<span class="sql-function">NULLIF</span>' in page
+    assert 'href="/ui/on-demand/basket"' in open_client.get("/ui/catalog").text
+
+
+def test_an_on_demand_feature_address_leads_to_its_view_page(open_client):
+    moved = open_client.get("/ui/features/basket:share", follow_redirects=False)
+    assert moved.status_code == 307 and moved.headers["location"] == "/ui/on-demand/basket#share"
+    data = open_client.get("/ui/api/features/basket:share", follow_redirects=False)
+    assert data.headers["location"] == "/ui/api/on-demand/basket"
+    assert open_client.get("/ui/features/basket:sahre").status_code == 404
+    page = open_client.get("/ui/on-demand/baskt")
+    assert page.status_code == 404 and "Did you mean basket" in text_of(page.text)
 
 
 def test_dataset_page_shows_manifest_profile_and_recreate_status(open_client):

@@ -18,7 +18,8 @@ from virtualfs.registry import suggest
 from virtualfs.ui.datasets import readable_datasets
 from virtualfs.ui.graph import lineage_svg
 from virtualfs.ui.highlight import highlight_sql
-from virtualfs.ui.present import Page, Sight, find, run_data, shown
+from virtualfs.ui.on_demand import on_demand_feature, readable_on_demand
+from virtualfs.ui.present import Moved, Page, Sight, find, run_data, shown
 from virtualfs.ui.status import checks_data, status_data
 from virtualfs.ui.values import feature_values
 
@@ -102,6 +103,9 @@ def feature_page(sight: Sight, ref: str) -> Page:
         feature_page(sight, "customer_orders:amount").data["lineage"]["upstream_columns"]
         # -> ["orders.amount"]
     """
+    moved = on_demand_feature(sight, ref)
+    if moved is not None and ref.partition(":")[0] in readable_on_demand(sight):
+        raise Moved(moved)
     view_name, _, feature_name = ref.partition(":")
     view = sight.registry.views.get(view_name)
     visible = [r for v in sight.visible_views() for r in sight.view_refs(v)]

@@ -12,6 +12,7 @@ from virtualfs.governance import find as find_definitions
 from virtualfs.governance.search import KINDS, Query
 from virtualfs.instants import utc_now
 from virtualfs.refresh.due import due_views
+from virtualfs.ui.on_demand import readable_on_demand
 from virtualfs.ui.present import Page, Sight, href_of, run_data
 
 RECENT = 10  # applies and refreshes on the home page
@@ -97,6 +98,8 @@ def catalog_page(sight: Sight) -> Page:
                   for v in views],
         "services": [{"name": s.name, "description": s.description, "owner": s.owner}
                      for s in registry.services.values() if _sees_service(sight, s.name)],
+        "on_demand": [{"name": name, "description": registry.on_demand[name].description}
+                      for name in readable_on_demand(sight)],
         "entities": sorted({e.name for v in views for e in v.entities}),
         "sources": sorted({v.source.name for v in views})})
 

@@ -38,6 +38,14 @@ class Sight:
         return [view for view in self.registry.views.values() if self.view_refs(view)]
 
 
+class Moved(Exception):
+    """What was asked for has its page elsewhere (an on-demand feature: its view's page)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 @dataclass(frozen=True)
 class Page:
     """A page's content: ``data`` (JSON-able, what ``/ui/api/...`` answers) and ``extras``
@@ -62,7 +70,8 @@ def find(sight: Sight, kind: str, table: Mapping[str, Any], name: str, visible: 
 
 
 PATHS = {"view": "views", "feature view": "views", "feature": "features", "service": "services",
-         "feature service": "services", "source": "sources", "entity": "entities", "dataset": "datasets"}
+         "feature service": "services", "source": "sources", "entity": "entities", "dataset": "datasets",
+         "on demand view": "on-demand"}
 
 
 def href_of(kind: str, name: str) -> str:

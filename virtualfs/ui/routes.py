@@ -28,9 +28,9 @@ from virtualfs.catalog.audit import AuditEntry
 from virtualfs.errors import AccessDeniedError, CatalogError, NotFoundError, RequestError, VirtualfsError
 from virtualfs.instants import utc_now
 from virtualfs.server.problems import Problem
-from virtualfs.ui import datasets, objects, overview
+from virtualfs.ui import datasets, objects, on_demand, overview
 from virtualfs.ui.graph import node_href
-from virtualfs.ui.present import Page, Sight, href_of, when
+from virtualfs.ui.present import Moved, Page, Sight, href_of, when
 from virtualfs.ui.state import UiState
 from virtualfs.ui.viewer import TOKEN_COOKIE
 
@@ -65,6 +65,7 @@ PAGES = (
     PageRoute("/views/{name}", "view.html", lambda s, p, q: objects.view_page(s, p["name"])),
     PageRoute("/features/{ref}", "feature.html", lambda s, p, q: objects.feature_page(s, p["ref"])),
     PageRoute("/services/{name}", "service.html", lambda s, p, q: objects.service_page(s, p["name"])),
+    PageRoute("/on-demand/{name}", "on_demand.html", lambda s, p, q: on_demand.on_demand_page(s, p["name"])),
     PageRoute("/datasets", "datasets.html", lambda s, p, q: datasets.datasets_page(s)),
     PageRoute("/datasets/{name}", "dataset.html", lambda s, p, q: datasets.dataset_page(s, p["name"])),
     PageRoute("/versions", "versions.html", lambda s, p, q: overview.versions_page(s)),
@@ -115,6 +116,9 @@ def _answer(ui: UiState, page: PageRoute, request: Request, as_json: bool) -> Re
                                    "run `virtualfs apply`")
             sight = Sight(ui, registry, ui.viewer(grant, registry))
             built = page.build(sight, request.path_params, request.query_params)
+    except Moved as moved:  # the JSON of the page it moved to, or the page itself
+        return RedirectResponse(moved.location.replace("/ui", "/ui/api", 1).partition("#")[0]
+                                if as_json else moved.location, 307)
     except Problem as problem:  # 401: who are you? (a browser that sent nothing gets the form alone)
         sent = request.headers.get("authorization") or request.cookies.get(TOKEN_COOKIE)
         message = problem.message if as_json or sent else ""
