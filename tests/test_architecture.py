@@ -21,7 +21,7 @@ LAYERS = {
     "copies": 3, "context": 3, "checks": 3, "retrieval": 3, "serving": 3, "refresh": 3, "apply": 3, "gc": 3,
     "profiles": 3, "governance": 3, "datasets": 3, "access": 3,
     "store": 4,
-    "server": 5, "cli": 5, "demo": 5, "scaffold": 5,
+    "server": 5, "cli": 5, "demo": 5, "scaffold": 5, "ui": 5,
 }
 # Layer 2 units stand side by side, each on the layers below only: the compiler never opens a
 # connection, adapters never compile, online stores know neither, the catalog knows none of them.

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from virtualfs.errors import NotFoundError, RequestError, UnsupportedError, VirtualfsError
+from virtualfs.errors import ConfigError, NotFoundError, RequestError, UnsupportedError, VirtualfsError
 from virtualfs.registry import Registry
 from virtualfs.server.auth import may_read_service, may_read_view, readable_by
 from virtualfs.server.config import ServerConfig, parse_server_config
@@ -241,8 +241,18 @@ def _reload_if_changed(store: FeatureStore) -> Registry:
 def build_app(store: FeatureStore, config: ServerConfig | None = None) -> Starlette:
     """The ASGI app serving ``store``; ``config`` defaults to the repository's ``server:`` section."""
     config = config if config is not None else parse_server_config(store.config.server, store.config.access)
-    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
+    routes = ROUTES
+    if config.ui:  # imported only when asked for: the pages need jinja2 (the ui extra)
+        try:
+            from virtualfs.ui import UiState, ui_routes
+        except ModuleNotFoundError as missing:
+            raise ConfigError(f"virtualfs.yaml: server.ui is true, but {missing.name} is not installed; "
+                              "pip install 'virtualfs[ui]'") from None
+        routes = [*ROUTES, *ui_routes()]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
     app.state.server = ServerState(store, config)
+    if config.ui:
+        app.state.ui = UiState(store, config)
     return app
 
 
