@@ -18,7 +18,7 @@ cart_ratio = OnDemandView(
             RequestField("cart_total", "float64", description="The checkout's total, in euros.")],
     features=[
         Feature("ratio", "float64", description="Cart total over the 30-day average basket."),
-        Feature("first_big_cart", "bool", description="Three times the usual basket, and no order this week."),
+        Feature("first_big_cart", "bool", description="Three times the usual basket; no order this week."),
     ],
     expressions={
         "ratio": "cart_total / NULLIF(avg_basket_30d, 0)",
