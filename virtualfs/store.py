@@ -317,17 +317,19 @@ class FeatureStore:
         return results
 
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
-                            now: datetime | None = None) -> OnlineResponse:
+                            now: datetime | None = None,
+                            request_data: dict[str, list] | None = None) -> OnlineResponse:
         """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store;
-        PII features masked for a principal whose role reads them masked."""
+        PII features masked for a principal whose role reads them masked. ``request_data``: the
+        request fields on-demand features read, one value per entity row (``{"cart_total": [..]}``)."""
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
         response = self._online_reader(self.online, registry, entity_rows, features,
                                        full_feature_names=full_feature_names, now=now,
-                                       fallback=self._fallback, masked=masked)
+                                       fallback=self._fallback, masked=masked, request_data=request_data)
         logger = self.served_log
         if logger is not None and logger.sampled():  # decided here: an unsampled request pays no more
-            self._log_served(logger, registry, features, full_feature_names, response)
+            self._log_served(logger, registry, features, full_feature_names, response, request_data)
         return response
 
     @cached_property
@@ -350,9 +352,9 @@ class FeatureStore:
         return open_warehouse(self.config.warehouse)
 
     def _log_served(self, logger: ServedLogger, registry: Registry, features: Any, full_feature_names: bool,
-                    response: OnlineResponse) -> None:
+                    response: OnlineResponse, request_data: dict[str, list] | None) -> None:
         self._log_online_read(logger, registry, self.project, features, full_feature_names, response,
-                              sampled=True)
+                              request_data, sampled=True)
 
     @cached_property
     def _log_online_read(self) -> Callable[..., None]:
@@ -387,15 +389,16 @@ class FeatureStore:
             self.access.read(registry, compared, maskable=False)
         return consistency_report(self.warehouse, registry, rows, since, until, service)
 
-    def online_lookup(self, entity_rows: Any, features: Any,
-                      full_feature_names: bool = False) -> OnlineLookup:
+    def online_lookup(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
+                      request_data: dict[str, list] | None = None) -> OnlineLookup:
         """An online read up to the store: its keys, to read elsewhere (the server awaits them).
 
         ``lookup.respond(store.online.read(lookup.keys))`` is ``get_online_features`` without read-through.
         """
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
-        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked)
+        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked,
+                                   request_data)
 
     @cached_property
     def _online_lookup(self) -> Callable[..., OnlineLookup]:

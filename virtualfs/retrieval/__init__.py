@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from virtualfs.access.masking import key_names, mask_method
 from virtualfs.compile.request import RULES, ColumnMask, ViewLookup
-from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.definitions import FeatureService
 from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
 from virtualfs.retrieval.entities import NULL_TIMESTAMP_CHOICES, read_entities
 from virtualfs.retrieval.job import RetrievalJob
+from virtualfs.retrieval.on_demand import plan_on_demand
 from virtualfs.retrieval.origin import CopyRead, JobOrigin
 from virtualfs.retrieval.source_types import typed_lookups
 from virtualfs.retrieval.stored_tables import copies_read, prefer_tables, usable_kept_tiles
@@ -73,9 +73,11 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
     policy's answer, ``virtualfs.access``); ``gate``: that principal's access gate, which saving
     the frame as a dataset asks for its ``datasets`` grant.
     """
-    lookups = resolve_lookups(registry, request.features, request.full_feature_names)
+    plan = plan_on_demand(registry, request.features, request.full_feature_names)
+    lookups = plan.lookups
     entities = read_entities(entity_df, warehouse, request.timestamp_column, lookups,
-                             request.on_null_timestamp)
+                             request.on_null_timestamp, plan.request_fields)
+    plan = plan.with_request_columns(dict(entities.requests)).masked(masked)
     kept, origin = (), None
     if context is not None:
         latest = entities.latest_time()
@@ -89,7 +91,7 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
     strategy = pick_strategy(warehouse, lookups)
     masks = column_masks(registry, lookups, masked) if masked else ()
     return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept, masks=masks,
-                        origin=origin)
+                        origin=origin, on_demand=plan if plan.derived or plan.functions else None)
 
 
 def _origin(context: ProjectContext, registry: Registry, request: RetrievalRequest,

@@ -77,11 +77,9 @@ def _append(columns: dict[str, list], request: ServedRequest, request_id: str) -
                 for row in range(rows)]
     fields = _row_fields(request.request_data, rows)
     at = datetime.fromtimestamp(request.at_us / 1_000_000, timezone.utc)
-    for column in plan.columns:
-        view = plan.views[column.view].view
-        ref = f"{view.name}:{view.feature_names[column.index]}"
-        served_values, served_statuses = values[column.name], statuses[column.name]
-        served_events = events[column.name]
+    for ref, column in served_columns(plan):
+        served_values, served_statuses = values[column], statuses[column]
+        served_events = events[column]
         for row in range(rows):
             status = served_statuses[row]
             columns["request_id"].append(request_id)
@@ -94,6 +92,19 @@ def _append(columns: dict[str, list], request: ServedRequest, request_id: str) -
             columns["value"].append(json.dumps(served_values[row], default=_json_default))
             columns["status"].append(getattr(status, "value", str(status)))
             columns["event_time"].append(served_events[row])
+
+
+def served_columns(plan: RequestPlan) -> list[tuple[str, str]]:
+    """(``view:feature``, response column) of every column the request was answered with: the
+    views' features (not the inputs read only for on-demand features), then on-demand outputs."""
+    served = []
+    for column in plan.columns:
+        if column.name not in plan.hidden:
+            view = plan.views[column.view].view
+            served.append((f"{view.name}:{view.feature_names[column.index]}", column.name))
+    for transform in plan.transforms:
+        served += [(f"{transform.view.name}:{name}", output) for name, output in transform.outputs]
+    return served
 
 
 def _row_fields(request_data: Mapping[str, Any] | None, rows: int) -> list[str | None]:

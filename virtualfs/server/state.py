@@ -171,7 +171,7 @@ class ServerState:
     async def _read(self, wanted: FeaturesRequest) -> OnlineResponse:
         # masks differ by caller: they are applied to each caller's rows after the batched read
         lookup = online_lookup(self.registry(), self.store.project, wanted.entities, wanted.wanted,
-                               wanted.full_feature_names)
+                               wanted.full_feature_names, request_data=wanted.request)
         found = await self.guard.read(lookup.keys)
         now_us = time.time_ns() // 1000
         if self.reads_through and lookup.misses(found):
