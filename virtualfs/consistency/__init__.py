@@ -56,7 +56,7 @@ def consistency_report(warehouse: Warehouse, registry: Registry, logged: pa.Tabl
 
 def _compare(row: dict, replayed: Replayed) -> Mismatch | str:
     """``equal``, or the mismatch this logged row is."""
-    key = (row["entity"], row["requested_at"])
+    key = (row["entity"], row["requested_at"], row["request_data"] if replayed.by_request else None)
     name = row["feature"].partition(":")[2]
     offline, offline_event = replayed.values[key][name], replayed.events[key]
     online = decode_value(row["value"])
