@@ -43,3 +43,26 @@ def test_on_demand_outputs_are_compared_with_the_request_fields_they_were_served
     (example,) = ratio.worst
     assert (example.entity, example.online, example.offline) == ('{"customer_id": 2}', 15.0, 30.0 / 20.0)
     assert report.undefined == ()
+
+
+def test_the_server_logs_the_request_fields_of_on_demand_features(tmp_path):
+    from starlette.testclient import TestClient
+
+    from virtualfs.server.app import build_app
+
+    rows = [(k, START + hours(k), START + hours(k + 1), float(k), k) for k in (1, 2)]
+    repo = consistency_repo(tmp_path / "repo", "duckdb", "{type: parquet}", rows=rows, definitions=DEFINITIONS)
+    with repo as root:
+        with FeatureStore(root) as store:
+            store.apply()
+            store.materialize()
+        body = {"features": ["cart:ratio", "customer_orders:items"], "entities": {"customer_id": [1, 2]},
+                "request": {"cart_total": [5.0, 9.0]}}
+        with FeatureStore(root) as store, TestClient(build_app(store)) as client:
+            reply = client.post("/v1/online-features", json=body)
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["values"]["ratio"] == [5.0, 4.5]
+        with FeatureStore(root) as store:
+            report = store.consistency_report()
+    assert [f.feature for f in report.features] == ["cart:ratio", "customer_orders:items"]
+    assert all(f.rows == 2 and f.share("equal") == 1.0 for f in report.features)
