@@ -161,3 +161,11 @@ def test_division_by_zero_is_null_both_ways(store) -> None:
     online = store.get_online_features([{"customer_id": 1}], ["cart:ratio"], request_data={"cart_total": [0.0]})
     assert frame["ratio"].iloc[0] == 0.0 == online.to_dict()["ratio"][0]
     assert not any(isinstance(v, float) and math.isinf(v) for v in frame["ratio"])
+
+
+def test_search_and_lineage_know_on_demand_features(store) -> None:
+    hits = [(hit.kind, hit.name) for hit in store.search("cart against the last order")]
+    assert hits[0] == ("on demand view", "cart")
+    lineage = store.lineage("fraud")
+    # computed from customer_orders' amount and items: traced to the columns those read
+    assert {"orders.amount", "orders.items"} <= set(lineage.upstream_columns)
