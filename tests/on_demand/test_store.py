@@ -169,3 +169,11 @@ def test_search_and_lineage_know_on_demand_features(store) -> None:
     lineage = store.lineage("fraud")
     # computed from customer_orders' amount and items: traced to the columns those read
     assert {"orders.amount", "orders.items"} <= set(lineage.upstream_columns)
+
+
+def test_a_saved_frame_with_on_demand_features_is_recreated_identical(store) -> None:
+    dataset = store.get_historical_features(LABELS, ["cart:ratio", "customer_orders:items"]).save(
+        "cart_recreated", overwrite=True)
+    assert list(dataset.info.features) == ["customer_orders:items", "cart:ratio"]
+    report = store.recreate_dataset("cart_recreated")
+    assert report.identical, report
