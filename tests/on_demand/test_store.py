@@ -161,3 +161,40 @@ def test_division_by_zero_is_null_both_ways(store) -> None:
     online = store.get_online_features([{"customer_id": 1}], ["cart:ratio"], request_data={"cart_total": [0.0]})
     assert frame["ratio"].iloc[0] == 0.0 == online.to_dict()["ratio"][0]
     assert not any(isinstance(v, float) and math.isinf(v) for v in frame["ratio"])
+
+
+def test_search_and_lineage_know_on_demand_features(store) -> None:
+    hits = [(hit.kind, hit.name) for hit in store.search("cart against the last order")]
+    assert hits[0] == ("on demand view", "cart")
+    lineage = store.lineage("fraud")
+    # computed from customer_orders' amount and items: traced to the columns those read
+    assert {"orders.amount", "orders.items"} <= set(lineage.upstream_columns)
+
+
+def test_a_saved_frame_with_on_demand_features_is_recreated_identical(store) -> None:
+    dataset = store.get_historical_features(LABELS, ["cart:ratio", "customer_orders:items"]).save(
+        "cart_recreated", overwrite=True)
+    assert list(dataset.info.features) == ["customer_orders:items", "cart:ratio"]
+    report = store.recreate_dataset("cart_recreated")
+    assert report.identical, report
+
+
+def test_a_python_body_runs_once_per_batch_of_rows(store, monkeypatch) -> None:
+    from virtualfs import Feature, OnDemandView
+    from virtualfs.registry import Registry
+    from virtualfs.retrieval import get_historical_features, job
+
+    def batch_size(columns):
+        rows = len(columns["amount"])
+        return {"rows_in_call": [rows] * rows}
+
+    sizes = OnDemandView("sizes", ["customer_orders:amount"], [Feature("rows_in_call", "int64")], function=batch_size)
+    registry = store.registry()
+    registry = Registry.from_objects([*registry.objects(), sizes])
+    monkeypatch.setattr(job, "_FUNCTION_BATCH_ROWS", 2)
+    labels = pd.concat([LABELS, LABELS]).reset_index(drop=True)  # 6 rows: batches of 2, 2, 2
+    frame = get_historical_features(store.warehouse, registry, labels, ["sizes:rows_in_call"]).to_pandas()
+    assert frame["rows_in_call"].tolist() == [2] * 6
+    monkeypatch.setattr(job, "_FUNCTION_BATCH_ROWS", 4)
+    frame = get_historical_features(store.warehouse, registry, labels, ["sizes:rows_in_call"]).to_pandas()
+    assert frame["rows_in_call"].tolist() == [4, 4, 4, 4, 2, 2]

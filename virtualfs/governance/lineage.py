@@ -93,7 +93,12 @@ def computed_from(column: WarehouseColumn, traces: Iterable[FeatureTrace]) -> li
 
 
 def named_features(registry: Registry, ref: str) -> list[tuple[FeatureView, Member]]:
-    """The features ``ref`` names: ``view:feature``, ``view:*``, a view or a service."""
+    """The features ``ref`` names: ``view:feature``, ``view:*``, a view or a service. An on-demand
+    feature (or view) names the features it is computed from."""
+    on_demand = registry.on_demand.get(ref.split(":", 1)[0])
+    if on_demand is not None:
+        inputs = [pair for each in on_demand.feature_inputs for pair in named_features(registry, str(each))]
+        return list({(view.name, member.name): (view, member) for view, member in inputs}.values())
     if ":" in ref:
         view_name, feature = ref.split(":", 1)
         view = registry.view(view_name)

@@ -24,7 +24,7 @@ from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
 from virtualfs.retrieval.entities import NULL_TIMESTAMP_CHOICES, read_entities
 from virtualfs.retrieval.job import RetrievalJob
-from virtualfs.retrieval.on_demand import plan_on_demand
+from virtualfs.retrieval.on_demand import OnDemandPlan, plan_on_demand
 from virtualfs.retrieval.origin import CopyRead, JobOrigin
 from virtualfs.retrieval.source_types import typed_lookups
 from virtualfs.retrieval.stored_tables import copies_read, prefer_tables, usable_kept_tiles
@@ -85,7 +85,7 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
         kept = usable_kept_tiles(context, [lookup.view for lookup in lookups], latest)
         preferred = prefer_tables(context, lookups, latest, request.point_in_time)
         read = copies_read(context, lookups, preferred, kept)
-        origin = _origin(context, registry, request, lookups, read, gate)
+        origin = _origin(context, registry, request, plan, read, gate)
         lookups = preferred
     lookups = typed_lookups(warehouse, lookups)
     strategy = pick_strategy(warehouse, lookups)
@@ -95,8 +95,10 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
 
 
 def _origin(context: ProjectContext, registry: Registry, request: RetrievalRequest,
-            lookups: tuple[ViewLookup, ...], copies: tuple[CopyRead, ...], gate: Any) -> JobOrigin:
-    features = tuple(f"{lookup.view.name}:{f.name}" for lookup in lookups for f in lookup.features)
+            plan: OnDemandPlan, copies: tuple[CopyRead, ...], gate: Any) -> JobOrigin:
+    # what was asked for: the inputs read only for on-demand features are not
+    features = tuple(f"{lookup.view.name}:{f.name}" for lookup in plan.lookups for f in lookup.features
+                     if f.output not in plan.hidden) + plan.on_demand_refs
     service = request.features if isinstance(request.features, str) and ":" not in request.features else None
     if isinstance(request.features, FeatureService):
         service = request.features.name

@@ -61,6 +61,8 @@ class OnDemandPlan:
     functions: tuple[FunctionStep, ...] = ()
     hidden: frozenset[str] = frozenset()
     request_fields: tuple[str, ...] = ()
+    # the on-demand features asked for, "view:feature", in request order
+    on_demand_refs: tuple[str, ...] = ()
 
     def with_request_columns(self, columns: Mapping[str, str]) -> OnDemandPlan:
         """Request fields read from entity columns ``columns`` (field -> column)."""
@@ -117,7 +119,8 @@ def plan_on_demand(registry: Registry, features: FeaturesArg, full_feature_names
                                   requests, ask.view.feature(name).dtype) for name in ask.features]
     fields = tuple(dict.fromkeys(f.name for ask in split.on_demand for f in ask.view.request_fields))
     hidden = frozenset(hidden_output(ref) for ref in split.hidden)
-    return OnDemandPlan(lookups, tuple(derived), tuple(steps), hidden, fields)
+    refs = tuple(f"{ask.view.name}:{name}" for ask in split.on_demand for name in ask.features)
+    return OnDemandPlan(lookups, tuple(derived), tuple(steps), hidden, fields, refs)
 
 
 def _with_hidden(registry: Registry, lookups: tuple[ViewLookup, ...],
