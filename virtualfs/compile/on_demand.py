@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from virtualfs.compile import names
+from virtualfs.compile.checks import literal
 from virtualfs.definitions import DType
 from virtualfs.dialects.types import sql_type
 from virtualfs.transforms.text import loads
@@ -65,7 +66,7 @@ def build_program(program: list, columns: Mapping[str, exp.Expression]) -> exp.E
     if head == "col":
         return columns[program[1]].copy()
     if head == "lit":
-        return _literal(program[1])
+        return literal(program[1])
     if head == "null":
         return exp.Null()
     if head == "case":
@@ -74,14 +75,6 @@ def build_program(program: list, columns: Mapping[str, exp.Expression]) -> exp.E
         return exp.Case(ifs=ifs, default=build_program(program[2], columns))
     children = [build_program(child, columns) for child in program[1:]]
     return _BUILD[head](*children)
-
-
-def _literal(value: object) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, (int, float)):
-        return exp.Literal.number(repr(value))
-    return exp.Literal.string(str(value))
 
 
 def _binary(kind: type[exp.Binary]) -> Callable[[exp.Expression, exp.Expression], exp.Expression]:
