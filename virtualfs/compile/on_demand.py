@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from virtualfs.compile import names
 from virtualfs.compile.checks import literal
-from virtualfs.definitions import DType
+from virtualfs.definitions import DType, OnDemandView
 from virtualfs.dialects.types import sql_type
 from virtualfs.transforms.text import loads
 
@@ -53,6 +53,19 @@ def add_derived(select: exp.Select, derived: Sequence[DerivedColumn], hidden: fr
         kept.append(names.alias(value, column.output))
     select.set("expressions", kept)
     return select
+
+
+def build_probe(view: OnDemandView, dtypes: Mapping[str, DType], dialect: str) -> exp.Select:
+    """``SELECT <each expression> FROM (SELECT CAST(NULL AS <type>) AS <input>, ...)``: a query the
+    warehouse types without reading a row, so that an expression it cannot compute (a number
+    added to text) is refused when applied, not when a frame is first asked for."""
+    inputs = exp.select(*(names.alias(exp.Cast(this=exp.Null(), to=sql_type(dtype, dialect)), name)
+                          for name, dtype in dtypes.items()))
+    columns = {name: names.column(name, names.SOURCE) for name in dtypes}
+    outputs = [names.alias(exp.Cast(this=build_program(loads(view.programs[f.name]), columns),
+                                    to=sql_type(f.dtype, dialect)), f.name) for f in view.features]
+    return exp.select(*outputs).from_(exp.Subquery(this=inputs, alias=exp.TableAlias(
+        this=names.identifier(names.SOURCE))))
 
 
 def build_program(program: list, columns: Mapping[str, exp.Expression]) -> exp.Expression:
