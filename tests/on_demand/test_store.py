@@ -198,3 +198,15 @@ def test_a_python_body_runs_once_per_batch_of_rows(store, monkeypatch) -> None:
     monkeypatch.setattr(job, "_FUNCTION_BATCH_ROWS", 4)
     frame = get_historical_features(store.warehouse, registry, labels, ["sizes:rows_in_call"]).to_pandas()
     assert frame["rows_in_call"].tolist() == [4, 4, 4, 4, 2, 2]
+
+
+def test_an_expression_the_warehouse_cannot_compute_is_refused_at_apply(tmp_path) -> None:
+    from virtualfs.errors import ValidationError
+
+    # a timestamp divided by an amount: parsed fine, refused by the warehouse's types
+    bad = ON_DEMAND.replace('RequestField("cart_total", "float64")', 'RequestField("cart_total", "timestamp")')
+    root = write_repo(tmp_path, DEFINITIONS.format(entity_description="x", ttl="1d") + bad)
+    with FeatureStore(root) as opened:
+        with pytest.raises(ValidationError, match="on demand view 'cart'.*cart_total timestamp"):
+            opened.apply()
+        assert not opened.catalog.registry().on_demand  # nothing was applied

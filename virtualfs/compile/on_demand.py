@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from virtualfs.compile import names
-from virtualfs.definitions import DType
+from virtualfs.compile.checks import literal
+from virtualfs.definitions import DType, OnDemandView
 from virtualfs.dialects.types import sql_type
 from virtualfs.transforms.text import loads
 
@@ -54,6 +55,19 @@ def add_derived(select: exp.Select, derived: Sequence[DerivedColumn], hidden: fr
     return select
 
 
+def build_probe(view: OnDemandView, dtypes: Mapping[str, DType], dialect: str) -> exp.Select:
+    """``SELECT <each expression> FROM (SELECT CAST(NULL AS <type>) AS <input>, ...)``: a query the
+    warehouse types without reading a row, so that an expression it cannot compute (a number
+    added to text) is refused when applied, not when a frame is first asked for."""
+    inputs = exp.select(*(names.alias(exp.Cast(this=exp.Null(), to=sql_type(dtype, dialect)), name)
+                          for name, dtype in dtypes.items()))
+    columns = {name: names.column(name, names.SOURCE) for name in dtypes}
+    outputs = [names.alias(exp.Cast(this=build_program(loads(view.programs[f.name]), columns),
+                                    to=sql_type(f.dtype, dialect)), f.name) for f in view.features]
+    return exp.select(*outputs).from_(exp.Subquery(this=inputs, alias=exp.TableAlias(
+        this=names.identifier(names.SOURCE))))
+
+
 def build_program(program: list, columns: Mapping[str, exp.Expression]) -> exp.Expression:
     """The SQL tree of ``program``, its column names replaced by ``columns``.
 
@@ -65,7 +79,7 @@ def build_program(program: list, columns: Mapping[str, exp.Expression]) -> exp.E
     if head == "col":
         return columns[program[1]].copy()
     if head == "lit":
-        return _literal(program[1])
+        return literal(program[1])
     if head == "null":
         return exp.Null()
     if head == "case":
@@ -74,14 +88,6 @@ def build_program(program: list, columns: Mapping[str, exp.Expression]) -> exp.E
         return exp.Case(ifs=ifs, default=build_program(program[2], columns))
     children = [build_program(child, columns) for child in program[1:]]
     return _BUILD[head](*children)
-
-
-def _literal(value: object) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, (int, float)):
-        return exp.Literal.number(repr(value))
-    return exp.Literal.string(str(value))
 
 
 def _binary(kind: type[exp.Binary]) -> Callable[[exp.Expression, exp.Expression], exp.Expression]:

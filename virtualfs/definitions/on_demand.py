@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 from virtualfs.definitions.base import (
     FrozenDict,
-    check_identifier,
     check_metadata,
     check_name,
     check_unique,
@@ -20,7 +19,7 @@ from virtualfs.definitions.base import (
     set_frozen,
 )
 from virtualfs.definitions.dtypes import DType
-from virtualfs.definitions.feature_view import Feature
+from virtualfs.definitions.feature_view import Feature, check_typed_name
 from virtualfs.definitions.service import FeatureRef
 from virtualfs.errors import DefinitionError
 
@@ -37,11 +36,7 @@ class RequestField:
     description: str = metadata_field(default="")
 
     def __post_init__(self) -> None:
-        check_identifier(self.kind, str(self.name), self.name, "name")
-        try:
-            set_frozen(self, "dtype", DType.parse(self.dtype, "dtype"))
-        except ValueError as error:
-            raise DefinitionError(self.kind, self.name, str(error)) from None
+        check_typed_name(self)
         if not isinstance(self.description, str):
             raise DefinitionError(self.kind, self.name, f"description must be text, got {self.description!r}")
 
