@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/online.py [--calls 3000] [--batch-calls 1000] [--rows 1000000] [--rounds 3]
     .venv/bin/python bench/online.py --store redis-cluster [--nodes HOST:PORT,...]
+    .venv/bin/python bench/online.py --on-demand [--calls 5000]
 
 Measures, in one run, on SQLite and Redis (127.0.0.1:6379, db 7, keys under ``vfs_bench:``):
 - one entity, two views, six features: ``get_online_features`` vs two primary-key SELECTs
@@ -15,6 +16,9 @@ Reads of ours and of the raw client alternate call by call, so load on the machi
 ``RedisCluster.mget_nonatomic`` / ``mset_nonatomic``) and on single-node Redis in the same run, and
 adds a table of the cluster against single-node Redis. Without ``--nodes`` it starts a local
 cluster of three primaries on loopback (tests/redis_cluster.py) and stops it at the end.
+``--on-demand`` measures instead what request-time features add to a one-entity read: the same
+six features alone, then with two on-demand features computed from them and a request field (an
+expression body; a Python body), the variants alternating call by call.
 Prints Markdown tables for bench/RESULTS.md.
 """
 
@@ -36,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from virtualfs import Entity, Feature, FeatureView, Source  # noqa: E402
+from virtualfs import Entity, Feature, FeatureView, OnDemandView, RequestField, Source  # noqa: E402
 from virtualfs.compile.latest import build_latest_query  # noqa: E402
 from virtualfs.online.rows import ViewRows  # noqa: E402
 from virtualfs.refresh.materialize import materialize_views  # noqa: E402
@@ -57,6 +61,22 @@ VIEWS = [
                 [Feature("segment", "string"), Feature("vip", "bool"), Feature("signup", "timestamp")]),
 ]
 FEATURES = ["customer_orders:*", "customer_profile:*"]
+BASKET_INPUTS = ["customer_orders:total", "customer_orders:orders", RequestField("cart_total", "float64")]
+BASKET_FEATURES = [Feature("ratio", "float64"), Feature("big", "bool")]
+
+
+def basket_by_function(columns):
+    carts, totals, orders = columns["cart_total"], columns["total"], columns["orders"]
+    return {"ratio": [None if c is None or not t else c / t for c, t in zip(carts, totals, strict=True)],
+            "big": [None if c is None or t is None or o is None else c > 2 * t and o > 0
+                    for c, t, o in zip(carts, totals, orders, strict=True)]}
+
+
+ON_DEMAND = [
+    OnDemandView("basket", BASKET_INPUTS, BASKET_FEATURES, expressions={
+        "ratio": "cart_total / NULLIF(total, 0)", "big": "cart_total > 2 * total AND orders > 0"}),
+    OnDemandView("basket_py", BASKET_INPUTS, BASKET_FEATURES, function=basket_by_function),
+]
 
 
 class Watermarks:
@@ -255,8 +275,13 @@ def main() -> None:
                         help="stores to measure (repeatable; default sqlite and redis; redis-cluster "
                              "measures single-node redis beside it)")
     parser.add_argument("--nodes", help="HOST:PORT,... of a running Redis Cluster (default: a local one)")
+    parser.add_argument("--on-demand", action="store_true", help="what on-demand features add to a read")
     args = parser.parse_args()
     names = args.store or ["sqlite", "redis"]
+    if args.on_demand:
+        print(f"machine: {machine()}")
+        print("\n".join(on_demand_table(names, args)))
+        return
     if "redis-cluster" in names and "redis" not in names:
         names.insert(names.index("redis-cluster"), "redis")
     print(f"machine: {machine()}")
@@ -292,6 +317,44 @@ def run(names: list[str], nodes: list[str], args) -> dict[str, tuple]:
             for store in stores.values():
                 clean_redis(store)
     return results
+
+
+def on_demand_table(names: list[str], args) -> list[str]:
+    """p50 / p99 of a one-entity read of six features, alone and with on-demand features."""
+    warehouse = make_warehouse(CUSTOMERS, 200_000)
+    registry = Registry.from_objects([*VIEWS, *ON_DEMAND])
+    variants = {"six features": (FEATURES, None),
+                "+ 2 on-demand, expressions": ([*FEATURES, "basket:*"], "cart_total"),
+                "+ 2 on-demand, Python function": ([*FEATURES, "basket_py:*"], "cart_total")}
+    lines = ["| store | read | p50 ms | p99 ms | added at p50 |", "| --- | --- | ---: | ---: | ---: |"]
+    with tempfile.TemporaryDirectory() as folder:
+        for name, store in open_stores(Path(folder), [n for n in names if n != "redis-cluster"], []).items():
+            clean_redis(store)
+            try:
+                materialize_views(warehouse, store, Watermarks(), VIEWS, end=END)
+                samples = _alternating_reads(store, registry, variants, args.calls)
+            finally:
+                clean_redis(store)
+            base = percentiles(samples["six features"])[0]
+            for variant, values in samples.items():
+                p50, p99 = percentiles(values)
+                added = "" if variant == "six features" else f"{(p50 - base) * 1000:+.1f} µs"
+                lines.append(f"| {name} | {variant} | {p50:.3f} | {p99:.3f} | {added} |")
+    return lines
+
+
+def _alternating_reads(store, registry: Registry, variants: dict, calls: int) -> dict[str, list[float]]:
+    rng = random.Random(5)
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for index in range(calls + 200):  # the first 200 warm caches and are dropped
+        rows = [{"customer_id": rng.randrange(CUSTOMERS)}]
+        cart = {"cart_total": [round(rng.uniform(1, 500), 2)]}
+        for name, (features, field) in variants.items():
+            began = time.perf_counter()
+            get_online_features(store, registry, rows, features, request_data=cart if field else None)
+            if index >= 200:
+                samples[name].append((time.perf_counter() - began) * 1000)
+    return samples
 
 
 @contextmanager

@@ -27,3 +27,12 @@ reorder_model = FeatureService(
     owner="ml-platform@shop.example",
     tags={"model": "reorder", "stage": "production"},
 )
+
+# Scored at checkout: is this order unusual for the customer? The request carries cart_total.
+checkout_risk = FeatureService(
+    "checkout_risk",
+    features=["cart_ratio:*", "customer_activity:order_count_7d", "customer_orders:payment_method"],
+    description="Is this checkout unusual for the customer? Request field: cart_total.",
+    owner="risk@shop.example",
+    tags={"model": "checkout_risk", "stage": "staging"},
+)

@@ -15,12 +15,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "virtualfs"
 # Each unit (a top-level module or package of virtualfs) and its layer; see docs/architecture.md.
 LAYERS = {
     "errors": 0, "instants": 0, "config": 0, "policy": 0, "definitions": 0, "sqltext": 0, "registry": 0, "repository": 0,
+    "transforms": 0, "served_log_config": 0,
     "dialects": 1,
     "compile": 2, "warehouses": 2, "online": 2, "catalog": 2,
     "copies": 3, "context": 3, "checks": 3, "retrieval": 3, "serving": 3, "refresh": 3, "apply": 3, "gc": 3,
-    "profiles": 3, "governance": 3, "datasets": 3, "access": 3, "push": 3,
+    "profiles": 3, "governance": 3, "datasets": 3, "access": 3, "servedlog": 3, "consistency": 3, "push": 3,
     "store": 4,
-    "server": 5, "cli": 5, "demo": 5, "scaffold": 5,
+    "server": 5, "cli": 5, "demo": 5, "scaffold": 5, "ui": 5,
 }
 # Layer 2 units stand side by side, each on the layers below only: the compiler never opens a
 # connection, adapters never compile, online stores know neither, the catalog knows none of them.

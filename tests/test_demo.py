@@ -12,11 +12,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from virtualfs.definitions import FeatureService, FeatureView
+from virtualfs.definitions import FeatureService, FeatureView, OnDemandView
 from virtualfs.demo import END, START, TABLES, make_demo_entities, make_demo_warehouse
 
 DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
-DEFINITION_MODULES = ("entities", "sources", "views", "services")
+DEFINITION_MODULES = ("entities", "sources", "views", "on_demand", "services")
 
 # The DuckDB type a column must have to serve a feature of each dtype.
 DUCKDB_TYPES = {
@@ -79,7 +79,7 @@ def load_example_definitions() -> list:
         for name in DEFINITION_MODULES:
             sys.modules.pop(name, None)
     return [value for module in modules for value in vars(module).values()
-            if isinstance(value, (FeatureView, FeatureService))]
+            if isinstance(value, (FeatureView, OnDemandView, FeatureService))]
 
 
 def source_columns(con, view: FeatureView) -> dict[str, str]:
@@ -194,11 +194,18 @@ def test_example_views_read_columns_the_warehouse_has(con):
         assert actual == expected, view.name
 
 
-def test_example_service_names_existing_features():
+def test_example_services_name_existing_features():
     definitions = load_example_definitions()
     views = {d.name: d for d in definitions if isinstance(d, FeatureView)}
-    [service] = [d for d in definitions if isinstance(d, FeatureService)]
-    assert service.name == "reorder_model"
+    on_demand = {d.name: d for d in definitions if isinstance(d, OnDemandView)}
+    services = {d.name: d for d in definitions if isinstance(d, FeatureService)}
+    assert set(services) == {"reorder_model", "checkout_risk"}
+    for ref in services["checkout_risk"].refs:
+        names = (views.get(ref.view) or on_demand[ref.view]).feature_names
+        assert ref.feature == "*" or ref.feature in names, ref
+    for ref in on_demand["cart_ratio"].feature_inputs:
+        assert ref.feature in views[ref.view].feature_names, ref
+    service = services["reorder_model"]
     for ref in service.refs:
         assert ref.view in views, ref
         assert ref.feature == "*" or ref.feature in views[ref.view].feature_names, ref

@@ -1,6 +1,16 @@
 """virtualfs: a virtual feature store. Definitions in, warehouse SQL and online lookups out."""
 
-from virtualfs.definitions import Aggregation, Check, Entity, Feature, FeatureService, FeatureView, Source
+from virtualfs.definitions import (
+    Aggregation,
+    Check,
+    Entity,
+    Feature,
+    FeatureService,
+    FeatureView,
+    OnDemandView,
+    RequestField,
+    Source,
+)
 from virtualfs.definitions.expression import table
 from virtualfs.errors import (
     AccessDeniedError,
@@ -23,7 +33,8 @@ __all__ = [
     "AccessDeniedError", "Aggregation", "CatalogError", "Check", "CheckFailedError", "ConfigError",
     "ConflictError",
     "DefinitionError", "Entity", "Feature",
-    "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "RequestError", "Source",
+    "FeatureService", "FeatureStore", "FeatureView", "NotFoundError", "OnDemandView", "RequestError",
+    "RequestField", "Source",
     "UnsupportedError", "ValidationError", "VirtualfsError", "WarehouseError", "table",
 ]
 

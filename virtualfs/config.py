@@ -14,6 +14,7 @@ from typing import Any
 
 from virtualfs.errors import ConfigError
 from virtualfs.policy import AccessPolicy, parse_access
+from virtualfs.served_log_config import ServedLogConfig, parse_logging
 
 CONFIG_FILE = "virtualfs.yaml"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -42,7 +43,7 @@ ONLINE_KEYS = {
     "sqlite": {"path", "fallback"},
     "redis": {"url", "password", "fallback", "key_prefix", "cluster", "nodes"},
 }
-TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server", "access"}
+TOP_LEVEL_KEYS = {"project", "warehouse", "online", "catalog", "server", "access", "logging"}
 PATH_KEYS = {"path", "private_key_path", "temp_directory"}
 # DuckDB's own memory units: 1000^i (KB, MB, GB, TB) or 1024^i (KiB, MiB, GiB, TiB)
 _MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*")
@@ -81,7 +82,7 @@ class RepoConfig:
     project: str
     root: Path
     # "warehouse", "online" (BackendConfig), "catalog" (its URL), "server" (the raw mapping),
-    # "access" (an AccessPolicy, None without an access: section)
+    # "access" (an AccessPolicy, None without an access: section), "logging" (a ServedLogConfig or None)
     sections: Mapping[str, Any] = field(repr=False)
     # where an unset variable is used ("server.auth.tokens.ops.token") -> its name
     unset: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
@@ -114,6 +115,12 @@ class RepoConfig:
     def access(self) -> AccessPolicy | None:
         """The ``access:`` policy (``virtualfs.policy``); None without one: everyone may do anything."""
         return self.section("access")
+
+    @property
+    def logging(self) -> ServedLogConfig | None:
+        """The ``logging:`` section (``served_log_config``): which online requests are logged, and
+        where; None without one: nothing is logged."""
+        return self.section("logging")
 
     def section(self, name: str) -> Any:
         """Section ``name``; ConfigError naming the variable if one it uses is not set."""
@@ -184,8 +191,9 @@ def parse_config(raw: object, root: Path, source: str = CONFIG_FILE) -> RepoConf
     if not isinstance(server, dict):
         raise ConfigError(f"{source}: server must be a mapping")
     access = parse_access(raw.get("access"), source)
+    logging = parse_logging(raw.get("logging"), root, source)
     sections = {"warehouse": warehouse, "online": online, "catalog": url, "server": MappingProxyType(server),
-                "access": access}
+                "access": access, "logging": logging}
     return RepoConfig(project, root, MappingProxyType(sections), MappingProxyType(unset), source)
 
 

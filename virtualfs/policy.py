@@ -161,10 +161,17 @@ def readable(role: Role, surface: str, registry: Registry) -> frozenset[str] | s
 def expand_features(registry: Registry, features: FeaturesArg) -> tuple[str, ...]:
     """``features`` as the features they name, ``view:feature`` each, in order, once.
 
-    A view or feature the registry lacks is a NotFoundError (``registry.view``).
+    A view or feature the registry lacks is a NotFoundError (``registry.view``). An on-demand
+    feature names the inputs it is computed from: reading it is reading them.
     """
     out: dict[str, None] = {}
     for ref in resolve_refs(registry, features):
+        if ref.view in registry.on_demand:
+            on_demand = registry.on_demand[ref.view]
+            if ref.feature != ALL and ref.feature not in on_demand.feature_names:
+                raise NotFoundError(f"on demand view {on_demand.name!r} has no feature {ref.feature!r}")
+            out.update(dict.fromkeys(str(input_ref) for input_ref in on_demand.feature_inputs))
+            continue
         view = registry.view(ref.view)
         names = view.feature_names if ref.feature == ALL else (ref.feature,)
         for name in names:

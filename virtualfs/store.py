@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from virtualfs.config import load_config
-from virtualfs.errors import NotFoundError
+from virtualfs.errors import ConfigError, NotFoundError
 from virtualfs.instants import utc_now
 from virtualfs.policy import PRINCIPAL_ENV, target_features
 from virtualfs.registry import Registry
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from virtualfs.apply import ApplyResult
     from virtualfs.catalog import AuditEntry, Catalog, CatalogVersion, Plan
     from virtualfs.checks import CheckReport
+    from virtualfs.consistency import ConsistencyReport
     from virtualfs.context import OnlineContext, ProjectContext
     from virtualfs.copies import StoredCopies
     from virtualfs.datasets import Dataset, RecreateReport
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from virtualfs.refresh.materialize import MaterializeResult
     from virtualfs.refresh.status import ViewStatus
     from virtualfs.retrieval import RetrievalJob
+    from virtualfs.servedlog import ServedLogger
     from virtualfs.serving.read import OnlineLookup
     from virtualfs.serving.response import OnlineResponse
     from virtualfs.warehouses.base import Warehouse
@@ -360,24 +362,88 @@ class FeatureStore:
         return PushTargets()
 
     def get_online_features(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
-                            now: datetime | None = None) -> OnlineResponse:
+                            now: datetime | None = None,
+                            request_data: dict[str, list] | None = None) -> OnlineResponse:
         """Feature vectors for ``entity_rows`` (list of dicts, DataFrame) from the online store;
-        PII features masked for a principal whose role reads them masked."""
+        PII features masked for a principal whose role reads them masked. ``request_data``: the
+        request fields on-demand features read, one value per entity row (``{"cart_total": [..]}``)."""
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
-        return self._online_reader(self.online, registry, entity_rows, features,
-                                   full_feature_names=full_feature_names, now=now, fallback=self._fallback,
-                                   masked=masked)
+        response = self._online_reader(self.online, registry, entity_rows, features,
+                                       full_feature_names=full_feature_names, now=now,
+                                       fallback=self._fallback, masked=masked, request_data=request_data)
+        logger = self.served_log
+        if logger is not None and logger.sampled():  # decided here: an unsampled request pays no more
+            self._log_served(logger, registry, features, full_feature_names, response, request_data)
+        return response
 
-    def online_lookup(self, entity_rows: Any, features: Any,
-                      full_feature_names: bool = False) -> OnlineLookup:
+    @cached_property
+    def served_log(self) -> ServedLogger | None:
+        """The logger of served requests (``logging:`` in virtualfs.yaml; ``virtualfs.servedlog``),
+        None without one. ``served_log.counts`` says what was written and dropped."""
+        config = self.config.logging
+        if config is None:
+            return None
+        from virtualfs.servedlog import open_served_log
+
+        # called on the logger's thread at its first write (a warehouse sink only): sqlglot and
+        # the warehouse driver load there, never on the read path
+        return open_served_log(config, self._log_warehouse, lambda: self.copies.schema)
+
+    def _log_warehouse(self) -> Warehouse:
+        """A connection of the log's own: the logger's thread never shares the store's."""
+        from virtualfs.warehouses import open_warehouse
+
+        return open_warehouse(self.config.warehouse)
+
+    def _log_served(self, logger: ServedLogger, registry: Registry, features: Any, full_feature_names: bool,
+                    response: OnlineResponse, request_data: dict[str, list] | None) -> None:
+        self._log_online_read(logger, registry, self.project, features, full_feature_names, response,
+                              request_data, sampled=True)
+
+    @cached_property
+    def _log_online_read(self) -> Callable[..., None]:
+        from virtualfs.servedlog import log_online_read
+
+        return log_online_read
+
+    def consistency_report(self, since: datetime | None = None, until: datetime | None = None,
+                           service: str | None = None) -> ConsistencyReport:
+        """Replay the served log (requests in ``[since, until)``, of ``service``) through the
+        point-in-time compiler as of each request's time (known-time rule) and compare, per
+        feature, what was served with what a training frame gets; see ``virtualfs.consistency``.
+
+        Example::
+
+            report = store.consistency_report(since=datetime(2026, 12, 4))
+            report.to_pandas()[["feature", "rows", "equal", "stale", "missing_online"]]
+        """
+        from virtualfs.consistency import consistency_report, defined_features
+        from virtualfs.servedlog import read_served_log
+
+        config = self.config.logging
+        if config is None:
+            raise ConfigError(f"{self.config.source}: no logging: section, so nothing was logged to compare; "
+                              "add logging: {sample: 0.01, sink: warehouse}")
+        if "served_log" in self.__dict__ and self.served_log is not None:
+            self.served_log.flush()  # what this process served is in the report
+        rows = read_served_log(config, lambda: self.warehouse, self.copies.schema, since, until, service)
+        registry = self._applied()
+        compared = defined_features(registry, rows.column("feature").to_pylist())
+        if compared:  # the report shows values of these features: who reads them offline may
+            self.access.read(registry, compared, maskable=False)
+        return consistency_report(self.warehouse, registry, rows, since, until, service)
+
+    def online_lookup(self, entity_rows: Any, features: Any, full_feature_names: bool = False,
+                      request_data: dict[str, list] | None = None) -> OnlineLookup:
         """An online read up to the store: its keys, to read elsewhere (the server awaits them).
 
         ``lookup.respond(store.online.read(lookup.keys))`` is ``get_online_features`` without read-through.
         """
         registry = self._applied()
         masked = self.access.read(registry, features, "online", "read.online") if self.access.enabled else ()
-        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked)
+        return self._online_lookup(registry, self.project, entity_rows, features, full_feature_names, masked,
+                                   request_data)
 
     @cached_property
     def _online_lookup(self) -> Callable[..., OnlineLookup]:
@@ -505,6 +571,9 @@ class FeatureStore:
         return self._applied().service(name)
 
     def close(self) -> None:
+        logger = self.__dict__.pop("served_log", None)
+        if logger is not None:
+            logger.close()  # what was sampled is written before the connections go
         if "access" in self.__dict__:
             self.__dict__.pop("access").audit.close()
         for name in ("context", "online_context"):
@@ -526,4 +595,5 @@ class FeatureStore:
                 f"project {self.project!r} has no applied definitions yet; run `virtualfs apply`"
             )
         return registry
+
 

@@ -21,10 +21,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '2592000' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`ordered_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_0` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -35,10 +32,7 @@ WITH `_vfs_bounds` AS (
   INNER JOIN `_vfs_scan_0`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_0`.`customer_id`
     AND `_vfs_scan_0`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-    AND (
-      `_vfs_scan_0`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-      OR `_vfs_scan_0`.`_vfs_created` IS NULL
-    )
+    AND COALESCE(`_vfs_scan_0`.`_vfs_created`, `_vfs_scan_0`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
     AND `_vfs_scan_0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
@@ -71,10 +65,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`viewed_at` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`viewed_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '604800' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`viewed_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_1` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -84,10 +75,7 @@ WITH `_vfs_bounds` AS (
   INNER JOIN `_vfs_scan_1`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_1`.`customer_id`
     AND `_vfs_scan_1`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-    AND (
-      `_vfs_scan_1`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-      OR `_vfs_scan_1`.`_vfs_created` IS NULL
-    )
+    AND COALESCE(`_vfs_scan_1`.`_vfs_created`, `_vfs_scan_1`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
     AND `_vfs_scan_1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
@@ -114,10 +102,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`day` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`day` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '259200' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`day`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_2` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -130,10 +115,7 @@ WITH `_vfs_bounds` AS (
   INNER JOIN `_vfs_scan_2`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_2`.`customer_id`
     AND `_vfs_scan_2`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-    AND (
-      `_vfs_scan_2`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-      OR `_vfs_scan_2`.`_vfs_created` IS NULL
-    )
+    AND COALESCE(`_vfs_scan_2`.`_vfs_created`, `_vfs_scan_2`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
     AND `_vfs_scan_2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
   QUALIFY
     ROW_NUMBER() OVER (
@@ -156,10 +138,7 @@ WITH `_vfs_bounds` AS (
   CROSS JOIN `_vfs_bounds`
   WHERE
     `_vfs_source`.`signup_at` <= `_vfs_bounds`.`_vfs_high`
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`signup_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_3` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -169,10 +148,7 @@ WITH `_vfs_bounds` AS (
   INNER JOIN `_vfs_scan_3`
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_3`.`customer_id`
     AND `_vfs_scan_3`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-    AND (
-      `_vfs_scan_3`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-      OR `_vfs_scan_3`.`_vfs_created` IS NULL
-    )
+    AND COALESCE(`_vfs_scan_3`.`_vfs_created`, `_vfs_scan_3`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY `_vfs_entity`.`_vfs_row`
@@ -195,10 +171,7 @@ WITH `_vfs_bounds` AS (
   CROSS JOIN `_vfs_bounds`
   WHERE
     `_vfs_source`.`updated_at` <= `_vfs_bounds`.`_vfs_high`
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`updated_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_4` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -209,10 +182,7 @@ WITH `_vfs_bounds` AS (
   INNER JOIN `_vfs_scan_4`
     ON `_vfs_entity`.`product_id` = `_vfs_scan_4`.`product_id`
     AND `_vfs_scan_4`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-    AND (
-      `_vfs_scan_4`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-      OR `_vfs_scan_4`.`_vfs_created` IS NULL
-    )
+    AND COALESCE(`_vfs_scan_4`.`_vfs_created`, `_vfs_scan_4`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
   QUALIFY
     ROW_NUMBER() OVER (
       PARTITION BY `_vfs_entity`.`_vfs_row`
@@ -245,10 +215,7 @@ WITH `_vfs_bounds` AS (
   WHERE
     `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
     AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '7776000' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
+    AND COALESCE(`_vfs_source`.`loaded_at`, `_vfs_source`.`ordered_at`) <= `_vfs_bounds`.`_vfs_high`
 ), `_vfs_best_5` AS (
   SELECT
     `_vfs_entity`.`_vfs_row`,
@@ -259,10 +226,7 @@ WITH `_vfs_bounds` AS (
     ON `_vfs_entity`.`customer_id` = `_vfs_scan_5`.`customer_id`
     AND `_vfs_entity`.`product_id` = `_vfs_scan_5`.`product_id`
     AND `_vfs_scan_5`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-    AND (
-      `_vfs_scan_5`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-      OR `_vfs_scan_5`.`_vfs_created` IS NULL
-    )
+    AND COALESCE(`_vfs_scan_5`.`_vfs_created`, `_vfs_scan_5`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
     AND `_vfs_scan_5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
   QUALIFY
     ROW_NUMBER() OVER (

@@ -26,10 +26,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."ordered_at" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."ordered_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '2592000' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."ordered_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_0" AS (
   SELECT
     *,
@@ -67,10 +64,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."viewed_at" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."viewed_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '604800' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."viewed_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_1" AS (
   SELECT
     *,
@@ -102,10 +96,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."day" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."day" >= "_vfs_bounds"."_vfs_low" - INTERVAL '259200' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."day") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_2" AS (
   SELECT
     *,
@@ -133,10 +124,7 @@ WITH "_vfs_entity_rows" AS (
   CROSS JOIN "_vfs_bounds"
   WHERE
     "_vfs_source"."signup_at" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."signup_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_3" AS (
   SELECT
     *,
@@ -165,10 +153,7 @@ WITH "_vfs_entity_rows" AS (
   CROSS JOIN "_vfs_bounds"
   WHERE
     "_vfs_source"."updated_at" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."updated_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_4" AS (
   SELECT
     *,
@@ -207,10 +192,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."ordered_at" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."ordered_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '7776000' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."ordered_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_5" AS (
   SELECT
     *,

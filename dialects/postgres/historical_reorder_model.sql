@@ -42,10 +42,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_0"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_0"."customer_id"
       AND "_vfs_scan_0"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_0"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_0"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_0"."_vfs_created", "_vfs_scan_0"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000 SECOND'
   ) AS "_t"
   WHERE
@@ -92,10 +89,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_1"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_1"."customer_id"
       AND "_vfs_scan_1"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_1"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_1"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_1"."_vfs_created", "_vfs_scan_1"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800 SECOND'
   ) AS "_t"
   WHERE
@@ -142,10 +136,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_2"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_2"."customer_id"
       AND "_vfs_scan_2"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_2"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_2"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_2"."_vfs_created", "_vfs_scan_2"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200 SECOND'
   ) AS "_t"
   WHERE
@@ -183,10 +174,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_3"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_3"."customer_id"
       AND "_vfs_scan_3"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_3"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_3"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_3"."_vfs_created", "_vfs_scan_3"."_vfs_event") <= "_vfs_entity"."_vfs_time"
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -259,10 +247,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_4"
       ON "_vfs_entity"."product_id" = "_vfs_scan_4"."product_id"
       AND "_vfs_scan_4"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_4"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_4"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_4"."_vfs_created", "_vfs_scan_4"."_vfs_event") <= "_vfs_entity"."_vfs_time"
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -310,10 +295,7 @@ WITH "_vfs_entity_rows" AS (
       ON "_vfs_entity"."customer_id" = "_vfs_scan_5"."customer_id"
       AND "_vfs_entity"."product_id" = "_vfs_scan_5"."product_id"
       AND "_vfs_scan_5"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_5"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_5"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_5"."_vfs_created", "_vfs_scan_5"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000 SECOND'
   ) AS "_t"
   WHERE

@@ -26,10 +26,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."ORDERED_AT" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."ORDERED_AT" >= "_vfs_bounds"."_vfs_low" - INTERVAL '2592000 SECOND'
-    AND (
-      "_vfs_source"."LOADED_AT" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."LOADED_AT" IS NULL
-    )
+    AND COALESCE("_vfs_source"."LOADED_AT", "_vfs_source"."ORDERED_AT") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_0" AS (
   SELECT
     *
@@ -71,10 +68,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."VIEWED_AT" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."VIEWED_AT" >= "_vfs_bounds"."_vfs_low" - INTERVAL '604800 SECOND'
-    AND (
-      "_vfs_source"."LOADED_AT" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."LOADED_AT" IS NULL
-    )
+    AND COALESCE("_vfs_source"."LOADED_AT", "_vfs_source"."VIEWED_AT") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_1" AS (
   SELECT
     *
@@ -110,10 +104,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."DAY" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."DAY" >= "_vfs_bounds"."_vfs_low" - INTERVAL '259200 SECOND'
-    AND (
-      "_vfs_source"."LOADED_AT" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."LOADED_AT" IS NULL
-    )
+    AND COALESCE("_vfs_source"."LOADED_AT", "_vfs_source"."DAY") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_2" AS (
   SELECT
     *
@@ -145,10 +136,7 @@ WITH "_vfs_entity_rows" AS (
   CROSS JOIN "_vfs_bounds"
   WHERE
     "_vfs_source"."SIGNUP_AT" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."LOADED_AT" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."LOADED_AT" IS NULL
-    )
+    AND COALESCE("_vfs_source"."LOADED_AT", "_vfs_source"."SIGNUP_AT") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_3" AS (
   SELECT
     *
@@ -181,10 +169,7 @@ WITH "_vfs_entity_rows" AS (
   CROSS JOIN "_vfs_bounds"
   WHERE
     "_vfs_source"."UPDATED_AT" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."LOADED_AT" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."LOADED_AT" IS NULL
-    )
+    AND COALESCE("_vfs_source"."LOADED_AT", "_vfs_source"."UPDATED_AT") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_4" AS (
   SELECT
     *
@@ -227,10 +212,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."ORDERED_AT" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."ORDERED_AT" >= "_vfs_bounds"."_vfs_low" - INTERVAL '7776000 SECOND'
-    AND (
-      "_vfs_source"."LOADED_AT" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."LOADED_AT" IS NULL
-    )
+    AND COALESCE("_vfs_source"."LOADED_AT", "_vfs_source"."ORDERED_AT") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_5" AS (
   SELECT
     *

@@ -1,9 +1,4 @@
-WITH `_vfs_bounds` AS (
-  SELECT
-    MIN(`event_timestamp`) AS `_vfs_low`,
-    MAX(`event_timestamp`) AS `_vfs_high`
-  FROM `_vfs_entities`
-), `_vfs_scan_0` AS (
+WITH `_vfs_scan_0` AS (
   SELECT
     `_vfs_source`.`customer_id` AS `customer_id`,
     `_vfs_source`.`ordered_at` AS `_vfs_event`,
@@ -17,14 +12,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`quantity` AS `quantity`,
     `_vfs_source`.`is_gift` AS `is_gift`
   FROM `orders` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '2592000' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
 ), `_vfs_best_0` AS (
   SELECT
     `_vfs_row`,
@@ -47,10 +34,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_0`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_0`.`customer_id`
       AND `_vfs_scan_0`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_0`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_0`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_0`.`_vfs_created`, `_vfs_scan_0`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_0`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '2592000' SECOND
   ) AS `_t`
   WHERE
@@ -77,14 +61,6 @@ WITH `_vfs_bounds` AS (
       `product_id` AS `last_viewed_product_id`
     FROM `page_views`
   ) AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`viewed_at` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`viewed_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '604800' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
 ), `_vfs_best_1` AS (
   SELECT
     `_vfs_row`,
@@ -105,10 +81,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_1`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_1`.`customer_id`
       AND `_vfs_scan_1`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_1`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_1`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_1`.`_vfs_created`, `_vfs_scan_1`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_1`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '604800' SECOND
   ) AS `_t`
   WHERE
@@ -129,14 +102,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`last_device` AS `last_device`,
     `_vfs_source`.`last_order_at` AS `last_order_at`
   FROM `customer_daily_stats` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`day` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`day` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '259200' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
 ), `_vfs_best_2` AS (
   SELECT
     `_vfs_row`,
@@ -163,10 +128,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_2`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_2`.`customer_id`
       AND `_vfs_scan_2`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_2`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_2`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_2`.`_vfs_created`, `_vfs_scan_2`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_2`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '259200' SECOND
   ) AS `_t`
   WHERE
@@ -184,13 +146,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`country` AS `country`,
     `_vfs_source`.`is_subscribed` AS `is_subscribed`
   FROM `customers` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`signup_at` <= `_vfs_bounds`.`_vfs_high`
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
 ), `_vfs_best_3` AS (
   SELECT
     `_vfs_row`,
@@ -211,10 +166,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_3`
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_3`.`customer_id`
       AND `_vfs_scan_3`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_3`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_3`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_3`.`_vfs_created`, `_vfs_scan_3`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
   ) AS `_t`
   WHERE
     `_w` = 1
@@ -232,13 +184,6 @@ WITH `_vfs_bounds` AS (
     `_vfs_source`.`price` AS `price`,
     `_vfs_source`.`in_stock` AS `in_stock`
   FROM `products` AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`updated_at` <= `_vfs_bounds`.`_vfs_high`
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
 ), `_vfs_best_4` AS (
   SELECT
     `_vfs_row`,
@@ -261,10 +206,7 @@ WITH `_vfs_bounds` AS (
     INNER JOIN `_vfs_scan_4`
       ON `_vfs_entity`.`product_id` = `_vfs_scan_4`.`product_id`
       AND `_vfs_scan_4`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_4`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_4`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_4`.`_vfs_created`, `_vfs_scan_4`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
   ) AS `_t`
   WHERE
     `_w` = 1
@@ -291,14 +233,6 @@ WITH `_vfs_bounds` AS (
       `quantity` AS `last_bought_quantity`
     FROM `orders`
   ) AS `_vfs_source`
-  CROSS JOIN `_vfs_bounds`
-  WHERE
-    `_vfs_source`.`ordered_at` <= `_vfs_bounds`.`_vfs_high`
-    AND `_vfs_source`.`ordered_at` >= `_vfs_bounds`.`_vfs_low` - INTERVAL '7776000' SECOND
-    AND (
-      `_vfs_source`.`loaded_at` <= `_vfs_bounds`.`_vfs_high`
-      OR `_vfs_source`.`loaded_at` IS NULL
-    )
 ), `_vfs_best_5` AS (
   SELECT
     `_vfs_row`,
@@ -320,10 +254,7 @@ WITH `_vfs_bounds` AS (
       ON `_vfs_entity`.`customer_id` = `_vfs_scan_5`.`customer_id`
       AND `_vfs_entity`.`product_id` = `_vfs_scan_5`.`product_id`
       AND `_vfs_scan_5`.`_vfs_event` <= `_vfs_entity`.`event_timestamp`
-      AND (
-        `_vfs_scan_5`.`_vfs_created` <= `_vfs_entity`.`event_timestamp`
-        OR `_vfs_scan_5`.`_vfs_created` IS NULL
-      )
+      AND COALESCE(`_vfs_scan_5`.`_vfs_created`, `_vfs_scan_5`.`_vfs_event`) <= `_vfs_entity`.`event_timestamp`
       AND `_vfs_scan_5`.`_vfs_event` >= `_vfs_entity`.`event_timestamp` - INTERVAL '7776000' SECOND
   ) AS `_t`
   WHERE

@@ -26,10 +26,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."ordered_at" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."ordered_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '2592000' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."ordered_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_0" AS (
   SELECT
     "_vfs_row",
@@ -52,10 +49,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_0"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_0"."customer_id"
       AND "_vfs_scan_0"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_0"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_0"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_0"."_vfs_created", "_vfs_scan_0"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_0"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '2592000' SECOND
   ) AS "_t"
   WHERE
@@ -86,10 +80,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."viewed_at" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."viewed_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '604800' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."viewed_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_1" AS (
   SELECT
     "_vfs_row",
@@ -110,10 +101,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_1"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_1"."customer_id"
       AND "_vfs_scan_1"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_1"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_1"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_1"."_vfs_created", "_vfs_scan_1"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_1"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '604800' SECOND
   ) AS "_t"
   WHERE
@@ -138,10 +126,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."day" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."day" >= "_vfs_bounds"."_vfs_low" - INTERVAL '259200' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."day") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_2" AS (
   SELECT
     "_vfs_row",
@@ -168,10 +153,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_2"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_2"."customer_id"
       AND "_vfs_scan_2"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_2"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_2"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_2"."_vfs_created", "_vfs_scan_2"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_2"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '259200' SECOND
   ) AS "_t"
   WHERE
@@ -192,10 +174,7 @@ WITH "_vfs_entity_rows" AS (
   CROSS JOIN "_vfs_bounds"
   WHERE
     "_vfs_source"."signup_at" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."signup_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_3" AS (
   SELECT
     "_vfs_row",
@@ -216,10 +195,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_3"
       ON "_vfs_entity"."customer_id" = "_vfs_scan_3"."customer_id"
       AND "_vfs_scan_3"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_3"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_3"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_3"."_vfs_created", "_vfs_scan_3"."_vfs_event") <= "_vfs_entity"."_vfs_time"
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -240,10 +216,7 @@ WITH "_vfs_entity_rows" AS (
   CROSS JOIN "_vfs_bounds"
   WHERE
     "_vfs_source"."updated_at" <= "_vfs_bounds"."_vfs_high"
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."updated_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_4" AS (
   SELECT
     "_vfs_row",
@@ -266,10 +239,7 @@ WITH "_vfs_entity_rows" AS (
     INNER JOIN "_vfs_scan_4"
       ON "_vfs_entity"."product_id" = "_vfs_scan_4"."product_id"
       AND "_vfs_scan_4"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_4"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_4"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_4"."_vfs_created", "_vfs_scan_4"."_vfs_event") <= "_vfs_entity"."_vfs_time"
   ) AS "_t"
   WHERE
     "_w" = 1
@@ -300,10 +270,7 @@ WITH "_vfs_entity_rows" AS (
   WHERE
     "_vfs_source"."ordered_at" <= "_vfs_bounds"."_vfs_high"
     AND "_vfs_source"."ordered_at" >= "_vfs_bounds"."_vfs_low" - INTERVAL '7776000' SECOND
-    AND (
-      "_vfs_source"."loaded_at" <= "_vfs_bounds"."_vfs_high"
-      OR "_vfs_source"."loaded_at" IS NULL
-    )
+    AND COALESCE("_vfs_source"."loaded_at", "_vfs_source"."ordered_at") <= "_vfs_bounds"."_vfs_high"
 ), "_vfs_best_5" AS (
   SELECT
     "_vfs_row",
@@ -325,10 +292,7 @@ WITH "_vfs_entity_rows" AS (
       ON "_vfs_entity"."customer_id" = "_vfs_scan_5"."customer_id"
       AND "_vfs_entity"."product_id" = "_vfs_scan_5"."product_id"
       AND "_vfs_scan_5"."_vfs_event" <= "_vfs_entity"."_vfs_time"
-      AND (
-        "_vfs_scan_5"."_vfs_created" <= "_vfs_entity"."_vfs_time"
-        OR "_vfs_scan_5"."_vfs_created" IS NULL
-      )
+      AND COALESCE("_vfs_scan_5"."_vfs_created", "_vfs_scan_5"."_vfs_event") <= "_vfs_entity"."_vfs_time"
       AND "_vfs_scan_5"."_vfs_event" >= "_vfs_entity"."_vfs_time" - INTERVAL '7776000' SECOND
   ) AS "_t"
   WHERE

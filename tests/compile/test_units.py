@@ -42,8 +42,9 @@ def test_known_time_is_null_safe_greatest(dialect, expected) -> None:
     assert to_sql(known_time(names.column("e"), names.column("c")), dialect) == expected
 
 
-def test_landed_by_counts_null_created_as_landed() -> None:
-    assert to_sql(landed_by(names.column("c"), T), "postgres") == '("c" <= "t" OR "c" IS NULL)'
+def test_landed_by_counts_null_created_as_landed_at_its_event() -> None:
+    landed = landed_by(names.column("c"), names.column("e"), T)
+    assert to_sql(landed, "postgres") == 'COALESCE("c", "e") <= "t"'
 
 
 @pytest.mark.parametrize(("source", "dialect", "expected"), [
@@ -74,8 +75,8 @@ def test_newest_first_says_where_nulls_go(dialect, expected) -> None:
 
 @pytest.mark.parametrize(("rule", "ttl", "expected"), [
     ("known", None, '"_vfs_entity"."customer_id" = "s"."CUSTOMER_ID" AND "s"."_vfs_event" <= '
-     '"_vfs_entity"."event_timestamp" AND ("s"."_vfs_created" <= "_vfs_entity"."event_timestamp" '
-     'OR "s"."_vfs_created" IS NULL)'),
+     '"_vfs_entity"."event_timestamp" AND COALESCE("s"."_vfs_created", "s"."_vfs_event") <= '
+     '"_vfs_entity"."event_timestamp"'),
     ("event", "1h", '"_vfs_entity"."customer_id" = "s"."CUSTOMER_ID" AND "s"."_vfs_event" <= '
      '"_vfs_entity"."event_timestamp" AND "s"."_vfs_event" >= "_vfs_entity"."event_timestamp" '
      "- INTERVAL '3600 SECOND'"),
@@ -125,8 +126,8 @@ def test_entity_query_rows_are_numbered_in_its_order(query, dialect, expected) -
 
 @pytest.mark.parametrize(("rule", "ttl", "where"), [
     ("known", "1h", '"_vfs_source"."ORDERED_AT" <= "_vfs_bounds"."_vfs_high" AND "_vfs_source"."ORDERED_AT" >= '
-     '"_vfs_bounds"."_vfs_low" - INTERVAL \'3600 SECOND\' AND ("_vfs_source"."LOADED_AT" <= '
-     '"_vfs_bounds"."_vfs_high" OR "_vfs_source"."LOADED_AT" IS NULL)'),
+     '"_vfs_bounds"."_vfs_low" - INTERVAL \'3600 SECOND\' AND COALESCE("_vfs_source"."LOADED_AT", '
+     '"_vfs_source"."ORDERED_AT") <= "_vfs_bounds"."_vfs_high"'),
     ("event", None, '"_vfs_source"."ORDERED_AT" <= "_vfs_bounds"."_vfs_high"'),
 ])
 def test_scan_is_pruned_to_entity_times(rule, ttl, where) -> None:

@@ -139,7 +139,7 @@ def test_a_search_over_the_catalog_is_quick():
 
 
 def test_an_unknown_kind_is_refused():
-    with pytest.raises(RequestError, match="kind 'table' is not one of view, feature, service, source, entity"):
+    with pytest.raises(RequestError, match="kind 'table' is not one of view, on demand view, feature, service, source, entity"):
         Query(kind="table")
 
 

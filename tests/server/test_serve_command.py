@@ -32,7 +32,7 @@ def test_a_bad_server_section_is_one_line(tmp_path):
     assert result.stderr.strip() == (
         "error: virtualfs.yaml: server: unknown key 'limits'; "
         "expected one of audit_seconds, auth, body_timeout, max_body_bytes, max_entities, max_push_rows, "
-        "read_timeout, reload_seconds"
+        "read_timeout, reload_seconds, ui"
     )
 
 

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from virtualfs.compile.aggregate.lookup import feature_dtype
+from virtualfs.compile.on_demand import build_probe
 from virtualfs.compile.scan import source_relation
-from virtualfs.definitions import DType, FeatureView, Source
+from virtualfs.definitions import DType, FeatureView, OnDemandView, Source
 from virtualfs.definitions.dtypes import dtype_of_arrow
 from virtualfs.dialects.identifiers import resolve_column
 from virtualfs.dialects.types import compatible
@@ -36,6 +38,27 @@ def validate_registry(warehouse: Warehouse, registry: Registry) -> None:
     for source in registry.sources.values():
         if not source.push_only:
             check_classified_columns(warehouse, source)
+    for on_demand in registry.on_demand.values():
+        check_on_demand_expressions(warehouse, registry, on_demand)
+
+
+def check_on_demand_expressions(warehouse: Warehouse, registry: Registry, view: OnDemandView) -> None:
+    """The warehouse can compute each expression of ``view`` from inputs of their types."""
+    if not view.programs:
+        return
+    dtypes = {ref.feature: feature_dtype(registry.view(ref.view), ref.feature) for ref in view.feature_inputs}
+    dtypes.update({field.name: field.dtype for field in view.request_fields})
+    if any(dtype is None for dtype in dtypes.values()):
+        return  # an input typed by its source column: the first frame asked for checks it
+    try:
+        warehouse.schema_of(build_probe(view, dtypes, warehouse.dialect))  # type: ignore[arg-type]
+    except WarehouseError as error:
+        problem = f"its expressions cannot be computed from inputs of types {_typed(dtypes)}: {error}"
+        raise ValidationError(f"on demand view {view.name!r}: {problem}") from None
+
+
+def _typed(dtypes: dict[str, DType | None]) -> str:
+    return ", ".join(f"{name} {dtype}" for name, dtype in dtypes.items())
 
 
 def _source_schema(warehouse: Warehouse, source: Source) -> pa.Schema:

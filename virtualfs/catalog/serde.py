@@ -17,6 +17,8 @@ from virtualfs.definitions import (
     Feature,
     FeatureService,
     FeatureView,
+    OnDemandView,
+    RequestField,
     Source,
     SourceColumn,
 )
@@ -27,7 +29,8 @@ TYPE_KEY = "__type__"
 SECONDS_KEY = "__seconds__"
 _TYPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (Entity, Source, SourceColumn, Feature, Aggregation, Check, FeatureView, FeatureService)
+    for cls in (Entity, Source, SourceColumn, Feature, Aggregation, Check, FeatureView, FeatureService,
+                OnDemandView, RequestField)
 }
 
 

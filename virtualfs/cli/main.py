@@ -38,7 +38,7 @@ def _options(
 
 # Command-group modules under virtualfs.cli, registered in this order.
 COMMAND_MODULES = ("project", "governance", "access", "retrieval", "datasets", "profile", "refresh", "checks",
-                   "gc", "online", "push", "serve", "demo")
+                   "gc", "online", "push", "consistency", "serve", "ui", "demo")
 
 for _module in COMMAND_MODULES:
     import_module(f"virtualfs.cli.{_module}").register(app)

@@ -116,12 +116,12 @@ def _observations(check: Check, dialect: str) -> list[tuple[str, exp.Expression]
         return [("mean", exp.Avg(this=exp.cast(column, exp.DataType.build("DOUBLE"))))]
     if condition == "between":
         low, high = check.between or (None, None)
-        bad = [exp.LT(this=column.copy(), expression=_literal(low)) if low is not None else None,
-               exp.GT(this=column.copy(), expression=_literal(high)) if high is not None else None]
+        bad = [exp.LT(this=column.copy(), expression=literal(low)) if low is not None else None,
+               exp.GT(this=column.copy(), expression=literal(high)) if high is not None else None]
         outside = exp.or_(*(b for b in bad if b is not None))
         return [("outside", _count_where(outside)), ("min", exp.Min(this=column.copy())),
                 ("max", exp.Max(this=column.copy()))]
-    allowed = exp.In(this=column.copy(), expressions=[_literal(v) for v in check.values or ()])
+    allowed = exp.In(this=column.copy(), expressions=[literal(v) for v in check.values or ()])
     outside = exp.Not(this=allowed)
     example = exp.Case(ifs=[exp.If(this=outside.copy(), true=column.copy())])
     text = exp.Min(this=exp.cast(example, exp.DataType.build("VARCHAR")))
@@ -133,7 +133,8 @@ def _count_where(condition: exp.Expression) -> exp.Expression:
     return exp.Count(this=exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))]))
 
 
-def _literal(value: object) -> exp.Expression:
+def literal(value: object) -> exp.Expression:
+    """A Python number, bool or string as a SQL literal."""
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, (int, float)):

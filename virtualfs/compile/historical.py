@@ -16,6 +16,7 @@ from sqlglot import exp
 from virtualfs.compile import names
 from virtualfs.compile.aggregate.lookup import build_view_joins
 from virtualfs.compile.mask import masked_projections
+from virtualfs.compile.on_demand import add_derived
 from virtualfs.compile.pit import PitStrategy, choose_strategy
 from virtualfs.compile.pit.base import ViewJoin
 from virtualfs.compile.request import ColumnMask, EntityRelation, PitRequest, ViewContext
@@ -64,6 +65,9 @@ def build_retrieval(request: PitRequest, dialect: str, capabilities: Capabilitie
     per_part = max(1, capabilities.max_joins_per_query // strategy.joins_per_view)
     while True:
         compiled = _compile(views, request.entities, strategy, per_part, request.masks)
+        if request.derived or request.hidden:
+            query = add_derived(compiled.query, request.derived, request.hidden, dialect)
+            compiled = CompiledRetrieval(compiled.setup, query, compiled.cleanup, compiled.strategy)
         statements = (*compiled.setup, compiled.query)
         if max(map(_length_bound, statements)) <= capabilities.max_query_length:
             return compiled

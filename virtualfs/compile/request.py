@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from virtualfs.compile.aggregate.kept_tiles import KeptTiles
+    from virtualfs.compile.on_demand import DerivedColumn
 
 Rule = Literal["known", "event"]
 RULES: tuple[Rule, ...] = ("known", "event")
@@ -113,6 +114,9 @@ class PitRequest:
     # of a frame saved at that time
     known_by: datetime | None = None
     masks: tuple[ColumnMask, ...] = ()
+    # on-demand features computed in the last SELECT, and the input columns it then drops
+    derived: tuple[DerivedColumn, ...] = ()
+    hidden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

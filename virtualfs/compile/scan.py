@@ -88,14 +88,11 @@ def build_landed_rows(source: Source, relation: exp.Expression, dialect: str,
         return exp.Column(this=names.identifier(warehouse_column(name, dialect).this),
                           table=names.identifier(names.SOURCE))
 
-    bound = timestamp_literal(known_by)
-    event = exp.LTE(this=column(source.timestamp), expression=bound)
+    bound, event = timestamp_literal(known_by), column(source.timestamp)
     if source.created is None:
-        condition: exp.Expression = event
+        condition: exp.Expression = exp.LTE(this=event, expression=bound)
     else:
-        missing = exp.Is(this=column(source.created), expression=exp.Null())
-        landed = exp.LTE(this=column(source.created), expression=bound.copy())
-        condition = exp.or_(landed, exp.and_(missing, event, copy=False), copy=False)
+        condition = landed_by(column(source.created), event, bound)
     inner = relation if isinstance(relation, exp.Table) else exp.Subquery(this=relation)
     inner.set("alias", exp.TableAlias(this=names.identifier(names.SOURCE)))
     return exp.select(exp.Star()).from_(inner, copy=False).where(condition, copy=False)
@@ -146,7 +143,8 @@ def _pruning(view: ViewContext) -> list[exp.Expression]:
         oldest = minus(_bound(names.LOW), view.ttl)
         conditions.append(exp.GTE(this=_source_column(view, source.timestamp), expression=oldest))
     if view.uses_known_time and source.created:
-        conditions.append(landed_by(_source_column(view, source.created), _bound(names.HIGH)))
+        created, event = (_source_column(view, c) for c in (source.created, source.timestamp))
+        conditions.append(landed_by(created, event, _bound(names.HIGH)))
     return conditions
 
 
@@ -157,10 +155,13 @@ def known_time(event: exp.Expression, created: exp.Expression) -> exp.Expression
     return exp.Case(ifs=[exp.If(this=later, true=created.copy())], default=event.copy())
 
 
-def landed_by(created: exp.Expression, time: exp.Expression) -> exp.Paren:
-    """``(c <= time OR c IS NULL)``: a row without a created time counts as landed at its event."""
-    missing = exp.Is(this=created.copy(), expression=exp.Null())
-    return exp.Paren(this=exp.Or(this=exp.LTE(this=created, expression=time), expression=missing))
+def landed_by(created: exp.Expression, event: exp.Expression, time: exp.Expression) -> exp.LTE:
+    """``COALESCE(c, e) <= time``: a row without a created time counts as landed at its event.
+
+    Not the equivalent ``c <= time OR c IS NULL`` (beside ``e <= time``): an ``OR`` in a join
+    condition made Spark's window join 1.6x slower than the same join without it.
+    """
+    return exp.LTE(this=exp.Coalesce(this=created, expressions=[event]), expression=time)
 
 
 def minus(time: exp.Expression, delta: timedelta) -> exp.Expression:

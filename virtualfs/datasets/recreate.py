@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from virtualfs.compile.dataset import REBUILT, SAVED, build_differences, difference_name
 from virtualfs.compile.refresh import build_drop
-from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.datasets.tables import fingerprint
 from virtualfs.dialects.identifiers import warehouse_table
 from virtualfs.errors import RequestError
 from virtualfs.push.tables import with_pushed_tables
 from virtualfs.retrieval.entities import EntityInput
 from virtualfs.retrieval.job import RetrievalJob, table_exists
+from virtualfs.retrieval.on_demand import OnDemandPlan, plan_on_demand
 from virtualfs.retrieval.source_types import typed_lookups
 from virtualfs.retrieval.strategy import pick_strategy
 from virtualfs.sqltext import request_fault
@@ -76,9 +76,10 @@ def recreate(dataset: Dataset, into: str | None = None) -> RecreateReport:
     # pushed rows are rows of their view's source: the rebuild reads them too (landed by as_of)
     registry = with_pushed_tables(context.catalog.registry(manifest.catalog_version), context.copies.schema,
                                   context.warehouse.dialect)
-    lookups = resolve_lookups(registry, list(manifest.features), manifest.full_feature_names)
+    plan = plan_on_demand(registry, list(manifest.features), manifest.full_feature_names)
+    lookups = plan.lookups
     target = _target(dataset, into)
-    job = _rebuild_job(dataset, typed_lookups(warehouse, lookups))
+    job = _rebuild_job(dataset, typed_lookups(warehouse, lookups), plan)
     if into is None:
         warehouse.execute(build_drop(target))  # left by a recreate that was killed
     job.write(target, row_ids=True)
@@ -129,15 +130,18 @@ def caveats(manifest: Manifest, lookups: tuple[ViewLookup, ...]) -> tuple[str, .
     return tuple(notes)
 
 
-def _rebuild_job(dataset: Dataset, lookups: tuple[ViewLookup, ...]) -> RetrievalJob:
+def _rebuild_job(dataset: Dataset, lookups: tuple[ViewLookup, ...], plan: OnDemandPlan) -> RetrievalJob:
     manifest, context = dataset.info, dataset.context
     stored = dataset.tables.table(dataset.tables.entities_name)
     rows = manifest.entities
+    # request fields of on-demand features were saved with the entity rows, under their names
+    requests = tuple((name, name) for name in plan.request_fields)
     entities = EntityInput(tuple(rows.columns), rows.timestamp, tuple(rows.keys.items()), stored=stored,
-                           stored_from_frame=rows.kind == "frame")
+                           stored_from_frame=rows.kind == "frame", requests=requests)
     strategy = pick_strategy(context.warehouse, lookups)
+    plan = plan.with_request_columns(dict(requests))
     return RetrievalJob(context.warehouse, lookups, entities, manifest.rule, strategy,
-                        known_by=manifest.as_of)
+                        known_by=manifest.as_of, on_demand=plan if plan.derived or plan.functions else None)
 
 
 def _target(dataset: Dataset, into: str | None) -> exp.Table:

@@ -5,10 +5,11 @@ from virtualfs.definitions.check import Check
 from virtualfs.definitions.dtypes import DType
 from virtualfs.definitions.entity import Entity
 from virtualfs.definitions.feature_view import Feature, FeatureView
+from virtualfs.definitions.on_demand import OnDemandView, RequestField
 from virtualfs.definitions.service import FeatureRef, FeatureService
 from virtualfs.definitions.source import Source, SourceColumn
 
-DEFINITION_TYPES = (Entity, Source, FeatureView, FeatureService)
+DEFINITION_TYPES = (Entity, Source, FeatureView, OnDemandView, FeatureService)
 
 __all__ = [
     "Aggregation",
@@ -20,6 +21,8 @@ __all__ = [
     "FeatureRef",
     "FeatureService",
     "FeatureView",
+    "OnDemandView",
+    "RequestField",
     "Source",
     "SourceColumn",
 ]

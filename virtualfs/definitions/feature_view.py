@@ -36,6 +36,17 @@ MATERIALIZATIONS = ("view", "table", "incremental")
 DEFAULT_LOOKBACK = timedelta(hours=1)
 
 
+def check_typed_name(definition: Feature | object) -> None:
+    """A named, typed value (a feature, a request field): its name an identifier, its ``dtype``
+    parsed into a :class:`DType`."""
+    kind, name = definition.kind, definition.name  # type: ignore[attr-defined]
+    check_identifier(kind, str(name), name, "name")
+    try:
+        set_frozen(definition, "dtype", DType.parse(definition.dtype, "dtype"))  # type: ignore[attr-defined]
+    except ValueError as error:
+        raise DefinitionError(kind, name, str(error)) from None
+
+
 @dataclass(frozen=True)
 class Feature:
     """One column of a source served as a feature: ``Feature("total", "float64")``.
@@ -55,11 +66,7 @@ class Feature:
     pii: bool | None = classification_field(default=None)
 
     def __post_init__(self) -> None:
-        check_identifier(self.kind, str(self.name), self.name, "name")
-        try:
-            set_frozen(self, "dtype", DType.parse(self.dtype, "dtype"))
-        except ValueError as error:
-            raise DefinitionError(self.kind, self.name, str(error)) from None
+        check_typed_name(self)
         check_metadata(self)
         check_pii(self.kind, self.name, self.pii)
 

@@ -17,7 +17,8 @@ from virtualfs.dialects import spark_sql  # noqa: F401  (registers the extended 
 from virtualfs.dialects.base import Capabilities, Dialect
 from virtualfs.dialects.statistics import Statistics, exact_distinct
 
-FROM_4_3 = Capabilities(supports_left_asof_match=True, supports_qualify=True, supports_epoch_micros=True)
+FROM_4_3 = Capabilities(supports_left_asof_match=True, supports_qualify=True, supports_epoch_micros=True,
+                        prunes_by_entity_bounds=False)
 BEFORE_4_3 = dataclasses.replace(FROM_4_3, supports_left_asof_match=False, supports_qualify=False)
 
 

@@ -21,7 +21,8 @@ from typing import Any
 from virtualfs.errors import NotFoundError
 from virtualfs.governance.columns import WarehouseColumn, key_column
 from virtualfs.governance.lineage import FeatureTrace, trace_registry
-from virtualfs.registry import Registry, resolve_refs, suggest
+from virtualfs.policy import expand_features
+from virtualfs.registry import Registry, suggest
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,10 @@ def classify_traces(registry: Registry, traces: Mapping[str, FeatureTrace], dial
     """:func:`classify` over traces already made."""
     columns, outputs = _pii_columns(registry, dialect)
     features = {ref: _feature_class(trace, columns, outputs) for ref, trace in traces.items()}
-    services = {name: tuple(dict.fromkeys(str(ref) for ref in _expanded(registry, service.features)
-                                          if str(ref) in features and features[str(ref)].pii))
-                for name, service in registry.services.items()}
+    # a service holding an on-demand feature holds what it is computed from (``expand_features``)
+    held = {name: expand_features(registry, list(s.features)) for name, s in registry.services.items()}
+    services = {name: tuple(ref for ref in refs if ref in features and features[ref].pii)
+                for name, refs in held.items()}
     return Classification(MappingProxyType(features), MappingProxyType(services))
 
 
@@ -160,10 +162,3 @@ def _feature_class(trace: FeatureTrace, columns: list[WarehouseColumn],
     return FeatureClass(trace.ref, inferred if declared is None else declared, declared, certain,
                         possible - certain, read)
 
-
-def _expanded(registry: Registry, refs: tuple[str, ...]) -> list[str]:
-    out = []
-    for ref in resolve_refs(registry, list(refs)):
-        names = registry.view(ref.view).feature_names if ref.feature == "*" else (ref.feature,)
-        out += [f"{ref.view}:{name}" for name in names]
-    return out

@@ -26,7 +26,7 @@ from virtualfs.governance.classify import Classification
 from virtualfs.governance.model import SearchHit
 from virtualfs.registry import Registry
 
-KINDS = ("view", "feature", "service", "source", "entity")
+KINDS = ("view", "on demand view", "feature", "service", "source", "entity")
 NAME, DESCRIPTION, TAGS, OWNER, CONTEXT = 3.0, 1.5, 1.2, 1.0, 0.5
 EXACT_NAME_BONUS = 3.0
 KEEP_FRACTION = 0.25
@@ -100,6 +100,17 @@ def documents(registry: Registry, classification: Classification) -> list[Docume
             docs.append(document("feature", ref, member.description, member.owner or view.owner,
                                  {**view.tags, **member.tags}, [], context=[view.name, view.description],
                                  pii=ref in pii, called=member.name))
+    for on_demand in registry.on_demand.values():
+        inputs = [str(item) if isinstance(item, str) else item.name for item in on_demand.inputs]
+        # computed from personal data, it is personal data
+        pii = any(str(ref) in classification.view_pii(ref.view) for ref in on_demand.feature_inputs)
+        docs.append(document("on demand view", on_demand.name, on_demand.description, on_demand.owner,
+                             on_demand.tags, inputs, pii=pii))
+        for feature in on_demand.features:
+            docs.append(document("feature", f"{on_demand.name}:{feature.name}", feature.description,
+                                 feature.owner or on_demand.owner, {**on_demand.tags, **feature.tags}, [],
+                                 context=[on_demand.name, on_demand.description], pii=pii,
+                                 called=feature.name))
     for service in registry.services.values():
         docs.append(document("service", service.name, service.description, service.owner, service.tags,
                              [], pii=bool(classification.service_pii(service.name))))

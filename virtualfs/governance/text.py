@@ -3,6 +3,7 @@ per feature, a service's PII features. Pure; lines of text, and the same as JSON
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from virtualfs.definitions import FeatureService, FeatureView
@@ -22,7 +23,7 @@ def describe_governance(registry: Registry, definition: Any, dialect: str) -> Pa
     return governance_lines(definition, traces, found), governance_data(definition, traces, found)
 
 
-def governance_lines(definition: Any, traces: dict[str, FeatureTrace], found: Classification) -> list[str]:
+def governance_lines(definition: Any, traces: Mapping[str, FeatureTrace], found: Classification) -> list[str]:
     """The lines for ``definition``: per feature of a view, the columns it is computed from and
     whether it is PII; for a service, whether it holds PII and which features.
 
@@ -47,7 +48,7 @@ def governance_lines(definition: Any, traces: dict[str, FeatureTrace], found: Cl
     return []
 
 
-def governance_data(definition: Any, traces: dict[str, FeatureTrace],
+def governance_data(definition: Any, traces: Mapping[str, FeatureTrace],
                     found: Classification) -> dict[str, Any]:
     """The same as data: ``lineage`` (feature -> its columns) and ``classification``."""
     if isinstance(definition, FeatureView):

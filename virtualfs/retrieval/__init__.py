@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from virtualfs.access.masking import key_names, mask_method
 from virtualfs.compile.request import RULES, ColumnMask, ViewLookup
-from virtualfs.compile.resolve import resolve_lookups
 from virtualfs.definitions import FeatureService
 from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
 from virtualfs.retrieval.entities import NULL_TIMESTAMP_CHOICES, read_entities
 from virtualfs.retrieval.job import RetrievalJob
+from virtualfs.retrieval.on_demand import OnDemandPlan, plan_on_demand
 from virtualfs.retrieval.origin import CopyRead, JobOrigin
 from virtualfs.retrieval.source_types import typed_lookups
 from virtualfs.retrieval.stored_tables import copies_read, prefer_tables, usable_kept_tiles
@@ -73,9 +73,11 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
     policy's answer, ``virtualfs.access``); ``gate``: that principal's access gate, which saving
     the frame as a dataset asks for its ``datasets`` grant.
     """
-    lookups = resolve_lookups(registry, request.features, request.full_feature_names)
+    plan = plan_on_demand(registry, request.features, request.full_feature_names)
+    lookups = plan.lookups
     entities = read_entities(entity_df, warehouse, request.timestamp_column, lookups,
-                             request.on_null_timestamp)
+                             request.on_null_timestamp, plan.request_fields)
+    plan = plan.with_request_columns(dict(entities.requests)).masked(masked)
     kept, origin = (), None
     if context is not None:
         latest = entities.latest_time()
@@ -83,18 +85,20 @@ def retrieve(context: ProjectContext | None, warehouse: Warehouse, registry: Reg
         kept = usable_kept_tiles(context, [lookup.view for lookup in lookups], latest)
         preferred = prefer_tables(context, lookups, latest, request.point_in_time)
         read = copies_read(context, lookups, preferred, kept)
-        origin = _origin(context, registry, request, lookups, read, gate)
+        origin = _origin(context, registry, request, plan, read, gate)
         lookups = preferred
     lookups = typed_lookups(warehouse, lookups)
     strategy = pick_strategy(warehouse, lookups)
     masks = column_masks(registry, lookups, masked) if masked else ()
     return RetrievalJob(warehouse, lookups, entities, request.point_in_time, strategy, kept, masks=masks,
-                        origin=origin)
+                        origin=origin, on_demand=plan if plan.derived or plan.functions else None)
 
 
 def _origin(context: ProjectContext, registry: Registry, request: RetrievalRequest,
-            lookups: tuple[ViewLookup, ...], copies: tuple[CopyRead, ...], gate: Any) -> JobOrigin:
-    features = tuple(f"{lookup.view.name}:{f.name}" for lookup in lookups for f in lookup.features)
+            plan: OnDemandPlan, copies: tuple[CopyRead, ...], gate: Any) -> JobOrigin:
+    # what was asked for: the inputs read only for on-demand features are not
+    features = tuple(f"{lookup.view.name}:{f.name}" for lookup in plan.lookups for f in lookup.features
+                     if f.output not in plan.hidden) + plan.on_demand_refs
     service = request.features if isinstance(request.features, str) and ":" not in request.features else None
     if isinstance(request.features, FeatureService):
         service = request.features.name

@@ -52,6 +52,8 @@ class EntityInput:
     query: exp.Query | None = None
     stored: exp.Table | None = None
     stored_from_frame: bool = False
+    # request field (of on-demand features) -> the column holding it
+    requests: tuple[tuple[str, str], ...] = ()
 
     @property
     def uploaded_times(self) -> bool:
@@ -59,8 +61,9 @@ class EntityInput:
         return self.table is not None or (self.stored is not None and self.stored_from_frame)
 
     def join_columns(self) -> list[str]:
-        """The columns the joins read: join keys, then the timestamp, each once."""
-        return list(dict.fromkeys([*(column for _, column in self.keys), self.timestamp]))
+        """The columns the joins read: join keys, the timestamp, request fields, each once."""
+        requests = (column for _, column in self.requests)
+        return list(dict.fromkeys([*(column for _, column in self.keys), self.timestamp, *requests]))
 
     def latest_time(self) -> datetime | None:
         """The latest entity time, in UTC, of rows in memory (None for a query, or no times)."""
@@ -73,8 +76,10 @@ class EntityInput:
 
 
 def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
-                  lookups: Sequence[ViewLookup], on_null_timestamp: str = "error") -> EntityInput:
+                  lookups: Sequence[ViewLookup], on_null_timestamp: str = "error",
+                  request_fields: Sequence[str] = ()) -> EntityInput:
     """Check ``entity_df`` against the request; errors name the column and what was expected.
+    ``request_fields``: columns the request's on-demand features read from it.
 
     A ``date`` column is taken as midnight UTC. Rows with a null timestamp are an error unless
     ``on_null_timestamp="null"``, which gives them null features on purpose.
@@ -93,7 +98,8 @@ def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
             raise _not_a_timestamp(timestamp, found)
         if on_null_timestamp == "error":
             _refuse_nulls(timestamp, _count_nulls(warehouse, query, timestamp))
-        inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns), query=query)
+        inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns), query=query,
+                             requests=_requests(request_fields, resolve, columns))
     else:
         frame, table = _as_arrow(entity_df)
         columns = table.column_names
@@ -103,7 +109,7 @@ def read_entities(entity_df: Any, warehouse: Warehouse, timestamp_column: str,
         if on_null_timestamp == "error":
             _refuse_nulls(timestamp, table.column(timestamp).null_count)
         inputs = EntityInput(tuple(columns), timestamp, _keys(lookups, resolve, columns),
-                             table=table, frame=frame)
+                             table=table, frame=frame, requests=_requests(request_fields, resolve, columns))
     _check_outputs(lookups, columns)
     return inputs
 
@@ -196,6 +202,11 @@ def _keys(lookups: Sequence[ViewLookup], resolve, available: list[str]) -> tuple
                 role = f"a join key of feature view {lookup.view.name!r}"
                 keys[key] = _find(resolve, key, available, role)
     return tuple(keys.items())
+
+
+def _requests(fields: Sequence[str], resolve, available: list[str]) -> tuple[tuple[str, str], ...]:
+    role = "a request field of the on-demand features asked for"
+    return tuple((field, _find(resolve, field, available, role)) for field in fields)
 
 
 def _check_outputs(lookups: Sequence[ViewLookup], available: list[str]) -> None:

@@ -19,7 +19,7 @@ from virtualfs.compile.pit import PitStrategy
 from virtualfs.compile.request import ColumnMask, EntityRelation, PitRequest, Rule, ViewLookup
 from virtualfs.dialects import naive_timestamp
 from virtualfs.dialects.identifiers import temp_table, warehouse_table
-from virtualfs.errors import RequestError, WarehouseError
+from virtualfs.errors import RequestError, UnsupportedError, WarehouseError
 from virtualfs.retrieval.entities import EntityInput, with_row_ids
 from virtualfs.sqltext import request_fault
 from virtualfs.warehouses.arrow import conform
@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
     from virtualfs.compile.aggregate.kept_tiles import KeptTiles
     from virtualfs.datasets import Dataset
+    from virtualfs.retrieval.on_demand import OnDemandPlan
     from virtualfs.retrieval.origin import JobOrigin
+
+# rows of a frame handed to an on-demand view's Python body at once
+_FUNCTION_BATCH_ROWS = 65_536
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +60,8 @@ class RetrievalJob:
     origin: JobOrigin | None = field(default=None, repr=False)
     # PII features the principal reads masked: masked in the SQL itself (``compile.mask``)
     masks: tuple[ColumnMask, ...] = ()
+    # on-demand features: computed in the SQL (expressions) or on the fetched rows (functions)
+    on_demand: OnDemandPlan | None = None
 
     @property
     def sql(self) -> str:
@@ -64,8 +70,12 @@ class RetrievalJob:
 
     @property
     def feature_names(self) -> list[str]:
-        """The output feature columns, in request order."""
-        return [f.output for lookup in self.lookups for f in lookup.features]
+        """The output feature columns, in request order (on-demand features last)."""
+        plan = self.on_demand
+        looked_up = [f.output for lookup in self.lookups for f in lookup.features]
+        if plan is None:
+            return looked_up
+        return [name for name in looked_up if name not in plan.hidden] + plan.outputs
 
     def to_arrow(self) -> pa.Table:
         """Input columns then features; one row per input row, in input order."""
@@ -137,12 +147,21 @@ class RetrievalJob:
         """``CREATE TABLE target AS`` the result, in the warehouse: input columns, features and,
         with ``row_ids``, ``_vfs_row`` (each row's input position). With ``entities``, also
         ``CREATE TABLE entities AS`` the entity rows as read, with ``_vfs_row``."""
+        self.check_in_warehouse("written to a table")
         compiled = self.compiled(row_ids)
         with self._staged(self.entities.columns), _prepared(self.warehouse, compiled):
             self.warehouse.execute(exp.Create(this=target.copy(), kind="TABLE", expression=compiled.query))
             if entities is not None:
                 rows = exp.select(exp.Star()).from_(self._entity_table())
                 self.warehouse.execute(exp.Create(this=entities.copy(), kind="TABLE", expression=rows))
+
+    def check_in_warehouse(self, what: str) -> None:
+        """UnsupportedError when a feature is computed in Python, so the frame cannot be ``what``
+        without downloading it."""
+        if self.on_demand is not None and self.on_demand.functions:
+            names = ", ".join(step.view.name for step in self.on_demand.functions)
+            raise UnsupportedError(f"the frame cannot be {what}: on demand view {names} computes its "
+                                   "features in Python; fetch it with to_pandas()/to_arrow()")
 
     def compiled(self, row_ids: bool = False) -> CompiledRetrieval:
         """The statements of the whole result (input columns, features; ``_vfs_row`` with ``row_ids``)."""
@@ -165,8 +184,10 @@ class RetrievalJob:
         time_type = naive_timestamp(self.warehouse.dialect) if self.entities.uploaded_times else None
         relation = EntityRelation(self._entity_table(), self.entities.timestamp, self.entities.keys,
                                   tuple(carry), time_type, self.entities.table)
+        plan = self.on_demand
+        derived, hidden = ((), frozenset()) if plan is None else (plan.derived, plan.dropped_in_sql)
         request = PitRequest(self.lookups, relation, self.rule, self.kept_tiles, known_by=self.known_by,
-                             masks=self.masks)
+                             masks=self.masks, derived=derived, hidden=hidden)
         return build_retrieval(request, self.warehouse.dialect, self.warehouse.capabilities, self.strategy)
 
     def _entity_table(self) -> exp.Table:
@@ -178,8 +199,29 @@ class RetrievalJob:
             fetched = self.warehouse.fetch_arrow(compiled.query)
         types = {f.output: f.dtype.to_arrow() for lookup in self.lookups for f in lookup.features}
         types.update({mask.output: pa.string() for mask in self.masks if mask.method == "hash"})
+        if self.on_demand is not None:
+            types.update({d.output: d.dtype.to_arrow() for d in self.on_demand.derived})
         schema = pa.schema([(f.name, types.get(f.name, f.type)) for f in fetched.schema])
-        return conform(fetched, schema)
+        return self._run_functions(conform(fetched, schema))
+
+    def _run_functions(self, fetched: pa.Table) -> pa.Table:
+        """The Python bodies of on-demand features run on ``fetched`` a batch at a time, then
+        their hidden inputs dropped."""
+        plan = self.on_demand
+        if plan is None or not plan.functions:
+            return fetched
+        batches = []
+        for batch in fetched.to_batches(max_chunksize=_FUNCTION_BATCH_ROWS) or [fetched]:
+            frame = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+            entities = None
+            if self.entities.table is not None:
+                entities = self.entities.table.slice(sum(b.num_rows for b in batches), frame.num_rows)
+            for step in plan.functions:
+                for name, values in step.run(frame, entities).items():
+                    frame = frame.append_column(name, values)
+            batches.append(frame)
+        table = pa.concat_tables(batches)
+        return table.drop_columns([c for c in table.column_names if c in plan.hidden])
 
     @contextmanager
     def _staged(self, columns: Sequence[str]) -> Iterator[None]:

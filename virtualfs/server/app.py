@@ -27,8 +27,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from virtualfs.errors import NotFoundError, RequestError, UnsupportedError, VirtualfsError
+from virtualfs.errors import ConfigError, NotFoundError, RequestError, UnsupportedError, VirtualfsError
 from virtualfs.registry import Registry
+from virtualfs.servedlog import log_served
 from virtualfs.server.auth import may_read_service, may_read_view, readable_by
 from virtualfs.server.config import ServerConfig, parse_server_config
 from virtualfs.server.encode import (
@@ -46,6 +47,7 @@ from virtualfs.server.problems import Problem, bad_request
 from virtualfs.server.pushes import parse_push_request, push_json
 from virtualfs.server.schemas import FeaturesRequest, parse_features_request
 from virtualfs.server.state import ServerState
+from virtualfs.serving.on_demand import request_columns
 from virtualfs.serving.read import output_masks
 from virtualfs.serving.request_plan import RequestPlan, request_plan
 
@@ -78,11 +80,14 @@ async def online_features(call: Call, state: ServerState) -> Reply:
     refs, masked = await state.authorize_read(grant, registry, wanted)
     plan = _plan(state, registry, wanted)
     _check_join_keys(plan, wanted)
+    _check_request_fields(plan, wanted)
     response = await state.read(wanted)
     masks = output_masks(plan, masked) if masked else {}
     if masks:
         response = response.masked(masks)
     state.count_reads(grant, refs)
+    if state.served_log is not None:  # as served: a value the caller got masked is logged masked
+        log_served(state.served_log, plan, response, wanted.feature_service, wanted.request)
     if wants_arrow(call.accept):
         return Reply(to_arrow(response, plan, masks), ARROW_STREAM)
     return Reply(to_json(response, plan), JSON)
@@ -173,6 +178,20 @@ def _check_join_keys(plan: RequestPlan, wanted: FeaturesRequest) -> None:
                           f"entities.{extra}")
 
 
+def _check_request_fields(plan: RequestPlan, wanted: FeaturesRequest) -> None:
+    """The request fields the on-demand features need, each of its dtype; a 400 names the field."""
+    if not plan.request_fields and not wanted.request:
+        return
+    extra = sorted(set(wanted.request or ()) - {f.name for f in plan.request_fields})
+    if extra:
+        raise bad_request("not a request field of the requested features", f"request.{extra[0]}")
+    try:
+        request_columns(plan.request_fields, wanted.request or {}, wanted.rows)
+    except RequestError as error:
+        field = next((f.name for f in plan.request_fields if repr(f.name) in str(error)), None)
+        raise bad_request(str(error), f"request.{field}" if field else "request") from None
+
+
 def _json(value: object) -> Reply:
     return Reply(orjson.dumps(value), JSON)
 
@@ -198,6 +217,8 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         if watcher is not None:
             watcher.cancel()
         await run_in_threadpool(state.audit.close)  # the reads counted since the last batch
+        if state.served_log is not None:  # the sampled requests still queued
+            await run_in_threadpool(state.served_log.close)
         state.guard.close()
         state.body_deadlines.close()
 
@@ -238,8 +259,18 @@ def _reload_if_changed(store: FeatureStore) -> Registry:
 def build_app(store: FeatureStore, config: ServerConfig | None = None) -> Starlette:
     """The ASGI app serving ``store``; ``config`` defaults to the repository's ``server:`` section."""
     config = config if config is not None else parse_server_config(store.config.server, store.config.access)
-    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
+    routes = ROUTES
+    if config.ui:  # imported only when asked for: the pages need jinja2 (the ui extra)
+        try:
+            from virtualfs.ui import UiState, ui_routes
+        except ModuleNotFoundError as missing:
+            raise ConfigError(f"virtualfs.yaml: server.ui is true, but {missing.name} is not installed; "
+                              "pip install 'virtualfs[ui]'") from None
+        routes = [*ROUTES, *ui_routes()]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error}, lifespan=_lifespan)
     app.state.server = ServerState(store, config)
+    if config.ui:
+        app.state.ui = UiState(store, config)
     return app
 
 

@@ -67,7 +67,7 @@ class ReadBatcher:
     async def read(self, wanted: FeaturesRequest) -> Vectors:
         """The vectors for ``wanted``, read together with concurrent requests for the same features."""
         key = (wanted.feature_service or tuple(wanted.features or ()), wanted.full_feature_names,
-               tuple(wanted.entities))
+               tuple(wanted.entities), tuple(wanted.request or ()))
         followers = self.pending.get(key)
         if followers is not None:
             future = asyncio.get_running_loop().create_future()
@@ -124,4 +124,11 @@ def _combined(requests: list[FeaturesRequest]) -> FeaturesRequest:
         for key, values in request.entities.items():
             entities[key].extend(values)
     rows = sum(request.rows for request in requests)
-    return FeaturesRequest(first.features, first.feature_service, entities, rows, first.full_feature_names)
+    fields: dict[str, list[Any]] | None = None
+    if first.request is not None:
+        fields = {name: [] for name in first.request}
+        for request in requests:
+            for name, values in (request.request or {}).items():
+                fields[name].extend(values)
+    return FeaturesRequest(first.features, first.feature_service, entities, rows, first.full_feature_names,
+                           fields)

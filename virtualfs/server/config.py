@@ -9,6 +9,7 @@
       read_timeout: 250ms         # an online store read slower than this is a 503 (seconds, or 250ms)
       body_timeout: 10s           # a request body not all arrived by then is a 408
       audit_seconds: 60           # how often reads counted for the audit log are written
+      ui: true                    # also serve the catalog web UI at /ui (needs the ui extra)
       auth:
         tokens:
           scoring_app:            # a name for logs and metrics; the token itself never is logged
@@ -41,7 +42,7 @@ from virtualfs.policy import AccessPolicy, Role
 ALL = "*"
 MIN_TOKEN_LENGTH = 16
 SERVER_KEYS = {"auth", "max_entities", "max_body_bytes", "reload_seconds", "read_timeout", "body_timeout",
-               "audit_seconds", "max_push_rows"}
+               "audit_seconds", "max_push_rows", "ui"}
 AUTH_KEYS = {"tokens"}
 TOKEN_KEYS = {"token", "allow", "push"}
 POLICY_TOKEN_KEYS = {"token", "principal"}
@@ -88,6 +89,7 @@ class ServerConfig:
     read_timeout: float = 0.25  # seconds; a Redis MGET on a LAN takes well under a millisecond
     body_timeout: float = 10.0
     audit_seconds: float = 60.0
+    ui: bool = False  # mount the catalog web UI (virtualfs.ui) at /ui
     # the one policy the server enforces: ``access:``, or each allow list as a role; None: open
     policy: AccessPolicy | None = None
 
@@ -124,6 +126,7 @@ def parse_server_config(raw: Mapping[str, Any] | None, access: AccessPolicy | No
         read_timeout=_timeout(raw, "read_timeout", defaults.read_timeout),
         body_timeout=_timeout(raw, "body_timeout", defaults.body_timeout),
         audit_seconds=_timeout(raw, "audit_seconds", defaults.audit_seconds),
+        ui=_flag(raw, "ui", defaults.ui),
         policy=access if access is not None else _allow_lists(tokens),
     )
 
@@ -211,6 +214,13 @@ def _positive_int(raw: dict, key: str, default: int) -> int:
     value = raw.get(key, default)
     if type(value) is not int or value < 1:
         raise ConfigError(f"{_WHERE}.{key} must be a positive integer, got {value!r}")
+    return value
+
+
+def _flag(raw: dict, key: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{_WHERE}.{key} must be true or false, got {value!r}")
     return value
 
 

@@ -97,6 +97,9 @@ def _feature_types(plan: RequestPlan) -> dict[str, pa.DataType]:
         features = plan.views[column.view].view.features
         if column.index < len(features):
             types[column.name] = features[column.index].dtype.to_arrow()
+    for transform in plan.transforms:
+        view = transform.view
+        types.update({output: view.feature(name).dtype.to_arrow() for name, output in transform.outputs})
     return types
 
 

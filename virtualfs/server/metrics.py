@@ -5,6 +5,9 @@
 - ``virtualfs_online_store_reads_total``: reads sent to the online store (one serves a whole batch)
 - ``virtualfs_online_store_errors_total{store}``: reads and pings the online store failed
 - ``virtualfs_registry_version``: the catalog version being served
+- ``virtualfs_served_log_requests_total{outcome}``: sampled requests written to the served log, or
+  dropped because its queue was full or its sink failed (``logging:``; ``virtualfs.servedlog``)
+- ``virtualfs_served_log_sink_errors_total``: writes the served log's sink refused
 
 Every update is a few dict and list operations on the event loop's thread, so no locks are needed.
 """
@@ -14,6 +17,10 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from virtualfs.servedlog import ServedLogger
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -44,6 +51,7 @@ class Metrics:
         self.store_errors: dict[str, int] = {}
         self.store_reads = 0
         self.registry_version: int | None = None
+        self.served_log: ServedLogger | None = None  # its counts are read when scraped
         self.started = time.time()
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
@@ -86,9 +94,23 @@ class Metrics:
             yield "# HELP virtualfs_registry_version The catalog version whose definitions are served."
             yield "# TYPE virtualfs_registry_version gauge"
             yield f"virtualfs_registry_version {self.registry_version}"
+        if self.served_log is not None:
+            yield from _served_log_lines(self.served_log)
         yield "# HELP process_start_time_seconds When this server process started (Unix time)."
         yield "# TYPE process_start_time_seconds gauge"
         yield f"process_start_time_seconds {self.started:.3f}"
+
+
+def _served_log_lines(logger: ServedLogger) -> Iterator[str]:
+    counts = logger.counts
+    yield "# HELP virtualfs_served_log_requests_total Sampled requests written to the served log or dropped."
+    yield "# TYPE virtualfs_served_log_requests_total counter"
+    for outcome, count in (("written", counts.written), ("dropped_queue_full", counts.dropped_queue_full),
+                           ("dropped_sink_failed", counts.dropped_sink_failed)):
+        yield f"virtualfs_served_log_requests_total{{{_labels(outcome=outcome)}}} {count}"
+    yield "# HELP virtualfs_served_log_sink_errors_total Writes the served log's sink refused."
+    yield "# TYPE virtualfs_served_log_sink_errors_total counter"
+    yield f"virtualfs_served_log_sink_errors_total {counts.sink_errors}"
 
 
 def _histogram_lines(name: str, route: str, histogram: Histogram) -> Iterator[str]:

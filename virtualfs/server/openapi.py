@@ -35,6 +35,10 @@ def openapi_document(config: ServerConfig) -> dict[str, Any]:
         },
         "components": {"schemas": _schemas(config)},
     }
+    if config.ui:  # the catalog pages' JSON endpoints are part of the API too
+        from virtualfs.ui.openapi import ui_paths
+
+        document["paths"].update(ui_paths(secured))
     if secured:
         document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
     return document

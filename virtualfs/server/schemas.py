@@ -4,7 +4,8 @@
 
     {"features": ["customer_orders:amount", "customer_orders:*"],   # or "feature_service": "churn"
      "entities": {"customer_id": [1, 2, 3]},                        # columns of join keys
-     "full_feature_names": false}                                   # optional: "view__feature"
+     "full_feature_names": false,                                   # optional: "view__feature"
+     "request": {"cart_total": [12.5, 3.0, null]}}                 # optional: request fields
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import orjson
 
 from virtualfs.server.problems import bad_request, too_large
 
-REQUEST_FIELDS = ("features", "feature_service", "entities", "full_feature_names")
+REQUEST_FIELDS = ("features", "feature_service", "entities", "full_feature_names", "request")
 _FIELD_SET = frozenset(REQUEST_FIELDS)
 _EXCERPT_DEPTH, _EXCERPT_ITEMS = 16, 8
 
@@ -30,6 +31,8 @@ class FeaturesRequest:
     entities: dict[str, list]
     rows: int
     full_feature_names: bool = False
+    # the request fields of on-demand features: columns, one value per entity row
+    request: dict[str, list] | None = None
 
     @property
     def wanted(self) -> list[str] | str:
@@ -60,7 +63,7 @@ def parse_features_request(body: bytes, max_entities: int) -> FeaturesRequest:
     full = data.get("full_feature_names", False)
     if type(full) is not bool:
         raise bad_request(f"must be true or false, got {_json_kind(full)}", "full_feature_names")
-    return FeaturesRequest(features, service, entities, rows, full)
+    return FeaturesRequest(features, service, entities, rows, full, _request(data.get("request"), rows))
 
 
 def load_json(body: bytes) -> Any:
@@ -113,6 +116,19 @@ def _entities(entities: object, max_entities: int) -> tuple[dict[str, list], int
     for key, values in entities.items():
         _check_key_values(key, values)
     return entities, rows
+
+
+def _request(request: object, rows: int) -> dict[str, list] | None:
+    if request is None:
+        return None
+    if type(request) is not dict:
+        raise bad_request("must be an object of request field columns, e.g. {\"cart_total\": [12.5]}",
+                          "request")
+    for name, values in request.items():
+        if type(values) is not list or len(values) != rows:
+            raise bad_request(f"must be a list of {rows} values (one per row), got {_json_kind(values)}",
+                              f"request.{name}")
+    return request
 
 
 def _check_key_values(key: str, values: list) -> None:

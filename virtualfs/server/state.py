@@ -57,6 +57,9 @@ class ServerState:
         # reads, refusals and failed logins, counted per principal and feature, written in batches
         self.audit = AuditLog(lambda: store.catalog.audit, config.audit_seconds)
         self.metrics = Metrics()
+        # sampled requests, written off the request path (``logging:``); None: nothing is logged
+        self.served_log = store.served_log
+        self.metrics.served_log = self.served_log
         self.store_name = store.config.online.type
         self.reads_through = fallback_enabled(store.config.online)
         self.guard = StoreGuard(lambda: store.online, config.read_timeout, self.store_name)
@@ -170,7 +173,7 @@ class ServerState:
     async def _read(self, wanted: FeaturesRequest) -> OnlineResponse:
         # masks differ by caller: they are applied to each caller's rows after the batched read
         lookup = online_lookup(self.registry(), self.store.project, wanted.entities, wanted.wanted,
-                               wanted.full_feature_names)
+                               wanted.full_feature_names, request_data=wanted.request)
         found = await self.guard.read(lookup.keys)
         now_us = time.time_ns() // 1000
         if self.reads_through and lookup.misses(found):

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from virtualfs.access.masking import HASH, key_names, mask_method
+from virtualfs.access.masking import HASH, NULL, key_names, mask_method
 from virtualfs.errors import RequestError
 from virtualfs.online.base import OnlineStore, Status
 from virtualfs.online.codec import to_micros
 from virtualfs.online.keys import SEPARATOR, key_text
 from virtualfs.registry import FeaturesArg, Registry
+from virtualfs.serving.on_demand import request_columns
 from virtualfs.serving.request_plan import RequestPlan, ViewPlan, request_plan
 from virtualfs.serving.response import OnlineResponse, ViewResult
 
@@ -33,7 +34,8 @@ EntityRows = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]] | Any
 def get_online_features(online_store: OnlineStore, registry: Registry, entity_rows: EntityRows,
                         features: FeaturesArg, *, full_feature_names: bool = False,
                         now: datetime | None = None, fallback: Warehouse | None = None,
-                        masked: Collection[str] = ()) -> OnlineResponse:
+                        masked: Collection[str] = (),
+                        request_data: Mapping[str, Sequence[Any]] | None = None) -> OnlineResponse:
     """The latest stored values of ``features`` for each entity row, in the rows' order.
 
     ``entity_rows``: a list of dicts, a DataFrame, or a dict of columns, holding join keys.
@@ -46,7 +48,8 @@ def get_online_features(online_store: OnlineStore, registry: Registry, entity_ro
         get_online_features(store, registry, [{"customer_id": 1}], ["customer_orders:amount"])
         # -> OnlineResponse(rows=1, features=['amount'])
     """
-    lookup = online_lookup(registry, online_store.project, entity_rows, features, full_feature_names, masked)
+    lookup = online_lookup(registry, online_store.project, entity_rows, features, full_feature_names, masked,
+                           request_data)
     found = online_store.read(lookup.keys)
     now_us = to_micros(now) if now is not None else time.time_ns() // 1000
     if fallback is not None and lookup.misses(found):
@@ -66,6 +69,7 @@ class OnlineLookup:
     columns: dict[str, list]
     view_keys: list[list[str]]
     masks: Mapping[str, str] = field(default_factory=dict)  # output column -> how it is masked
+    request: Mapping[str, list] = field(default_factory=dict)  # request fields, checked
 
     @property
     def keys(self) -> list[str]:
@@ -89,18 +93,20 @@ class OnlineLookup:
     def respond(self, found: Mapping[str, bytes], now_us: int | None = None) -> OnlineResponse:
         """The response from the stored values ``found``; TTLs judged at ``now_us`` (default: now)."""
         now_us = now_us if now_us is not None else time.time_ns() // 1000
-        response = _respond(self.plan, self.columns, self.view_keys, found, now_us)
+        response = _respond(self.plan, self.columns, self.view_keys, found, now_us, self.request)
         return response.masked(self.masks) if self.masks else response
 
 
 def online_lookup(registry: Registry, project: str, entity_rows: EntityRows, features: FeaturesArg,
-                  full_feature_names: bool = False, masked: Collection[str] = ()) -> OnlineLookup:
+                  full_feature_names: bool = False, masked: Collection[str] = (),
+                  request_data: Mapping[str, Sequence[Any]] | None = None) -> OnlineLookup:
     """Resolve ``features`` and turn ``entity_rows`` into the store keys to read; the features
-    ``masked`` (``view:feature``) come back masked."""
+    ``masked`` (``view:feature``) come back masked; ``request_data`` holds the request fields."""
     plan = request_plan(registry, project, features, full_feature_names)
-    columns, _ = entity_columns(entity_rows, plan.join_keys)
+    columns, rows = entity_columns(entity_rows, plan.join_keys)
     masks = output_masks(plan, masked) if masked else {}
-    return OnlineLookup(plan, columns, [_view_keys(view, columns) for view in plan.views], masks)
+    request = request_columns(plan.request_fields, request_data, rows) if plan.request_fields else {}
+    return OnlineLookup(plan, columns, [_view_keys(view, columns) for view in plan.views], masks, request)
 
 
 def output_masks(plan: RequestPlan, masked: Collection[str]) -> dict[str, str]:
@@ -112,6 +118,10 @@ def output_masks(plan: RequestPlan, masked: Collection[str]) -> dict[str, str]:
         name = part.feature_names[column.index]
         if f"{part.name}:{name}" in masked:
             masks[column.name] = mask_method(column.dtype, name, keys)
+    for transform in plan.transforms:
+        # computed from a value the principal may not see: not computed for it at all
+        if any(str(ref) in masked for ref in transform.view.feature_inputs):
+            masks.update(dict.fromkeys(transform.columns, NULL))
     return masks
 
 
@@ -205,7 +215,7 @@ def _key_type_error(join_keys: Sequence[str], columns: Mapping[str, list]) -> Re
 
 
 def _respond(plan: RequestPlan, columns: dict[str, list], view_keys: list[list[str]],
-             found: Mapping[str, bytes], now_us: int) -> OnlineResponse:
+             found: Mapping[str, bytes], now_us: int, request: Mapping[str, list]) -> OnlineResponse:
     results, decoded = [], []
     for view, keys in zip(plan.views, view_keys, strict=True):
         result, view_columns = _read_view(view, keys, found, now_us)
@@ -214,6 +224,27 @@ def _respond(plan: RequestPlan, columns: dict[str, list], view_keys: list[list[s
     features = {column.name: decoded[column.view][column.index] for column in plan.columns}
     join_columns = {key: columns[key] for key in plan.join_keys}
     dtypes = {column.name: column.dtype for column in plan.columns}
+    if plan.transforms:
+        return _with_transforms(plan, join_columns, features, results, dtypes, request)
+    return OnlineResponse(join_columns, features, results, dtypes)
+
+
+def _with_transforms(plan: RequestPlan, join_columns: dict[str, list], features: dict[str, list],
+                     results: list[ViewResult], dtypes: dict, request: Mapping[str, list]) -> OnlineResponse:
+    """The on-demand features computed, then the inputs read only for them dropped."""
+    rows = len(next(iter(join_columns.values()), ()))
+    statuses = {c: r.statuses for r in results for c in r.columns}
+    events = {c: r.event_us for r in results for c in r.columns}
+    for transform in plan.transforms:
+        features.update(transform.compute(features, request, rows))
+        results.append(ViewResult(transform.columns, *transform.statuses(statuses, events, rows)))
+        dtypes.update({output: transform.view.feature(name).dtype for name, output in transform.outputs})
+    hidden = plan.hidden
+    if hidden:
+        features = {name: values for name, values in features.items() if name not in hidden}
+        dtypes = {name: dtype for name, dtype in dtypes.items() if name not in hidden}
+        results = [ViewResult(tuple(c for c in r.columns if c not in hidden), r.statuses, r.event_us)
+                   for r in results]
     return OnlineResponse(join_columns, features, results, dtypes)
 
 

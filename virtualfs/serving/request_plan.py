@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from virtualfs.definitions import DType, FeatureView
+from virtualfs.definitions import DType, FeatureView, RequestField
 from virtualfs.definitions.aggregation import EMPTY_WINDOW
 from virtualfs.errors import NotFoundError, RequestError
 from virtualfs.online.keys import stored_parts
 from virtualfs.online.rows import ViewRows
 from virtualfs.online.stored import stored_dtypes, stored_features
-from virtualfs.registry import FeaturesArg, Registry, resolve_refs, suggest
+from virtualfs.registry import FeaturesArg, Registry, suggest
+from virtualfs.serving.on_demand import OnlineTransform
+from virtualfs.transforms.requests import hidden_output, split_request
 
 _CACHE_LIMIT = 512
 
@@ -55,6 +57,11 @@ class RequestPlan:
     views: tuple[ViewPlan, ...]
     join_keys: tuple[str, ...]
     columns: tuple[OutputColumn, ...]
+    # on-demand views computed from the columns (``serving.on_demand``); the input columns read
+    # only for them; the request fields they need
+    transforms: tuple[OnlineTransform, ...] = ()
+    hidden: frozenset[str] = frozenset()
+    request_fields: tuple[RequestField, ...] = ()
 
 
 _plans: dict[tuple, RequestPlan] = {}
@@ -82,10 +89,17 @@ def build_plan(registry: Registry, project: str, features: FeaturesArg,
     """Resolve references to views and features; errors name the reference and suggest names.
 
     A view the store keeps in two parts (``online.keys.stored_parts``) is read as two views."""
+    split = split_request(registry, features)
     by_view: dict[str, list[str]] = {}
-    for ref in resolve_refs(registry, features):
+    outputs: dict[tuple[str, str], str] = {}
+    for ref in split.asked:
         view = registry.view(ref.view)
-        by_view.setdefault(view.name, []).extend(_feature_names(view, ref.feature))
+        wanted = _feature_names(view, ref.feature)
+        by_view.setdefault(view.name, []).extend(wanted)
+        outputs.update({(view.name, n): _output(view.name, n, full_feature_names) for n in wanted})
+    for ref in split.hidden:
+        by_view.setdefault(ref.view, []).append(ref.feature)
+        outputs[ref.view, ref.feature] = hidden_output(ref)
     views: list[ViewPlan] = []
     placed: dict[tuple[str, str], tuple[int, int, DType | None]] = {}
     for view_name, names in by_view.items():
@@ -97,21 +111,30 @@ def build_plan(registry: Registry, project: str, features: FeaturesArg,
             for name in mine:
                 index = order.index(name)
                 placed[view_name, name] = (len(views), index, stored_dtypes(part)[index])
-            outputs = tuple(_output(view_name, n, full_feature_names) for n in mine)
+            columns = tuple(outputs[view_name, n] for n in mine)
             ttl_us = int(part.ttl.total_seconds() * 1_000_000) if part.ttl else None
             indices = tuple(order.index(n) for n in mine)
-            views.append(ViewPlan(ViewRows(part, project), indices, outputs, ttl_us,
+            views.append(ViewPlan(ViewRows(part, project), indices, columns, ttl_us,
                                   _empty_window(part, indices)))
     columns, seen = [], {}
     for view_name, names in by_view.items():
         for name in names:
-            output = _output(view_name, name, full_feature_names)
+            output = outputs[view_name, name]
             _check_unique(seen, output, f"{view_name}:{name}", full_feature_names)
             columns.append(OutputColumn(output, *placed[view_name, name]))
+    transforms = []
+    for ask in split.on_demand:
+        named = tuple((n, ask.output(n, full_feature_names)) for n in ask.features)
+        for name, output in named:
+            _check_unique(seen, output, f"{ask.view.name}:{name}", full_feature_names)
+        inputs = tuple((ref.feature, outputs[ref.view, ref.feature]) for ref in ask.view.feature_inputs)
+        transforms.append(OnlineTransform.build(ask.view, named, inputs))
     join_keys = tuple(dict.fromkeys(k for plan in views for k in plan.view.join_keys))
     for key in join_keys:
         _check_unique(seen, key, f"join key {key}", full_feature_names)
-    return RequestPlan(registry, tuple(views), join_keys, tuple(columns))
+    fields = tuple({f.name: f for ask in split.on_demand for f in ask.view.request_fields}.values())
+    hidden = frozenset(hidden_output(ref) for ref in split.hidden)
+    return RequestPlan(registry, tuple(views), join_keys, tuple(columns), tuple(transforms), hidden, fields)
 
 
 def _output(view_name: str, name: str, full_feature_names: bool) -> str:

@@ -49,7 +49,8 @@ def candidate_condition(view: ViewContext, table: str) -> exp.Expression:
     event = names.column(names.EVENT, table)
     conditions = [*view.keys_match(table), exp.LTE(this=event, expression=view.entity_time())]
     if view.uses_known_time:
-        conditions.append(landed_by(names.column(names.CREATED, table), view.entity_time()))
+        created = names.column(names.CREATED, table)
+        conditions.append(landed_by(created, event.copy(), view.entity_time()))
     if view.ttl is not None:
         oldest = minus(view.entity_time(), view.ttl)
         conditions.append(exp.GTE(this=event.copy(), expression=oldest))
