@@ -149,7 +149,8 @@ def test_service_entity_and_source_pages(open_client):
 def test_on_demand_page_shows_inputs_and_how_each_feature_is_computed(open_client):
     data = open_client.get("/ui/api/on-demand/basket").json()
     assert data["inputs"] == [
-        {"kind": "feature", "ref": "customer_orders:amount", "href": "/ui/features/customer_orders:amount"},
+        {"kind": "feature", "ref": "customer_orders:amount", "href": "/ui/features/customer_orders:amount",
+         "dtype": "float64", "description": "Money spent on the order, in euros."},
         {"kind": "request field", "name": "cart_total", "dtype": "float64", "description": "In the cart now."}]
     assert [(f["name"], f["dtype"], f["expression"]) for f in data["features"]] == [
         ("share", "float64", "cart_total / NULLIF(amount, 0)")]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from virtualfs.compile.aggregate.lookup import feature_dtype
+from virtualfs.definitions import FeatureView
 from virtualfs.errors import NotFoundError
 from virtualfs.policy import expand_features
 from virtualfs.ui.highlight import highlight_sql
@@ -24,8 +26,8 @@ def on_demand_page(sight: Sight, name: str) -> Page:
     """
     odv = find(sight, "on demand view", sight.registry.on_demand, name, readable_on_demand(sight))
     dialect = sight.state.store.config.dialect
-    inputs = [{"kind": "feature", "ref": str(ref), "href": href_of("feature", str(ref))}
-              for ref in odv.feature_inputs]
+    inputs = [{"kind": "feature", "ref": str(ref), "href": href_of("feature", str(ref)),
+               **_described(sight.registry.views.get(ref.view), ref.feature)} for ref in odv.feature_inputs]
     inputs += [{"kind": "request field", "name": field.name, "dtype": field.dtype.value,
                 "description": field.description} for field in odv.request_fields]
     features = [{"name": f.name, "ref": f"{odv.name}:{f.name}", "dtype": f.dtype.value,
@@ -54,3 +56,12 @@ def on_demand_feature(sight: Sight, ref: str) -> str | None:
     if feature not in odv.feature_names:
         raise NotFoundError(f"on demand view {name!r} has no feature {feature!r}")
     return f"{href_of('on demand view', name)}#{feature}"
+
+
+def _described(view: FeatureView | None, name: str) -> dict[str, Any]:
+    """An input feature's type (None: an aggregation typed by its column) and description."""
+    if view is None or name not in view.feature_names:
+        return {"dtype": None, "description": ""}
+    member = next(m for m in (*view.features, *view.aggregations) if m.name == name)
+    dtype = feature_dtype(view, name)
+    return {"dtype": dtype.value if dtype else None, "description": member.description}
