@@ -149,3 +149,14 @@ def test_uploaded_times_compare_as_the_dialects_naive_timestamp(dialect, expecte
     else:
         assert to_sql(typed.build_rows().expressions[1].this, dialect) == expected
         assert typed.time().name == "_vfs_time"
+
+
+def test_what_a_dialect_cannot_say_is_refused_not_dropped() -> None:
+    from sqlglot import parse_one
+
+    from virtualfs.errors import UnsupportedError
+
+    last = parse_one("SELECT LAST_VALUE(x IGNORE NULLS) OVER (ORDER BY y) FROM t", read="duckdb")
+    assert "IGNORE NULLS" in to_sql(last, "duckdb")
+    with pytest.raises(UnsupportedError, match="postgres: PostgreSQL does not support IGNORE NULLS"):
+        to_sql(last, "postgres")
