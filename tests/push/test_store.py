@@ -180,3 +180,28 @@ def test_checks_and_profiles_see_pushed_rows(tmp_path):
         assert (profile.loc["card_tx:amount", "rows"], profile.loc["card_tx:amount", "max"]) == (3, 300.0)
         report = store.check("card_tx")
         assert not report.passed and "300" in report.failures[0].text()
+
+
+
+def test_gc_keeps_pushed_rows_and_the_served_log_and_lists_neither(repo):
+    from sqlglot import exp
+
+    def table(name: str) -> exp.Table:
+        return exp.Table(this=exp.to_identifier(name), db=exp.to_identifier("virtualfs_features"))
+
+    with FeatureStore(repo) as store:
+        store.push("card_tx", {"card_id": ["c1"], "tx_at": [datetime.now(timezone.utc)], "amount": [1.0]})
+        for name in ("shop__served_log", "shop__backup"):
+            store.warehouse.execute(exp.Create(this=table(name), kind="TABLE",
+                                               expression=exp.select(exp.Literal.number(1).as_("x"))))
+    # card_tx deleted from the repository: its pushed rows are the only copy there is, so they stay
+    without_card_tx = DEFINITIONS.split("card = Entity")[0] + "customer = Entity" + DEFINITIONS.split("customer = Entity")[1]
+    (repo / "features.py").write_text(without_card_tx)
+    with FeatureStore(repo) as store:
+        store.apply()
+        assert "card_tx" not in store.registry().views
+        report = store.gc()
+        assert report.plan.unknown_tables == ("shop__backup",)  # a user's table is listed; ours are not
+        assert not [t.name for t in report.removed_tables if "card_tx" in t.name or "served" in t.name]
+        kept = store.warehouse.fetch_arrow(exp.select("amount").from_(table("shop__card_tx__pushed")))
+        assert kept.column("amount").to_pylist() == [1.0]

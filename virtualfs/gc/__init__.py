@@ -24,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -31,11 +32,13 @@ from typing import TYPE_CHECKING
 from virtualfs.compile.refresh import build_drop, build_drop_view
 from virtualfs.errors import ConflictError, NotFoundError
 from virtualfs.gc.plan import Existing, GarbageTable, GcPlan, plan_gc
+from virtualfs.push.tables import pushed_table_name
 from virtualfs.refresh.runner import holder_is_dead, lock_holder_name
 
 if TYPE_CHECKING:
     from virtualfs.catalog.state import RefreshState
     from virtualfs.context import OnlineContext, ProjectContext
+    from virtualfs.definitions import FeatureView
 
 __all__ = ["GcPlan", "GcReport", "collect_garbage", "find_garbage"]
 
@@ -66,7 +69,7 @@ def find_garbage(context: ProjectContext, online: OnlineContext | None) -> GcPla
     if live.version is None:
         raise NotFoundError(f"project {context.project!r} has no applied definitions; gc removes "
                             "only what an applied version made and the latest one no longer needs")
-    saved = _dataset_tables(context)
+    saved = _data_tables(context, [*catalog.applied_views(), *live.views.values()])
     existing = Existing(
         tables=[t for t in context.warehouse.tables_in(context.copies.schema.parts) if t not in saved],
         online=online.store.key_prefixes(context.project) if online is not None else {},
@@ -75,14 +78,16 @@ def find_garbage(context: ProjectContext, online: OnlineContext | None) -> GcPla
     return plan_gc(live, catalog.applied_views(), context.copies, context.warehouse.dialect, existing)
 
 
-def _dataset_tables(context: ProjectContext) -> set[str]:
-    """The tables of live saved datasets (``virtualfs.datasets``): no view's copies, never garbage."""
+def _data_tables(context: ProjectContext, views: Iterable[FeatureView]) -> set[str]:
+    """Tables that hold data no other copy has, so never garbage nor unknown: live saved datasets
+    (``virtualfs.datasets``), the pushed rows of every view the project ever pushed to
+    (``virtualfs.push``; a view deleted since keeps them), and the served log (``virtualfs.servedlog``)."""
     schema, dialect = context.copies.schema, context.warehouse.dialect
-    names = set()
+    names = [f"{schema.project}__served_log"]
     for record in context.catalog.datasets.live():
-        for table in (schema.dataset_table_name(record.name), schema.dataset_entities_name(record.name)):
-            names.add(schema.stored_name(table, dialect))
-    return names
+        names += [schema.dataset_table_name(record.name), schema.dataset_entities_name(record.name)]
+    names += [pushed_table_name(schema, view.name) for view in views if view.push]
+    return {schema.stored_name(name, dialect) for name in names}
 
 
 def collect_garbage(context: ProjectContext, online: OnlineContext | None, dry_run: bool = False) -> GcReport:
