@@ -46,13 +46,7 @@ def _redis(project: str) -> Iterator[OnlineStore]:
     prefix = f"vfs_test_{os.getpid()}_{next(_prefixes)}:"
     store = RedisOnlineStore(f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}", key_prefix=prefix,
                              project=project)
-    try:
-        yield store
-    finally:
-        stale = list(store.client.scan_iter(match=prefix + "*", count=1000))
-        if stale:
-            store.client.delete(*stale)
-        store.close()
+    yield from _emptied_after(store, prefix)
 
 
 def _redis_cluster(project: str) -> Iterator[OnlineStore]:
@@ -62,6 +56,12 @@ def _redis_cluster(project: str) -> Iterator[OnlineStore]:
 
     prefix = f"vfs_test_{os.getpid()}_{next(_prefixes)}:"
     store = RedisClusterOnlineStore(shared_cluster().nodes, key_prefix=prefix, project=project)
+    yield from _emptied_after(store, prefix)
+
+
+def _emptied_after(store, prefix: str) -> Iterator[OnlineStore]:
+    """``store`` (Redis or a cluster) for one test; then every key under ``prefix`` deleted, the
+    ones no view's prefix covers included, and the store closed."""
     try:
         yield store
     finally:

@@ -35,7 +35,7 @@ def resolve_lookups(registry: Registry, features: FeaturesArg,
         columns = []
         for name in wanted:
             output = f"{view_name}__{name}" if full_feature_names else name
-            _claim(seen, output, f"{view_name}:{name}", full_feature_names)
+            claim_output(seen, output, f"{view_name}:{name}", full_feature_names)
             columns.append(FeatureColumn(name, output, feature_dtype(view, name)))
         lookups.append(ViewLookup(view, tuple(columns)))
     return tuple(lookups)
@@ -49,7 +49,9 @@ def _check_feature(view: FeatureView, name: str) -> str:
     return name
 
 
-def _claim(seen: dict[str, str], output: str, ref: str, full_names: bool) -> None:
+def claim_output(seen: dict[str, str], output: str, ref: str, full_names: bool) -> None:
+    """Record that ``ref`` is output as ``output`` (``seen``: output -> reference); a RequestError
+    when another reference already is."""
     if output in seen:
         hint = "" if full_names else "; pass full_feature_names=True to name columns view__feature"
         raise RequestError(f"column {output!r} is requested twice ({seen[output]} and {ref}){hint}")

@@ -50,11 +50,12 @@ class Replayed:
 def replay(warehouse: Warehouse, registry: Registry, logged: pa.Table) -> dict[str, Replayed]:
     """Offline answers for every logged feature of a view still defined, by ``view:feature``."""
     answers: dict[str, Replayed] = {}
-    for part, features in _wanted(registry, logged):
+    logged_by_view = _logged_by_view(registry, logged)
+    for part, features in _wanted(registry, logged_by_view):
         rows, asked = _entity_rows(logged, part.name, features, part.join_keys)
         replayed = _replay_part(warehouse, part, features, rows, asked)
         answers.update({f"{part.name}:{name}": replayed for name in features})
-    for view, features in _wanted_on_demand(registry, logged):
+    for view, features in _wanted_on_demand(registry, logged_by_view):
         keys = _input_keys(registry, view)
         rows, asked = _entity_rows(logged, view.name, features, keys, view.request_fields)
         replayed = _replay_on_demand(warehouse, registry, view, features, rows, asked)
@@ -79,15 +80,21 @@ def defined_features(registry: Registry, refs: list[str]) -> list[str]:
     return found
 
 
-def _wanted(registry: Registry, logged: pa.Table) -> list[tuple[FeatureView, list[str]]]:
-    """Each stored part with the logged features it holds (views no longer defined are left out)."""
-    by_view: dict[str, set[str]] = {}
+def _logged_by_view(registry: Registry, logged: pa.Table) -> dict[str, list[str]]:
+    """The logged features still defined, by view (feature view or on-demand view)."""
+    by_view: dict[str, list[str]] = {}
     for ref in defined_features(registry, logged.column("feature").to_pylist()):
         view, _, name = ref.partition(":")
-        if view in registry.views:
-            by_view.setdefault(view, set()).add(name)
+        by_view.setdefault(view, []).append(name)
+    return by_view
+
+
+def _wanted(registry: Registry, by_view: dict[str, list[str]]) -> list[tuple[FeatureView, list[str]]]:
+    """Each stored part with the logged features it holds."""
     wanted = []
     for view, names in by_view.items():
+        if view not in registry.views:
+            continue
         for part in stored_parts(registry.views[view]):
             mine = [name for name in part.feature_names if name in names]
             if mine:
@@ -95,14 +102,11 @@ def _wanted(registry: Registry, logged: pa.Table) -> list[tuple[FeatureView, lis
     return wanted
 
 
-def _wanted_on_demand(registry: Registry, logged: pa.Table) -> list[tuple[OnDemandView, list[str]]]:
+def _wanted_on_demand(registry: Registry,
+                      by_view: dict[str, list[str]]) -> list[tuple[OnDemandView, list[str]]]:
     """Each on-demand view with its logged features."""
-    by_view: dict[str, list[str]] = {}
-    for ref in defined_features(registry, logged.column("feature").to_pylist()):
-        view, _, name = ref.partition(":")
-        if view in registry.on_demand:
-            by_view.setdefault(view, []).append(name)
-    return [(registry.on_demand[view], names) for view, names in by_view.items()]
+    return [(registry.on_demand[view], names) for view, names in by_view.items()
+            if view in registry.on_demand]
 
 
 def _input_keys(registry: Registry, view: OnDemandView) -> tuple[str, ...]:

@@ -210,12 +210,13 @@ class RetrievalJob:
         plan = self.on_demand
         if plan is None or not plan.functions:
             return fetched
-        batches = []
-        for batch in fetched.to_batches(max_chunksize=_FUNCTION_BATCH_ROWS) or [fetched]:
-            frame = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-            entities = None
-            if self.entities.table is not None:
-                entities = self.entities.table.slice(sum(b.num_rows for b in batches), frame.num_rows)
+        chunks = fetched.to_batches(max_chunksize=_FUNCTION_BATCH_ROWS)
+        frames = [pa.Table.from_batches([chunk]) for chunk in chunks] or [fetched]  # no rows: one empty frame
+        batches, offset = [], 0
+        for frame in frames:
+            rows = self.entities.table
+            entities = None if rows is None else rows.slice(offset, frame.num_rows)
+            offset += frame.num_rows
             for step in plan.functions:
                 for name, values in step.run(frame, entities).items():
                     frame = frame.append_column(name, values)

@@ -18,12 +18,11 @@ import pyarrow as pa
 from virtualfs.compile.aggregate.lookup import feature_dtype
 from virtualfs.compile.on_demand import DerivedColumn
 from virtualfs.compile.request import FeatureColumn, ViewLookup
-from virtualfs.compile.resolve import resolve_lookups
+from virtualfs.compile.resolve import claim_output, resolve_lookups
 from virtualfs.definitions import FeatureRef, OnDemandView
-from virtualfs.errors import RequestError
 from virtualfs.registry import FeaturesArg, Registry
 from virtualfs.transforms.python import rebuilt, run_function
-from virtualfs.transforms.requests import OnDemandAsk, hidden_output, split_request
+from virtualfs.transforms.requests import hidden_output, split_request
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,12 @@ def plan_on_demand(registry: Registry, features: FeaturesArg, full_feature_names
         if split.asked else ()
     lookups = _with_hidden(registry, asked, split.hidden)
     columns = {(lookup.view.name, f.name): f.output for lookup in lookups for f in lookup.features}
-    taken = set(columns.values())
+    seen = {output: f"{view}:{name}" for (view, name), output in columns.items()}
     derived, steps = [], []
     for ask in split.on_demand:
-        _claim_outputs(ask, full_feature_names, taken)
+        for name in ask.features:
+            output, ref = ask.output(name, full_feature_names), f"{ask.view.name}:{name}"
+            claim_output(seen, output, ref, full_feature_names)
         features = tuple((ref.feature, columns[ref.view, ref.feature]) for ref in ask.view.feature_inputs)
         requests = tuple((field.name, field.name) for field in ask.view.request_fields)
         if ask.view.function_source:
@@ -133,13 +134,4 @@ def _with_hidden(registry: Registry, lookups: tuple[ViewLookup, ...],
         by_view.setdefault(ref.view, []).append(column)
     return tuple(ViewLookup(views[name], tuple(columns)) for name, columns in by_view.items())
 
-
-def _claim_outputs(ask: OnDemandAsk, full_feature_names: bool, taken: set[str]) -> None:
-    for name in ask.features:
-        output = ask.output(name, full_feature_names)
-        if output in taken:
-            hint = "" if full_feature_names else "; pass full_feature_names=True for view__feature names"
-            raise RequestError(f"column {output!r} is requested twice ({ask.view.name}:{name} and "
-                               f"a feature of the same name){hint}")
-        taken.add(output)
 

@@ -34,13 +34,14 @@ def compile_program(program: list) -> Evaluator:
         return lambda row: value
     if head == "null":
         return lambda row: None
-    children = [compile_program(child) for child in program[1:] if isinstance(child, list)
-                and head not in ("case",)]
+    if head == "case":
+        return _case(program)
+    children = [compile_program(child) for child in program[1:]]
     if head in _ARITHMETIC:
         return _arithmetic(_ARITHMETIC[head], *children)
     if head in _COMPARE:
         return _arithmetic(_COMPARE[head], *children)
-    return _SPECIAL[head](program, children)
+    return _SPECIAL[head](*children)
 
 
 def evaluate_columns(run: Evaluator, columns: Mapping[str, list], rows: int) -> list:
@@ -72,13 +73,11 @@ def _modulo(a: Any, b: Any) -> Any:
     return math.fmod(a, b)
 
 
-def _negate(program: list, children: list[Evaluator]) -> Evaluator:
-    inner = children[0]
+def _negate(inner: Evaluator) -> Evaluator:
     return lambda row: None if (value := inner(row)) is None else -value
 
 
-def _and(program: list, children: list[Evaluator]) -> Evaluator:
-    left, right = children
+def _and(left: Evaluator, right: Evaluator) -> Evaluator:
 
     def run(row: Row) -> bool | None:
         a, b = left(row), right(row)
@@ -88,8 +87,7 @@ def _and(program: list, children: list[Evaluator]) -> Evaluator:
     return run
 
 
-def _or(program: list, children: list[Evaluator]) -> Evaluator:
-    left, right = children
+def _or(left: Evaluator, right: Evaluator) -> Evaluator:
 
     def run(row: Row) -> bool | None:
         a, b = left(row), right(row)
@@ -99,17 +97,15 @@ def _or(program: list, children: list[Evaluator]) -> Evaluator:
     return run
 
 
-def _not(program: list, children: list[Evaluator]) -> Evaluator:
-    inner = children[0]
+def _not(inner: Evaluator) -> Evaluator:
     return lambda row: None if (value := inner(row)) is None else not value
 
 
-def _is_null(program: list, children: list[Evaluator]) -> Evaluator:
-    inner = children[0]
+def _is_null(inner: Evaluator) -> Evaluator:
     return lambda row: inner(row) is None
 
 
-def _case(program: list, children: list[Evaluator]) -> Evaluator:
+def _case(program: list) -> Evaluator:
     branches = [(compile_program(when), compile_program(then)) for when, then in program[1]]
     default = compile_program(program[2])
 
@@ -121,7 +117,7 @@ def _case(program: list, children: list[Evaluator]) -> Evaluator:
     return run
 
 
-def _coalesce(program: list, children: list[Evaluator]) -> Evaluator:
+def _coalesce(*children: Evaluator) -> Evaluator:
     def run(row: Row) -> Any:
         for child in children:
             value = child(row)
@@ -131,8 +127,7 @@ def _coalesce(program: list, children: list[Evaluator]) -> Evaluator:
     return run
 
 
-def _nullif(program: list, children: list[Evaluator]) -> Evaluator:
-    left, right = children
+def _nullif(left: Evaluator, right: Evaluator) -> Evaluator:
 
     def run(row: Row) -> Any:
         a, b = left(row), right(row)
@@ -140,11 +135,10 @@ def _nullif(program: list, children: list[Evaluator]) -> Evaluator:
     return run
 
 
-def _abs(program: list, children: list[Evaluator]) -> Evaluator:
-    inner = children[0]
+def _abs(inner: Evaluator) -> Evaluator:
     return lambda row: None if (value := inner(row)) is None else abs(value)
 
 
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _divide, "%": _modulo}
-_SPECIAL = {"neg": _negate, "and": _and, "or": _or, "not": _not, "isnull": _is_null, "case": _case,
+_SPECIAL = {"neg": _negate, "and": _and, "or": _or, "not": _not, "isnull": _is_null,
             "coalesce": _coalesce, "nullif": _nullif, "abs": _abs}
